@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_CMD_H
+#define DSR_CMD_H
+
+/**
+ * @file
+ * The command language: one grammar for the config file and (later) the
+ * control socket. A line is whitespace-separated words; '#' starts a
+ * comment. Each command is one row of a table (words, usage, help,
+ * flags, parser), in the manner of HAProxy's CLI keyword tables, so that
+ * `help` and docs/cli.md come from the same strings as the parser.
+ *
+ * This module only turns text into a typed struct dsr_cmd and checks
+ * each token's syntax and range. Whether the command makes sense
+ * against the current state (duplicate VIP, missing VIP, ...) is
+ * lib/conf's job. Pure C, no EAL.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DSR_CMD_LINE_MAX 4096 /**< longest accepted line, in bytes, newline excluded */
+#define DSR_CMD_ERR_MAX  256  /**< size of an error buffer that always suffices */
+
+/** A service: VIP:PORT/PROTO. ip and port in network byte order. */
+struct dsr_svc_key {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t proto; /**< IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t pad;   /**< zero */
+};
+
+/** Timeout names, in the order of `timeout set` words. */
+enum dsr_timeout_kind {
+	DSR_TIMEOUT_TCP_SYN = 0, /**< "tcp-syn" */
+	DSR_TIMEOUT_TCP,         /**< "tcp" (established) */
+	DSR_TIMEOUT_TCP_FIN,     /**< "tcp-fin" */
+	DSR_TIMEOUT_UDP,         /**< "udp" */
+	DSR_TIMEOUT_NKINDS
+};
+
+#define DSR_TIMEOUT_MAX_S 604800u /**< one week */
+
+enum dsr_cmd_id {
+	DSR_CMD_PORT_ADDRESS = 0, /**< port N address A/LEN */
+	DSR_CMD_VIP_ADD,          /**< vip add VIP:PORT/PROTO */
+	DSR_CMD_VIP_DEL,          /**< vip del VIP:PORT/PROTO */
+	DSR_CMD_BACKEND_ADD,      /**< backend add SVC IP [mac M] [weight W] */
+	DSR_CMD_BACKEND_DEL,      /**< backend del SVC IP */
+	DSR_CMD_BACKEND_SET,      /**< backend set SVC IP weight W */
+	DSR_CMD_TIMEOUT_SET,      /**< timeout set KIND SECONDS */
+	DSR_CMD_CONNTRACK_SIZE,   /**< conntrack size N */
+	DSR_CMD_STRICT_SYN,       /**< strict-syn on|off */
+	DSR_CMD_MAGLEV_SIZE,      /**< maglev size PRIME */
+	DSR_CMD_NIDS
+};
+
+/** Command flags (struct dsr_cmd_spec.flags). */
+#define DSR_CMD_F_READONLY 0x1 /**< does not change state (show ...) */
+#define DSR_CMD_F_STARTUP  0x2 /**< only in the config file at start (sizes, port addresses) */
+
+#define DSR_WEIGHT_DEFAULT 100u
+#define DSR_WEIGHT_MAX     65535u
+
+/** A parsed command. Only the union member of cmd->id is meaningful. */
+struct dsr_cmd {
+	enum dsr_cmd_id id;
+	union {
+		struct {
+			uint16_t port;
+			uint8_t prefix_len; /**< 0..32 */
+			uint32_t ip;        /**< network order */
+		} port_addr;
+		struct {
+			struct dsr_svc_key svc;
+		} vip;
+		struct {
+			struct dsr_svc_key svc;
+			uint32_t ip;      /**< network order */
+			uint8_t mac[6];
+			bool has_mac;
+			bool has_weight;
+			uint32_t weight;  /**< DSR_WEIGHT_DEFAULT if not given */
+		} backend;
+		struct {
+			enum dsr_timeout_kind kind;
+			uint32_t seconds; /**< 1..DSR_TIMEOUT_MAX_S */
+		} timeout;
+		uint32_t size; /**< conntrack size, maglev size */
+		bool on;       /**< strict-syn */
+	} u;
+};
+
+/** One row of the command table. */
+struct dsr_cmd_spec {
+	enum dsr_cmd_id id;
+	const char *words; /**< the fixed leading words, e.g. "backend add" */
+	const char *args;  /**< the rest of the usage, e.g. "VIP:PORT/PROTO IP [mac MAC] [weight W]" */
+	const char *help;  /**< one sentence */
+	unsigned int flags;
+};
+
+/**
+ * Parse one line (NUL-terminated; a trailing "\n" or "\r\n" is allowed).
+ * @return 1 if cmd was filled, 0 for a blank or comment-only line, -1 on
+ * error with err holding one line that names the bad token, e.g.
+ * "bad IPv4 address '10.0.0.300'" or "unknown command 'vip frob'".
+ */
+int dsr_cmd_parse(const char *line, struct dsr_cmd *cmd, char *err, size_t errlen);
+
+/** The command table, in help order. */
+const struct dsr_cmd_spec *dsr_cmd_table(unsigned int *n);
+
+/** The table row of an id. */
+const struct dsr_cmd_spec *dsr_cmd_spec_of(enum dsr_cmd_id id);
+
+/**
+ * Write cmd back as one line of the language (no newline), such that
+ * dsr_cmd_parse() of the result gives an equal command.
+ * @return the length snprintf() would have written.
+ */
+int dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len);
+
+/* Token parsers shared with other modules. Each returns 0 or -1. */
+int dsr_parse_ipv4(const char *s, uint32_t *ip_be);
+int dsr_parse_mac(const char *s, uint8_t mac[6]);
+int dsr_parse_svc(const char *s, struct dsr_svc_key *svc); /**< "10.0.0.1:80/tcp" */
+int dsr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
+
+/** Format a service as "10.0.0.1:80/tcp" into buf (>= 32 bytes). */
+const char *dsr_svc_str(const struct dsr_svc_key *svc, char *buf, size_t len);
+
+/** Name of a timeout kind ("tcp-syn", ...). */
+const char *dsr_timeout_name(enum dsr_timeout_kind kind);
+
+#endif /* DSR_CMD_H */

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_CONF_H
+#define DSR_CONF_H
+
+/**
+ * @file
+ * The configuration state: what the operator asked for, as plain data.
+ * Commands from lib/cmd are validated against it and applied; a command
+ * that fails leaves the state untouched. lib/gen turns a state into the
+ * read-only generation that workers use. Pure C, no EAL.
+ *
+ * VIP and backend ids are small integers, stable for as long as the VIP
+ * or backend exists: connection entries and counters refer to them.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dsr_cmd.h"
+
+#define DSR_MAX_PORTS    32u
+#define DSR_MAX_VIPS     1024u
+#define DSR_MAX_BACKENDS 4096u /**< over all VIPs; backend ids are 0..DSR_MAX_BACKENDS-1 */
+
+#define DSR_CONNTRACK_DEFAULT 1048576u
+#define DSR_CONNTRACK_MIN     1024u
+#define DSR_CONNTRACK_MAX     (1u << 27)
+
+struct dsr_conf_port {
+	bool has_addr;
+	uint8_t prefix_len;
+	uint32_t ip; /**< network order */
+};
+
+struct dsr_conf_vip {
+	bool used;
+	struct dsr_svc_key svc;
+};
+
+struct dsr_conf_backend {
+	bool used;
+	bool has_mac;
+	uint8_t mac[6];
+	uint16_t vip;    /**< id of its VIP */
+	uint32_t ip;     /**< network order */
+	uint32_t weight; /**< 0 = drain */
+};
+
+struct dsr_conf {
+	struct dsr_conf_port ports[DSR_MAX_PORTS];
+	struct dsr_conf_vip vips[DSR_MAX_VIPS];         /**< indexed by VIP id */
+	struct dsr_conf_backend backends[DSR_MAX_BACKENDS]; /**< indexed by backend id */
+	uint32_t timeout_s[DSR_TIMEOUT_NKINDS];
+	uint32_t conntrack_size; /**< entries per worker */
+	uint32_t maglev_size;    /**< prime */
+	bool strict_syn;
+};
+
+/** Defaults: no ports, VIPs or backends; timeouts 30/900/60/300 s; conntrack 1M; maglev 65537. */
+void dsr_conf_init(struct dsr_conf *conf);
+
+/**
+ * Validate cmd against conf and apply it. Errors (err names the culprit):
+ * duplicate VIP or backend, backend of a missing VIP, deleting what is not
+ * there, no free VIP/backend id, maglev size not prime, a port number
+ * >= DSR_MAX_PORTS, a port address that is a network or broadcast address.
+ * @return 0, or -1 with conf unchanged.
+ */
+int dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen);
+
+/** Parse and apply one line. Same return as dsr_conf_apply(); a blank line is 0. */
+int dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen);
+
+/**
+ * Apply a whole file. On error, err is "PATH:LINE: what is wrong", conf
+ * is left as it was before the call, and -1 is returned.
+ */
+int dsr_conf_load_file(struct dsr_conf *conf, const char *path, char *err, size_t errlen);
+
+/** Find a VIP id by service; -1 if absent. */
+int dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc);
+
+/** Find a backend id by VIP id and IP; -1 if absent. */
+int dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip);
+
+/**
+ * Write commands that recreate conf (what `show config` prints), one per
+ * line, in a stable order: settings, ports, then each VIP followed by its
+ * backends. Loading the output into a fresh dsr_conf gives an equal state.
+ * @return 0 or -1 on a write error.
+ */
+int dsr_conf_dump(const struct dsr_conf *conf, FILE *out);
+
+#endif /* DSR_CONF_H */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_CT_H
+#define DSR_CT_H
+
+/**
+ * @file
+ * The connection table: one per worker, keyed by the full 5-tuple.
+ *
+ * Pure C, no EAL: the caller provides the memory (the daemon takes it
+ * from rte_zmalloc_socket() on the port's NUMA node, tests from
+ * aligned_alloc()). Exactly one thread, the owning worker, calls the
+ * writer functions; any other thread may call the reader functions
+ * (dsr_ct_count(), dsr_ct_walk()) at the same time without locks.
+ *
+ * Time is a caller-supplied millisecond clock (uint32_t, wrapping),
+ * so tests inject it. Ageing is lazy (an expired entry found by lookup
+ * or insert is reclaimed) plus dsr_ct_sweep(), which the worker calls
+ * with a small bucket budget once per loop. There are no timers.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsr_pkt.h"
+
+/** Connection states. They follow client->server packets only. */
+enum dsr_ct_state {
+	DSR_CT_FREE = 0, /**< slot unused */
+	DSR_CT_SYN,      /**< SYN seen */
+	DSR_CT_EST,      /**< ACK or data seen */
+	DSR_CT_FIN,      /**< FIN seen */
+	DSR_CT_UDP,      /**< UDP flow */
+	DSR_CT_NSTATES
+};
+
+/** One entry: 20 bytes, three to a 64-byte bucket. */
+struct dsr_ct_entry {
+	uint32_t src_ip;    /**< network order */
+	uint32_t dst_ip;    /**< network order */
+	uint16_t src_port;  /**< network order */
+	uint16_t dst_port;  /**< network order */
+	uint8_t proto;
+	uint8_t state;      /**< enum dsr_ct_state */
+	uint16_t backend;   /**< backend id */
+	uint32_t last_seen; /**< ms clock of the last packet */
+};
+
+/** Why an entry left the table (passed to the free callback). */
+enum dsr_ct_free_reason {
+	DSR_CT_EXPIRED = 0, /**< its state's timeout passed */
+	DSR_CT_REMOVED,     /**< dsr_ct_remove(): RST, flush, backend gone */
+};
+
+/**
+ * Called, on the writer's thread, for every entry that leaves the table,
+ * before its slot is reused. The worker uses it to keep its per-backend
+ * "active entries" counters exact.
+ */
+typedef void (*dsr_ct_free_cb)(void *arg, const struct dsr_ct_entry *e,
+			       enum dsr_ct_free_reason why);
+
+struct dsr_ct;
+
+/** Bytes of memory dsr_ct_init() needs for max_entries (0 if max_entries is 0 or too large). */
+size_t dsr_ct_mem_size(uint32_t max_entries);
+
+/**
+ * Build a table in mem (64-byte aligned, dsr_ct_mem_size() bytes, zeroed).
+ * Default timeouts: syn 30 s, est 900 s, fin 60 s, udp 300 s.
+ * @return the table (inside mem) or NULL if arguments are bad.
+ */
+struct dsr_ct *dsr_ct_init(void *mem, size_t size, uint32_t max_entries);
+
+/** Set the free callback (may be NULL). Writer only. */
+void dsr_ct_set_free_cb(struct dsr_ct *ct, dsr_ct_free_cb cb, void *arg);
+
+/** Set the idle timeout of each state, in ms, indexed by enum dsr_ct_state (FREE ignored). Writer only. */
+void dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NSTATES]);
+
+/** Prefetch the cache lines a lookup of this hash will touch. */
+void dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash);
+
+/**
+ * Find the live entry for flow (hash = dsr_flow_hash(flow)). An entry
+ * whose timeout has passed at now_ms is freed (callback, EXPIRED) and
+ * not returned. Does not update last_seen. Writer only.
+ */
+struct dsr_ct_entry *dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash,
+				   uint32_t now_ms);
+
+/**
+ * Insert a flow that dsr_ct_lookup() just did not find. Never evicts a
+ * live entry; expired entries in the candidate buckets are reclaimed.
+ * @return the new entry, or NULL if the table holds max_entries or no
+ * slot could be found (the caller forwards statelessly and counts it).
+ */
+struct dsr_ct_entry *dsr_ct_insert(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash,
+				   uint16_t backend, uint8_t state, uint32_t now_ms);
+
+/** Remove an entry returned by lookup/insert (callback, REMOVED). Writer only. */
+void dsr_ct_remove(struct dsr_ct *ct, struct dsr_ct_entry *e);
+
+/**
+ * Expire up to nbuckets buckets, continuing from where the last call
+ * stopped and wrapping around. @return the number of entries freed.
+ */
+unsigned int dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms);
+
+/**
+ * The state an entry moves to when a client->server TCP packet with
+ * these flags arrives (RST is the caller's business: it removes).
+ * FIN -> FIN; SYN without ACK keeps SYN/EST/FIN as they are and makes
+ * FREE into SYN; anything else moves SYN to EST and leaves EST and FIN.
+ */
+uint8_t dsr_ct_tcp_next(uint8_t state, uint8_t tcp_flags);
+
+/** Refresh an entry on a packet (writer only). */
+static inline void
+dsr_ct_touch(struct dsr_ct_entry *e, uint8_t state, uint32_t now_ms)
+{
+	__atomic_store_n(&e->state, state, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->last_seen, now_ms, __ATOMIC_RELAXED);
+}
+
+/** Live entries now. Safe from any thread. */
+uint32_t dsr_ct_count(const struct dsr_ct *ct);
+
+/** The max_entries the table was built with. */
+uint32_t dsr_ct_capacity(const struct dsr_ct *ct);
+
+/** Number of buckets (for walk cursors and stats). */
+uint32_t dsr_ct_buckets(const struct dsr_ct *ct);
+
+/**
+ * Reader: visit the entries of up to max_buckets buckets starting at
+ * *cursor, giving fn a consistent copy of each live entry (a bucket
+ * being written is re-read). fn returns non-zero to stop early.
+ * *cursor advances; it equals dsr_ct_buckets() when the walk is done.
+ * Safe from any thread while the writer runs. @return fn's non-zero
+ * result, or 0.
+ */
+int dsr_ct_walk(const struct dsr_ct *ct, uint32_t *cursor, uint32_t max_buckets,
+		int (*fn)(void *arg, const struct dsr_ct_entry *e), void *arg);
+
+#endif /* DSR_CT_H */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_PKT_H
+#define DSR_PKT_H
+
+/**
+ * @file
+ * Packet parsing for the fast path: Ethernet (one optional 802.1Q tag),
+ * IPv4, TCP and UDP, read from a flat byte buffer. Pure C: no EAL, no
+ * mbuf, so the same code is unit-tested, fuzzed and run by workers.
+ */
+
+#include <stdint.h>
+
+/** A flow's 5-tuple. Addresses and ports are in network byte order. */
+struct dsr_flow {
+	uint32_t src_ip;
+	uint32_t dst_ip;
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint8_t proto;   /**< IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t pad[3];  /**< always zero, so the struct can be compared whole */
+};
+
+/** TCP flag bits as found in the TCP header's flags byte. */
+#define DSR_TCP_FIN 0x01
+#define DSR_TCP_SYN 0x02
+#define DSR_TCP_RST 0x04
+#define DSR_TCP_PSH 0x08
+#define DSR_TCP_ACK 0x10
+
+#define DSR_ETHERTYPE_IPV4 0x0800
+#define DSR_ETHERTYPE_ARP  0x0806
+#define DSR_ETHERTYPE_VLAN 0x8100
+
+/** What a frame is, as far as the fast path cares. */
+enum dsr_pkt_class {
+	DSR_PKT_L4 = 0,     /**< IPv4 TCP or UDP, headers complete: forwardable */
+	DSR_PKT_ARP,        /**< ARP: belongs to the slow path */
+	DSR_PKT_NOT_IPV4,   /**< another ethertype, or a second VLAN tag */
+	DSR_PKT_MALFORMED,  /**< truncated or inconsistent header */
+	DSR_PKT_FRAGMENT,   /**< IPv4 fragment (MF set or offset non-zero) */
+	DSR_PKT_TTL,        /**< TTL <= 1 */
+	DSR_PKT_OTHER_L4,   /**< IPv4, but neither TCP nor UDP */
+};
+
+/** The result of parsing one frame. */
+struct dsr_pkt {
+	struct dsr_flow flow;
+	uint16_t l3_off;    /**< offset of the IPv4 header in the frame */
+	uint16_t l4_off;    /**< offset of the TCP/UDP header */
+	uint16_t ethertype; /**< inner ethertype, host order */
+	uint16_t vlan_tci;  /**< host order; valid if has_vlan */
+	uint8_t has_vlan;
+	uint8_t tcp_flags;  /**< TCP flags byte; 0 for UDP */
+};
+
+/**
+ * Parse a frame.
+ *
+ * @param frame  the frame, starting at the Ethernet destination address
+ * @param len    bytes available (Ethernet padding after the IPv4
+ *               total length is allowed)
+ * @param pkt    filled in as far as parsing got
+ * @return the frame's class; only DSR_PKT_L4 has a complete pkt->flow
+ */
+enum dsr_pkt_class dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt);
+
+/**
+ * A 64-bit hash of a flow. It has no random seed: every dsrlb process
+ * on every machine computes the same value for the same flow, which is
+ * what lets a restarted daemon (or a peer) pick the same Maglev slot.
+ */
+uint64_t dsr_flow_hash(const struct dsr_flow *flow);
+
+/** Format an IPv4 address (network byte order) into buf (>= 16 bytes). */
+const char *dsr_ip_str(uint32_t ip, char *buf);
+
+#endif /* DSR_PKT_H */
