@@ -1,1 +1,147 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_ct.h"
+#include "dsr_gen.h"
+
+static uint32_t
+pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static void
+gen_backends(struct dsr_gen *g, const struct dsr_conf *conf)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_conf_backend *cb = &conf->backends[i];
+		struct dsr_gen_backend *b = &g->backends[i];
+
+		if (!cb->used)
+			continue;
+		b->flags = DSR_GEN_BE_USED;
+		b->vip = cb->vip;
+		b->ip = cb->ip;
+		if (cb->has_mac) {
+			memcpy(b->mac, cb->mac, sizeof(b->mac));
+			b->flags |= DSR_GEN_BE_MAC;
+			if (cb->weight > 0)
+				b->flags |= DSR_GEN_BE_NEW;
+		}
+	}
+}
+
+/* Build the Maglev table of one VIP from the backends that take new flows. */
+static int
+gen_vip_maglev(struct dsr_gen *g, const struct dsr_conf *conf, uint16_t vip, uint16_t *table,
+	       struct dsr_maglev_backend *scratch)
+{
+	unsigned int i, n = 0;
+	int ret;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_conf_backend *cb = &conf->backends[i];
+
+		if (!cb->used || cb->vip != vip || !(g->backends[i].flags & DSR_GEN_BE_NEW))
+			continue;
+		scratch[n].key = cb->ip;
+		scratch[n].weight = cb->weight;
+		scratch[n].id = (uint16_t)i;
+		n++;
+	}
+	ret = dsr_maglev_build(scratch, n, g->maglev_size, table);
+	if (ret < 0)
+		return ret;
+	g->vips[vip].nb_new = (uint16_t)n;
+	return 0;
+}
+
+static void
+gen_vip_insert(struct dsr_gen *g, uint16_t vip)
+{
+	const struct dsr_gen_vip *v = &g->vips[vip];
+	uint64_t key = dsr_gen_vip_key(v->ip, v->port, v->proto);
+	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & g->vip_mask;
+
+	while (g->vip_slots[i].key != 0)
+		i = (i + 1) & g->vip_mask;
+	g->vip_slots[i].key = key;
+	g->vip_slots[i].vip = vip;
+}
+
+struct dsr_gen *
+dsr_gen_build(const struct dsr_conf *conf, uint64_t version)
+{
+	struct dsr_maglev_backend *scratch = NULL;
+	struct dsr_gen *g;
+	unsigned int i, nvips = 0, k = 0;
+	int ret;
+
+	g = aligned_alloc(64, (sizeof(*g) + 63) & ~(size_t)63);
+	if (g == NULL)
+		return NULL;
+	memset(g, 0, sizeof(*g));
+	g->version = version;
+	g->maglev_size = conf->maglev_size;
+	g->strict_syn = conf->strict_syn;
+	g->timeout_ms[DSR_CT_SYN] = conf->timeout_s[DSR_TIMEOUT_TCP_SYN] * 1000;
+	g->timeout_ms[DSR_CT_EST] = conf->timeout_s[DSR_TIMEOUT_TCP] * 1000;
+	g->timeout_ms[DSR_CT_FIN] = conf->timeout_s[DSR_TIMEOUT_TCP_FIN] * 1000;
+	g->timeout_ms[DSR_CT_UDP] = conf->timeout_s[DSR_TIMEOUT_UDP] * 1000;
+	gen_backends(g, conf);
+
+	for (i = 0; i < DSR_MAX_VIPS; i++)
+		nvips += conf->vips[i].used;
+	/* At most half full, so probes stay short; never zero-sized. */
+	g->vip_mask = pow2_at_least(2 * nvips + 2) - 1;
+	g->vip_slots = calloc(g->vip_mask + 1, sizeof(*g->vip_slots));
+	g->maglev_mem = malloc((size_t)(nvips ? nvips : 1) * g->maglev_size * sizeof(uint16_t));
+	scratch = malloc(DSR_MAX_BACKENDS * sizeof(*scratch));
+	if (g->vip_slots == NULL || g->maglev_mem == NULL || scratch == NULL) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		const struct dsr_conf_vip *cv = &conf->vips[i];
+		uint16_t *table;
+
+		if (!cv->used)
+			continue;
+		table = g->maglev_mem + (size_t)k++ * g->maglev_size;
+		g->vips[i].ip = cv->svc.ip;
+		g->vips[i].port = cv->svc.port;
+		g->vips[i].proto = cv->svc.proto;
+		g->vips[i].used = 1;
+		g->vips[i].maglev = table;
+		ret = gen_vip_maglev(g, conf, (uint16_t)i, table, scratch);
+		if (ret < 0) {
+			errno = -ret;
+			goto fail;
+		}
+		gen_vip_insert(g, (uint16_t)i);
+	}
+	free(scratch);
+	return g;
+fail:
+	free(scratch);
+	dsr_gen_free(g);
+	return NULL;
+}
+
+void
+dsr_gen_free(struct dsr_gen *gen)
+{
+	if (gen == NULL)
+		return;
+	free(gen->vip_slots);
+	free(gen->maglev_mem);
+	free(gen);
+}

@@ -1,1 +1,115 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include "dsr_pkt.h"
+#include "pkt_pvt.h"
+
+enum dsr_pkt_class
+dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt)
+{
+	uint32_t l3, ihl, tot, l4, l4_len;
+	uint16_t type;
+	const uint8_t *ip;
+
+	pkt->has_vlan = 0;
+	pkt->tcp_flags = 0;
+	pkt->l3_off = 0;
+	pkt->l4_off = 0;
+	if (len < DSR_ETH_HLEN)
+		return DSR_PKT_MALFORMED;
+	type = dsr_rd16(frame + 12);
+	l3 = DSR_ETH_HLEN;
+	if (type == DSR_ETHERTYPE_VLAN) {
+		if (len < DSR_ETH_HLEN + DSR_VLAN_HLEN)
+			return DSR_PKT_MALFORMED;
+		pkt->has_vlan = 1;
+		pkt->vlan_tci = dsr_rd16(frame + 14);
+		type = dsr_rd16(frame + 16);
+		l3 += DSR_VLAN_HLEN;
+	}
+	pkt->ethertype = type;
+	pkt->l3_off = (uint16_t)l3;
+	if (type == DSR_ETHERTYPE_ARP)
+		return DSR_PKT_ARP;
+	if (type != DSR_ETHERTYPE_IPV4)
+		return DSR_PKT_NOT_IPV4;
+
+	/* IPv4 header: version, lengths, then the fields we key on. */
+	if (len < l3 + DSR_IPV4_MIN_HLEN)
+		return DSR_PKT_MALFORMED;
+	ip = frame + l3;
+	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	tot = dsr_rd16(ip + 2);
+	if ((ip[0] >> 4) != 4 || ihl < DSR_IPV4_MIN_HLEN || tot < ihl || l3 + tot > len)
+		return DSR_PKT_MALFORMED;
+	if ((dsr_rd16(ip + 6) & (DSR_IPV4_MF | DSR_IPV4_OFFMASK)) != 0)
+		return DSR_PKT_FRAGMENT;
+	if (ip[8] <= 1)
+		return DSR_PKT_TTL;
+
+	memcpy(&pkt->flow.src_ip, ip + 12, 4);
+	memcpy(&pkt->flow.dst_ip, ip + 16, 4);
+	pkt->flow.proto = ip[9];
+	memset(pkt->flow.pad, 0, sizeof(pkt->flow.pad));
+	pkt->flow.src_port = 0;
+	pkt->flow.dst_port = 0;
+
+	l4 = l3 + ihl;
+	l4_len = tot - ihl;
+	pkt->l4_off = (uint16_t)l4;
+	switch (pkt->flow.proto) {
+	case DSR_IPPROTO_TCP:
+		if (l4_len < DSR_TCP_MIN_HLEN)
+			return DSR_PKT_MALFORMED;
+		if ((uint32_t)(frame[l4 + 12] >> 4) * 4 < DSR_TCP_MIN_HLEN ||
+		    (uint32_t)(frame[l4 + 12] >> 4) * 4 > l4_len)
+			return DSR_PKT_MALFORMED;
+		pkt->tcp_flags = frame[l4 + 13];
+		break;
+	case DSR_IPPROTO_UDP:
+		if (l4_len < DSR_UDP_HLEN)
+			return DSR_PKT_MALFORMED;
+		if (dsr_rd16(frame + l4 + 4) < DSR_UDP_HLEN || dsr_rd16(frame + l4 + 4) > l4_len)
+			return DSR_PKT_MALFORMED;
+		break;
+	default:
+		return DSR_PKT_OTHER_L4;
+	}
+	memcpy(&pkt->flow.src_port, frame + l4, 2);
+	memcpy(&pkt->flow.dst_port, frame + l4 + 2, 2);
+	return DSR_PKT_L4;
+}
+
+static inline uint64_t
+dsr_fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
+
+uint64_t
+dsr_flow_hash(const struct dsr_flow *flow)
+{
+	uint64_t a, b;
+
+	/* Read the 16 bytes as two words; the pad bytes are always zero. */
+	memcpy(&a, flow, 8);
+	memcpy(&b, (const uint8_t *)flow + 8, 8);
+	a *= 0x9e3779b97f4a7c15ULL;
+	b = (b ^ (b >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	return dsr_fmix64(a ^ ((b << 31) | (b >> 33)) ^ DSR_FLOW_HASH_SALT);
+}
+
+const char *
+dsr_ip_str(uint32_t ip, char *buf)
+{
+	const uint8_t *b = (const uint8_t *)&ip;
+
+	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return buf;
+}

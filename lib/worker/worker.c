@@ -1,1 +1,164 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dsr_worker.h"
+
+uint32_t
+dsr_worker_now_ms(const struct dsr_worker *w)
+{
+	return (uint32_t)((rte_rdtsc() - w->tsc_base) / w->tsc_per_ms);
+}
+
+static void
+worker_flush_port(struct dsr_worker *w, uint16_t port)
+{
+	struct dsr_worker_txbuf *b = &w->tx[port];
+	struct dsr_stats_lcore *st = w->fwd.st;
+	uint16_t sent, i;
+	uint64_t bytes = 0;
+
+	sent = rte_eth_tx_burst(port, w->txq, b->m, b->n);
+	for (i = 0; i < sent; i++)
+		bytes += rte_pktmbuf_pkt_len(b->m[i]);
+	DSR_CTR_ADD(st->port[port].tx_pkts, sent);
+	DSR_CTR_ADD(st->port[port].tx_bytes, bytes);
+	if (unlikely(sent < b->n)) {
+		DSR_CTR_ADD(st->drop[DSR_TX_FULL], (uint64_t)(b->n - sent));
+		rte_pktmbuf_free_bulk(&b->m[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+static inline void
+worker_tx(struct dsr_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct dsr_worker_txbuf *b = &w->tx[port];
+
+	b->m[b->n++] = m;
+	if (b->n == DSR_TX_BUF)
+		worker_flush_port(w, port);
+}
+
+static void
+worker_slow(struct dsr_worker *w, struct rte_mbuf **slow, unsigned int n)
+{
+	unsigned int q;
+
+	if (n == 0)
+		return;
+	q = rte_ring_enqueue_burst(w->slow_ring, (void **)slow, n, NULL);
+	if (q < n) {
+		DSR_CTR_ADD(w->fwd.st->drop[DSR_SLOW_FULL], (uint64_t)(n - q));
+		rte_pktmbuf_free_bulk(&slow[q], n - q);
+	}
+}
+
+/* Forward one received burst: classify all (prefetching), then decide. */
+static void
+worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
+	     uint32_t now)
+{
+	struct dsr_fwd_meta meta[DSR_BURST];
+	uint8_t verdict[DSR_BURST];
+	struct rte_mbuf *slow[DSR_BURST];
+	unsigned int nslow = 0;
+	uint16_t i;
+
+	if (n > 0)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		verdict[i] = (uint8_t)dsr_fwd_classify(&w->fwd, rte_pktmbuf_mtod(m, uint8_t *),
+						       rte_pktmbuf_data_len(m), port, &meta[i]);
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (verdict[i] == DSR_FWD_PENDING)
+			verdict[i] = (uint8_t)dsr_fwd_decide(&w->fwd,
+							     rte_pktmbuf_mtod(m, uint8_t *),
+							     rte_pktmbuf_data_len(m), &meta[i], now);
+		switch (verdict[i]) {
+		case DSR_FWD_TX:
+			worker_tx(w, port, m);
+			break;
+		case DSR_FWD_SLOW:
+			m->port = port;
+			slow[nslow++] = m;
+			break;
+		default:
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	worker_slow(w, slow, nslow);
+}
+
+/* Send what the main lcore queued for us (ARP replies and requests). */
+static void
+worker_drain_tx_ring(struct dsr_worker *w)
+{
+	struct rte_mbuf *m[DSR_BURST];
+	unsigned int i, n;
+
+	if (w->tx_ring == NULL)
+		return;
+	n = rte_ring_dequeue_burst(w->tx_ring, (void **)m, DSR_BURST, NULL);
+	for (i = 0; i < n; i++) {
+		if (m[i]->port < DSR_MAX_PORTS)
+			worker_tx(w, m[i]->port, m[i]);
+		else
+			rte_pktmbuf_free(m[i]);
+	}
+}
+
+unsigned int
+dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
+{
+	struct rte_mbuf *pkts[DSR_BURST];
+	unsigned int total = 0;
+	uint16_t q, n, p;
+
+	dsr_fwd_begin(&w->fwd, dsr_dp_gen(w->dp));
+	for (q = 0; q < w->nb_rxq; q++) {
+		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, DSR_BURST);
+		if (n == 0)
+			continue;
+		total += n;
+		worker_burst(w, w->rxq[q].port, pkts, n, now_ms);
+	}
+	worker_drain_tx_ring(w);
+	for (p = 0; p < DSR_MAX_PORTS; p++)
+		if (w->tx[p].n > 0)
+			worker_flush_port(w, p);
+	dsr_ct_sweep(w->fwd.ct, DSR_SWEEP_BUCKETS, now_ms);
+	DSR_CTR_ADD(w->fwd.st->polls, 1);
+	if (total > 0)
+		DSR_CTR_ADD(w->fwd.st->busy_polls, 1);
+	return total;
+}
+
+int
+dsr_worker_main(void *arg)
+{
+	struct dsr_worker *w = arg;
+	struct rte_rcu_qsbr *qsv = w->dp->qsv;
+
+	rte_rcu_qsbr_thread_register(qsv, w->id);
+	rte_rcu_qsbr_thread_online(qsv, w->id);
+	while (!dsr_dp_quitting(w->dp)) {
+		dsr_worker_poll(w, dsr_worker_now_ms(w));
+		rte_rcu_qsbr_quiescent(qsv, w->id);
+	}
+	rte_rcu_qsbr_thread_offline(qsv, w->id);
+	rte_rcu_qsbr_thread_unregister(qsv, w->id);
+	return 0;
+}

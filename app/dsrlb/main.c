@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dsrlb: the daemon. Parses its own options after EAL's, loads the
+ * config file, builds the balancer (lib/lb), launches the workers and
+ * runs the slow path on the main lcore until SIGINT or SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "dsr_conf.h"
+#include "dsr_lb.h"
+#include "dsr_log.h"
+
+#define DSR_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
+
+static volatile sig_atomic_t sig_quit;
+static volatile sig_atomic_t sig_dump;
+static volatile sig_atomic_t sig_reload;
+
+struct dsrlb_opts {
+	const char *conf_path;
+	const char *socket_path;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		sig_dump = 1;
+	else if (sig == SIGHUP)
+		sig_reload = 1;
+	else
+		sig_quit = 1;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--debug]\n"
+		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
+		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -d, --debug         log debug lines too\n"
+		"  -h, --help          this text\n"
+		"Signals: SIGUSR1 prints the counters, SIGINT/SIGTERM stop cleanly.\n",
+		DSR_DEFAULT_SOCKET);
+}
+
+static int
+parse_args(int argc, char **argv, struct dsrlb_opts *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'f'}, {"socket", required_argument, NULL, 's'},
+		{"debug", no_argument, NULL, 'd'},        {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	o->socket_path = DSR_DEFAULT_SOCKET;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:s:dh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->conf_path = optarg;
+			break;
+		case 's':
+			o->socket_path = optarg;
+			break;
+		case 'd':
+			dsr_log_set_level(DSR_LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dsrlb: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	if (o->conf_path == NULL) {
+		fprintf(stderr, "dsrlb: no config file: give -f FILE\n");
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+main_loop(struct dsr_lb *lb)
+{
+	while (!sig_quit) {
+		dsr_lb_service(lb);
+		if (sig_dump) {
+			sig_dump = 0;
+			dsr_lb_print_stats(lb, stdout);
+		}
+		if (sig_reload) {
+			sig_reload = 0;
+			dsr_log(DSR_LOG_WARNING,
+				"SIGHUP: live reload is not implemented yet; the running "
+				"configuration is unchanged");
+		}
+		usleep(1000);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dsrlb_opts opts = {0};
+	char err[512];
+	struct dsr_conf *conf;
+	struct dsr_lb lb;
+	int n, rc = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr,
+			"dsrlb: EAL initialisation failed: %s\n"
+			"dsrlb: if no hugepages are reserved, reserve some (echo 1024 > "
+			"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages) or run with "
+			"--no-huge -m 512\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= n;
+	argv += n;
+	argv[0] = (char *)"dsrlb";
+	if (parse_args(argc, argv, &opts) != 0)
+		goto out_eal;
+
+	conf = malloc(sizeof(*conf));
+	if (conf == NULL)
+		goto out_eal;
+	dsr_conf_init(conf);
+	if (dsr_conf_load_file(conf, opts.conf_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(conf);
+		goto out_eal;
+	}
+	install_signals();
+	if (dsr_lb_init(&lb, conf, rte_lcore_count() - 1, true, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dsrlb: %s\n", err);
+		free(conf);
+		dsr_lb_fini(&lb);
+		goto out_eal;
+	}
+	free(conf);
+	if (dsr_lb_launch(&lb, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dsrlb: %s\n", err);
+		dsr_lb_fini(&lb);
+		goto out_eal;
+	}
+	dsr_log(DSR_LOG_INFO, "dsrlb running: %u workers, %u ports, config %s", lb.nb_workers,
+		lb.nb_ports, opts.conf_path);
+	main_loop(&lb);
+	dsr_log(DSR_LOG_INFO, "stopping");
+	dsr_lb_stop(&lb);
+	dsr_lb_print_stats(&lb, stdout);
+	dsr_lb_fini(&lb);
+	rc = 0;
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}

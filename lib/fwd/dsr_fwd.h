@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_FWD_H
+#define DSR_FWD_H
+
+/**
+ * @file
+ * The per-packet path of a worker, on a flat frame: classify, match the
+ * VIP, find or create the connection, choose the backend, rewrite the
+ * Ethernet addresses. Pure C, no EAL and no mbuf, so unit tests, fuzzers
+ * and the worker's burst loop all run the same code.
+ *
+ * A burst runs in two stages so that table cache misses overlap:
+ * dsr_fwd_classify() on every packet (parse, VIP match, hash, prefetch
+ * the table buckets), then dsr_fwd_decide() on each packet that needs it.
+ * Only the Ethernet addresses of a forwarded frame change; IP, TCP/UDP
+ * and payload are left byte for byte as received.
+ */
+
+#include <stdint.h>
+
+#include "dsr_ct.h"
+#include "dsr_gen.h"
+#include "dsr_pkt.h"
+#include "dsr_stats.h"
+
+enum dsr_fwd_verdict {
+	DSR_FWD_TX = 0,  /**< frame rewritten: transmit on the port it came in on */
+	DSR_FWD_SLOW,    /**< hand to the main lcore (ARP) */
+	DSR_FWD_DROP,    /**< free it; the reason is already counted */
+	DSR_FWD_PENDING, /**< classify only: call dsr_fwd_decide() */
+};
+
+/** One worker's forwarding state. The worker is its only user. */
+struct dsr_fwd {
+	struct dsr_ct *ct;
+	struct dsr_stats_lcore *st;
+	const struct dsr_gen *gen;    /**< generation of the current burst */
+	uint64_t timeouts_version;    /**< generation whose timeouts ct has */
+	uint8_t port_mac[DSR_MAX_PORTS][6];
+};
+
+/** What classify learned about a packet, for decide. */
+struct dsr_fwd_meta {
+	struct dsr_pkt pkt;
+	uint64_t hash;
+	uint16_t vip;
+	uint16_t port;
+};
+
+/** Set up f for a worker that owns ct and st (registers ct's free callback). */
+void dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st);
+
+/** Set the MAC address of a port (the source MAC of frames sent on it). */
+void dsr_fwd_set_port_mac(struct dsr_fwd *f, uint16_t port, const uint8_t mac[6]);
+
+/** Start a burst under generation g (picks up changed timeouts). */
+void dsr_fwd_begin(struct dsr_fwd *f, const struct dsr_gen *g);
+
+/** Stage 1. Counts rx; returns DSR_FWD_PENDING, or a final verdict. */
+enum dsr_fwd_verdict dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len,
+				      uint16_t port, struct dsr_fwd_meta *m);
+
+/** Stage 2 for a PENDING packet: returns TX (frame rewritten) or DROP. */
+enum dsr_fwd_verdict dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
+				    const struct dsr_fwd_meta *m, uint32_t now_ms);
+
+/** Both stages for one frame. */
+enum dsr_fwd_verdict dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
+				   uint16_t port, uint32_t now_ms);
+
+#endif /* DSR_FWD_H */

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_GEN_H
+#define DSR_GEN_H
+
+/**
+ * @file
+ * A generation: the read-only view of the configuration that workers
+ * use on the fast path. The main lcore builds a new one from a struct
+ * dsr_conf, publishes it with one atomic pointer store, and frees the
+ * old one once RCU shows that no worker can still hold it. Nothing in a
+ * published generation is ever written. Pure C, no EAL.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsr_conf.h"
+#include "dsr_ct.h"
+#include "dsr_maglev.h"
+
+/** Backend flags. */
+#define DSR_GEN_BE_USED 0x01 /**< the backend id exists */
+#define DSR_GEN_BE_MAC  0x02 /**< its MAC is known: packets can be sent to it */
+#define DSR_GEN_BE_NEW  0x04 /**< it takes new flows (weight > 0 and MAC known) */
+
+struct dsr_gen_backend {
+	uint8_t mac[6];
+	uint8_t flags;
+	uint8_t pad;
+	uint16_t vip; /**< VIP id */
+	uint16_t pad2;
+	uint32_t ip;  /**< network order */
+};
+
+struct dsr_gen_vip {
+	uint32_t ip;          /**< network order */
+	uint16_t port;        /**< network order */
+	uint8_t proto;
+	uint8_t used;
+	uint16_t nb_new;      /**< backends taking new flows */
+	const uint16_t *maglev; /**< maglev_size slots of backend ids */
+};
+
+/** One slot of the VIP lookup table (open addressing, linear probing). */
+struct dsr_gen_vip_slot {
+	uint64_t key; /**< dsr_gen_vip_key(); 0 = empty */
+	uint16_t vip; /**< VIP id */
+};
+
+struct dsr_gen {
+	uint64_t version;
+	uint32_t maglev_size;
+	uint32_t timeout_ms[DSR_CT_NSTATES]; /**< indexed by enum dsr_ct_state */
+	bool strict_syn;
+	uint32_t vip_mask;      /**< vip_slots has vip_mask + 1 entries */
+	struct dsr_gen_vip_slot *vip_slots;
+	uint16_t *maglev_mem;   /**< all VIPs' tables, one allocation */
+	struct dsr_gen_vip vips[DSR_MAX_VIPS];
+	struct dsr_gen_backend backends[DSR_MAX_BACKENDS];
+};
+
+/** Pack a service into a non-zero lookup key (ip, port: network order). */
+static inline uint64_t
+dsr_gen_vip_key(uint32_t ip, uint16_t port, uint8_t proto)
+{
+	return ((uint64_t)ip << 32) | ((uint64_t)port << 16) | ((uint64_t)proto << 8) | 1u;
+}
+
+/** Find the VIP id of a service, or -1. */
+static inline int
+dsr_gen_vip_lookup(const struct dsr_gen *g, uint32_t ip, uint16_t port, uint8_t proto)
+{
+	uint64_t key = dsr_gen_vip_key(ip, port, proto);
+	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & g->vip_mask;
+
+	for (;;) {
+		const struct dsr_gen_vip_slot *s = &g->vip_slots[i];
+
+		if (s->key == key)
+			return s->vip;
+		if (s->key == 0)
+			return -1;
+		i = (i + 1) & g->vip_mask;
+	}
+}
+
+/**
+ * Build a generation from conf. Backends without a static MAC have no
+ * DSR_GEN_BE_MAC and take no new flows (ARP resolution fills them in a
+ * later generation).
+ * @return the generation, or NULL (errno: ENOMEM, or EINVAL from Maglev).
+ */
+struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version);
+
+/** Free a generation that no worker can reach any more. NULL is fine. */
+void dsr_gen_free(struct dsr_gen *gen);
+
+#endif /* DSR_GEN_H */

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dsr_lb.h"
+#include "dsr_log.h"
+#include "lb_pvt.h"
+
+#define DSR_MBUF_CACHE 256
+
+/* Spread every (port, RX queue) over the workers, round robin. */
+static int
+lb_assign_queues(struct dsr_lb *lb, char *err, size_t errlen)
+{
+	unsigned int k = 0;
+	uint16_t p, q, i;
+
+	for (p = 0; p < lb->nb_ports; p++) {
+		for (q = 0; q < lb->ports[p].nb_rxq; q++, k++) {
+			struct dsr_worker *w = lb->workers[k % lb->nb_workers];
+
+			if (w->nb_rxq == DSR_WORKER_MAX_RXQ) {
+				snprintf(err, errlen, "worker %u would poll more than %u RX queues",
+					 w->id, DSR_WORKER_MAX_RXQ);
+				return -1;
+			}
+			w->rxq[w->nb_rxq].port = p;
+			w->rxq[w->nb_rxq].queue = q;
+			w->nb_rxq++;
+		}
+	}
+	for (i = 0; i < lb->nb_workers; i++)
+		if (lb->workers[i]->nb_rxq == 0)
+			dsr_log(DSR_LOG_WARNING,
+				"worker %u has no RX queue and will idle: the ports offer %u queues "
+				"in all for %u workers",
+				i, k, lb->nb_workers);
+	return 0;
+}
+
+static int
+lb_probe_ports(struct dsr_lb *lb, char *err, size_t errlen)
+{
+	uint16_t p, avail = rte_eth_dev_count_avail();
+
+	if (avail == 0) {
+		snprintf(err, errlen,
+			 "no DPDK port: bind a NIC to vfio-pci (dpdk-devbind.py) or add a virtual "
+			 "device such as --vdev net_af_packet0,iface=eth0");
+		return -1;
+	}
+	if (avail > DSR_MAX_PORTS) {
+		snprintf(err, errlen, "%u ports found, at most %u are supported", avail,
+			 DSR_MAX_PORTS);
+		return -1;
+	}
+	for (p = 0; p < DSR_MAX_PORTS; p++) {
+		if (lb->conf->ports[p].has_addr && p >= avail) {
+			snprintf(err, errlen,
+				 "the config gives port %u an address, but there are only %u ports "
+				 "(0-%u)",
+				 p, avail, avail - 1);
+			return -1;
+		}
+	}
+	/* Ports are numbered 0..avail-1 when probed by EAL alone. */
+	for (p = 0; p < avail; p++) {
+		if (!rte_eth_dev_is_valid_port(p)) {
+			snprintf(err, errlen, "port ids are not contiguous (port %u missing)", p);
+			return -1;
+		}
+		if (dsr_port_probe(p, lb->nb_workers, &lb->ports[p], err, errlen) != 0)
+			return -1;
+	}
+	lb->nb_ports = avail;
+	return 0;
+}
+
+static int
+lb_create_mempool(struct dsr_lb *lb, char *err, size_t errlen)
+{
+	unsigned int n = 0, p;
+
+	for (p = 0; p < lb->nb_ports; p++)
+		n += lb->ports[p].nb_rxq * lb->ports[p].rx_desc +
+		     lb->ports[p].nb_txq * lb->ports[p].tx_desc;
+	n += lb->nb_workers * (DSR_BURST + DSR_TX_BUF * lb->nb_ports + 2 * DSR_LB_SLOW_RING);
+	n += (lb->nb_workers + 1) * DSR_MBUF_CACHE;
+	lb->mp = rte_pktmbuf_pool_create("dsr_mbufs", n, DSR_MBUF_CACHE, 0,
+					 RTE_MBUF_DEFAULT_BUF_SIZE, lb->ports[0].socket);
+	if (lb->mp == NULL) {
+		snprintf(err, errlen,
+			 "cannot allocate %u packet buffers (%u MB) on socket %d: %s; reserve more "
+			 "hugepages or raise -m",
+			 n, (unsigned int)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 128) >> 20),
+			 lb->ports[0].socket, rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static struct rte_ring *
+lb_ring(const char *kind, unsigned int id, int socket, char *err, size_t errlen)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "dsr_%s_%u", kind, id);
+	r = rte_ring_create(name, DSR_LB_SLOW_RING, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (r == NULL)
+		snprintf(err, errlen, "cannot create ring %s: %s", name, rte_strerror(rte_errno));
+	return r;
+}
+
+static int
+lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *err, size_t errlen)
+{
+	uint32_t entries = lb->conf->conntrack_size;
+	size_t ct_size = dsr_ct_mem_size(entries);
+	int socket = lb->ports[0].socket;
+	struct dsr_stats_lcore *st;
+	struct dsr_worker *w;
+	struct dsr_ct *ct;
+	void *ct_mem;
+	uint16_t p;
+
+	w = rte_zmalloc_socket("dsr_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+	st = rte_zmalloc_socket("dsr_stats", sizeof(*st), RTE_CACHE_LINE_SIZE, socket);
+	ct_mem = ct_size ? rte_zmalloc_socket("dsr_ct", ct_size, RTE_CACHE_LINE_SIZE, socket) : NULL;
+	lb->workers[id] = w;
+	if (w != NULL) {
+		w->fwd.st = st;
+		w->ct_mem = ct_mem;
+	}
+	if (w == NULL || st == NULL) {
+		snprintf(err, errlen, "cannot allocate worker %u's state on socket %d", id, socket);
+		return -1;
+	}
+	if (ct_mem == NULL) {
+		snprintf(err, errlen,
+			 "cannot allocate %zu MB for worker %u's connection table (conntrack size "
+			 "%u) on socket %d: lower 'conntrack size', or reserve more hugepages / -m",
+			 ct_size >> 20, id, entries, socket);
+		return -1;
+	}
+	ct = dsr_ct_init(ct_mem, ct_size, entries);
+	if (ct == NULL) {
+		snprintf(err, errlen, "bad connection table size %u", entries);
+		return -1;
+	}
+	dsr_fwd_init(&w->fwd, ct, st);
+	for (p = 0; p < lb->nb_ports; p++)
+		dsr_fwd_set_port_mac(&w->fwd, p, lb->ports[p].mac);
+	w->dp = &lb->dp;
+	w->id = (uint16_t)id;
+	w->txq = (uint16_t)id;
+	w->lcore = lcore;
+	w->tsc_base = lb->start_tsc;
+	w->tsc_per_ms = rte_get_tsc_hz() / 1000;
+	w->slow_ring = lb_ring("slow", id, socket, err, errlen);
+	w->tx_ring = lb_ring("tx", id, socket, err, errlen);
+	return w->slow_ring != NULL && w->tx_ring != NULL ? 0 : -1;
+}
+
+static int
+lb_start_ports(struct dsr_lb *lb, char *err, size_t errlen)
+{
+	uint16_t p;
+
+	for (p = 0; p < lb->nb_ports; p++) {
+		if (dsr_port_start(&lb->ports[p], lb->mp, err, errlen) != 0)
+			return -1;
+		lb->ports_started = true;
+	}
+	return 0;
+}
+
+int
+dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, unsigned int nb_workers, bool lcores,
+	    char *err, size_t errlen)
+{
+	unsigned int i, l, lcore_ids[DSR_LB_MAX_WORKERS], nb_lcores = 0;
+	struct dsr_gen *g;
+
+	memset(lb, 0, sizeof(*lb));
+	lb->start_tsc = rte_rdtsc();
+	if (nb_workers == 0) {
+		snprintf(err, errlen,
+			 "no worker lcore: give at least two lcores (e.g. -l 0,1); the main lcore "
+			 "only runs the slow path");
+		return -1;
+	}
+	if (nb_workers > DSR_LB_MAX_WORKERS) {
+		snprintf(err, errlen, "%u workers, at most %u supported", nb_workers,
+			 DSR_LB_MAX_WORKERS);
+		return -1;
+	}
+	lb->conf = malloc(sizeof(*lb->conf));
+	if (lb->conf == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(lb->conf, conf, sizeof(*conf));
+	lb->nb_workers = (uint16_t)nb_workers;
+	if (lb_probe_ports(lb, err, errlen) != 0 || lb_create_mempool(lb, err, errlen) != 0 ||
+	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
+		return -1;
+	if (lcores) {
+		RTE_LCORE_FOREACH_WORKER(l) {
+			if (nb_lcores < nb_workers)
+				lcore_ids[nb_lcores++] = l;
+		}
+	}
+	for (i = 0; i < nb_workers; i++)
+		if (lb_create_worker(lb, i, i < nb_lcores ? lcore_ids[i] : 0, err, errlen) != 0)
+			return -1;
+	if (lb_assign_queues(lb, err, errlen) != 0)
+		return -1;
+	g = dsr_gen_build(lb->conf, dsr_dp_next_version(&lb->dp));
+	if (g == NULL) {
+		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
+		return -1;
+	}
+	dsr_dp_publish(&lb->dp, g);
+	return lb_start_ports(lb, err, errlen);
+}
+
+int
+dsr_lb_launch(struct dsr_lb *lb, char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < lb->nb_workers; i++) {
+		ret = rte_eal_remote_launch(dsr_worker_main, lb->workers[i], lb->workers[i]->lcore);
+		if (ret != 0) {
+			snprintf(err, errlen, "cannot launch worker %u on lcore %u: %s", i,
+				 lb->workers[i]->lcore, rte_strerror(-ret));
+			dsr_lb_stop(lb);
+			return -1;
+		}
+		lb->launched = true;
+	}
+	return 0;
+}
+
+int
+dsr_lb_apply(struct dsr_lb *lb, const char *line, char *err, size_t errlen)
+{
+	struct dsr_conf *next;
+	struct dsr_cmd cmd;
+	struct dsr_gen *g;
+	int ret;
+
+	ret = dsr_cmd_parse(line, &cmd, err, errlen);
+	if (ret <= 0)
+		return ret;
+	if (dsr_cmd_spec_of(cmd.id)->flags & DSR_CMD_F_STARTUP) {
+		snprintf(err, errlen, "'%s' can only be set in the config file at start",
+			 dsr_cmd_spec_of(cmd.id)->words);
+		return -1;
+	}
+	next = malloc(sizeof(*next));
+	if (next == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(next, lb->conf, sizeof(*next));
+	if (dsr_conf_apply(next, &cmd, err, errlen) != 0) {
+		free(next);
+		return -1;
+	}
+	g = dsr_gen_build(next, dsr_dp_next_version(&lb->dp));
+	if (g == NULL) {
+		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
+		free(next);
+		return -1;
+	}
+	dsr_dp_publish(&lb->dp, g);
+	free(lb->conf);
+	lb->conf = next;
+	return 0;
+}
+
+void
+dsr_lb_service(struct dsr_lb *lb)
+{
+	struct rte_mbuf *m[DSR_BURST];
+	unsigned int i, n;
+
+	for (i = 0; i < lb->nb_workers; i++) {
+		/* Issue 3 (ARP) handles these; until then they are counted and freed. */
+		n = rte_ring_dequeue_burst(lb->workers[i]->slow_ring, (void **)m, DSR_BURST, NULL);
+		lb->slow_frames += n;
+		if (n > 0)
+			rte_pktmbuf_free_bulk(m, n);
+	}
+	dsr_dp_reclaim(&lb->dp, false);
+}
+
+void
+dsr_lb_stop(struct dsr_lb *lb)
+{
+	__atomic_store_n(&lb->dp.quit, 1, __ATOMIC_RELEASE);
+	if (lb->launched)
+		rte_eal_mp_wait_lcore();
+	lb->launched = false;
+}
+
+static void
+lb_free_ring(struct rte_ring *r)
+{
+	void *m;
+
+	if (r == NULL)
+		return;
+	while (rte_ring_dequeue(r, &m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
+void
+dsr_lb_fini(struct dsr_lb *lb)
+{
+	unsigned int i;
+	uint16_t p;
+
+	if (lb->ports_started)
+		for (p = 0; p < lb->nb_ports; p++)
+			dsr_port_close(p);
+	for (i = 0; i < lb->nb_workers; i++) {
+		struct dsr_worker *w = lb->workers[i];
+
+		if (w == NULL)
+			continue;
+		for (p = 0; p < DSR_MAX_PORTS; p++)
+			if (w->tx[p].n > 0)
+				rte_pktmbuf_free_bulk(w->tx[p].m, w->tx[p].n);
+		lb_free_ring(w->slow_ring);
+		lb_free_ring(w->tx_ring);
+		rte_free(w->ct_mem);
+		rte_free(w->fwd.st);
+		rte_free(w);
+	}
+	if (lb->dp.qsv != NULL)
+		dsr_dp_fini(&lb->dp);
+	rte_mempool_free(lb->mp);
+	free(lb->conf);
+	memset(lb, 0, sizeof(*lb));
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_PKT_PVT_H
+#define DSR_PKT_PVT_H
+
+#include <stdint.h>
+
+#define DSR_ETH_HLEN      14u
+#define DSR_VLAN_HLEN     4u
+#define DSR_IPV4_MIN_HLEN 20u
+#define DSR_TCP_MIN_HLEN  20u
+#define DSR_UDP_HLEN      8u
+#define DSR_IPV4_MF       0x2000u
+#define DSR_IPV4_OFFMASK  0x1fffu
+#define DSR_IPPROTO_TCP   6u
+#define DSR_IPPROTO_UDP   17u
+
+/*
+ * A fixed salt. It must never change between releases: the Maglev slot
+ * of every live flow would move if it did.
+ */
+#define DSR_FLOW_HASH_SALT 0x64737266776b6579ULL
+
+/* Read a big-endian 16-bit field from an unaligned place. */
+static inline uint16_t
+dsr_rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+#endif /* DSR_PKT_PVT_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_WORKER_H
+#define DSR_WORKER_H
+
+/**
+ * @file
+ * A worker lcore: polls its RX queues in bursts, runs each burst through
+ * lib/fwd in two stages (classify and prefetch, then decide), transmits
+ * on its own TX queue of the port a frame came in on, hands ARP frames
+ * to the main lcore through a ring, sends the frames the main lcore
+ * gives it, sweeps a few table buckets, and reports RCU quiescence once
+ * per loop. No locks, no allocation, no syscalls, no logging.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "dsr_dp.h"
+#include "dsr_fwd.h"
+
+struct rte_mbuf;
+struct rte_ring;
+
+#define DSR_BURST          32
+#define DSR_TX_BUF         64
+#define DSR_WORKER_MAX_RXQ 32
+#define DSR_SWEEP_BUCKETS  8 /**< table buckets aged per loop */
+
+struct dsr_worker_rxq {
+	uint16_t port;
+	uint16_t queue;
+};
+
+struct dsr_worker_txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[DSR_TX_BUF];
+};
+
+struct dsr_worker {
+	struct dsr_fwd fwd;
+	struct dsr_dp *dp;
+	struct rte_ring *slow_ring; /**< worker -> main: ARP frames */
+	struct rte_ring *tx_ring;   /**< main -> worker: frames to send, mbuf->port = out port */
+	uint64_t tsc_base;
+	uint64_t tsc_per_ms;
+	uint16_t id;                /**< 0..nb_workers-1, also the RCU thread id */
+	uint16_t txq;               /**< this worker's TX queue on every port */
+	uint16_t nb_rxq;
+	unsigned int lcore;
+	void *ct_mem;               /**< the table's memory (owned by lib/lb) */
+	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];
+	struct dsr_worker_txbuf tx[DSR_MAX_PORTS];
+} __rte_cache_aligned;
+
+/** The worker's millisecond clock (TSC based, from tsc_base). */
+uint32_t dsr_worker_now_ms(const struct dsr_worker *w);
+
+/**
+ * One pass over the worker's queues at time now_ms: receive, forward,
+ * transmit, drain tx_ring, sweep. The caller reports RCU quiescence.
+ * @return the number of packets received.
+ */
+unsigned int dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms);
+
+/** The lcore entry point: register with RCU, poll until dp->quit, go offline. */
+int dsr_worker_main(void *arg);
+
+#endif /* DSR_WORKER_H */

@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The direct-server-return rig: network namespaces joined by a bridge.
+#
+#   client 10.0.0.10 ---+
+#   dsrlb  (no kernel IP; DPDK net_af_packet on its eth0) ---+--- br0 (namespace "sw")
+#   b1 10.0.0.21, VIP on lo ---+
+#   b2 10.0.0.22, VIP on lo ---+
+#
+# Backends hold the VIP on lo with arp_ignore=1/arp_announce=2 and run a
+# real HTTP server that names itself; replies go straight to the client.
+# Source this file; call rig_up, rig_start_lb CONF, rig_down (from a trap).
+
+RIG=${RIG:-dsr$$}
+RIG_DIR=${RIG_DIR:-$(mktemp -d /tmp/dsrlb-rig.XXXXXX)}
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+DSRLB=${DSRLB:-$TOP/build/app/dsrlb/dsrlb}
+VIP=10.0.0.100
+LB_MAC=02:00:00:00:00:02
+CLIENT_MAC=02:00:00:00:00:10
+B1_MAC=02:00:00:00:00:21
+B2_MAC=02:00:00:00:00:22
+LB_PID=
+
+ns() {
+	local h=$1
+	shift
+	ip netns exec "$RIG-$h" "$@"
+}
+
+rig_host() { # name mac [ip/len]
+	local h=$1 mac=$2 addr=${3:-}
+	ip netns add "$RIG-$h"
+	ip link add eth0 netns "$RIG-$h" address "$mac" type veth peer name "$h" netns "$RIG-sw"
+	ns "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ns "$h" ip link set lo up
+	ns "$h" ip link set eth0 up
+	[ -z "$addr" ] || ns "$h" ip addr add "$addr" dev eth0
+	ns sw ip link set "$h" master br0 up
+}
+
+rig_backend() { # name mac ip
+	local h=$1
+	rig_host "$h" "$2" "$3/24"
+	ns "$h" ip addr add "$VIP/32" dev lo
+	ns "$h" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+		net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
+	mkdir -p "$RIG_DIR/$h"
+	echo "$h" >"$RIG_DIR/$h/index.html"
+	head -c 1048576 /dev/urandom >"$RIG_DIR/$h/blob"
+	ns "$h" setsid /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 \
+		--directory "$RIG_DIR/$h" >"$RIG_DIR/$h.log" 2>&1 </dev/null &
+}
+
+rig_up() {
+	ip netns add "$RIG-sw"
+	ns sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ns sw ip link add br0 type bridge
+	ns sw ip link set br0 up
+	rig_host cl "$CLIENT_MAC" 10.0.0.10/24
+	rig_host lb "$LB_MAC"
+	# af_packet sees veth frames with CHECKSUM_PARTIAL: have the kernel fill
+	# the checksums in before they reach the balancer.
+	ns sw ethtool -K lb tx off >/dev/null
+	rig_backend b1 "$B1_MAC" 10.0.0.21
+	rig_backend b2 "$B2_MAC" 10.0.0.22
+	local i
+	for i in $(seq 50); do
+		if ns b1 bash -c 'exec 3<>/dev/tcp/10.0.0.21/80' 2>/dev/null &&
+			ns b2 bash -c 'exec 3<>/dev/tcp/10.0.0.22/80' 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "rig: backends' HTTP servers did not start" >&2
+	return 1
+}
+
+rig_conf() { # extra lines appended
+	cat <<CONF
+port 0 address 10.0.0.2/24
+conntrack size 65536
+vip add $VIP:80/tcp
+backend add $VIP:80/tcp 10.0.0.21 mac $B1_MAC
+backend add $VIP:80/tcp 10.0.0.22 mac $B2_MAC
+CONF
+}
+
+rig_start_lb() { # conf-file
+	ns lb "$DSRLB" --no-huge -m 256 --no-shconf --no-telemetry --no-pci \
+		--file-prefix "$RIG" -l 0,1 --vdev net_af_packet0,iface=eth0 --log-level=lib.*:warning \
+		-- -f "$1" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
+	LB_PID=$!
+	local i
+	for i in $(seq 100); do
+		grep -q "dsrlb running" "$RIG_DIR/lb.err" 2>/dev/null && return 0
+		kill -0 "$LB_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "rig: dsrlb did not start:" >&2
+	cat "$RIG_DIR/lb.err" >&2
+	return 1
+}
+
+# Print the daemon's counters now (SIGUSR1) and wait until they are out.
+rig_lb_stats() {
+	local before
+	before=$(grep -c '^end$' "$RIG_DIR/lb.out" 2>/dev/null || true)
+	pkill -USR1 -f -- "^$DSRLB .*--file-prefix $RIG " || true
+	local i
+	for i in $(seq 50); do
+		[ "$(grep -c '^end$' "$RIG_DIR/lb.out")" -gt "$before" ] && break
+		sleep 0.1
+	done
+	cat "$RIG_DIR/lb.out"
+}
+
+rig_stop_lb() {
+	[ -n "$LB_PID" ] || return 0
+	pkill -INT -f -- "^$DSRLB .*--file-prefix $RIG " 2>/dev/null || true
+	wait "$LB_PID" 2>/dev/null || true
+	LB_PID=
+}
+
+rig_down() {
+	rig_stop_lb
+	local h
+	for h in b1 b2 cl lb; do
+		ip netns pids "$RIG-$h" 2>/dev/null | xargs -r kill 2>/dev/null || true
+	done
+	for h in b1 b2 cl lb sw; do
+		ip netns del "$RIG-$h" 2>/dev/null || true
+	done
+	[ -n "${KEEP_RIG_DIR:-}" ] || rm -rf "$RIG_DIR"
+}
