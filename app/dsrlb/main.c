@@ -143,6 +143,8 @@ main(int argc, char **argv)
 	int n, rc = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Before EAL: an early SIGUSR1 or SIGHUP must not kill the daemon. */
+	install_signals();
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr,
@@ -168,7 +170,6 @@ main(int argc, char **argv)
 		free(conf);
 		goto out_eal;
 	}
-	install_signals();
 	if (dsr_lb_init(&lb, conf, rte_lcore_count() - 1, true, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dsrlb: %s\n", err);
 		free(conf);

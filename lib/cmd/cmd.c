@@ -1,1 +1,526 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The command grammar: the table, the line tokenizer, one parse function
+ * per command and the canonical formatter. The table rows hold the words;
+ * the parse functions sit in a parallel table keyed by id.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_pvt.h"
+
+/*
+ * Tokens kept per line. The longest command has 8 tokens ("backend add
+ * SVC IP mac MAC weight W"); as long as this is larger, the first token
+ * past a command is always seen and reported as unexpected.
+ */
+#define CMD_MAX_TOKENS 16
+
+/* Room for the words already read, quoted in "missing X after '...'". */
+#define CMD_PREFIX_MAX 128
+
+struct cmd_ctx {
+	char buf[DSR_CMD_LINE_MAX + 1]; /* the line, comment cut, tokens NUL-terminated */
+	char *tok[CMD_MAX_TOKENS];
+	unsigned int ntok;
+	unsigned int pos; /* next token to read */
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*cmd_parse_fn)(struct cmd_ctx *c, struct dsr_cmd *cmd);
+
+static const struct dsr_cmd_spec cmd_table[] = {
+	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
+	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP},
+	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
+	 "Add a virtual service; PROTO is tcp or udp.", 0},
+	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
+	 "Delete a virtual service and all its backends.", 0},
+	{DSR_CMD_BACKEND_ADD, "backend add",
+	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
+	 "Add a backend to a service; weight 0-65535, default 100.", 0},
+	{DSR_CMD_BACKEND_DEL, "backend del", "VIP:PORT/PROTO IP",
+	 "Delete a backend from a service.", 0},
+	{DSR_CMD_BACKEND_SET, "backend set", "VIP:PORT/PROTO IP " CMD_KW_WEIGHT " W",
+	 "Change a backend's weight; 0 drains it (no new connections).", 0},
+	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
+	 "Set an idle timeout of connection entries, 1-604800 seconds.", 0},
+	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
+	 "Set the connection table size, in entries per worker.", DSR_CMD_F_STARTUP},
+	{DSR_CMD_STRICT_SYN, "strict-syn", CMD_KW_ON "|" CMD_KW_OFF,
+	 "When on, only a TCP SYN may create a connection entry.", 0},
+	{DSR_CMD_MAGLEV_SIZE, "maglev size", "PRIME",
+	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP},
+};
+
+_Static_assert(sizeof(cmd_table) / sizeof(cmd_table[0]) == DSR_CMD_NIDS,
+	       "one table row per command id");
+
+static const char *const timeout_names[DSR_TIMEOUT_NKINDS] = {
+	[DSR_TIMEOUT_TCP_SYN] = "tcp-syn",
+	[DSR_TIMEOUT_TCP] = "tcp",
+	[DSR_TIMEOUT_TCP_FIN] = "tcp-fin",
+	[DSR_TIMEOUT_UDP] = "udp",
+};
+
+/* The words tok[from..to) joined by single spaces, each cut by cmd_quote(), all cut to fit. */
+static const char *
+ctx_words(const struct cmd_ctx *c, unsigned int from, unsigned int to, char *out, size_t len)
+{
+	char q[CMD_QUOTE_SIZE];
+	size_t used = 0;
+	unsigned int i;
+
+	out[0] = '\0';
+	for (i = from; i < to && used < len; i++) {
+		int r = snprintf(out + used, len - used, "%s%s", i > from ? " " : "",
+				 cmd_quote(c->tok[i], strlen(c->tok[i]), q));
+
+		if (r < 0)
+			break;
+		used += (size_t)r;
+	}
+	if (used >= len && len > 4)
+		memcpy(out + len - 4, "...", 4);
+	return out;
+}
+
+/* The next token, or NULL with "missing WHAT after 'WORDS SO FAR'". */
+static const char *
+ctx_next(struct cmd_ctx *c, const char *what)
+{
+	char prefix[CMD_PREFIX_MAX];
+
+	if (c->pos < c->ntok)
+		return c->tok[c->pos++];
+	cmd_err(c->err, c->errlen, "missing %s after '%s'", what,
+		ctx_words(c, 0, c->pos, prefix, sizeof(prefix)));
+	return NULL;
+}
+
+/* "unexpected 'TOKEN'HINT" about the token just read. */
+static int
+ctx_unexpected(struct cmd_ctx *c, const char *hint)
+{
+	const char *t = c->tok[c->pos - 1];
+	char q[CMD_QUOTE_SIZE];
+
+	cmd_err(c->err, c->errlen, "unexpected '%s'%s", cmd_quote(t, strlen(t), q), hint);
+	return -1;
+}
+
+/* The next token must be the keyword kw. */
+static int
+ctx_keyword(struct cmd_ctx *c, const char *kw)
+{
+	char what[32], hint[40];
+	const char *t;
+
+	snprintf(what, sizeof(what), "'%s'", kw);
+	t = ctx_next(c, what);
+	if (t == NULL)
+		return -1;
+	if (strcmp(t, kw) == 0)
+		return 0;
+	snprintf(hint, sizeof(hint), " (expected '%s')", kw);
+	return ctx_unexpected(c, hint);
+}
+
+/* Nothing may follow. */
+static int
+ctx_end(struct cmd_ctx *c)
+{
+	if (c->pos == c->ntok)
+		return 0;
+	c->pos++;
+	return ctx_unexpected(c, "");
+}
+
+static int
+arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uint32_t *v)
+{
+	const char *t = ctx_next(c, what);
+
+	if (t == NULL)
+		return -1;
+	return cmd_tok_u32(t, strlen(t), min, max, what, v, c->err, c->errlen);
+}
+
+static int
+arg_ipv4(struct cmd_ctx *c, uint32_t *ip)
+{
+	const char *t = ctx_next(c, "IP");
+
+	if (t == NULL)
+		return -1;
+	return cmd_tok_ipv4(t, strlen(t), ip, c->err, c->errlen);
+}
+
+static int
+arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc)
+{
+	const char *t = ctx_next(c, "VIP:PORT/PROTO");
+
+	if (t == NULL)
+		return -1;
+	return cmd_tok_svc(t, strlen(t), svc, c->err, c->errlen);
+}
+
+static int
+parse_port_address(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	uint32_t port;
+	const char *t;
+
+	if (arg_u32(c, "port number", 0, 65535, &port) < 0 || ctx_keyword(c, CMD_KW_ADDRESS) < 0)
+		return -1;
+	t = ctx_next(c, "IP/LEN");
+	if (t == NULL || cmd_tok_prefix(t, strlen(t), &cmd->u.port_addr.ip,
+					&cmd->u.port_addr.prefix_len, c->err, c->errlen) < 0)
+		return -1;
+	cmd->u.port_addr.port = (uint16_t)port;
+	return ctx_end(c);
+}
+
+static int
+parse_vip(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (arg_svc(c, &cmd->u.vip.svc) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
+/* SVC IP, the start of every backend command. */
+static int
+parse_backend_key(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	cmd->u.backend.weight = DSR_WEIGHT_DEFAULT;
+	if (arg_svc(c, &cmd->u.backend.svc) < 0 || arg_ipv4(c, &cmd->u.backend.ip) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+parse_weight(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (arg_u32(c, "weight", 0, DSR_WEIGHT_MAX, &cmd->u.backend.weight) < 0)
+		return -1;
+	cmd->u.backend.has_weight = true;
+	return 0;
+}
+
+static int
+parse_backend_add(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	const char *t;
+
+	if (parse_backend_key(c, cmd) < 0)
+		return -1;
+	while (c->pos < c->ntok) {
+		t = c->tok[c->pos++];
+		if (strcmp(t, CMD_KW_MAC) == 0) {
+			if (cmd->u.backend.has_mac)
+				return ctx_unexpected(c, " (given twice)");
+			t = ctx_next(c, "MAC");
+			if (t == NULL ||
+			    cmd_tok_mac(t, strlen(t), cmd->u.backend.mac, c->err, c->errlen) < 0)
+				return -1;
+			cmd->u.backend.has_mac = true;
+		} else if (strcmp(t, CMD_KW_WEIGHT) == 0) {
+			if (cmd->u.backend.has_weight)
+				return ctx_unexpected(c, " (given twice)");
+			if (parse_weight(c, cmd) < 0)
+				return -1;
+		} else {
+			return ctx_unexpected(c, " (expected 'mac' or 'weight')");
+		}
+	}
+	return 0;
+}
+
+static int
+parse_backend_del(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (parse_backend_key(c, cmd) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
+static int
+parse_backend_set(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (parse_backend_key(c, cmd) < 0 || ctx_keyword(c, CMD_KW_WEIGHT) < 0 ||
+	    parse_weight(c, cmd) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
+static int
+parse_timeout(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	const char *t = ctx_next(c, "timeout kind");
+	char q[CMD_QUOTE_SIZE];
+	unsigned int k;
+
+	if (t == NULL)
+		return -1;
+	for (k = 0; k < DSR_TIMEOUT_NKINDS; k++)
+		if (strcmp(t, timeout_names[k]) == 0)
+			break;
+	if (k == DSR_TIMEOUT_NKINDS) {
+		cmd_err(c->err, c->errlen, "bad timeout kind '%s' (tcp-syn, tcp, tcp-fin or udp)",
+			cmd_quote(t, strlen(t), q));
+		return -1;
+	}
+	cmd->u.timeout.kind = (enum dsr_timeout_kind)k;
+	if (arg_u32(c, "seconds", 1, DSR_TIMEOUT_MAX_S, &cmd->u.timeout.seconds) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
+/* conntrack size, maglev size: the range is lib/conf's to check. */
+static int
+parse_size(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (arg_u32(c, "size", 1, UINT32_MAX, &cmd->u.size) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
+static int
+parse_on_off(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	const char *t = ctx_next(c, CMD_KW_ON " or " CMD_KW_OFF);
+	char q[CMD_QUOTE_SIZE];
+
+	if (t == NULL)
+		return -1;
+	if (strcmp(t, CMD_KW_ON) == 0) {
+		cmd->u.on = true;
+	} else if (strcmp(t, CMD_KW_OFF) == 0) {
+		cmd->u.on = false;
+	} else {
+		cmd_err(c->err, c->errlen, "bad value '%s' (on or off)", cmd_quote(t, strlen(t), q));
+		return -1;
+	}
+	return ctx_end(c);
+}
+
+static const cmd_parse_fn cmd_parsers[DSR_CMD_NIDS] = {
+	[DSR_CMD_PORT_ADDRESS] = parse_port_address,
+	[DSR_CMD_VIP_ADD] = parse_vip,
+	[DSR_CMD_VIP_DEL] = parse_vip,
+	[DSR_CMD_BACKEND_ADD] = parse_backend_add,
+	[DSR_CMD_BACKEND_DEL] = parse_backend_del,
+	[DSR_CMD_BACKEND_SET] = parse_backend_set,
+	[DSR_CMD_TIMEOUT_SET] = parse_timeout,
+	[DSR_CMD_CONNTRACK_SIZE] = parse_size,
+	[DSR_CMD_STRICT_SYN] = parse_on_off,
+	[DSR_CMD_MAGLEV_SIZE] = parse_size,
+};
+
+/*
+ * How many of a row's words the leading tokens match, stopping at the
+ * first difference; *full tells whether all of them matched.
+ */
+static unsigned int
+words_match(const char *words, const struct cmd_ctx *c, bool *full)
+{
+	unsigned int i = 0;
+
+	*full = false;
+	while (i < c->ntok) {
+		size_t wlen = strcspn(words, " ");
+
+		if (strlen(c->tok[i]) != wlen || memcmp(c->tok[i], words, wlen) != 0)
+			return i;
+		i++;
+		if (words[wlen] == '\0') {
+			*full = true;
+			return i;
+		}
+		words += wlen + 1;
+	}
+	return i;
+}
+
+/* Find the row whose words start the line; set c->pos past them. */
+static const struct dsr_cmd_spec *
+ctx_find_row(struct cmd_ctx *c)
+{
+	const struct dsr_cmd_spec *best = NULL;
+	unsigned int i, nbest = 0, deepest = 0;
+	char words[CMD_PREFIX_MAX];
+
+	for (i = 0; i < DSR_CMD_NIDS; i++) {
+		bool full;
+		unsigned int m = words_match(cmd_table[i].words, c, &full);
+
+		if (full && m > nbest) {
+			best = &cmd_table[i];
+			nbest = m;
+		}
+		if (m > deepest)
+			deepest = m;
+	}
+	if (best != NULL) {
+		c->pos = nbest;
+		return best;
+	}
+	/* Quote the words that matched some row, and the one that did not. */
+	cmd_err(c->err, c->errlen, "unknown command '%s'",
+		ctx_words(c, 0, deepest < c->ntok ? deepest + 1 : c->ntok, words, sizeof(words)));
+	return NULL;
+}
+
+/* Cut the line at its comment and split it into tokens. */
+static void
+ctx_tokenize(struct cmd_ctx *c, const char *line, size_t n)
+{
+	const char *hash = memchr(line, '#', n);
+	char *p = c->buf;
+
+	if (hash != NULL)
+		n = (size_t)(hash - line);
+	memcpy(c->buf, line, n);
+	c->buf[n] = '\0';
+	c->ntok = 0;
+	c->pos = 0;
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0' || c->ntok == CMD_MAX_TOKENS)
+			break;
+		c->tok[c->ntok++] = p;
+		p += strcspn(p, " \t");
+		if (*p == '\0')
+			break;
+		*p++ = '\0';
+	}
+}
+
+int
+dsr_cmd_parse_n(const char *line, size_t n, struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	const struct dsr_cmd_spec *spec;
+	struct cmd_ctx c;
+	size_t i;
+
+	memset(cmd, 0, sizeof(*cmd));
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (n > DSR_CMD_LINE_MAX) {
+		cmd_err(err, errlen, "line too long (%zu bytes, max %d)", n, DSR_CMD_LINE_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char b = (unsigned char)line[i];
+
+		if ((b < 0x20 && b != '\t') || b >= 0x7f) {
+			cmd_err(err, errlen, "bad byte 0x%02x at column %zu", b, i + 1);
+			return -1;
+		}
+	}
+	c.err = err;
+	c.errlen = errlen;
+	ctx_tokenize(&c, line, n);
+	if (c.ntok == 0)
+		return 0;
+	spec = ctx_find_row(&c);
+	if (spec == NULL)
+		return -1;
+	cmd->id = spec->id;
+	if (cmd_parsers[spec->id](&c, cmd) < 0) {
+		memset(cmd, 0, sizeof(*cmd));
+		return -1;
+	}
+	return 1;
+}
+
+int
+dsr_cmd_parse(const char *line, struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	return dsr_cmd_parse_n(line, strlen(line), cmd, err, errlen);
+}
+
+const struct dsr_cmd_spec *
+dsr_cmd_table(unsigned int *n)
+{
+	if (n != NULL)
+		*n = DSR_CMD_NIDS;
+	return cmd_table;
+}
+
+const struct dsr_cmd_spec *
+dsr_cmd_spec_of(enum dsr_cmd_id id)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_CMD_NIDS; i++)
+		if (cmd_table[i].id == id)
+			return &cmd_table[i];
+	return NULL;
+}
+
+const char *
+dsr_timeout_name(enum dsr_timeout_kind kind)
+{
+	if ((unsigned int)kind >= DSR_TIMEOUT_NKINDS)
+		return "unknown";
+	return timeout_names[kind];
+}
+
+int
+dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
+{
+	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
+	char svc[32], ip[16], mac[32] = "";
+	const uint8_t *m;
+
+	if (spec == NULL) {
+		if (len > 0)
+			buf[0] = '\0';
+		return -1;
+	}
+	switch (cmd->id) {
+	case DSR_CMD_PORT_ADDRESS:
+		return snprintf(buf, len, "%s %u %s %s/%u", spec->words, cmd->u.port_addr.port,
+				CMD_KW_ADDRESS, cmd_ipv4_str(cmd->u.port_addr.ip, ip, sizeof(ip)),
+				cmd->u.port_addr.prefix_len);
+	case DSR_CMD_VIP_ADD:
+	case DSR_CMD_VIP_DEL:
+		return snprintf(buf, len, "%s %s", spec->words,
+				dsr_svc_str(&cmd->u.vip.svc, svc, sizeof(svc)));
+	case DSR_CMD_BACKEND_ADD:
+		m = cmd->u.backend.mac;
+		if (cmd->u.backend.has_mac)
+			snprintf(mac, sizeof(mac), " %s %02x:%02x:%02x:%02x:%02x:%02x", CMD_KW_MAC,
+				 m[0], m[1], m[2], m[3], m[4], m[5]);
+		/* fall through */
+	case DSR_CMD_BACKEND_SET:
+		return snprintf(buf, len, "%s %s %s%s %s %u", spec->words,
+				dsr_svc_str(&cmd->u.backend.svc, svc, sizeof(svc)),
+				cmd_ipv4_str(cmd->u.backend.ip, ip, sizeof(ip)), mac, CMD_KW_WEIGHT,
+				cmd->u.backend.weight);
+	case DSR_CMD_BACKEND_DEL:
+		return snprintf(buf, len, "%s %s %s", spec->words,
+				dsr_svc_str(&cmd->u.backend.svc, svc, sizeof(svc)),
+				cmd_ipv4_str(cmd->u.backend.ip, ip, sizeof(ip)));
+	case DSR_CMD_TIMEOUT_SET:
+		return snprintf(buf, len, "%s %s %u", spec->words,
+				dsr_timeout_name(cmd->u.timeout.kind), cmd->u.timeout.seconds);
+	case DSR_CMD_CONNTRACK_SIZE:
+	case DSR_CMD_MAGLEV_SIZE:
+		return snprintf(buf, len, "%s %u", spec->words, cmd->u.size);
+	case DSR_CMD_STRICT_SYN:
+		return snprintf(buf, len, "%s %s", spec->words,
+				cmd->u.on ? CMD_KW_ON : CMD_KW_OFF);
+	case DSR_CMD_NIDS:
+		break;
+	}
+	if (len > 0)
+		buf[0] = '\0';
+	return -1;
+}

@@ -103,11 +103,24 @@ struct dsr_cmd_spec {
 
 /**
  * Parse one line (NUL-terminated; a trailing "\n" or "\r\n" is allowed).
+ * Words are separated by spaces and tabs; '#' anywhere starts a comment.
+ * Any other control byte, DEL or non-ASCII byte anywhere in the line
+ * (comments included) is an error, as is a line longer than
+ * DSR_CMD_LINE_MAX bytes (the newline not counted).
  * @return 1 if cmd was filled, 0 for a blank or comment-only line, -1 on
  * error with err holding one line that names the bad token, e.g.
  * "bad IPv4 address '10.0.0.300'" or "unknown command 'vip frob'".
+ * cmd is zeroed first (unused union bytes included) and stays zeroed on
+ * 0 and -1. err may be NULL; DSR_CMD_ERR_MAX bytes always suffice.
  */
 int dsr_cmd_parse(const char *line, struct dsr_cmd *cmd, char *err, size_t errlen);
+
+/**
+ * dsr_cmd_parse() on the n bytes at line, which need not be NUL-terminated
+ * and may contain NUL bytes ("bad byte 0x00 at column C"): for text read
+ * from a file or a socket.
+ */
+int dsr_cmd_parse_n(const char *line, size_t n, struct dsr_cmd *cmd, char *err, size_t errlen);
 
 /** The command table, in help order. */
 const struct dsr_cmd_spec *dsr_cmd_table(unsigned int *n);
@@ -116,9 +129,13 @@ const struct dsr_cmd_spec *dsr_cmd_table(unsigned int *n);
 const struct dsr_cmd_spec *dsr_cmd_spec_of(enum dsr_cmd_id id);
 
 /**
- * Write cmd back as one line of the language (no newline), such that
- * dsr_cmd_parse() of the result gives an equal command.
- * @return the length snprintf() would have written.
+ * Write cmd back as one line of the language (no newline), in canonical
+ * form (single spaces; backend add always writes its weight, and its mac
+ * only when has_mac), such that dsr_cmd_parse() of the result gives an
+ * equal command; the one difference is that a parsed backend add always
+ * has has_weight set, since the weight is written.
+ * @return the length snprintf() would have written, or -1 (buf set to "")
+ * for an unknown cmd->id.
  */
 int dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len);
 

@@ -1,1 +1,568 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration state. Every apply function checks everything first
+ * and changes conf only once nothing can fail, so a failed command leaves
+ * the state as it was.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_conf.h"
+
+static const uint32_t conf_default_timeouts[DSR_TIMEOUT_NKINDS] = {
+	[DSR_TIMEOUT_TCP_SYN] = 30,
+	[DSR_TIMEOUT_TCP] = 900,
+	[DSR_TIMEOUT_TCP_FIN] = 60,
+	[DSR_TIMEOUT_UDP] = 300,
+};
+
+static int conf_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Write one error line into err (if any) and return -1. */
+static int
+conf_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static const char *
+ip_str(uint32_t ip_be, char buf[INET_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET, &ip_be, buf, INET_ADDRSTRLEN);
+}
+
+/* Not "this network" (0/8), loopback (127/8), multicast, reserved or broadcast (224/3). */
+static bool
+is_unicast(uint32_t ip_be)
+{
+	uint32_t a = ntohl(ip_be);
+
+	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
+}
+
+static int
+check_unicast(uint32_t ip_be, const char *what, char *err, size_t errlen)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	if (is_unicast(ip_be))
+		return 0;
+	return conf_err(err, errlen, "%s %s is not a unicast address", what, ip_str(ip_be, ip));
+}
+
+static bool
+is_prime(uint32_t n)
+{
+	uint32_t d;
+
+	if (n < 2)
+		return false;
+	if (n % 2 == 0)
+		return n == 2;
+	for (d = 3; d <= n / d; d += 2)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+void
+dsr_conf_init(struct dsr_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	memcpy(conf->timeout_s, conf_default_timeouts, sizeof(conf->timeout_s));
+	conf->conntrack_size = DSR_CONNTRACK_DEFAULT;
+	conf->maglev_size = 65537u;
+	conf->strict_syn = false;
+}
+
+int
+dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		const struct dsr_conf_vip *v = &conf->vips[i];
+
+		if (v->used && v->svc.ip == svc->ip && v->svc.port == svc->port &&
+		    v->svc.proto == svc->proto)
+			return (int)i;
+	}
+	return -1;
+}
+
+int
+dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_conf_backend *b = &conf->backends[i];
+
+		if (b->used && b->vip == vip && b->ip == ip)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	uint16_t port = cmd->u.port_addr.port;
+	uint8_t len = cmd->u.port_addr.prefix_len;
+	uint32_t ip = cmd->u.port_addr.ip;
+	uint32_t host_mask, host;
+	struct dsr_conf_port *p;
+	char s[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	if (port >= DSR_MAX_PORTS)
+		return conf_err(err, errlen, "port %u out of range (0-%u)", port, DSR_MAX_PORTS - 1);
+	if (len > 32)
+		return conf_err(err, errlen, "bad prefix length %u (0-32)", len);
+	if (check_unicast(ip, "port address", err, errlen) < 0)
+		return -1;
+	if (len <= 30) {
+		host_mask = len == 0 ? UINT32_MAX : (1u << (32 - len)) - 1;
+		host = ntohl(ip) & host_mask;
+		if (host == 0 || host == host_mask)
+			return conf_err(err, errlen, "port %u address %s/%u is the %s address of its subnet",
+					port, ip_str(ip, s), len, host == 0 ? "network" : "broadcast");
+	}
+	for (i = 0; i < DSR_MAX_PORTS; i++)
+		if (i != port && conf->ports[i].has_addr && conf->ports[i].ip == ip)
+			return conf_err(err, errlen, "address %s is already on port %u",
+					ip_str(ip, s), i);
+	p = &conf->ports[port];
+	p->has_addr = true;
+	p->prefix_len = len;
+	p->ip = ip;
+	return 0;
+}
+
+/* A service from a command: TCP or UDP, a port, a unicast address. */
+static int
+check_svc(const struct dsr_svc_key *svc, char *err, size_t errlen)
+{
+	char s[32];
+
+	if ((svc->proto != IPPROTO_TCP && svc->proto != IPPROTO_UDP) || svc->port == 0)
+		return conf_err(err, errlen, "bad service %s", dsr_svc_str(svc, s, sizeof(s)));
+	return check_unicast(svc->ip, "VIP", err, errlen);
+}
+
+/* The id of the command's VIP, or -1 with "VIP ... does not exist". */
+static int
+existing_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc, char *err,
+	     size_t errlen)
+{
+	int id = dsr_conf_find_vip(conf, svc);
+	char s[32];
+
+	if (id < 0)
+		conf_err(err, errlen, "VIP %s does not exist", dsr_svc_str(svc, s, sizeof(s)));
+	return id;
+}
+
+static int
+apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	const struct dsr_svc_key *svc = &cmd->u.vip.svc;
+	struct dsr_conf_vip *v;
+	unsigned int id;
+	char s[32];
+
+	if (check_svc(svc, err, errlen) < 0)
+		return -1;
+	if (dsr_conf_find_vip(conf, svc) >= 0)
+		return conf_err(err, errlen, "VIP %s already exists",
+				dsr_svc_str(svc, s, sizeof(s)));
+	for (id = 0; id < DSR_MAX_VIPS && conf->vips[id].used; id++)
+		;
+	if (id == DSR_MAX_VIPS)
+		return conf_err(err, errlen, "no free VIP id (max %u VIPs)", DSR_MAX_VIPS);
+	v = &conf->vips[id];
+	memset(v, 0, sizeof(*v));
+	v->used = true;
+	v->svc.ip = svc->ip;
+	v->svc.port = svc->port;
+	v->svc.proto = svc->proto;
+	return 0;
+}
+
+static int
+apply_vip_del(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	int id = existing_vip(conf, &cmd->u.vip.svc, err, errlen);
+	unsigned int i;
+
+	if (id < 0)
+		return -1;
+	for (i = 0; i < DSR_MAX_BACKENDS; i++)
+		if (conf->backends[i].used && conf->backends[i].vip == id)
+			memset(&conf->backends[i], 0, sizeof(conf->backends[i]));
+	memset(&conf->vips[id], 0, sizeof(conf->vips[id]));
+	return 0;
+}
+
+/* The backend named by a backend del/set command, or -1 with the reason. */
+static int
+existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
+		 size_t errlen)
+{
+	int vip = existing_vip(conf, &cmd->u.backend.svc, err, errlen);
+	char s[32], ip[INET_ADDRSTRLEN];
+	int id;
+
+	if (vip < 0)
+		return -1;
+	id = dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip);
+	if (id < 0)
+		conf_err(err, errlen, "backend %s of VIP %s does not exist",
+			 ip_str(cmd->u.backend.ip, ip), dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
+	return id;
+}
+
+static int
+check_weight(uint32_t weight, char *err, size_t errlen)
+{
+	if (weight > DSR_WEIGHT_MAX)
+		return conf_err(err, errlen, "bad weight %u (0-%u)", weight, DSR_WEIGHT_MAX);
+	return 0;
+}
+
+static int
+apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	int vip = existing_vip(conf, &cmd->u.backend.svc, err, errlen);
+	struct dsr_conf_backend *b;
+	char s[32], ip[INET_ADDRSTRLEN];
+	unsigned int id;
+
+	if (vip < 0 || check_unicast(cmd->u.backend.ip, "backend", err, errlen) < 0 ||
+	    check_weight(cmd->u.backend.weight, err, errlen) < 0)
+		return -1;
+	if (dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip) >= 0)
+		return conf_err(err, errlen, "backend %s of VIP %s already exists",
+				ip_str(cmd->u.backend.ip, ip),
+				dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
+	for (id = 0; id < DSR_MAX_BACKENDS && conf->backends[id].used; id++)
+		;
+	if (id == DSR_MAX_BACKENDS)
+		return conf_err(err, errlen, "no free backend id (max %u backends)",
+				DSR_MAX_BACKENDS);
+	b = &conf->backends[id];
+	memset(b, 0, sizeof(*b));
+	b->used = true;
+	b->has_mac = cmd->u.backend.has_mac;
+	if (b->has_mac)
+		memcpy(b->mac, cmd->u.backend.mac, sizeof(b->mac));
+	b->vip = (uint16_t)vip;
+	b->ip = cmd->u.backend.ip;
+	b->weight = cmd->u.backend.weight;
+	return 0;
+}
+
+static int
+apply_backend_del(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	int id = existing_backend(conf, cmd, err, errlen);
+
+	if (id < 0)
+		return -1;
+	memset(&conf->backends[id], 0, sizeof(conf->backends[id]));
+	return 0;
+}
+
+static int
+apply_backend_set(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	int id = existing_backend(conf, cmd, err, errlen);
+
+	if (id < 0 || check_weight(cmd->u.backend.weight, err, errlen) < 0)
+		return -1;
+	conf->backends[id].weight = cmd->u.backend.weight;
+	return 0;
+}
+
+static int
+apply_timeout(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	unsigned int kind = (unsigned int)cmd->u.timeout.kind;
+	uint32_t s = cmd->u.timeout.seconds;
+
+	if (kind >= DSR_TIMEOUT_NKINDS)
+		return conf_err(err, errlen, "bad timeout kind %u", kind);
+	if (s < 1 || s > DSR_TIMEOUT_MAX_S)
+		return conf_err(err, errlen, "timeout %s %u out of range (1-%u)",
+				dsr_timeout_name(cmd->u.timeout.kind), s, DSR_TIMEOUT_MAX_S);
+	conf->timeout_s[kind] = s;
+	return 0;
+}
+
+static int
+apply_conntrack_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	uint32_t n = cmd->u.size;
+
+	if (n < DSR_CONNTRACK_MIN || n > DSR_CONNTRACK_MAX)
+		return conf_err(err, errlen, "conntrack size %u out of range (%u-%u)", n,
+				DSR_CONNTRACK_MIN, DSR_CONNTRACK_MAX);
+	conf->conntrack_size = n;
+	return 0;
+}
+
+static int
+apply_maglev_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	uint32_t n = cmd->u.size;
+
+	if (n < DSR_CONF_MAGLEV_MIN || n > DSR_CONF_MAGLEV_MAX)
+		return conf_err(err, errlen, "maglev size %u out of range (%u-%u)", n,
+				DSR_CONF_MAGLEV_MIN, DSR_CONF_MAGLEV_MAX);
+	if (!is_prime(n))
+		return conf_err(err, errlen, "maglev size %u is not prime", n);
+	conf->maglev_size = n;
+	return 0;
+}
+
+int
+dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	switch (cmd->id) {
+	case DSR_CMD_PORT_ADDRESS:
+		return apply_port_address(conf, cmd, err, errlen);
+	case DSR_CMD_VIP_ADD:
+		return apply_vip_add(conf, cmd, err, errlen);
+	case DSR_CMD_VIP_DEL:
+		return apply_vip_del(conf, cmd, err, errlen);
+	case DSR_CMD_BACKEND_ADD:
+		return apply_backend_add(conf, cmd, err, errlen);
+	case DSR_CMD_BACKEND_DEL:
+		return apply_backend_del(conf, cmd, err, errlen);
+	case DSR_CMD_BACKEND_SET:
+		return apply_backend_set(conf, cmd, err, errlen);
+	case DSR_CMD_TIMEOUT_SET:
+		return apply_timeout(conf, cmd, err, errlen);
+	case DSR_CMD_CONNTRACK_SIZE:
+		return apply_conntrack_size(conf, cmd, err, errlen);
+	case DSR_CMD_STRICT_SYN:
+		conf->strict_syn = cmd->u.on;
+		return 0;
+	case DSR_CMD_MAGLEV_SIZE:
+		return apply_maglev_size(conf, cmd, err, errlen);
+	case DSR_CMD_NIDS:
+		break;
+	}
+	return conf_err(err, errlen, "bad command id %d", (int)cmd->id);
+}
+
+/* Parse and apply n bytes of text; a blank or comment line is 0. */
+static int
+apply_text(struct dsr_conf *conf, const char *line, size_t n, char *err, size_t errlen)
+{
+	struct dsr_cmd cmd;
+	int r = dsr_cmd_parse_n(line, n, &cmd, err, errlen);
+
+	if (r <= 0)
+		return r;
+	return dsr_conf_apply(conf, &cmd, err, errlen);
+}
+
+int
+dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen)
+{
+	return apply_text(conf, line, strlen(line), err, errlen);
+}
+
+/* One line read by read_line(). */
+struct conf_line {
+	char buf[DSR_CMD_LINE_MAX + 2]; /* the text, a CR and a NUL */
+	size_t len;   /* bytes kept in buf, the LF not counted */
+	size_t total; /* bytes on the line, the LF not counted */
+	int last;     /* the last of them */
+};
+
+/*
+ * Read up to and past the next LF, keeping what fits in l->buf and
+ * counting the rest. @return 1 for a line, 0 at the end of the file, -1
+ * on a read error.
+ */
+static int
+read_line(FILE *f, struct conf_line *l)
+{
+	int c;
+
+	l->len = 0;
+	l->total = 0;
+	l->last = EOF;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n')
+			break;
+		if (l->len < sizeof(l->buf) - 1)
+			l->buf[l->len++] = (char)c;
+		l->total++;
+		l->last = c;
+	}
+	l->buf[l->len] = '\0';
+	if (c == EOF && ferror(f))
+		return -1;
+	return c == EOF && l->total == 0 ? 0 : 1;
+}
+
+/*
+ * Apply every line of f to conf. On error msg holds the reason and
+ * *lineno the line, or 0 for a read error.
+ */
+static int
+load_lines(struct dsr_conf *conf, FILE *f, unsigned int *lineno, char *msg, size_t msglen)
+{
+	struct conf_line *l = malloc(sizeof(*l));
+	int r;
+
+	*lineno = 0;
+	if (l == NULL)
+		return conf_err(msg, msglen, "%s", strerror(ENOMEM));
+	while ((r = read_line(f, l)) > 0) {
+		(*lineno)++;
+		r = -1;
+		if (l->total > l->len) {
+			/* Too long for the buffer: give the full length, as dsr_cmd_parse_n() does. */
+			conf_err(msg, msglen, "line too long (%zu bytes, max %d)",
+				 l->total - (l->last == '\r'), DSR_CMD_LINE_MAX);
+			break;
+		}
+		if (apply_text(conf, l->buf, l->len, msg, msglen) < 0)
+			break;
+	}
+	if (r < 0 && ferror(f)) {
+		conf_err(msg, msglen, "%s", strerror(errno));
+		*lineno = 0;
+	}
+	free(l);
+	return r;
+}
+
+int
+dsr_conf_load_file(struct dsr_conf *conf, const char *path, char *err, size_t errlen)
+{
+	struct dsr_conf *scratch;
+	char msg[DSR_CMD_ERR_MAX];
+	unsigned int lineno = 0;
+	FILE *f;
+	int r;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		return conf_err(err, errlen, "%s: %s", path, strerror(errno));
+	scratch = malloc(sizeof(*scratch));
+	if (scratch == NULL) {
+		fclose(f);
+		return conf_err(err, errlen, "%s: %s", path, strerror(ENOMEM));
+	}
+	memcpy(scratch, conf, sizeof(*scratch));
+	msg[0] = '\0';
+	r = load_lines(scratch, f, &lineno, msg, sizeof(msg));
+	fclose(f);
+	if (r == 0)
+		memcpy(conf, scratch, sizeof(*conf));
+	else if (lineno > 0)
+		conf_err(err, errlen, "%s:%u: %s", path, lineno, msg);
+	else
+		conf_err(err, errlen, "%s: %s", path, msg);
+	free(scratch);
+	return r < 0 ? -1 : 0;
+}
+
+/* Format cmd and write it as one line. */
+static int
+dump_cmd(FILE *out, const struct dsr_cmd *cmd)
+{
+	char line[DSR_CMD_ERR_MAX];
+
+	dsr_cmd_format(cmd, line, sizeof(line));
+	return fprintf(out, "%s\n", line) < 0 ? -1 : 0;
+}
+
+static int
+dump_vip(const struct dsr_conf *conf, uint16_t vip, FILE *out)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int r;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = DSR_CMD_VIP_ADD;
+	cmd.u.vip.svc = conf->vips[vip].svc;
+	r = dump_cmd(out, &cmd);
+	for (i = 0; i < DSR_MAX_BACKENDS && r == 0; i++) {
+		const struct dsr_conf_backend *b = &conf->backends[i];
+
+		if (!b->used || b->vip != vip)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_BACKEND_ADD;
+		cmd.u.backend.svc = conf->vips[vip].svc;
+		cmd.u.backend.ip = b->ip;
+		cmd.u.backend.has_mac = b->has_mac;
+		memcpy(cmd.u.backend.mac, b->mac, sizeof(b->mac));
+		cmd.u.backend.has_weight = true;
+		cmd.u.backend.weight = b->weight;
+		r = dump_cmd(out, &cmd);
+	}
+	return r;
+}
+
+int
+dsr_conf_dump(const struct dsr_conf *conf, FILE *out)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < DSR_TIMEOUT_NKINDS && r == 0; i++) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_TIMEOUT_SET;
+		cmd.u.timeout.kind = (enum dsr_timeout_kind)i;
+		cmd.u.timeout.seconds = conf->timeout_s[i];
+		r = dump_cmd(out, &cmd);
+	}
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = DSR_CMD_CONNTRACK_SIZE;
+	cmd.u.size = conf->conntrack_size;
+	r |= dump_cmd(out, &cmd);
+	cmd.id = DSR_CMD_MAGLEV_SIZE;
+	cmd.u.size = conf->maglev_size;
+	r |= dump_cmd(out, &cmd);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = DSR_CMD_STRICT_SYN;
+	cmd.u.on = conf->strict_syn;
+	r |= dump_cmd(out, &cmd);
+	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
+		if (!conf->ports[i].has_addr)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_PORT_ADDRESS;
+		cmd.u.port_addr.port = (uint16_t)i;
+		cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
+		cmd.u.port_addr.ip = conf->ports[i].ip;
+		r = dump_cmd(out, &cmd);
+	}
+	for (i = 0; i < DSR_MAX_VIPS && r == 0; i++)
+		if (conf->vips[i].used)
+			r = dump_vip(conf, (uint16_t)i, out);
+	if (r == 0 && ferror(out))
+		r = -1;
+	return r < 0 ? -1 : 0;
+}

@@ -28,6 +28,10 @@
 #define DSR_CONNTRACK_MIN     1024u
 #define DSR_CONNTRACK_MAX     (1u << 27)
 
+/** Accepted maglev sizes: primes in this range (the top is lib/maglev's DSR_MAGLEV_MAX_SIZE). */
+#define DSR_CONF_MAGLEV_MIN 3u
+#define DSR_CONF_MAGLEV_MAX 1048573u
+
 struct dsr_conf_port {
 	bool has_addr;
 	uint8_t prefix_len;
@@ -63,9 +67,16 @@ void dsr_conf_init(struct dsr_conf *conf);
 
 /**
  * Validate cmd against conf and apply it. Errors (err names the culprit):
- * duplicate VIP or backend, backend of a missing VIP, deleting what is not
- * there, no free VIP/backend id, maglev size not prime, a port number
- * >= DSR_MAX_PORTS, a port address that is a network or broadcast address.
+ * duplicate VIP or backend, backend of a missing VIP, deleting or setting
+ * what is not there, no free VIP/backend id, maglev size not prime or out
+ * of DSR_CONF_MAGLEV_MIN..DSR_CONF_MAGLEV_MAX, conntrack size out of
+ * DSR_CONNTRACK_MIN..DSR_CONNTRACK_MAX, a port number >= DSR_MAX_PORTS, a
+ * port address that is the network or broadcast address of its subnet
+ * (prefix /0 to /30) or already on another port, and a port, VIP or
+ * backend address that is not unicast (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0
+ * and above). New VIPs and backends take the lowest free id; vip del also
+ * deletes the VIP's backends. Fields that dsr_cmd_parse() range-checks
+ * are checked again, for commands built by hand.
  * @return 0, or -1 with conf unchanged.
  */
 int dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen);
