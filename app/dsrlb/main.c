@@ -29,6 +29,7 @@ static volatile sig_atomic_t sig_reload;
 struct dsrlb_opts {
 	const char *conf_path;
 	const char *socket_path;
+	uint32_t nb_mbufs;
 };
 
 static void
@@ -46,9 +47,10 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--debug]\n"
+		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--mbufs N] [--debug]\n"
 		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
 		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -m, --mbufs N       packet buffers in the pool (default: sized from the queues)\n"
 		"  -d, --debug         log debug lines too\n"
 		"  -h, --help          this text\n"
 		"Signals: SIGUSR1 prints the counters, SIGINT/SIGTERM stop cleanly.\n",
@@ -61,13 +63,14 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'}, {"socket", required_argument, NULL, 's'},
 		{"debug", no_argument, NULL, 'd'},        {"help", no_argument, NULL, 'h'},
+		{"mbufs", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	o->socket_path = DSR_DEFAULT_SOCKET;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:s:dh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:m:dh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->conf_path = optarg;
@@ -77,6 +80,12 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 			break;
 		case 'd':
 			dsr_log_set_level(DSR_LOG_DEBUG);
+			break;
+		case 'm':
+			if (dsr_parse_u32(optarg, 1024, 1u << 28, &o->nb_mbufs) != 0) {
+				fprintf(stderr, "dsrlb: bad --mbufs '%s' (1024-268435456)\n", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -137,6 +146,7 @@ int
 main(int argc, char **argv)
 {
 	struct dsrlb_opts opts = {0};
+	struct dsr_lb_params params;
 	char err[512];
 	struct dsr_conf *conf;
 	struct dsr_lb lb;
@@ -170,7 +180,10 @@ main(int argc, char **argv)
 		free(conf);
 		goto out_eal;
 	}
-	if (dsr_lb_init(&lb, conf, rte_lcore_count() - 1, true, err, sizeof(err)) != 0) {
+	params.nb_workers = rte_lcore_count() - 1;
+	params.lcores = true;
+	params.nb_mbufs = opts.nb_mbufs;
+	if (dsr_lb_init(&lb, conf, &params, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dsrlb: %s\n", err);
 		free(conf);
 		dsr_lb_fini(&lb);

@@ -61,11 +61,17 @@ typedef void (*dsr_ct_free_cb)(void *arg, const struct dsr_ct_entry *e,
 
 struct dsr_ct;
 
-/** Bytes of memory dsr_ct_init() needs for max_entries (0 if max_entries is 0 or too large). */
+/**
+ * Bytes of memory dsr_ct_init() needs for max_entries (0 if max_entries
+ * is 0 or above 2^28). For max_entries >= 64: 32 bytes per entry when
+ * max_entries is a power of two, between 27 and 54 in general (a 64-byte
+ * bucket holds three entries; a full table uses 40% to 80% of the slots).
+ */
 size_t dsr_ct_mem_size(uint32_t max_entries);
 
 /**
- * Build a table in mem (64-byte aligned, dsr_ct_mem_size() bytes, zeroed).
+ * Build a table in mem (64-byte aligned, at least dsr_ct_mem_size() bytes;
+ * it need not be zeroed: init clears it).
  * Default timeouts: syn 30 s, est 900 s, fin 60 s, udp 300 s.
  * @return the table (inside mem) or NULL if arguments are bad.
  */
@@ -74,35 +80,53 @@ struct dsr_ct *dsr_ct_init(void *mem, size_t size, uint32_t max_entries);
 /** Set the free callback (may be NULL). Writer only. */
 void dsr_ct_set_free_cb(struct dsr_ct *ct, dsr_ct_free_cb cb, void *arg);
 
-/** Set the idle timeout of each state, in ms, indexed by enum dsr_ct_state (FREE ignored). Writer only. */
+/**
+ * Set the idle timeout of each state, in ms, indexed by enum dsr_ct_state
+ * (FREE ignored; values above INT32_MAX are clamped to it; 0 means an
+ * entry in that state is expired as soon as it is looked at). Applies to
+ * existing entries too. Writer only.
+ */
 void dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NSTATES]);
 
-/** Prefetch the cache lines a lookup of this hash will touch. */
+/** Prefetch the cache lines (both candidate buckets) a lookup of this hash will touch. */
 void dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash);
 
 /**
  * Find the live entry for flow (hash = dsr_flow_hash(flow)). An entry
  * whose timeout has passed at now_ms is freed (callback, EXPIRED) and
  * not returned. Does not update last_seen. Writer only.
+ *
+ * The entry pointer (from lookup or insert) is valid until the next
+ * dsr_ct_insert() (which may move other entries to their alternate
+ * bucket to make room) or until the entry is freed; do not keep it
+ * across either.
  */
 struct dsr_ct_entry *dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash,
 				   uint32_t now_ms);
 
 /**
- * Insert a flow that dsr_ct_lookup() just did not find. Never evicts a
- * live entry; expired entries in the candidate buckets are reclaimed.
+ * Insert a flow that dsr_ct_lookup() just did not find (no duplicate
+ * check is made). Never evicts a live entry; expired entries in the
+ * candidate buckets are reclaimed (also when the table is full). If both
+ * candidate buckets hold only live entries, a bounded cuckoo search moves
+ * entries to their other bucket. state must not be DSR_CT_FREE. May move
+ * entries: see dsr_ct_lookup() about pointers. Writer only.
  * @return the new entry, or NULL if the table holds max_entries or no
  * slot could be found (the caller forwards statelessly and counts it).
  */
 struct dsr_ct_entry *dsr_ct_insert(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash,
 				   uint16_t backend, uint8_t state, uint32_t now_ms);
 
-/** Remove an entry returned by lookup/insert (callback, REMOVED). Writer only. */
+/**
+ * Remove an entry returned by lookup/insert (callback, REMOVED). A free
+ * slot or a pointer outside the table is ignored. Writer only.
+ */
 void dsr_ct_remove(struct dsr_ct *ct, struct dsr_ct_entry *e);
 
 /**
- * Expire up to nbuckets buckets, continuing from where the last call
- * stopped and wrapping around. @return the number of entries freed.
+ * Expire up to nbuckets buckets (at most one full pass per call),
+ * continuing from where the last call stopped and wrapping around.
+ * Writer only. @return the number of entries freed (callback, EXPIRED).
  */
 unsigned int dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms);
 
@@ -110,9 +134,20 @@ unsigned int dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now
  * The state an entry moves to when a client->server TCP packet with
  * these flags arrives (RST is the caller's business: it removes).
  * FIN -> FIN; SYN without ACK keeps SYN/EST/FIN as they are and makes
- * FREE into SYN; anything else moves SYN to EST and leaves EST and FIN.
+ * FREE into SYN; anything else moves SYN (and FREE) to EST and leaves
+ * EST and FIN. Any other state (UDP) is kept unless FIN is set.
  */
-uint8_t dsr_ct_tcp_next(uint8_t state, uint8_t tcp_flags);
+static inline uint8_t
+dsr_ct_tcp_next(uint8_t state, uint8_t tcp_flags)
+{
+	if (tcp_flags & DSR_TCP_FIN)
+		return DSR_CT_FIN;
+	if ((tcp_flags & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN)
+		return state == DSR_CT_FREE ? DSR_CT_SYN : state;
+	if (state == DSR_CT_SYN || state == DSR_CT_FREE)
+		return DSR_CT_EST;
+	return state;
+}
 
 /** Refresh an entry on a packet (writer only). */
 static inline void
@@ -133,11 +168,16 @@ uint32_t dsr_ct_buckets(const struct dsr_ct *ct);
 
 /**
  * Reader: visit the entries of up to max_buckets buckets starting at
- * *cursor, giving fn a consistent copy of each live entry (a bucket
- * being written is re-read). fn returns non-zero to stop early.
- * *cursor advances; it equals dsr_ct_buckets() when the walk is done.
- * Safe from any thread while the writer runs. @return fn's non-zero
- * result, or 0.
+ * *cursor, giving fn a consistent copy of each entry in the table (a
+ * bucket being written is re-read; an expired entry is there until
+ * lookup, insert or sweep frees it). fn returns non-zero to stop early; the
+ * bucket it stopped in counts as visited. *cursor advances; it equals
+ * dsr_ct_buckets() when the walk is done. Safe from any thread while the
+ * writer runs; then an entry inserted, removed or relocated during the
+ * walk may be seen once, twice or not at all, but every entry given is a
+ * consistent copy of its key and backend (state and last_seen, which
+ * dsr_ct_touch() updates outside the lock, may be from different packets).
+ * @return fn's non-zero result, or 0.
  */
 int dsr_ct_walk(const struct dsr_ct *ct, uint32_t *cursor, uint32_t max_buckets,
 		int (*fn)(void *arg, const struct dsr_ct_entry *e), void *arg);

@@ -56,15 +56,21 @@ void dsr_fwd_set_port_mac(struct dsr_fwd *f, uint16_t port, const uint8_t mac[6]
 /** Start a burst under generation g (picks up changed timeouts). */
 void dsr_fwd_begin(struct dsr_fwd *f, const struct dsr_gen *g);
 
-/** Stage 1. Counts rx; returns DSR_FWD_PENDING, or a final verdict. */
+/** Count received frames (the burst loop does it once per burst). */
+void dsr_fwd_count_rx(struct dsr_fwd *f, uint16_t port, uint64_t pkts, uint64_t bytes);
+
+/** Count forwarded frames (the burst loop does it once per burst). */
+void dsr_fwd_count_fwd(struct dsr_fwd *f, uint64_t pkts, uint64_t bytes);
+
+/** Stage 1 (the caller counts rx). Returns DSR_FWD_PENDING, or a final verdict. */
 enum dsr_fwd_verdict dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len,
 				      uint16_t port, struct dsr_fwd_meta *m);
 
-/** Stage 2 for a PENDING packet: returns TX (frame rewritten) or DROP. */
+/** Stage 2 for a PENDING packet: returns TX (frame rewritten; the caller counts it) or DROP. */
 enum dsr_fwd_verdict dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
 				    const struct dsr_fwd_meta *m, uint32_t now_ms);
 
-/** Both stages for one frame. */
+/** Both stages for one frame, counting rx and forwarding as the burst loop does. */
 enum dsr_fwd_verdict dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
 				   uint16_t port, uint32_t now_ms);
 

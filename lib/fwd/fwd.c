@@ -69,12 +69,8 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	enum dsr_pkt_class cls;
 	int vip;
 
-	DSR_CTR_ADD(f->st->rx_pkts, 1);
-	DSR_CTR_ADD(f->st->rx_bytes, len);
 	if (port >= DSR_MAX_PORTS)
 		return fwd_drop(f, DSR_NOT_OURS);
-	DSR_CTR_ADD(f->st->port[port].rx_pkts, 1);
-	DSR_CTR_ADD(f->st->port[port].rx_bytes, len);
 
 	cls = dsr_pkt_parse(frame, len, &m->pkt);
 	if (cls == DSR_PKT_MALFORMED && len < 14)
@@ -204,8 +200,6 @@ dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr
 		return fwd_drop(f, DSR_NO_MAC);
 	memcpy(frame, b->mac, 6);
 	memcpy(frame + 6, f->port_mac[m->port], 6);
-	DSR_CTR_ADD(f->st->fwd_pkts, 1);
-	DSR_CTR_ADD(f->st->fwd_bytes, len);
 	DSR_CTR_ADD(f->st->vip[m->vip].pkts, 1);
 	DSR_CTR_ADD(f->st->vip[m->vip].bytes, len);
 	DSR_CTR_ADD(f->st->backend[be].pkts, 1);
@@ -213,13 +207,39 @@ dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr
 	return DSR_FWD_TX;
 }
 
+void
+dsr_fwd_count_fwd(struct dsr_fwd *f, uint64_t pkts, uint64_t bytes)
+{
+	DSR_CTR_ADD(f->st->fwd_pkts, pkts);
+	DSR_CTR_ADD(f->st->fwd_bytes, bytes);
+}
+
+void
+dsr_fwd_count_rx(struct dsr_fwd *f, uint16_t port, uint64_t pkts, uint64_t bytes)
+{
+	struct dsr_stats_lcore *st = f->st;
+
+	DSR_CTR_ADD(st->rx_pkts, pkts);
+	DSR_CTR_ADD(st->rx_bytes, bytes);
+	if (port < DSR_MAX_PORTS) {
+		DSR_CTR_ADD(st->port[port].rx_pkts, pkts);
+		DSR_CTR_ADD(st->port[port].rx_bytes, bytes);
+	}
+}
+
 enum dsr_fwd_verdict
 dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len, uint16_t port, uint32_t now_ms)
 {
 	struct dsr_fwd_meta m;
-	enum dsr_fwd_verdict v = dsr_fwd_classify(f, frame, len, port, &m);
+	enum dsr_fwd_verdict v;
+
+	dsr_fwd_count_rx(f, port, 1, len);
+	v = dsr_fwd_classify(f, frame, len, port, &m);
 
 	if (v != DSR_FWD_PENDING)
 		return v;
-	return dsr_fwd_decide(f, frame, len, &m, now_ms);
+	v = dsr_fwd_decide(f, frame, len, &m, now_ms);
+	if (v == DSR_FWD_TX)
+		dsr_fwd_count_fwd(f, 1, len);
+	return v;
 }

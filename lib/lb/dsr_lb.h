@@ -26,6 +26,13 @@
 
 struct rte_mempool;
 
+/** How to build the balancer. */
+struct dsr_lb_params {
+	unsigned int nb_workers; /**< worker count (>= 1) */
+	bool lcores;             /**< run workers on EAL worker lcores (else the caller polls) */
+	uint32_t nb_mbufs;       /**< packet buffers in the pool; 0 = sized from the queues */
+};
+
 struct dsr_lb {
 	struct dsr_conf *conf;  /**< the running configuration (owned) */
 	struct dsr_dp dp;
@@ -41,13 +48,13 @@ struct dsr_lb {
 };
 
 /**
- * Build everything for conf (copied) with nb_workers workers. With
- * lcores, worker i runs on the i-th EAL worker lcore (dsr_lb_launch);
- * without, the caller polls the workers itself (tests).
+ * Build everything for conf (copied). With params->lcores, worker i runs
+ * on the i-th EAL worker lcore (dsr_lb_launch); without, the caller polls
+ * the workers itself (tests).
  * @return 0, or -1 with a message for the operator in err.
  */
-int dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, unsigned int nb_workers,
-		bool lcores, char *err, size_t errlen);
+int dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf,
+		const struct dsr_lb_params *params, char *err, size_t errlen);
 
 /** Start the workers on their lcores. */
 int dsr_lb_launch(struct dsr_lb *lb, char *err, size_t errlen);

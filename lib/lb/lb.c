@@ -88,7 +88,7 @@ lb_probe_ports(struct dsr_lb *lb, char *err, size_t errlen)
 }
 
 static int
-lb_create_mempool(struct dsr_lb *lb, char *err, size_t errlen)
+lb_create_mempool(struct dsr_lb *lb, uint32_t want, char *err, size_t errlen)
 {
 	unsigned int n = 0, p;
 
@@ -97,6 +97,8 @@ lb_create_mempool(struct dsr_lb *lb, char *err, size_t errlen)
 		     lb->ports[p].nb_txq * lb->ports[p].tx_desc;
 	n += lb->nb_workers * (DSR_BURST + DSR_TX_BUF * lb->nb_ports + 2 * DSR_LB_SLOW_RING);
 	n += (lb->nb_workers + 1) * DSR_MBUF_CACHE;
+	if (want > n)
+		n = want;
 	lb->mp = rte_pktmbuf_pool_create("dsr_mbufs", n, DSR_MBUF_CACHE, 0,
 					 RTE_MBUF_DEFAULT_BUF_SIZE, lb->ports[0].socket);
 	if (lb->mp == NULL) {
@@ -187,9 +189,10 @@ lb_start_ports(struct dsr_lb *lb, char *err, size_t errlen)
 }
 
 int
-dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, unsigned int nb_workers, bool lcores,
+dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_params *params,
 	    char *err, size_t errlen)
 {
+	unsigned int nb_workers = params->nb_workers;
 	unsigned int i, l, lcore_ids[DSR_LB_MAX_WORKERS], nb_lcores = 0;
 	struct dsr_gen *g;
 
@@ -213,10 +216,10 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, unsigned int nb_work
 	}
 	memcpy(lb->conf, conf, sizeof(*conf));
 	lb->nb_workers = (uint16_t)nb_workers;
-	if (lb_probe_ports(lb, err, errlen) != 0 || lb_create_mempool(lb, err, errlen) != 0 ||
+	if (lb_probe_ports(lb, err, errlen) != 0 || lb_create_mempool(lb, params->nb_mbufs, err, errlen) != 0 ||
 	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
 		return -1;
-	if (lcores) {
+	if (params->lcores) {
 		RTE_LCORE_FOREACH_WORKER(l) {
 			if (nb_lcores < nb_workers)
 				lcore_ids[nb_lcores++] = l;
@@ -227,6 +230,10 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, unsigned int nb_work
 			return -1;
 	if (lb_assign_queues(lb, err, errlen) != 0)
 		return -1;
+	dsr_log(DSR_LOG_INFO,
+		"connection table: %u entries per worker, %zu MB each (%zu bytes per entry)",
+		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
+		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
 	g = dsr_gen_build(lb->conf, dsr_dp_next_version(&lb->dp));
 	if (g == NULL) {
 		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));

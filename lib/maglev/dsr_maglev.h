@@ -34,8 +34,22 @@ bool dsr_maglev_is_prime(uint32_t n);
  * table. Each backend gets a share of slots proportional to its weight.
  * If no backend has a non-zero weight every slot is DSR_MAGLEV_NONE.
  *
- * @return 0, -EINVAL (size not prime, size > DSR_MAGLEV_MAX_SIZE, n > 65535,
- *         duplicate key) or -ENOMEM.
+ * Algorithm: each backend's permutation of the slots comes from a fixed,
+ * seedless hash of its key (see maglev_pvt.h); backends, in order of key
+ * (as a number: 10.0.0.1 = 0x0a000001, on any host), take turns in
+ * rounds: each adds its weight to a credit and, when the credit reaches
+ * the largest weight, subtracts it and claims its next free preferred
+ * slot. A backend whose share is below one slot may get none. Two
+ * backends may share an id (they then pool their slots). Scratch memory
+ * is malloc'ed and freed: call it from the control plane only.
+ * Cost: O(M) with similar weights, O(M log N) with skewed ones, plus
+ * Maglev's O(M log M) slot probing (about 1 ms for M = 65537, N = 100).
+ *
+ * On error the table is left untouched.
+ *
+ * @return 0, -EINVAL (table NULL, size not prime, size <= 2,
+ *         size > DSR_MAGLEV_MAX_SIZE, n > 65535, backends NULL with n > 0,
+ *         an id equal to DSR_MAGLEV_NONE, duplicate key) or -ENOMEM.
  */
 int dsr_maglev_build(const struct dsr_maglev_backend *backends, unsigned int n, uint32_t size,
 		     uint16_t *table);

@@ -65,12 +65,38 @@ struct dsr_pkt {
  */
 enum dsr_pkt_class dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt);
 
+/*
+ * A fixed salt. It must never change between releases: the Maglev slot
+ * of every live flow would move if it did.
+ */
+#define DSR_FLOW_HASH_SALT 0x64737266776b6579ULL
+
 /**
  * A 64-bit hash of a flow. It has no random seed: every dsrlb process
  * on every machine computes the same value for the same flow, which is
  * what lets a restarted daemon (or a peer) pick the same Maglev slot.
+ * (The value depends on byte order: x86-64 and other little-endian hosts
+ * agree with each other.)
  */
-uint64_t dsr_flow_hash(const struct dsr_flow *flow);
+static inline uint64_t
+dsr_flow_hash(const struct dsr_flow *flow)
+{
+	uint64_t a, b, k;
+
+	/* The flow as two words; the pad bytes are always zero. */
+	__builtin_memcpy(&a, flow, 8);
+	__builtin_memcpy(&b, (const uint8_t *)flow + 8, 8);
+	a *= 0x9e3779b97f4a7c15ULL;
+	b = (b ^ (b >> 29)) * 0xbf58476d1ce4e5b9ULL;
+	k = a ^ ((b << 31) | (b >> 33)) ^ DSR_FLOW_HASH_SALT;
+	/* MurmurHash3's 64-bit finaliser. */
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
 
 /** Format an IPv4 address (network byte order) into buf (>= 16 bytes). */
 const char *dsr_ip_str(uint32_t ip, char *buf);

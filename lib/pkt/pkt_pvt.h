@@ -14,12 +14,6 @@
 #define DSR_IPPROTO_TCP   6u
 #define DSR_IPPROTO_UDP   17u
 
-/*
- * A fixed salt. It must never change between releases: the Maglev slot
- * of every live flow would move if it did.
- */
-#define DSR_FLOW_HASH_SALT 0x64737266776b6579ULL
-
 /* Read a big-endian 16-bit field from an unaligned place. */
 static inline uint16_t
 dsr_rd16(const uint8_t *p)

@@ -25,7 +25,7 @@ struct rte_ring;
 #define DSR_BURST          32
 #define DSR_TX_BUF         64
 #define DSR_WORKER_MAX_RXQ 32
-#define DSR_SWEEP_BUCKETS  8 /**< table buckets aged per loop */
+#define DSR_SWEEP_BUCKETS  2 /**< table buckets aged per loop */
 
 struct dsr_worker_rxq {
 	uint16_t port;
@@ -47,6 +47,7 @@ struct dsr_worker {
 	uint16_t id;                /**< 0..nb_workers-1, also the RCU thread id */
 	uint16_t txq;               /**< this worker's TX queue on every port */
 	uint16_t nb_rxq;
+	uint32_t tx_dirty;          /**< bit p: tx[p] holds frames */
 	unsigned int lcore;
 	void *ct_mem;               /**< the table's memory (owned by lib/lb) */
 	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];

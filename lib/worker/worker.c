@@ -40,6 +40,7 @@ worker_tx(struct dsr_worker *w, uint16_t port, struct rte_mbuf *m)
 	struct dsr_worker_txbuf *b = &w->tx[port];
 
 	b->m[b->n++] = m;
+	w->tx_dirty |= 1u << port;
 	if (b->n == DSR_TX_BUF)
 		worker_flush_port(w, port);
 }
@@ -66,16 +67,17 @@ worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16
 	struct dsr_fwd_meta meta[DSR_BURST];
 	uint8_t verdict[DSR_BURST];
 	struct rte_mbuf *slow[DSR_BURST];
-	unsigned int nslow = 0;
+	unsigned int nslow = 0, ntx = 0;
+	uint64_t bytes = 0, tx_bytes = 0;
 	uint16_t i;
 
-	if (n > 0)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+	rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		bytes += rte_pktmbuf_data_len(m);
 		verdict[i] = (uint8_t)dsr_fwd_classify(&w->fwd, rte_pktmbuf_mtod(m, uint8_t *),
 						       rte_pktmbuf_data_len(m), port, &meta[i]);
 	}
@@ -88,6 +90,8 @@ worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16
 							     rte_pktmbuf_data_len(m), &meta[i], now);
 		switch (verdict[i]) {
 		case DSR_FWD_TX:
+			ntx++;
+			tx_bytes += rte_pktmbuf_data_len(m);
 			worker_tx(w, port, m);
 			break;
 		case DSR_FWD_SLOW:
@@ -99,6 +103,8 @@ worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16
 			break;
 		}
 	}
+	dsr_fwd_count_rx(&w->fwd, port, n, bytes);
+	dsr_fwd_count_fwd(&w->fwd, ntx, tx_bytes);
 	worker_slow(w, slow, nslow);
 }
 
@@ -136,9 +142,12 @@ dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 		worker_burst(w, w->rxq[q].port, pkts, n, now_ms);
 	}
 	worker_drain_tx_ring(w);
-	for (p = 0; p < DSR_MAX_PORTS; p++)
+	while (w->tx_dirty != 0) {
+		p = (uint16_t)__builtin_ctz(w->tx_dirty);
+		w->tx_dirty &= w->tx_dirty - 1;
 		if (w->tx[p].n > 0)
 			worker_flush_port(w, p);
+	}
 	dsr_ct_sweep(w->fwd.ct, DSR_SWEEP_BUCKETS, now_ms);
 	DSR_CTR_ADD(w->fwd.st->polls, 1);
 	if (total > 0)

@@ -213,6 +213,7 @@ main(int argc, char **argv)
 			    "--no-pci", "-l", "0", "--log-level=lib.*:warning", NULL};
 	const char *conf_path = NULL, *in_path = NULL, *out_path = NULL;
 	const char *mac = "02:70:63:61:70:00";
+	struct dsr_lb_params params = {.nb_workers = 1, .lcores = false, .nb_mbufs = 0};
 	struct runner r;
 	struct dsr_conf *conf;
 	char err[512];
@@ -257,7 +258,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (dsr_lb_init(&r.lb, conf, 1, false, err, sizeof(err)) != 0) {
+	if (dsr_lb_init(&r.lb, conf, &params, err, sizeof(err)) != 0) {
 		fprintf(stderr, "runner: %s\n", err);
 		return 1;
 	}
