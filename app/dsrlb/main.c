@@ -158,7 +158,7 @@ main(int argc, char **argv)
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr,
-			"dsrlb: EAL initialisation failed: %s\n"
+			"dsrlb: EAL initialisation failed (%s); the EAL lines above say why\n"
 			"dsrlb: if no hugepages are reserved, reserve some (echo 1024 > "
 			"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages) or run with "
 			"--no-huge -m 512\n",
