@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,13 +59,28 @@ def testpmd_pps(path, npkts):
                                     "--stats-period=1"]
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
-    time.sleep(WARMUP + WINDOW + 1)
+    rates, tail = [], []
+
+    def read():
+        for line in p.stdout:
+            tail.append(line)
+            m = re.search(r"Rx-pps:\s+(\d+)", line)
+            if m and int(m.group(1)) > 0:
+                rates.append(int(m.group(1)))
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    # Loading a large pcap takes a while before rates appear: wait for
+    # the warm-up samples plus the window, whatever the load took.
+    need = int(WARMUP + WINDOW) + 1
+    deadline = time.time() + 120
+    while len(rates) < need and time.time() < deadline and p.poll() is None:
+        time.sleep(0.2)
     p.send_signal(signal.SIGINT)
-    out = p.communicate(timeout=30)[0]
-    rates = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", out)]
-    rates = [r for r in rates if r > 0]
-    if len(rates) < 3:
-        raise RuntimeError("testpmd gave no rates:\n" + out[-2000:])
+    p.wait(timeout=60)
+    t.join(timeout=5)
+    if len(rates) < need:
+        raise RuntimeError("testpmd gave too few rates:\n" + "".join(tail[-40:]))
     return statistics.median(rates[-int(WINDOW):])
 
 
