@@ -16,11 +16,25 @@ trap rig_down EXIT
 
 echo "== topology: client 10.0.0.10, dsrlb (DPDK on net_af_packet), backends b1 10.0.0.21 and b2 10.0.0.22"
 rig_up
-ns cl ip neigh replace "$VIP" lladdr "$LB_MAC" dev eth0 nud permanent
-rig_conf >"$RIG_DIR/lb.conf"
+# No static ARP anywhere: dsrlb answers the client's ARP for the VIP and
+# resolves the backends' MACs itself.
+cat >"$RIG_DIR/lb.conf" <<CONF
+port 0 address 10.0.0.2/24
+conntrack size 65536
+vip add $VIP:80/tcp
+backend add $VIP:80/tcp 10.0.0.21
+backend add $VIP:80/tcp 10.0.0.22
+CONF
 echo "== config:"
 sed 's/^/   /' "$RIG_DIR/lb.conf"
 rig_start_lb "$RIG_DIR/lb.conf"
+for i in $(seq 30); do
+	rig_lb_stats | grep -q "^backend .* 10.0.0.22: .* arp resolved" &&
+		grep -q "^backend .* 10.0.0.21: .* arp resolved" "$RIG_DIR/lb.out" && break
+	sleep 0.2
+done
+echo "== dsrlb's log:"
+sed 's/^/   /' "$RIG_DIR/lb.err" | grep -v "^   EAL\|^   TELEMETRY"
 echo "== 20 requests to http://$VIP/"
 for i in $(seq 20); do
 	printf "   request %2d (client port %s) served by %s\n" "$i" "$((40000 + i))" \

@@ -127,7 +127,7 @@ static void
 main_loop(struct dsr_lb *lb)
 {
 	while (!sig_quit) {
-		dsr_lb_service(lb);
+		dsr_lb_service(lb, dsr_lb_now_ms(lb));
 		if (sig_dump) {
 			sig_dump = 0;
 			dsr_lb_print_stats(lb, stdout);

@@ -52,6 +52,12 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 "When on, only a TCP SYN may create a connection entry.", 0},
 	{DSR_CMD_MAGLEV_SIZE, "maglev size", "PRIME",
 	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP},
+	{DSR_CMD_ARP_ANNOUNCE, "arp announce", "COUNT [" CMD_KW_INTERVAL " SECONDS]",
+	 "Gratuitous ARPs sent for each address at start and when a VIP is added (0-10, "
+	 "default 2, 2 s apart).",
+	 0},
+	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
+	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).", 0},
 };
 
 _Static_assert(sizeof(cmd_table) / sizeof(cmd_table[0]) == DSR_CMD_NIDS,
@@ -307,6 +313,28 @@ parse_on_off(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	return ctx_end(c);
 }
 
+static int
+parse_arp_announce(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (arg_u32(c, "count", 0, DSR_ARP_ANNOUNCE_MAX, &cmd->u.arp_announce.count) < 0)
+		return -1;
+	cmd->u.arp_announce.interval_s = DSR_ARP_ANNOUNCE_INTERVAL;
+	if (c->pos == c->ntok)
+		return 0;
+	if (ctx_keyword(c, CMD_KW_INTERVAL) < 0 ||
+	    arg_u32(c, "seconds", 1, DSR_ARP_INTERVAL_MAX_S, &cmd->u.arp_announce.interval_s) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
+static int
+parse_arp_refresh(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (arg_u32(c, "seconds", 1, DSR_ARP_REFRESH_MAX_S, &cmd->u.seconds) < 0)
+		return -1;
+	return ctx_end(c);
+}
+
 static const cmd_parse_fn cmd_parsers[DSR_CMD_NIDS] = {
 	[DSR_CMD_PORT_ADDRESS] = parse_port_address,
 	[DSR_CMD_VIP_ADD] = parse_vip,
@@ -318,6 +346,8 @@ static const cmd_parse_fn cmd_parsers[DSR_CMD_NIDS] = {
 	[DSR_CMD_CONNTRACK_SIZE] = parse_size,
 	[DSR_CMD_STRICT_SYN] = parse_on_off,
 	[DSR_CMD_MAGLEV_SIZE] = parse_size,
+	[DSR_CMD_ARP_ANNOUNCE] = parse_arp_announce,
+	[DSR_CMD_ARP_REFRESH] = parse_arp_refresh,
 };
 
 /*
@@ -517,6 +547,11 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 	case DSR_CMD_STRICT_SYN:
 		return snprintf(buf, len, "%s %s", spec->words,
 				cmd->u.on ? CMD_KW_ON : CMD_KW_OFF);
+	case DSR_CMD_ARP_ANNOUNCE:
+		return snprintf(buf, len, "%s %u %s %u", spec->words, cmd->u.arp_announce.count,
+				CMD_KW_INTERVAL, cmd->u.arp_announce.interval_s);
+	case DSR_CMD_ARP_REFRESH:
+		return snprintf(buf, len, "%s %u", spec->words, cmd->u.seconds);
 	case DSR_CMD_NIDS:
 		break;
 	}

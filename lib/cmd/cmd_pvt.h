@@ -31,6 +31,7 @@
 #define CMD_KW_OFF     "off"
 #define CMD_KW_TCP     "tcp"
 #define CMD_KW_UDP     "udp"
+#define CMD_KW_INTERVAL "interval"
 
 /* Copy s[0..n) into out for quoting, cut to CMD_QUOTE_MAX bytes plus "...". */
 const char *cmd_quote(const char *s, size_t n, char out[CMD_QUOTE_SIZE]);

@@ -53,12 +53,19 @@ enum dsr_cmd_id {
 	DSR_CMD_CONNTRACK_SIZE,   /**< conntrack size N */
 	DSR_CMD_STRICT_SYN,       /**< strict-syn on|off */
 	DSR_CMD_MAGLEV_SIZE,      /**< maglev size PRIME */
+	DSR_CMD_ARP_ANNOUNCE,     /**< arp announce COUNT [interval SECONDS] */
+	DSR_CMD_ARP_REFRESH,      /**< arp refresh SECONDS */
 	DSR_CMD_NIDS
 };
 
 /** Command flags (struct dsr_cmd_spec.flags). */
 #define DSR_CMD_F_READONLY 0x1 /**< does not change state (show ...) */
 #define DSR_CMD_F_STARTUP  0x2 /**< only in the config file at start (sizes, port addresses) */
+
+#define DSR_ARP_ANNOUNCE_MAX       10u
+#define DSR_ARP_ANNOUNCE_INTERVAL  2u
+#define DSR_ARP_INTERVAL_MAX_S     60u
+#define DSR_ARP_REFRESH_MAX_S      3600u
 
 #define DSR_WEIGHT_DEFAULT 100u
 #define DSR_WEIGHT_MAX     65535u
@@ -87,7 +94,12 @@ struct dsr_cmd {
 			enum dsr_timeout_kind kind;
 			uint32_t seconds; /**< 1..DSR_TIMEOUT_MAX_S */
 		} timeout;
-		uint32_t size; /**< conntrack size, maglev size */
+		struct {
+			uint32_t count;      /**< 0-10 announcements per address */
+			uint32_t interval_s; /**< 1-60 s apart; 2 if not given */
+		} arp_announce;
+		uint32_t size;    /**< conntrack size, maglev size */
+		uint32_t seconds; /**< arp refresh: 1-3600 */
 		bool on;       /**< strict-syn */
 	} u;
 };

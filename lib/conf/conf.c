@@ -85,6 +85,27 @@ dsr_conf_init(struct dsr_conf *conf)
 	conf->conntrack_size = DSR_CONNTRACK_DEFAULT;
 	conf->maglev_size = 65537u;
 	conf->strict_syn = false;
+	conf->arp_announce_count = 2;
+	conf->arp_announce_interval_s = DSR_ARP_ANNOUNCE_INTERVAL;
+	conf->arp_refresh_s = 60;
+}
+
+int
+dsr_conf_port_of(const struct dsr_conf *conf, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_PORTS; i++) {
+		const struct dsr_conf_port *p = &conf->ports[i];
+		uint32_t mask;
+
+		if (!p->has_addr)
+			continue;
+		mask = p->prefix_len == 0 ? 0 : htonl(~0u << (32 - p->prefix_len));
+		if ((p->ip & mask) == (ip & mask))
+			return (int)i;
+	}
+	return -1;
 }
 
 int
@@ -257,6 +278,11 @@ apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 		return conf_err(err, errlen, "backend %s of VIP %s already exists",
 				ip_str(cmd->u.backend.ip, ip),
 				dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
+	if (!cmd->u.backend.has_mac && dsr_conf_port_of(conf, cmd->u.backend.ip) < 0)
+		return conf_err(err, errlen,
+				"backend %s is on no port's subnet, so its MAC cannot be resolved: "
+				"give 'mac', or a 'port N address' on its subnet first",
+				ip_str(cmd->u.backend.ip, ip));
 	for (id = 0; id < DSR_MAX_BACKENDS && conf->backends[id].used; id++)
 		;
 	if (id == DSR_MAX_BACKENDS)
@@ -362,6 +388,21 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 		return 0;
 	case DSR_CMD_MAGLEV_SIZE:
 		return apply_maglev_size(conf, cmd, err, errlen);
+	case DSR_CMD_ARP_ANNOUNCE:
+		if (cmd->u.arp_announce.count > DSR_ARP_ANNOUNCE_MAX ||
+		    cmd->u.arp_announce.interval_s < 1 ||
+		    cmd->u.arp_announce.interval_s > DSR_ARP_INTERVAL_MAX_S)
+			return conf_err(err, errlen, "arp announce %u interval %u out of range",
+					cmd->u.arp_announce.count, cmd->u.arp_announce.interval_s);
+		conf->arp_announce_count = cmd->u.arp_announce.count;
+		conf->arp_announce_interval_s = cmd->u.arp_announce.interval_s;
+		return 0;
+	case DSR_CMD_ARP_REFRESH:
+		if (cmd->u.seconds < 1 || cmd->u.seconds > DSR_ARP_REFRESH_MAX_S)
+			return conf_err(err, errlen, "arp refresh %u out of range (1-%u)",
+					cmd->u.seconds, DSR_ARP_REFRESH_MAX_S);
+		conf->arp_refresh_s = cmd->u.seconds;
+		return 0;
 	case DSR_CMD_NIDS:
 		break;
 	}
@@ -548,6 +589,15 @@ dsr_conf_dump(const struct dsr_conf *conf, FILE *out)
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.id = DSR_CMD_STRICT_SYN;
 	cmd.u.on = conf->strict_syn;
+	r |= dump_cmd(out, &cmd);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = DSR_CMD_ARP_ANNOUNCE;
+	cmd.u.arp_announce.count = conf->arp_announce_count;
+	cmd.u.arp_announce.interval_s = conf->arp_announce_interval_s;
+	r |= dump_cmd(out, &cmd);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = DSR_CMD_ARP_REFRESH;
+	cmd.u.seconds = conf->arp_refresh_s;
 	r |= dump_cmd(out, &cmd);
 	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
 		if (!conf->ports[i].has_addr)

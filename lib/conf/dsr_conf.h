@@ -60,9 +60,15 @@ struct dsr_conf {
 	uint32_t conntrack_size; /**< entries per worker */
 	uint32_t maglev_size;    /**< prime */
 	bool strict_syn;
+	uint32_t arp_announce_count;      /**< gratuitous ARPs per address (default 2) */
+	uint32_t arp_announce_interval_s; /**< seconds between them (default 2) */
+	uint32_t arp_refresh_s;           /**< confirm resolved backend MACs this often (60) */
 };
 
-/** Defaults: no ports, VIPs or backends; timeouts 30/900/60/300 s; conntrack 1M; maglev 65537. */
+/**
+ * Defaults: no ports, VIPs or backends; timeouts 30/900/60/300 s; conntrack
+ * 1M; maglev 65537; 2 ARP announcements 2 s apart; ARP refresh 60 s.
+ */
 void dsr_conf_init(struct dsr_conf *conf);
 
 /**
@@ -92,6 +98,9 @@ int dsr_conf_load_file(struct dsr_conf *conf, const char *path, char *err, size_
 
 /** Find a VIP id by service; -1 if absent. */
 int dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc);
+
+/** The lowest port whose subnet holds ip, or -1. */
+int dsr_conf_port_of(const struct dsr_conf *conf, uint32_t ip);
 
 /** Find a backend id by VIP id and IP; -1 if absent. */
 int dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip);

@@ -85,12 +85,20 @@ dsr_gen_vip_lookup(const struct dsr_gen *g, uint32_t ip, uint16_t port, uint8_t 
 }
 
 /**
- * Build a generation from conf. Backends without a static MAC have no
- * DSR_GEN_BE_MAC and take no new flows (ARP resolution fills them in a
- * later generation).
+ * Where backends without a static MAC get theirs (lib/arp's lookup):
+ * -1 = unknown (no DSR_GEN_BE_MAC, no new flows), 0 = known but not to
+ * take new flows (ARP failed), 1 = known and usable; mac is set unless -1.
+ */
+typedef int (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t mac[6]);
+
+/**
+ * Build a generation from conf. A backend with a static MAC uses it;
+ * others ask mac_of (NULL: unknown). A backend takes new flows if it has
+ * a usable MAC and a weight above 0.
  * @return the generation, or NULL (errno: ENOMEM, or EINVAL from Maglev).
  */
-struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version);
+struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version,
+			      dsr_gen_mac_fn mac_of, void *arg);
 
 /** Free a generation that no worker can reach any more. NULL is fine. */
 void dsr_gen_free(struct dsr_gen *gen);

@@ -17,9 +17,10 @@ pow2_at_least(uint32_t n)
 }
 
 static void
-gen_backends(struct dsr_gen *g, const struct dsr_conf *conf)
+gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_of, void *arg)
 {
 	unsigned int i;
+	int usable;
 
 	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
 		const struct dsr_conf_backend *cb = &conf->backends[i];
@@ -32,10 +33,14 @@ gen_backends(struct dsr_gen *g, const struct dsr_conf *conf)
 		b->ip = cb->ip;
 		if (cb->has_mac) {
 			memcpy(b->mac, cb->mac, sizeof(b->mac));
-			b->flags |= DSR_GEN_BE_MAC;
-			if (cb->weight > 0)
-				b->flags |= DSR_GEN_BE_NEW;
+			usable = 1;
+		} else {
+			usable = mac_of == NULL ? -1 : mac_of(arg, cb->ip, b->mac);
 		}
+		if (usable >= 0)
+			b->flags |= DSR_GEN_BE_MAC;
+		if (usable > 0 && cb->weight > 0)
+			b->flags |= DSR_GEN_BE_NEW;
 	}
 }
 
@@ -78,7 +83,7 @@ gen_vip_insert(struct dsr_gen *g, uint16_t vip)
 }
 
 struct dsr_gen *
-dsr_gen_build(const struct dsr_conf *conf, uint64_t version)
+dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of, void *arg)
 {
 	struct dsr_maglev_backend *scratch = NULL;
 	struct dsr_gen *g;
@@ -96,7 +101,7 @@ dsr_gen_build(const struct dsr_conf *conf, uint64_t version)
 	g->timeout_ms[DSR_CT_EST] = conf->timeout_s[DSR_TIMEOUT_TCP] * 1000;
 	g->timeout_ms[DSR_CT_FIN] = conf->timeout_s[DSR_TIMEOUT_TCP_FIN] * 1000;
 	g->timeout_ms[DSR_CT_UDP] = conf->timeout_s[DSR_TIMEOUT_UDP] * 1000;
-	gen_backends(g, conf);
+	gen_backends(g, conf, mac_of, arg);
 
 	for (i = 0; i < DSR_MAX_VIPS; i++)
 		nvips += conf->vips[i].used;

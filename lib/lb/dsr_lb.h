@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dsr_arp.h"
 #include "dsr_conf.h"
 #include "dsr_dp.h"
 #include "dsr_port.h"
@@ -44,7 +45,10 @@ struct dsr_lb {
 	uint64_t start_tsc;
 	bool ports_started;
 	bool launched;
+	struct dsr_arp *arp;    /**< ARP state (main lcore only) */
 	uint64_t slow_frames;   /**< frames the main lcore took from the slow rings */
+	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
+	uint64_t publishes;     /**< generations published */
 };
 
 /**
@@ -59,8 +63,21 @@ int dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf,
 /** Start the workers on their lcores. */
 int dsr_lb_launch(struct dsr_lb *lb, char *err, size_t errlen);
 
-/** Main-lcore housekeeping, called every millisecond or so: slow-path frames, RCU reclaim. */
-void dsr_lb_service(struct dsr_lb *lb);
+/** Milliseconds since dsr_lb_init(), the clock the workers use too. */
+uint32_t dsr_lb_now_ms(const struct dsr_lb *lb);
+
+/**
+ * Main-lcore housekeeping, called every millisecond or so with the clock:
+ * ARP frames from the workers, ARP timers, a new generation when a backend
+ * MAC changed, RCU reclaim.
+ */
+void dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms);
+
+/**
+ * Give a port a MAC address before the workers start, for virtual ports
+ * that have none (net_ring). Returns 0, or -1 if port is out of range.
+ */
+int dsr_lb_set_port_mac(struct dsr_lb *lb, uint16_t port, const uint8_t mac[6]);
 
 /**
  * Apply one command line to the running configuration: validate it,

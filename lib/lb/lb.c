@@ -194,7 +194,6 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 {
 	unsigned int nb_workers = params->nb_workers;
 	unsigned int i, l, lcore_ids[DSR_LB_MAX_WORKERS], nb_lcores = 0;
-	struct dsr_gen *g;
 
 	memset(lb, 0, sizeof(*lb));
 	lb->start_tsc = rte_rdtsc();
@@ -234,12 +233,9 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		"connection table: %u entries per worker, %zu MB each (%zu bytes per entry)",
 		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
-	g = dsr_gen_build(lb->conf, dsr_dp_next_version(&lb->dp));
-	if (g == NULL) {
-		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
+	if (dsr_lb_arp_init(lb, err, errlen) != 0 ||
+	    dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;
-	}
-	dsr_dp_publish(&lb->dp, g);
 	return lb_start_ports(lb, err, errlen);
 }
 
@@ -267,7 +263,6 @@ dsr_lb_apply(struct dsr_lb *lb, const char *line, char *err, size_t errlen)
 {
 	struct dsr_conf *next;
 	struct dsr_cmd cmd;
-	struct dsr_gen *g;
 	int ret;
 
 	ret = dsr_cmd_parse(line, &cmd, err, errlen);
@@ -284,35 +279,65 @@ dsr_lb_apply(struct dsr_lb *lb, const char *line, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(next, lb->conf, sizeof(*next));
-	if (dsr_conf_apply(next, &cmd, err, errlen) != 0) {
+	if (dsr_conf_apply(next, &cmd, err, errlen) != 0 ||
+	    dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||
+	    dsr_lb_publish(lb, next, err, errlen) != 0) {
+		/* Put ARP back on the running configuration (it cannot fail: it held it). */
+		dsr_lb_arp_configure(lb, lb->conf, err, errlen);
 		free(next);
 		return -1;
 	}
-	g = dsr_gen_build(next, dsr_dp_next_version(&lb->dp));
-	if (g == NULL) {
-		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
-		free(next);
-		return -1;
-	}
-	dsr_dp_publish(&lb->dp, g);
 	free(lb->conf);
 	lb->conf = next;
 	return 0;
 }
 
-void
-dsr_lb_service(struct dsr_lb *lb)
+static int
+lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 {
-	struct rte_mbuf *m[DSR_BURST];
-	unsigned int i, n;
+	struct dsr_lb *lb = arg;
 
-	for (i = 0; i < lb->nb_workers; i++) {
-		/* Issue 3 (ARP) handles these; until then they are counted and freed. */
-		n = rte_ring_dequeue_burst(lb->workers[i]->slow_ring, (void **)m, DSR_BURST, NULL);
-		lb->slow_frames += n;
-		if (n > 0)
-			rte_pktmbuf_free_bulk(m, n);
+	return lb->arp == NULL ? -1 : dsr_arp_lookup(lb->arp, ip, mac);
+}
+
+int
+dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
+{
+	struct dsr_gen *g = dsr_gen_build(conf, dsr_dp_next_version(&lb->dp), lb_mac_of, lb);
+
+	if (g == NULL) {
+		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
+		return -1;
 	}
+	dsr_dp_publish(&lb->dp, g);
+	lb->publishes++;
+	return 0;
+}
+
+uint32_t
+dsr_lb_now_ms(const struct dsr_lb *lb)
+{
+	return (uint32_t)((rte_rdtsc() - lb->start_tsc) / (rte_get_tsc_hz() / 1000));
+}
+
+int
+dsr_lb_set_port_mac(struct dsr_lb *lb, uint16_t port, const uint8_t mac[6])
+{
+	char err[128];
+	unsigned int i;
+
+	if (port >= lb->nb_ports || lb->launched)
+		return -1;
+	memcpy(lb->ports[port].mac, mac, 6);
+	for (i = 0; i < lb->nb_workers; i++)
+		dsr_fwd_set_port_mac(&lb->workers[i]->fwd, port, mac);
+	return dsr_lb_arp_configure(lb, lb->conf, err, sizeof(err));
+}
+
+void
+dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
+{
+	dsr_lb_arp_service(lb, now_ms);
 	dsr_dp_reclaim(&lb->dp, false);
 }
 
@@ -362,6 +387,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	}
 	if (lb->dp.qsv != NULL)
 		dsr_dp_fini(&lb->dp);
+	dsr_arp_free(lb->arp);
 	rte_mempool_free(lb->mp);
 	free(lb->conf);
 	memset(lb, 0, sizeof(*lb));

@@ -77,6 +77,37 @@ print_workers(const struct dsr_lb *lb, FILE *out)
 	}
 }
 
+/* The MAC a backend is sent to: static, resolved, or "none". */
+static const char *
+backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, char *buf)
+{
+	uint8_t mac[6];
+
+	if (cb->has_mac)
+		return dsr_lb_mac_str(cb->mac, buf);
+	if (dsr_arp_lookup(lb->arp, cb->ip, mac) < 0)
+		return "none";
+	return dsr_lb_mac_str(mac, buf);
+}
+
+/* Why a backend does or does not take new flows, as far as ARP goes. */
+static const char *
+backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
+{
+	uint8_t mac[6];
+
+	if (cb->has_mac)
+		return "static";
+	switch (dsr_arp_lookup(lb->arp, cb->ip, mac)) {
+	case 1:
+		return "resolved";
+	case 0:
+		return "failed";
+	default:
+		return "unresolved";
+	}
+}
+
 static void
 print_services(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, FILE *out)
 {
@@ -107,10 +138,10 @@ print_services(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, FILE *o
 				continue;
 			fprintf(out,
 				"backend %s %s: pkts %" PRIu64 " bytes %" PRIu64
-				" new-conns %" PRIu64 " active %" PRIu64 " weight %u mac %s\n",
+				" new-conns %" PRIu64 " active %" PRIu64 " weight %u mac %s arp %s\n",
 				svc, dsr_ip_str(cb->ip, ip), s->backend[b].pkts, s->backend[b].bytes,
 				s->backend[b].new_conns, s->backend[b].active, cb->weight,
-				cb->has_mac ? dsr_lb_mac_str(cb->mac, mac) : "unresolved");
+				backend_mac(lb, cb, mac), backend_arp(lb, cb));
 		}
 	}
 }
@@ -145,6 +176,7 @@ dsr_lb_print_stats(const struct dsr_lb *lb, FILE *out)
 	for (i = 0; i < DSR_EV_MAX; i++)
 		fprintf(out, "event %s: count %" PRIu64 "\n", dsr_event_name(i), s->event[i]);
 	print_services(lb, s, out);
+	dsr_lb_arp_print(lb, out);
 	fprintf(out, "end\n");
 	fflush(out);
 	free(s);

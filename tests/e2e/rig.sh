@@ -125,12 +125,12 @@ rig_stop_lb() {
 
 rig_down() {
 	rig_stop_lb
-	local h
-	for h in b1 b2 cl lb; do
-		ip netns pids "$RIG-$h" 2>/dev/null | xargs -r kill 2>/dev/null || true
+	local n
+	for n in $(ip netns list | awk '{print $1}' | grep "^$RIG-"); do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true
 	done
-	for h in b1 b2 cl lb sw; do
-		ip netns del "$RIG-$h" 2>/dev/null || true
+	for n in $(ip netns list | awk '{print $1}' | grep "^$RIG-"); do
+		ip netns del "$n" 2>/dev/null || true
 	done
 	[ -n "${KEEP_RIG_DIR:-}" ] || rm -rf "$RIG_DIR"
 }

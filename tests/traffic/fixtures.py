@@ -30,6 +30,7 @@ VIP_E = "10.0.0.103"  # :80/tcp, no backend
 
 BASE_CONF = """\
 port 0 address 10.0.0.2/24
+arp announce 0
 conntrack size 4096
 timeout set tcp-syn 30
 timeout set tcp 900
@@ -66,15 +67,17 @@ def conn(sport, flags_list, t0=0.0, dst=VIP_A, dport=80, to="a1", src="192.0.2.1
 
 
 class Case:
-    """counters: "SCOPE key" -> int, or a function (value, all counters) -> bool."""
+    """counters: "SCOPE key" -> int, or a function (value, all counters) -> bool.
+    logs: an exact log line -> the number of times it must appear."""
 
-    def __init__(self, name, doc, steps, counters, conf=BASE_CONF, live=()):
+    def __init__(self, name, doc, steps, counters, conf=BASE_CONF, live=(), logs=None):
         self.name = name
         self.doc = doc
         self.steps = steps
         self.counters = counters
         self.conf = conf
         self.live = list(live)  # (ms, command) applied during the replay
+        self.logs = logs or {}
 
 
 # Flows to VIP_B and the backend each is pinned to (see module doc).
@@ -162,9 +165,14 @@ CASES = [
            TCP(dport=80, flags="S"), None),
           (0.3, Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") / IP(src="192.0.2.10", dst=VIP_A) /
            TCP(dport=80, flags="S"), None),
-          (0.4, Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(pdst=VIP_A), None)],
+          (0.4, Ether(src=CLIENT_MAC, dst="ff:ff:ff:ff:ff:ff") /
+           ARP(hwsrc=CLIENT_MAC, psrc="10.0.0.10", pdst=VIP_A),
+           [Ether(dst=CLIENT_MAC, src=LB_MAC) /
+            ARP(op=2, hwsrc=LB_MAC, psrc=VIP_A, hwdst=CLIENT_MAC, pdst="10.0.0.10") /
+            Raw(b"\0" * 18)])],
          {"drop not-ipv4 count": 1, "drop not-our-mac count": 2, "event slowpath count": 1,
-          "total slowpath-handled": 1, "total fwd-pkts": 1}),
+          "total slowpath-handled": 1, "total fwd-pkts": 1,
+          "arp port 0 requests-answered": 1}),
     Case("no-backend", "a VIP without backends drops and counts",
          [(0, tcp("S", dst=VIP_E), None)],
          {"drop no-backend count": 1}),

@@ -16,17 +16,22 @@ from scapy.all import Ether, PcapReader, PcapWriter  # noqa: E402
 
 import dsrtest  # noqa: E402
 import fixtures  # noqa: E402
+import fixtures_arp  # noqa: E402
 
 T0 = 1700000000
 
 
-def expected_frame(pkt, backend):
+def expected_frames(pkt, expect):
+    """The frames a step must produce: none (None), the input forwarded
+    to a backend (its name, or its MAC), or exactly the given packets (a list)."""
+    if expect is None:
+        return []
+    if isinstance(expect, list):
+        return sorted(bytes(p) for p in expect)
     raw = bytes(pkt)
-    if backend is None:
-        return None
-    dst = bytes.fromhex(fixtures.BACKENDS[backend].replace(":", ""))
+    dst = bytes.fromhex(fixtures.BACKENDS.get(expect, expect).replace(":", ""))
     src = bytes.fromhex(fixtures.LB_MAC.replace(":", ""))
-    return dst + src + raw[12:]
+    return [dst + src + raw[12:]]
 
 
 def show(label, raw):
@@ -63,21 +68,21 @@ def run_case(runner, case, tmp):
     outputs = {}
     with PcapReader(outp) as r:
         for p in r:
-            key = round(float(p.time) * 1e6)
-            if key in outputs:
-                errors.append("two outputs for one input at %d" % key)
-            outputs[key] = bytes(p)
+            outputs.setdefault(round(float(p.time) * 1e6), []).append(bytes(p))
     by_stamp = dict(zip(stamps, range(len(stamps))))
     for key in outputs:
         if key not in by_stamp:
             errors.append("output with unknown timestamp %d" % key)
-    for i, (t, pkt, backend) in enumerate(case.steps):
-        want = expected_frame(pkt, backend)
-        got = outputs.get(stamps[i])
+    for i, (t, pkt, expect) in enumerate(case.steps):
+        want = expected_frames(pkt, expect)
+        got = sorted(outputs.get(stamps[i], []))
         if want != got:
-            why = dsrtest.hexdiff(want, got) if want and got else "presence differs"
-            errors.append("step %d (t=%s): %s\n%s%s%s" % (
-                i, t, why, show("input", bytes(pkt)), show("expected", want), show("actual", got)))
+            why = (dsrtest.hexdiff(want[0], got[0]) if len(want) == len(got) == 1 else
+                   "expected %d frames, got %d" % (len(want), len(got)))
+            text = "".join(show("expected", w) for w in want) or show("expected", None)
+            text += "".join(show("actual", g) for g in got) or show("actual", None)
+            errors.append("step %d (t=%s): %s\n%s%s" % (i, t, why, show("input", bytes(pkt)),
+                                                       text))
     counters = dsrtest.parse_summary(res.stdout)
     for key, want in case.counters.items():
         got = counters.get(key)
@@ -85,6 +90,10 @@ def run_case(runner, case, tmp):
         if not ok:
             errors.append("counter '%s': expected %s, got %s" % (
                 key, "a value passing the check" if callable(want) else want, got))
+    for line, want in case.logs.items():
+        got = res.stderr.splitlines().count(line)
+        if got != want:
+            errors.append("log line '%s': expected %d times, got %d" % (line, want, got))
     if errors:
         errors.append("runner output:\n" + res.stdout + res.stderr)
     return errors
@@ -95,7 +104,7 @@ def main():
     only = set(sys.argv[2:])
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="dsrlb-traffic-") as tmp:
-        for case in fixtures.CASES:
+        for case in fixtures.CASES + fixtures_arp.CASES:
             if only and case.name not in only:
                 continue
             errors = run_case(runner, case, tmp)

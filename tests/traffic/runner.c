@@ -116,9 +116,7 @@ runner_set_mac(struct runner *r, const char *mac_str)
 		fprintf(stderr, "runner: bad MAC '%s'\n", mac_str);
 		return -1;
 	}
-	memcpy(r->lb.ports[0].mac, mac, sizeof(mac));
-	dsr_fwd_set_port_mac(&r->lb.workers[0]->fwd, 0, mac);
-	return 0;
+	return dsr_lb_set_port_mac(&r->lb, 0, mac);
 }
 
 static void
@@ -156,7 +154,11 @@ runner_frame(struct runner *r, const struct pcap_pkthdr *h, const u_char *data, 
 	r->in++;
 	dsr_worker_poll(w, now);
 	rte_rcu_qsbr_quiescent(r->lb.dp.qsv, w->id);
-	dsr_lb_service(&r->lb);
+	/* The main lcore's turn: ARP input and timers; then the worker sends
+	 * what ARP queued for it. */
+	dsr_lb_service(&r->lb, now);
+	dsr_worker_poll(w, now);
+	rte_rcu_qsbr_quiescent(r->lb.dp.qsv, w->id);
 	runner_drain(r, h);
 	return 0;
 }

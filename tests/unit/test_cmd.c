@@ -524,8 +524,35 @@ static const char *const canonical[] = {
 	"conntrack size 4194304",
 	"strict-syn on",
 	"strict-syn off",
+	"arp announce 2 interval 2",
+	"arp announce 0 interval 60",
+	"arp refresh 60",
 	"maglev size 65537",
 };
+
+static void
+test_arp_commands(void)
+{
+	struct dsr_cmd c;
+	char err[DSR_CMD_ERR_MAX];
+
+	CHECK_EQ(PARSE_OK("arp announce 3", &c), 1);
+	CHECK_EQ(c.id, DSR_CMD_ARP_ANNOUNCE);
+	CHECK_EQ(c.u.arp_announce.count, 3);
+	CHECK_EQ(c.u.arp_announce.interval_s, DSR_ARP_ANNOUNCE_INTERVAL);
+	CHECK_EQ(dsr_cmd_parse("arp announce 11", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad count '11' (0-10)");
+	CHECK_EQ(dsr_cmd_parse("arp announce 2 interval 0", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad seconds '0' (1-60)");
+	CHECK_EQ(dsr_cmd_parse("arp announce 2 every 3", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "unexpected 'every' (expected 'interval')");
+	CHECK_EQ(dsr_cmd_parse("arp refresh 3601", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad seconds '3601' (1-3600)");
+	CHECK_EQ(dsr_cmd_parse("arp refresh", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "missing seconds after 'arp refresh'");
+	CHECK_EQ(dsr_cmd_parse("arp flush", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "unknown command 'arp flush'");
+}
 
 static void
 test_round_trip(void)
@@ -680,6 +707,7 @@ main(void)
 		DSR_TEST(test_bad_bytes),
 		DSR_TEST(test_crlf_and_tabs),
 		DSR_TEST(test_errors_fit_and_err_optional),
+		DSR_TEST(test_arp_commands),
 		DSR_TEST(test_round_trip),
 		DSR_TEST(test_format_canonical),
 		DSR_TEST(test_table),

@@ -6,6 +6,7 @@
  * dump/load round trip. The sample config/dsrlb.conf is loaded from
  * $DSR_SOURCE_ROOT, argv[1] or the DSR_SOURCE_ROOT macro, or skipped.
  */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -143,6 +144,7 @@ test_apply_every_command(void)
 	struct dsr_conf *c = conf_new();
 	int v, b;
 
+	APPLY_OK(c, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
 	APPLY_OK(c, "port 1 address 10.0.0.2/24");
 	CHECK(c->ports[1].has_addr);
 	CHECK_EQ(c->ports[1].ip, ip_of("10.0.0.2"));
@@ -238,6 +240,7 @@ test_err_backend(void)
 	struct dsr_conf *c = conf_new();
 
 	APPLY_ERR(c, "backend add 10.0.0.1:80/tcp 10.0.0.21", "VIP 10.0.0.1:80/tcp does not exist");
+	APPLY_OK(c, "port 0 address 10.0.0.2/24");
 	APPLY_OK(c, "vip add 10.0.0.1:80/tcp");
 	APPLY_OK(c, "vip add 10.0.0.2:80/tcp");
 	APPLY_OK(c, "backend add 10.0.0.1:80/tcp 10.0.0.21");
@@ -264,6 +267,7 @@ test_err_ids_exhausted(void)
 	char line[128];
 	unsigned int i;
 
+	APPLY_OK(c, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
 	for (i = 0; i < DSR_MAX_VIPS; i++) {
 		snprintf(line, sizeof(line), "vip add 10.0.0.1:%u/tcp", i + 1);
 		APPLY_OK(c, line);
@@ -336,7 +340,9 @@ test_err_hand_built(void)
 	struct dsr_conf *c = conf_new(), *before = conf_new();
 	char err[DSR_CMD_ERR_MAX];
 	struct dsr_cmd cmd;
+	char want[64];
 
+	APPLY_OK(c, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
 	APPLY_OK(c, "vip add 10.0.0.1:80/tcp");
 	APPLY_OK(c, "backend add 10.0.0.1:80/tcp 10.0.0.21");
 	memcpy(before, c, sizeof(*c));
@@ -383,9 +389,45 @@ test_err_hand_built(void)
 
 	cmd.id = DSR_CMD_NIDS;
 	CHECK_EQ(dsr_conf_apply(c, &cmd, err, sizeof(err)), -1);
-	CHECK_STR(err, "bad command id 10");
+	snprintf(want, sizeof(want), "bad command id %d", (int)DSR_CMD_NIDS);
+	CHECK_STR(err, want);
 	CHECK_EQ(dsr_conf_apply(c, &cmd, NULL, 0), -1);
 	CHECK(memcmp(before, c, sizeof(*c)) == 0);
+	free(before);
+	free(c);
+}
+
+static void
+test_backend_subnet_and_arp(void)
+{
+	struct dsr_conf *c = conf_new(), *before = conf_new();
+	char err[DSR_CMD_ERR_MAX];
+
+	APPLY_OK(c, "vip add 10.0.0.100:80/tcp");
+	memcpy(before, c, sizeof(*c));
+	CHECK_EQ(dsr_conf_apply_line(c, "backend add 10.0.0.100:80/tcp 10.0.0.21", err,
+				     sizeof(err)), -1);
+	CHECK_STR(err, "backend 10.0.0.21 is on no port's subnet, so its MAC cannot be resolved: "
+		       "give 'mac', or a 'port N address' on its subnet first");
+	CHECK(memcmp(before, c, sizeof(*c)) == 0);
+	/* With a static MAC no subnet is needed; with a port on its subnet no MAC. */
+	APPLY_OK(c, "backend add 10.0.0.100:80/tcp 10.9.0.21 mac 02:00:00:00:00:01");
+	APPLY_OK(c, "port 1 address 10.0.0.2/24");
+	APPLY_OK(c, "backend add 10.0.0.100:80/tcp 10.0.0.21");
+	CHECK_EQ(dsr_conf_port_of(c, inet_addr("10.0.0.21")), 1);
+	CHECK_EQ(dsr_conf_port_of(c, inet_addr("10.0.1.21")), -1);
+
+	CHECK_EQ(c->arp_announce_count, 2);
+	CHECK_EQ(c->arp_announce_interval_s, 2);
+	CHECK_EQ(c->arp_refresh_s, 60);
+	APPLY_OK(c, "arp announce 3 interval 5");
+	APPLY_OK(c, "arp refresh 30");
+	CHECK_EQ(c->arp_announce_count, 3);
+	CHECK_EQ(c->arp_announce_interval_s, 5);
+	CHECK_EQ(c->arp_refresh_s, 30);
+	APPLY_OK(c, "arp announce 0");
+	CHECK_EQ(c->arp_announce_count, 0);
+	CHECK_EQ(c->arp_announce_interval_s, 2);
 	free(before);
 	free(c);
 }
@@ -395,6 +437,7 @@ test_id_reuse(void)
 {
 	struct dsr_conf *c = conf_new();
 
+	APPLY_OK(c, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
 	APPLY_OK(c, "vip add 10.0.0.1:80/tcp");
 	APPLY_OK(c, "vip add 10.0.0.2:80/tcp");
 	APPLY_OK(c, "vip add 10.0.0.3:80/tcp");
@@ -421,6 +464,8 @@ test_vip_del_removes_backends(void)
 {
 	struct dsr_conf *c = conf_new(), *fresh = conf_new();
 
+	APPLY_OK(c, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
+	APPLY_OK(fresh, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
 	APPLY_OK(c, "vip add 10.0.0.1:80/tcp");
 	APPLY_OK(c, "vip add 10.0.0.2:80/tcp");
 	APPLY_OK(c, "backend add 10.0.0.1:80/tcp 10.0.1.1 mac 02:00:00:00:00:01 weight 3");
@@ -480,6 +525,7 @@ test_load_file(void)
 {
 	static const char text[] = "# a config\n"
 				   "\n"
+				   "port 0 address 10.0.1.254/24\n"
 				   "vip add 10.0.0.1:80/tcp   # web\r\n"
 				   "\tbackend add 10.0.0.1:80/tcp 10.0.1.1 weight 5\n"
 				   "strict-syn on"; /* no final newline */
@@ -634,13 +680,14 @@ test_dump_text(void)
 	struct dsr_conf *c = conf_new();
 	char *s;
 
+	APPLY_OK(c, "port 1 address 10.0.0.3/16");
+	APPLY_OK(c, "port 0 address 10.1.0.3/24");
 	APPLY_OK(c, "vip add 10.0.0.2:53/udp");
 	APPLY_OK(c, "vip add 10.0.0.1:80/tcp");
 	APPLY_OK(c, "backend add 10.0.0.1:80/tcp 10.0.1.2 mac 02:00:00:00:b1:02");
 	APPLY_OK(c, "backend add 10.0.0.2:53/udp 10.0.1.9 weight 0");
 	APPLY_OK(c, "backend add 10.0.0.1:80/tcp 10.0.1.1 weight 50");
-	APPLY_OK(c, "port 1 address 10.0.0.3/24");
-	APPLY_OK(c, "port 0 address 10.1.0.3/24");
+	APPLY_OK(c, "arp refresh 30");
 	APPLY_OK(c, "strict-syn on");
 	s = dump_str(c);
 	CHECK_STR(s, "timeout set tcp-syn 30\n"
@@ -650,8 +697,10 @@ test_dump_text(void)
 		     "conntrack size 1048576\n"
 		     "maglev size 65537\n"
 		     "strict-syn on\n"
+		     "arp announce 2 interval 2\n"
+		     "arp refresh 30\n"
 		     "port 0 address 10.1.0.3/24\n"
-		     "port 1 address 10.0.0.3/24\n"
+		     "port 1 address 10.0.0.3/16\n"
 		     "vip add 10.0.0.2:53/udp\n"
 		     "backend add 10.0.0.2:53/udp 10.0.1.9 weight 0\n"
 		     "vip add 10.0.0.1:80/tcp\n"
@@ -674,7 +723,9 @@ test_dump_round_trip(void)
 	APPLY_OK(a, "timeout set udp 604800");
 	APPLY_OK(a, "conntrack size 4194304");
 	APPLY_OK(a, "maglev size 251");
-	APPLY_OK(a, "port 0 address 10.0.0.2/24");
+	APPLY_OK(a, "arp announce 5 interval 3");
+	APPLY_OK(a, "arp refresh 120");
+	APPLY_OK(a, "port 0 address 10.0.255.254/16");
 	APPLY_OK(a, "port 7 address 192.168.7.1/30");
 	for (i = 0; i < 20; i++) {
 		snprintf(line, sizeof(line), "vip add 10.200.0.%u:%u/%s", i, 80 + i,
@@ -775,6 +826,7 @@ main(int argc, char **argv)
 		DSR_TEST(test_err_sizes),
 		DSR_TEST(test_err_port),
 		DSR_TEST(test_err_hand_built),
+		DSR_TEST(test_backend_subnet_and_arp),
 		DSR_TEST(test_id_reuse),
 		DSR_TEST(test_vip_del_removes_backends),
 		DSR_TEST(test_load_file),

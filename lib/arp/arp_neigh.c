@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Backend MAC resolution: one neighbour per backend IP (without a static
+ * MAC), on the lowest-numbered port whose subnet holds it.
+ *
+ *   INCOMPLETE  a request when next_ms comes, then every retry_ms; when
+ *               the retry after the max_tries-th request comes due: FAILED.
+ *   REACHABLE   when confirmed_ms + refresh_ms comes: REFRESHING, and a
+ *               request at once.
+ *   REFRESHING  like INCOMPLETE, but the MAC is still used.
+ *   FAILED      one request every max(5 * retry_ms, 1 s); not used for
+ *               new flows (the MAC, if any, is kept).
+ *
+ * A reply moves any of INCOMPLETE, REFRESHING and FAILED with a request
+ * outstanding (tries > 0) to REACHABLE; see arp_neigh_learn().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_arp.h"
+#include "dsr_log.h"
+#include "dsr_pkt.h"
+#include "arp_pvt.h"
+
+static int
+arp_neigh_cmp(const void *x, const void *y)
+{
+	const struct dsr_arp_neigh *nx = x, *ny = y;
+
+	if (nx->ip != ny->ip)
+		return nx->ip < ny->ip ? -1 : 1;
+	return 0;
+}
+
+static struct dsr_arp_neigh *
+arp_neigh_search(struct dsr_arp_neigh *neighs, unsigned int n, uint32_t ip)
+{
+	struct dsr_arp_neigh key = {.ip = ip};
+
+	if (n == 0)
+		return NULL;
+	return bsearch(&key, neighs, n, sizeof(*neighs), arp_neigh_cmp);
+}
+
+/* What dsr_arp_lookup() says about n: -1, 0 or 1. */
+static int
+arp_neigh_usable(const struct dsr_arp_neigh *n)
+{
+	if (!n->has_mac)
+		return -1;
+	return n->state == DSR_NEIGH_FAILED ? 0 : 1;
+}
+
+/*
+ * The neighbours of a new configuration, sorted by IP. Those that stay
+ * (same IP on the same port) keep their state; new ones are INCOMPLETE
+ * with a request due at now_ms. *changed is set if a neighbour that had a
+ * MAC goes away (dsr_arp_lookup() no longer finds it).
+ */
+int
+arp_neigh_build(const struct dsr_arp *a, const struct dsr_conf *conf, const struct arp_port *ports,
+		uint16_t nb_ports, uint32_t now_ms, struct dsr_arp_neigh **out, unsigned int *n_out,
+		bool *changed)
+{
+	struct dsr_arp_neigh *neighs;
+	unsigned int n = 0, i, j;
+
+	neighs = calloc(DSR_MAX_BACKENDS, sizeof(*neighs));
+	if (neighs == NULL)
+		return -1;
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_conf_backend *b = &conf->backends[i];
+		uint16_t p;
+
+		if (!b->used || b->has_mac)
+			continue;
+		for (p = 0; p < nb_ports; p++)
+			if (arp_port_holds(&ports[p], b->ip))
+				break;
+		/* Outside every subnet (the config layer rejects it), or our own address. */
+		if (p == nb_ports || b->ip == ports[p].ip)
+			continue;
+		neighs[n].ip = b->ip;
+		neighs[n++].port = p;
+	}
+	if (n > 0)
+		qsort(neighs, n, sizeof(*neighs), arp_neigh_cmp);
+	for (i = 0, j = 0; i < n; i++) {
+		struct dsr_arp_neigh *old;
+
+		/* Backends of several VIPs with one IP share a neighbour. */
+		if (j > 0 && neighs[j - 1].ip == neighs[i].ip)
+			continue;
+		old = arp_neigh_search(a->neighs, a->n_neighs, neighs[i].ip);
+		if (old != NULL && old->port == neighs[i].port) {
+			neighs[j] = *old;
+		} else {
+			neighs[j] = neighs[i];
+			neighs[j].state = DSR_NEIGH_INCOMPLETE;
+			neighs[j].next_ms = now_ms;
+		}
+		j++;
+	}
+	/* Old neighbours with a MAC that are gone or moved: the lookup changes. */
+	for (i = 0; i < a->n_neighs; i++) {
+		const struct dsr_arp_neigh *o = &a->neighs[i];
+		struct dsr_arp_neigh *nw;
+
+		if (!o->has_mac)
+			continue;
+		nw = arp_neigh_search(neighs, j, o->ip);
+		if (nw == NULL || !nw->has_mac)
+			*changed = true;
+	}
+	*out = neighs;
+	*n_out = j;
+	return 0;
+}
+
+static uint32_t
+arp_failed_retry_ms(const struct dsr_arp *a)
+{
+	uint64_t ms = (uint64_t)a->p.retry_ms * ARP_FAILED_FACTOR;
+
+	if (ms < ARP_FAILED_MIN_MS)
+		ms = ARP_FAILED_MIN_MS;
+	if (ms > ARP_MS_MAX)
+		ms = ARP_MS_MAX;
+	return (uint32_t)ms;
+}
+
+static void
+arp_neigh_request(struct dsr_arp *a, struct dsr_arp_neigh *n)
+{
+	arp_send(a, n->port, NULL, arp_mac_bcast, ARP_OP_REQUEST, a->ports[n->port].ip,
+		 arp_mac_zero, n->ip);
+	arp_count(a, n->port, DSR_ARP_REQ_SENT);
+	if (n->tries < ARP_TRIES_MAX)
+		n->tries++;
+}
+
+static void
+arp_neigh_fail(struct dsr_arp *a, struct dsr_arp_neigh *n, uint32_t now_ms)
+{
+	char ip[16];
+
+	if (arp_neigh_usable(n) == 1)
+		a->changed = true;
+	n->state = DSR_NEIGH_FAILED;
+	n->next_ms = now_ms + arp_failed_retry_ms(a);
+	arp_log(a, DSR_LOG_WARNING,
+		"port %u: backend %s does not answer ARP (%u tries); no new flows go to it",
+		n->port, dsr_ip_str(n->ip, ip), n->tries);
+}
+
+void
+arp_neigh_tick(struct dsr_arp *a, uint32_t now_ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < a->n_neighs; i++) {
+		struct dsr_arp_neigh *n = &a->neighs[i];
+
+		if (!arp_due(now_ms, n->next_ms)) {
+			arp_wake(a, n->next_ms);
+			continue;
+		}
+		switch (n->state) {
+		case DSR_NEIGH_REACHABLE:
+			n->state = DSR_NEIGH_REFRESHING;
+			n->tries = 0;
+			/* fallthrough */
+		case DSR_NEIGH_INCOMPLETE:
+		case DSR_NEIGH_REFRESHING:
+			if (n->tries >= a->p.max_tries) {
+				arp_neigh_fail(a, n, now_ms);
+				break;
+			}
+			arp_neigh_request(a, n);
+			n->next_ms = now_ms + a->p.retry_ms;
+			break;
+		default: /* FAILED */
+			arp_neigh_request(a, n);
+			n->next_ms = now_ms + arp_failed_retry_ms(a);
+			break;
+		}
+		arp_wake(a, n->next_ms);
+	}
+}
+
+/*
+ * A reply (already known not to conflict with our addresses) on port:
+ * learn from it if it answers one of our requests. True if learned.
+ */
+bool
+arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uint32_t now_ms)
+{
+	const struct arp_port *pt = &a->ports[port];
+	struct dsr_arp_neigh *n;
+	char ip[16], m1[18], m2[18];
+	int before;
+
+	n = arp_neigh_search(a->neighs, a->n_neighs, f->spa);
+	if (n == NULL || n->port != port || n->state == DSR_NEIGH_REACHABLE || n->tries == 0)
+		return false;
+	if (!pt->has_addr || f->tpa != pt->ip || !arp_mac_is(f->tha, pt->mac) ||
+	    !arp_mac_is(f->eth_dst, pt->mac))
+		return false;
+
+	before = arp_neigh_usable(n);
+	dsr_ip_str(n->ip, ip);
+	if (!n->has_mac) {
+		arp_log(a, DSR_LOG_INFO, "port %u: backend %s is at %s", port, ip,
+			arp_mac_str(f->sha, m1));
+	} else {
+		if (!arp_mac_is(n->mac, f->sha))
+			arp_log(a, DSR_LOG_WARNING, "port %u: backend %s changed MAC from %s to %s",
+				port, ip, arp_mac_str(n->mac, m1), arp_mac_str(f->sha, m2));
+		if (n->state == DSR_NEIGH_FAILED)
+			arp_log(a, DSR_LOG_INFO, "port %u: backend %s answers ARP again at %s",
+				port, ip, arp_mac_str(f->sha, m1));
+	}
+	if (before != 1 || !arp_mac_is(n->mac, f->sha))
+		a->changed = true;
+	memcpy(n->mac, f->sha, 6);
+	n->has_mac = 1;
+	n->state = DSR_NEIGH_REACHABLE;
+	n->tries = 0;
+	n->confirmed_ms = now_ms;
+	n->next_ms = now_ms + a->p.refresh_ms;
+	arp_wake(a, n->next_ms);
+	return true;
+}
+
+int
+dsr_arp_lookup(const struct dsr_arp *a, uint32_t ip, uint8_t mac[6])
+{
+	struct dsr_arp_neigh *n = arp_neigh_search(a->neighs, a->n_neighs, ip);
+
+	if (n == NULL || !n->has_mac)
+		return -1;
+	memcpy(mac, n->mac, 6);
+	return arp_neigh_usable(n);
+}
+
+const struct dsr_arp_neigh *
+dsr_arp_neighbours(const struct dsr_arp *a, unsigned int *n)
+{
+	*n = a->n_neighs;
+	return a->neighs;
+}

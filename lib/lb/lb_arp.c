@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The balancer's side of ARP: lib/arp decides, this file moves frames.
+ * Workers hand ARP frames to the main lcore on their slow rings; frames
+ * ARP wants sent are copied into mbufs and queued on a worker's TX ring
+ * (each worker has a TX queue on every port), so the main lcore never
+ * touches a queue a worker owns.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dsr_lb.h"
+#include "dsr_log.h"
+#include "lb_pvt.h"
+
+/* Frames taken from each worker's slow ring per service call: bounds the
+ * main lcore's work under an ARP storm (the rest waits, or the worker
+ * drops it and counts slowpath-full). */
+#define LB_SLOW_PER_CALL 128
+
+static void
+lb_arp_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
+{
+	struct dsr_lb *lb = arg;
+	struct dsr_worker *w = lb->workers[port % lb->nb_workers];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(lb->mp);
+	char *data;
+
+	if (m == NULL) {
+		lb->slow_tx_drops++;
+		return;
+	}
+	data = rte_pktmbuf_append(m, (uint16_t)len);
+	if (data == NULL) {
+		rte_pktmbuf_free(m);
+		lb->slow_tx_drops++;
+		return;
+	}
+	memcpy(data, frame, len);
+	m->port = port;
+	if (rte_ring_enqueue(w->tx_ring, m) != 0) {
+		rte_pktmbuf_free(m);
+		lb->slow_tx_drops++;
+	}
+}
+
+static void
+lb_arp_log(void *arg, int level, const char *line)
+{
+	(void)arg;
+	dsr_log((enum dsr_log_level)level, "%s", line);
+}
+
+static void
+lb_arp_params(const struct dsr_conf *conf, struct dsr_arp_params *p)
+{
+	dsr_arp_params_default(p);
+	p->announce_count = conf->arp_announce_count;
+	p->announce_interval_ms = conf->arp_announce_interval_s * 1000;
+	p->refresh_ms = conf->arp_refresh_s * 1000;
+}
+
+int
+dsr_lb_arp_configure(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
+{
+	uint8_t macs[DSR_MAX_PORTS][6];
+	struct dsr_arp_params p;
+	uint16_t i;
+
+	for (i = 0; i < lb->nb_ports; i++)
+		memcpy(macs[i], lb->ports[i].mac, 6);
+	lb_arp_params(conf, &p);
+	if (dsr_arp_configure(lb->arp, conf, &p, (const uint8_t(*)[6])macs, lb->nb_ports,
+			      dsr_lb_now_ms(lb)) != 0) {
+		snprintf(err, errlen, "ARP: cannot take the configuration (out of memory)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+dsr_lb_arp_init(struct dsr_lb *lb, char *err, size_t errlen)
+{
+	struct dsr_arp_params p;
+
+	lb_arp_params(lb->conf, &p);
+	lb->arp = dsr_arp_create(&p, lb_arp_tx, lb_arp_log, lb);
+	if (lb->arp == NULL) {
+		snprintf(err, errlen, "ARP: cannot create its state");
+		return -1;
+	}
+	return dsr_lb_arp_configure(lb, lb->conf, err, errlen);
+}
+
+void
+dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
+{
+	struct rte_mbuf *m[DSR_BURST];
+	unsigned int i, j, n, got;
+	char err[128];
+
+	for (i = 0; i < lb->nb_workers; i++) {
+		for (got = 0; got < LB_SLOW_PER_CALL; got += n) {
+			n = rte_ring_dequeue_burst(lb->workers[i]->slow_ring, (void **)m, DSR_BURST,
+						   NULL);
+			if (n == 0)
+				break;
+			for (j = 0; j < n; j++)
+				dsr_arp_input(lb->arp, m[j]->port, rte_pktmbuf_mtod(m[j], uint8_t *),
+					      rte_pktmbuf_data_len(m[j]), now_ms);
+			rte_pktmbuf_free_bulk(m, n);
+			lb->slow_frames += n;
+		}
+	}
+	dsr_arp_tick(lb->arp, now_ms);
+	if (dsr_arp_take_changed(lb->arp) && dsr_lb_publish(lb, lb->conf, err, sizeof(err)) != 0)
+		dsr_log(DSR_LOG_ERR, "%s", err);
+}
+
+void
+dsr_lb_arp_print(const struct dsr_lb *lb, FILE *out)
+{
+	const struct dsr_arp_neigh *nb;
+	const struct dsr_arp_conflict *cf;
+	char ip[16], mac[18];
+	unsigned int i, n;
+	uint16_t p;
+	int c;
+
+	for (p = 0; p < lb->nb_ports; p++) {
+		fprintf(out, "arp port %u:", p);
+		for (c = 0; c < DSR_ARP_NCOUNTERS; c++)
+			fprintf(out, " %s %" PRIu64, dsr_arp_counter_name(c),
+				dsr_arp_counter(lb->arp, p, c));
+		fprintf(out, "\n");
+	}
+	nb = dsr_arp_neighbours(lb->arp, &n);
+	for (i = 0; i < n; i++)
+		fprintf(out, "neighbour %s: port %u state %s mac %s\n", dsr_ip_str(nb[i].ip, ip),
+			nb[i].port, dsr_arp_state_name(nb[i].state),
+			nb[i].has_mac ? dsr_lb_mac_str(nb[i].mac, mac) : "none");
+	cf = dsr_arp_conflicts(lb->arp, &n);
+	for (i = 0; i < n; i++)
+		fprintf(out,
+			"conflict %s %s: port %u kind %s count %" PRIu64
+			" first-ms %u last-ms %u\n",
+			dsr_ip_str(cf[i].ip, ip), dsr_lb_mac_str(cf[i].mac, mac), cf[i].port,
+			cf[i].kind == DSR_CONFLICT_PROBE ? "probe" : "using", cf[i].count,
+			cf[i].first_ms, cf[i].last_ms);
+}
