@@ -9,55 +9,67 @@
 
 #include "cmd_pvt.h"
 
-/*
- * Tokens kept per line. The longest command has 8 tokens ("backend add
- * SVC IP mac MAC weight W"); as long as this is larger, the first token
- * past a command is always seen and reported as unexpected.
- */
-#define CMD_MAX_TOKENS 16
-
-/* Room for the words already read, quoted in "missing X after '...'". */
-#define CMD_PREFIX_MAX 128
-
-struct cmd_ctx {
-	char buf[DSR_CMD_LINE_MAX + 1]; /* the line, comment cut, tokens NUL-terminated */
-	char *tok[CMD_MAX_TOKENS];
-	unsigned int ntok;
-	unsigned int pos; /* next token to read */
-	char *err;
-	size_t errlen;
-};
-
 typedef int (*cmd_parse_fn)(struct cmd_ctx *c, struct dsr_cmd *cmd);
 
 static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
-	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP},
+	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP, "port 0 address 10.0.0.2/24"},
 	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
-	 "Add a virtual service; PROTO is tcp or udp.", 0},
+	 "Add a virtual service; PROTO is tcp or udp.", 0, "vip add 10.0.0.100:80/tcp"},
 	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
-	 "Delete a virtual service and all its backends.", 0},
+	 "Delete a virtual service and all its backends.", 0, "vip del 10.0.0.100:80/tcp"},
 	{DSR_CMD_BACKEND_ADD, "backend add",
 	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
-	 "Add a backend to a service; weight 0-65535, default 100.", 0},
+	 "Add a backend to a service; weight 0-65535, default 100.", 0, "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100"},
 	{DSR_CMD_BACKEND_DEL, "backend del", "VIP:PORT/PROTO IP",
-	 "Delete a backend from a service.", 0},
+	 "Delete a backend from a service.", 0, "backend del 10.0.0.100:80/tcp 10.0.0.21"},
 	{DSR_CMD_BACKEND_SET, "backend set", "VIP:PORT/PROTO IP " CMD_KW_WEIGHT " W",
-	 "Change a backend's weight; 0 drains it (no new connections).", 0},
+	 "Change a backend's weight; 0 drains it (no new connections).", 0, "backend set 10.0.0.100:80/tcp 10.0.0.21 weight 0"},
 	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
-	 "Set an idle timeout of connection entries, 1-604800 seconds.", 0},
+	 "Set an idle timeout of connection entries, 1-604800 seconds.", 0, "timeout set tcp-fin 30"},
 	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
-	 "Set the connection table size, in entries per worker.", DSR_CMD_F_STARTUP},
+	 "Set the connection table size, in entries per worker.", DSR_CMD_F_STARTUP, "conntrack size 4194304"},
 	{DSR_CMD_STRICT_SYN, "strict-syn", CMD_KW_ON "|" CMD_KW_OFF,
-	 "When on, only a TCP SYN may create a connection entry.", 0},
+	 "When on, only a TCP SYN may create a connection entry.", 0, "strict-syn on"},
 	{DSR_CMD_MAGLEV_SIZE, "maglev size", "PRIME",
-	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP},
+	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP, "maglev size 65537"},
 	{DSR_CMD_ARP_ANNOUNCE, "arp announce", "COUNT [" CMD_KW_INTERVAL " SECONDS]",
 	 "Gratuitous ARPs sent for each address at start and when a VIP is added (0-10, "
 	 "default 2, 2 s apart).",
-	 0},
+	 0, "arp announce 2 interval 2"},
 	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
-	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).", 0},
+	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).", 0, "arp refresh 60"},
+	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips"},
+	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
+	 "List backends: state, MAC, weight, share of Maglev slots, active connections.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show backends 10.0.0.100:80/tcp"},
+	{DSR_CMD_SHOW_CONNS, "show conns", "[VIP:PORT/PROTO] [" CMD_KW_LIMIT " N]",
+	 "List connection entries: 5-tuple, backend, state, age, worker.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conns 10.0.0.100:80/tcp limit 100"},
+	{DSR_CMD_CONNS_FLUSH, "conns flush", "[VIP:PORT/PROTO]",
+	 "Remove the connection entries of a service, or all; their flows go by Maglev.",
+	 DSR_CMD_F_RUNTIME, "conns flush 10.0.0.100:80/tcp"},
+	{DSR_CMD_SHOW_TIMEOUTS, "show timeouts", "", "Show the idle timeout of each state.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show timeouts"},
+	{DSR_CMD_SHOW_STATS, "show stats",
+	 "[ports|workers|vips|backends|drops|arp|control] [" CMD_KW_PROMETHEUS "]",
+	 "Show counters and rates; --prometheus gives the Prometheus text format.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show stats drops"},
+	{DSR_CMD_SHOW_ARP, "show arp", "", "Show the neighbour table (backend MACs) and ARP counters.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp"},
+	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
+	 "Show duplicate-address conflicts: address, other MAC, port, first/last seen, count.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conflicts"},
+	{DSR_CMD_SHOW_PORTS, "show ports", "", "Show the ports: driver, MAC, queues, address.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show ports"},
+	{DSR_CMD_SHOW_WORKERS, "show workers", "", "Show the workers: lcore, queues, table use.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show workers"},
+	{DSR_CMD_SHOW_CONFIG, "show config", "",
+	 "Print commands that recreate the running configuration (save it as a config file).",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show config"},
+	{DSR_CMD_HELP, "help", "[COMMAND]", "List the commands, or those starting with COMMAND.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "help backend"},
 };
 
 _Static_assert(sizeof(cmd_table) / sizeof(cmd_table[0]) == DSR_CMD_NIDS,
@@ -93,8 +105,8 @@ ctx_words(const struct cmd_ctx *c, unsigned int from, unsigned int to, char *out
 }
 
 /* The next token, or NULL with "missing WHAT after 'WORDS SO FAR'". */
-static const char *
-ctx_next(struct cmd_ctx *c, const char *what)
+const char *
+cmd_ctx_next(struct cmd_ctx *c, const char *what)
 {
 	char prefix[CMD_PREFIX_MAX];
 
@@ -106,8 +118,8 @@ ctx_next(struct cmd_ctx *c, const char *what)
 }
 
 /* "unexpected 'TOKEN'HINT" about the token just read. */
-static int
-ctx_unexpected(struct cmd_ctx *c, const char *hint)
+int
+cmd_ctx_unexpected(struct cmd_ctx *c, const char *hint)
 {
 	const char *t = c->tok[c->pos - 1];
 	char q[CMD_QUOTE_SIZE];
@@ -124,29 +136,29 @@ ctx_keyword(struct cmd_ctx *c, const char *kw)
 	const char *t;
 
 	snprintf(what, sizeof(what), "'%s'", kw);
-	t = ctx_next(c, what);
+	t = cmd_ctx_next(c, what);
 	if (t == NULL)
 		return -1;
 	if (strcmp(t, kw) == 0)
 		return 0;
 	snprintf(hint, sizeof(hint), " (expected '%s')", kw);
-	return ctx_unexpected(c, hint);
+	return cmd_ctx_unexpected(c, hint);
 }
 
 /* Nothing may follow. */
-static int
-ctx_end(struct cmd_ctx *c)
+int
+cmd_ctx_end(struct cmd_ctx *c)
 {
 	if (c->pos == c->ntok)
 		return 0;
 	c->pos++;
-	return ctx_unexpected(c, "");
+	return cmd_ctx_unexpected(c, "");
 }
 
-static int
-arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uint32_t *v)
+int
+cmd_arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uint32_t *v)
 {
-	const char *t = ctx_next(c, what);
+	const char *t = cmd_ctx_next(c, what);
 
 	if (t == NULL)
 		return -1;
@@ -156,17 +168,17 @@ arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uint32_
 static int
 arg_ipv4(struct cmd_ctx *c, uint32_t *ip)
 {
-	const char *t = ctx_next(c, "IP");
+	const char *t = cmd_ctx_next(c, "IP");
 
 	if (t == NULL)
 		return -1;
 	return cmd_tok_ipv4(t, strlen(t), ip, c->err, c->errlen);
 }
 
-static int
-arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc)
+int
+cmd_arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc)
 {
-	const char *t = ctx_next(c, "VIP:PORT/PROTO");
+	const char *t = cmd_ctx_next(c, "VIP:PORT/PROTO");
 
 	if (t == NULL)
 		return -1;
@@ -179,22 +191,22 @@ parse_port_address(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	uint32_t port;
 	const char *t;
 
-	if (arg_u32(c, "port number", 0, 65535, &port) < 0 || ctx_keyword(c, CMD_KW_ADDRESS) < 0)
+	if (cmd_arg_u32(c, "port number", 0, 65535, &port) < 0 || ctx_keyword(c, CMD_KW_ADDRESS) < 0)
 		return -1;
-	t = ctx_next(c, "IP/LEN");
+	t = cmd_ctx_next(c, "IP/LEN");
 	if (t == NULL || cmd_tok_prefix(t, strlen(t), &cmd->u.port_addr.ip,
 					&cmd->u.port_addr.prefix_len, c->err, c->errlen) < 0)
 		return -1;
 	cmd->u.port_addr.port = (uint16_t)port;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static int
 parse_vip(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	if (arg_svc(c, &cmd->u.vip.svc) < 0)
+	if (cmd_arg_svc(c, &cmd->u.vip.svc) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 /* SVC IP, the start of every backend command. */
@@ -202,7 +214,7 @@ static int
 parse_backend_key(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
 	cmd->u.backend.weight = DSR_WEIGHT_DEFAULT;
-	if (arg_svc(c, &cmd->u.backend.svc) < 0 || arg_ipv4(c, &cmd->u.backend.ip) < 0)
+	if (cmd_arg_svc(c, &cmd->u.backend.svc) < 0 || arg_ipv4(c, &cmd->u.backend.ip) < 0)
 		return -1;
 	return 0;
 }
@@ -210,7 +222,7 @@ parse_backend_key(struct cmd_ctx *c, struct dsr_cmd *cmd)
 static int
 parse_weight(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	if (arg_u32(c, "weight", 0, DSR_WEIGHT_MAX, &cmd->u.backend.weight) < 0)
+	if (cmd_arg_u32(c, "weight", 0, DSR_WEIGHT_MAX, &cmd->u.backend.weight) < 0)
 		return -1;
 	cmd->u.backend.has_weight = true;
 	return 0;
@@ -227,19 +239,19 @@ parse_backend_add(struct cmd_ctx *c, struct dsr_cmd *cmd)
 		t = c->tok[c->pos++];
 		if (strcmp(t, CMD_KW_MAC) == 0) {
 			if (cmd->u.backend.has_mac)
-				return ctx_unexpected(c, " (given twice)");
-			t = ctx_next(c, "MAC");
+				return cmd_ctx_unexpected(c, " (given twice)");
+			t = cmd_ctx_next(c, "MAC");
 			if (t == NULL ||
 			    cmd_tok_mac(t, strlen(t), cmd->u.backend.mac, c->err, c->errlen) < 0)
 				return -1;
 			cmd->u.backend.has_mac = true;
 		} else if (strcmp(t, CMD_KW_WEIGHT) == 0) {
 			if (cmd->u.backend.has_weight)
-				return ctx_unexpected(c, " (given twice)");
+				return cmd_ctx_unexpected(c, " (given twice)");
 			if (parse_weight(c, cmd) < 0)
 				return -1;
 		} else {
-			return ctx_unexpected(c, " (expected 'mac' or 'weight')");
+			return cmd_ctx_unexpected(c, " (expected 'mac' or 'weight')");
 		}
 	}
 	return 0;
@@ -250,7 +262,7 @@ parse_backend_del(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
 	if (parse_backend_key(c, cmd) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static int
@@ -259,13 +271,13 @@ parse_backend_set(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	if (parse_backend_key(c, cmd) < 0 || ctx_keyword(c, CMD_KW_WEIGHT) < 0 ||
 	    parse_weight(c, cmd) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static int
 parse_timeout(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	const char *t = ctx_next(c, "timeout kind");
+	const char *t = cmd_ctx_next(c, "timeout kind");
 	char q[CMD_QUOTE_SIZE];
 	unsigned int k;
 
@@ -280,24 +292,24 @@ parse_timeout(struct cmd_ctx *c, struct dsr_cmd *cmd)
 		return -1;
 	}
 	cmd->u.timeout.kind = (enum dsr_timeout_kind)k;
-	if (arg_u32(c, "seconds", 1, DSR_TIMEOUT_MAX_S, &cmd->u.timeout.seconds) < 0)
+	if (cmd_arg_u32(c, "seconds", 1, DSR_TIMEOUT_MAX_S, &cmd->u.timeout.seconds) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 /* conntrack size, maglev size: the range is lib/conf's to check. */
 static int
 parse_size(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	if (arg_u32(c, "size", 1, UINT32_MAX, &cmd->u.size) < 0)
+	if (cmd_arg_u32(c, "size", 1, UINT32_MAX, &cmd->u.size) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static int
 parse_on_off(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	const char *t = ctx_next(c, CMD_KW_ON " or " CMD_KW_OFF);
+	const char *t = cmd_ctx_next(c, CMD_KW_ON " or " CMD_KW_OFF);
 	char q[CMD_QUOTE_SIZE];
 
 	if (t == NULL)
@@ -310,29 +322,29 @@ parse_on_off(struct cmd_ctx *c, struct dsr_cmd *cmd)
 		cmd_err(c->err, c->errlen, "bad value '%s' (on or off)", cmd_quote(t, strlen(t), q));
 		return -1;
 	}
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static int
 parse_arp_announce(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	if (arg_u32(c, "count", 0, DSR_ARP_ANNOUNCE_MAX, &cmd->u.arp_announce.count) < 0)
+	if (cmd_arg_u32(c, "count", 0, DSR_ARP_ANNOUNCE_MAX, &cmd->u.arp_announce.count) < 0)
 		return -1;
 	cmd->u.arp_announce.interval_s = DSR_ARP_ANNOUNCE_INTERVAL;
 	if (c->pos == c->ntok)
 		return 0;
 	if (ctx_keyword(c, CMD_KW_INTERVAL) < 0 ||
-	    arg_u32(c, "seconds", 1, DSR_ARP_INTERVAL_MAX_S, &cmd->u.arp_announce.interval_s) < 0)
+	    cmd_arg_u32(c, "seconds", 1, DSR_ARP_INTERVAL_MAX_S, &cmd->u.arp_announce.interval_s) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static int
 parse_arp_refresh(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	if (arg_u32(c, "seconds", 1, DSR_ARP_REFRESH_MAX_S, &cmd->u.seconds) < 0)
+	if (cmd_arg_u32(c, "seconds", 1, DSR_ARP_REFRESH_MAX_S, &cmd->u.seconds) < 0)
 		return -1;
-	return ctx_end(c);
+	return cmd_ctx_end(c);
 }
 
 static const cmd_parse_fn cmd_parsers[DSR_CMD_NIDS] = {
@@ -348,6 +360,18 @@ static const cmd_parse_fn cmd_parsers[DSR_CMD_NIDS] = {
 	[DSR_CMD_MAGLEV_SIZE] = parse_size,
 	[DSR_CMD_ARP_ANNOUNCE] = parse_arp_announce,
 	[DSR_CMD_ARP_REFRESH] = parse_arp_refresh,
+	[DSR_CMD_SHOW_VIPS] = cmd_parse_no_args,
+	[DSR_CMD_SHOW_BACKENDS] = cmd_parse_show_svc,
+	[DSR_CMD_SHOW_CONNS] = cmd_parse_show_conns,
+	[DSR_CMD_CONNS_FLUSH] = cmd_parse_show_svc,
+	[DSR_CMD_SHOW_TIMEOUTS] = cmd_parse_no_args,
+	[DSR_CMD_SHOW_STATS] = cmd_parse_show_stats,
+	[DSR_CMD_SHOW_ARP] = cmd_parse_no_args,
+	[DSR_CMD_SHOW_CONFLICTS] = cmd_parse_no_args,
+	[DSR_CMD_SHOW_PORTS] = cmd_parse_no_args,
+	[DSR_CMD_SHOW_WORKERS] = cmd_parse_no_args,
+	[DSR_CMD_SHOW_CONFIG] = cmd_parse_no_args,
+	[DSR_CMD_HELP] = cmd_parse_help,
 };
 
 /*
@@ -554,6 +578,8 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 		return snprintf(buf, len, "%s %u", spec->words, cmd->u.seconds);
 	case DSR_CMD_NIDS:
 		break;
+	default:
+		return cmd_format_runtime(cmd, spec, buf, len);
 	}
 	if (len > 0)
 		buf[0] = '\0';

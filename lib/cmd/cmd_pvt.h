@@ -32,6 +32,44 @@
 #define CMD_KW_TCP     "tcp"
 #define CMD_KW_UDP     "udp"
 #define CMD_KW_INTERVAL "interval"
+#define CMD_KW_LIMIT    "limit"
+#define CMD_KW_PROMETHEUS "--prometheus"
+
+/*
+ * Tokens kept per line. The longest command has 8 tokens ("backend add
+ * SVC IP mac MAC weight W"); as long as this is larger, the first token
+ * past a command is always seen and reported as unexpected.
+ */
+#define CMD_MAX_TOKENS 16
+
+/* Room for the words already read, quoted in "missing X after '...'". */
+#define CMD_PREFIX_MAX 128
+
+/* A line being parsed (cmd.c). */
+struct cmd_ctx {
+	char buf[DSR_CMD_LINE_MAX + 1]; /* the line, comment cut, tokens NUL-terminated */
+	char *tok[CMD_MAX_TOKENS];
+	unsigned int ntok;
+	unsigned int pos; /* next token to read */
+	char *err;
+	size_t errlen;
+};
+
+/* cmd.c: reading arguments (each sets the error and returns -1 or NULL). */
+const char *cmd_ctx_next(struct cmd_ctx *c, const char *what);
+int cmd_ctx_unexpected(struct cmd_ctx *c, const char *hint);
+int cmd_ctx_end(struct cmd_ctx *c);
+int cmd_arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uint32_t *v);
+int cmd_arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc);
+
+/* cmd_show.c: the run-time commands' parsers and formatter. */
+int cmd_parse_show_svc(struct cmd_ctx *c, struct dsr_cmd *cmd);
+int cmd_parse_show_conns(struct cmd_ctx *c, struct dsr_cmd *cmd);
+int cmd_parse_show_stats(struct cmd_ctx *c, struct dsr_cmd *cmd);
+int cmd_parse_no_args(struct cmd_ctx *c, struct dsr_cmd *cmd);
+int cmd_parse_help(struct cmd_ctx *c, struct dsr_cmd *cmd);
+int cmd_format_runtime(const struct dsr_cmd *cmd, const struct dsr_cmd_spec *spec, char *buf,
+		       size_t len);
 
 /* Copy s[0..n) into out for quoting, cut to CMD_QUOTE_MAX bytes plus "...". */
 const char *cmd_quote(const char *s, size_t n, char out[CMD_QUOTE_SIZE]);

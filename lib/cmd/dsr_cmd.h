@@ -55,12 +55,40 @@ enum dsr_cmd_id {
 	DSR_CMD_MAGLEV_SIZE,      /**< maglev size PRIME */
 	DSR_CMD_ARP_ANNOUNCE,     /**< arp announce COUNT [interval SECONDS] */
 	DSR_CMD_ARP_REFRESH,      /**< arp refresh SECONDS */
+	DSR_CMD_SHOW_VIPS,        /**< show vips */
+	DSR_CMD_SHOW_BACKENDS,    /**< show backends [SVC] */
+	DSR_CMD_SHOW_CONNS,       /**< show conns [SVC] [limit N] */
+	DSR_CMD_CONNS_FLUSH,      /**< conns flush [SVC] */
+	DSR_CMD_SHOW_TIMEOUTS,    /**< show timeouts */
+	DSR_CMD_SHOW_STATS,       /**< show stats [SECTION] [--prometheus] */
+	DSR_CMD_SHOW_ARP,         /**< show arp */
+	DSR_CMD_SHOW_CONFLICTS,   /**< show conflicts */
+	DSR_CMD_SHOW_PORTS,       /**< show ports */
+	DSR_CMD_SHOW_WORKERS,     /**< show workers */
+	DSR_CMD_SHOW_CONFIG,      /**< show config */
+	DSR_CMD_HELP,             /**< help [COMMAND] */
 	DSR_CMD_NIDS
 };
 
 /** Command flags (struct dsr_cmd_spec.flags). */
 #define DSR_CMD_F_READONLY 0x1 /**< does not change state (show ...) */
 #define DSR_CMD_F_STARTUP  0x2 /**< only in the config file at start (sizes, port addresses) */
+#define DSR_CMD_F_RUNTIME  0x4 /**< only at run time, never in a config file (show, help, flush) */
+
+/** Sections of `show stats`. */
+enum dsr_stats_section {
+	DSR_STATS_ALL = 0,
+	DSR_STATS_PORTS,
+	DSR_STATS_WORKERS,
+	DSR_STATS_VIPS,
+	DSR_STATS_BACKENDS,
+	DSR_STATS_DROPS,
+	DSR_STATS_ARP,
+	DSR_STATS_CONTROL,
+	DSR_STATS_NSECTIONS
+};
+
+#define DSR_HELP_TOPIC_MAX 64
 
 #define DSR_ARP_ANNOUNCE_MAX       10u
 #define DSR_ARP_ANNOUNCE_INTERVAL  2u
@@ -100,6 +128,14 @@ struct dsr_cmd {
 		} arp_announce;
 		uint32_t size;    /**< conntrack size, maglev size */
 		uint32_t seconds; /**< arp refresh: 1-3600 */
+		struct {
+			struct dsr_svc_key svc;
+			bool has_svc;
+			bool prometheus;   /**< show stats --prometheus */
+			uint8_t section;   /**< show stats: enum dsr_stats_section */
+			uint32_t limit;    /**< show conns: 0 = all */
+		} show; /**< show backends/conns/stats, conns flush */
+		char topic[DSR_HELP_TOPIC_MAX]; /**< help: the words asked about, "" for all */
 		bool on;       /**< strict-syn */
 	} u;
 };
@@ -111,6 +147,7 @@ struct dsr_cmd_spec {
 	const char *args;  /**< the rest of the usage, e.g. "VIP:PORT/PROTO IP [mac MAC] [weight W]" */
 	const char *help;  /**< one sentence */
 	unsigned int flags;
+	const char *example; /**< one example line (docs/cli.md) */
 };
 
 /**
@@ -159,6 +196,9 @@ int dsr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
 
 /** Format a service as "10.0.0.1:80/tcp" into buf (>= 32 bytes). */
 const char *dsr_svc_str(const struct dsr_svc_key *svc, char *buf, size_t len);
+
+/** Name of a stats section ("all", "ports", ...). */
+const char *dsr_stats_section_name(enum dsr_stats_section s);
 
 /** Name of a timeout kind ("tcp-syn", ...). */
 const char *dsr_timeout_name(enum dsr_timeout_kind kind);

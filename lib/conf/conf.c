@@ -366,6 +366,10 @@ apply_maglev_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 int
 dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
+	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
+
+	if (spec != NULL && (spec->flags & DSR_CMD_F_RUNTIME))
+		return conf_err(err, errlen, "'%s' is not a configuration command", spec->words);
 	switch (cmd->id) {
 	case DSR_CMD_PORT_ADDRESS:
 		return apply_port_address(conf, cmd, err, errlen);
@@ -403,7 +407,7 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 					cmd->u.seconds, DSR_ARP_REFRESH_MAX_S);
 		conf->arp_refresh_s = cmd->u.seconds;
 		return 0;
-	case DSR_CMD_NIDS:
+	default:
 		break;
 	}
 	return conf_err(err, errlen, "bad command id %d", (int)cmd->id);

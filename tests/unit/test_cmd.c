@@ -527,6 +527,25 @@ static const char *const canonical[] = {
 	"arp announce 2 interval 2",
 	"arp announce 0 interval 60",
 	"arp refresh 60",
+	"show vips",
+	"show backends",
+	"show backends 10.200.0.100:80/tcp",
+	"show conns",
+	"show conns 10.200.0.100:80/tcp limit 10",
+	"show conns limit 1",
+	"conns flush",
+	"conns flush 10.200.0.100:53/udp",
+	"show timeouts",
+	"show stats",
+	"show stats drops --prometheus",
+	"show stats --prometheus",
+	"show arp",
+	"show conflicts",
+	"show ports",
+	"show workers",
+	"show config",
+	"help",
+	"help backend add",
 	"maglev size 65537",
 };
 
@@ -552,6 +571,32 @@ test_arp_commands(void)
 	CHECK_STR(err, "missing seconds after 'arp refresh'");
 	CHECK_EQ(dsr_cmd_parse("arp flush", &c, err, sizeof(err)), -1);
 	CHECK_STR(err, "unknown command 'arp flush'");
+}
+
+static void
+test_runtime_commands(void)
+{
+	struct dsr_cmd c;
+	char err[DSR_CMD_ERR_MAX];
+
+	CHECK_EQ(PARSE_OK("show stats vips --prometheus", &c), 1);
+	CHECK_EQ(c.u.show.section, DSR_STATS_VIPS);
+	CHECK(c.u.show.prometheus);
+	CHECK_EQ(dsr_cmd_parse("show stats vips ports", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "unexpected 'ports' (expected ports, workers, vips, backends, drops, arp, "
+		       "control or --prometheus)");
+	CHECK_EQ(dsr_cmd_parse("show conns limit 0", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad limit '0' (1-4294967295)");
+	CHECK_EQ(dsr_cmd_parse("show conns max 3", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "unexpected 'max' (expected 'limit' or VIP:PORT/PROTO)");
+	CHECK_EQ(dsr_cmd_parse("show conns 10.0.0.1:80/sctp", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad protocol 'sctp' (tcp or udp)");
+	CHECK_EQ(dsr_cmd_parse("show vips now", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "unexpected 'now'");
+	CHECK_EQ(dsr_cmd_parse("show everything", &c, err, sizeof(err)), -1);
+	CHECK_STR(err, "unknown command 'show everything'");
+	CHECK_EQ(PARSE_OK("help show", &c), 1);
+	CHECK_STR(c.u.topic, "show");
 }
 
 static void
@@ -618,9 +663,21 @@ test_table(void)
 		seen[t[i].id] = true;
 		CHECK(dsr_cmd_spec_of(t[i].id) == &t[i]);
 		CHECK(t[i].words != NULL && t[i].words[0] != '\0');
-		CHECK(t[i].args != NULL && t[i].args[0] != '\0');
+		CHECK(t[i].args != NULL);
 		CHECK(t[i].help != NULL && t[i].help[strlen(t[i].help) - 1] == '.');
-		CHECK_EQ(t[i].flags & DSR_CMD_F_READONLY, 0);
+		/* Read-only commands are the run-time ones (show, help). */
+		if (t[i].flags & DSR_CMD_F_READONLY)
+			CHECK(t[i].flags & DSR_CMD_F_RUNTIME);
+		CHECK(!((t[i].flags & DSR_CMD_F_RUNTIME) && (t[i].flags & DSR_CMD_F_STARTUP)));
+		/* Every example (the docs use them) parses to its own command. */
+		CHECK(t[i].example != NULL);
+		if (t[i].example != NULL) {
+			struct dsr_cmd ex;
+			char e[DSR_CMD_ERR_MAX];
+
+			CHECK_EQ(dsr_cmd_parse(t[i].example, &ex, e, sizeof(e)), 1);
+			CHECK_EQ(ex.id, t[i].id);
+		}
 		/* No row's words are a prefix of another's. */
 		for (j = 0; j < n; j++)
 			if (j != i)
@@ -708,6 +765,7 @@ main(void)
 		DSR_TEST(test_crlf_and_tabs),
 		DSR_TEST(test_errors_fit_and_err_optional),
 		DSR_TEST(test_arp_commands),
+		DSR_TEST(test_runtime_commands),
 		DSR_TEST(test_round_trip),
 		DSR_TEST(test_format_canonical),
 		DSR_TEST(test_table),

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_CTL_H
+#define DSR_CTL_H
+
+/**
+ * @file
+ * The control socket: a UNIX stream socket served from the main lcore
+ * with non-blocking I/O, never from a worker. Pure POSIX, no EAL.
+ *
+ * Protocol (version 1), line based:
+ * - On connect the server sends one greeting line:
+ *   "dsrlb protocol 1 (read-write)" or "... (read-only)".
+ * - A request is one line (at most DSR_CMD_LINE_MAX bytes before "\n"; a
+ *   trailing "\r" is dropped) of the command language. An optional first
+ *   word "json" asks for the reply as one JSON document.
+ * - A text reply is zero or more lines, then a status line: "OK" or
+ *   "ERR <reason>". A JSON reply is one document on one line:
+ *   {"status":"OK","rows":[...]} or {"status":"ERR","error":"...","rows":[...]}.
+ * - Requests on one connection are answered in order; a client may send
+ *   the next request before the reply ends (it waits in the input buffer).
+ *
+ * Replies stream: a handler produces a bounded amount of output per call
+ * and returns DSR_CTL_MORE to be called again once the client has read
+ * what is queued, so a dump of millions of entries never holds the main
+ * lcore for long nor buffers without bound.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define DSR_CTL_PROTOCOL    1
+#define DSR_CTL_MAX_CLIENTS 256    /**< default limit of connected clients */
+#define DSR_CTL_IDLE_MS     60000u /**< default: a client silent this long is dropped */
+#define DSR_CTL_CHUNK       16384u /**< a handler should stop producing past this many queued bytes */
+#define DSR_CTL_OUT_MAX     (1u << 20) /**< hard bound of queued reply bytes per client */
+
+/* X(ENUM, "name", "meaning"): server counters. */
+#define DSR_CTL_COUNTERS(X)                                                                        \
+	X(ACCEPTED, "accepted", "connections accepted")                                            \
+	X(REFUSED_PEER, "refused-peer", "connections refused: peer not root nor in the group")     \
+	X(REFUSED_FULL, "refused-full", "connections refused: too many clients")                   \
+	X(REQUESTS, "requests", "requests handled")                                                \
+	X(ERRORS, "errors", "requests answered ERR")                                               \
+	X(BAD_LINE, "bad-lines", "lines too long or with NUL/binary bytes")                        \
+	X(IDLE_CLOSED, "idle-closed", "clients dropped for silence")                               \
+	X(GONE, "gone", "clients that went away (mid-reply included)")                             \
+	X(OUT_FULL, "reply-overflow", "replies cut because the client did not read")
+
+#define DSR_X_ENUM(e, name, help) DSR_CTL_##e,
+enum dsr_ctl_counter { DSR_CTL_COUNTERS(DSR_X_ENUM) DSR_CTL_NCOUNTERS };
+#undef DSR_X_ENUM
+
+/** A request as the handler sees it. */
+struct dsr_ctl_req {
+	const char *line;  /**< the command line, "json" prefix and line end removed */
+	bool json;         /**< reply as JSON */
+	bool read_only;    /**< the connection may only run read-only commands */
+	uid_t uid;         /**< peer credentials (SO_PEERCRED) */
+	gid_t gid;
+	pid_t pid;
+};
+
+/** Where a handler writes its reply (text or JSON, as the request asked). */
+struct dsr_ctl_out;
+
+/** Handler results. */
+enum dsr_ctl_result {
+	DSR_CTL_DONE = 0, /**< reply complete: the server adds "OK" (or JSON status OK) */
+	DSR_CTL_FAIL,     /**< reply complete with dsr_ctl_error() set: "ERR reason" */
+	DSR_CTL_MORE,     /**< call again (same req, same *state) once the client has read */
+};
+
+/**
+ * Run a request. *state is NULL on the first call of a request and is the
+ * handler's own between DSR_CTL_MORE calls; when the handler returns DONE
+ * or FAIL it must have freed it. If the client goes away mid-request, the
+ * server calls cancel(arg, state) instead of calling the handler again.
+ */
+typedef enum dsr_ctl_result (*dsr_ctl_handler)(void *arg, const struct dsr_ctl_req *req,
+					       struct dsr_ctl_out *out, void **state);
+typedef void (*dsr_ctl_cancel)(void *arg, void *state);
+
+/* Reply writing. A row is a record: a kind, then ordered key/value pairs.
+ * Text: "KIND: key value key value" (a value with spaces is written as is;
+ * keys never have spaces). JSON: {"kind":"KIND","key":value,...} inside
+ * the reply's "rows" array; numbers unquoted, strings escaped. */
+void dsr_ctl_row_begin(struct dsr_ctl_out *out, const char *kind);
+void dsr_ctl_kv_str(struct dsr_ctl_out *out, const char *key, const char *value);
+void dsr_ctl_kv_u64(struct dsr_ctl_out *out, const char *key, uint64_t value);
+void dsr_ctl_kv_dbl(struct dsr_ctl_out *out, const char *key, double value); /**< "%.2f" */
+void dsr_ctl_row_end(struct dsr_ctl_out *out);
+/** A free text line (help, config dumps). JSON: a row {"kind":"text","text":"..."}. */
+void dsr_ctl_text(struct dsr_ctl_out *out, const char *line);
+/** The failure reason (printf style), for a handler that returns DSR_CTL_FAIL. */
+void dsr_ctl_error(struct dsr_ctl_out *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/** Bytes queued for this client not yet sent: stop producing above DSR_CTL_CHUNK. */
+size_t dsr_ctl_queued(const struct dsr_ctl_out *out);
+/** Whether this reply is JSON (for handlers that format differently). */
+bool dsr_ctl_is_json(const struct dsr_ctl_out *out);
+
+struct dsr_ctl_params {
+	const char *path;         /**< read-write socket (required) */
+	const char *ro_path;      /**< read-only socket, or NULL for none */
+	const char *group;        /**< group allowed on the read-write socket ("dsrlb") */
+	unsigned int max_clients; /**< 0 = DSR_CTL_MAX_CLIENTS */
+	uint32_t idle_ms;         /**< 0 = DSR_CTL_IDLE_MS */
+};
+
+struct dsr_ctl_server;
+
+/**
+ * Create the socket(s). The read-write socket is mode 0660, owner root and
+ * group `group` if that group exists (else root's group); its peers must be
+ * root (uid 0) or members of the group (primary or supplementary, checked
+ * with SO_PEERCRED and getgrouplist), else they get "ERR permission denied:
+ * uid N is neither root nor in group G" and are closed. The read-only
+ * socket is mode 0666, any local user may connect, and only commands the
+ * handler is told are read-only run there (req->read_only is true). An
+ * existing socket file that nobody listens on is replaced; one in use is
+ * an error. The parent directory is created (mode 0755) if missing.
+ * @return the server, or NULL with err set.
+ */
+struct dsr_ctl_server *dsr_ctl_open(const struct dsr_ctl_params *p, dsr_ctl_handler handler,
+				    dsr_ctl_cancel cancel, void *arg, char *err, size_t errlen);
+
+/**
+ * Do what is ready without blocking: accept, read, run requests, write.
+ * Bounded work per call (a few requests and chunks per client). now_ms is
+ * a millisecond clock for idle timeouts.
+ */
+void dsr_ctl_poll(struct dsr_ctl_server *s, uint32_t now_ms);
+
+/** Close every client and the sockets, and unlink the socket files. */
+void dsr_ctl_close(struct dsr_ctl_server *s);
+
+/** Clients connected now. */
+unsigned int dsr_ctl_clients(const struct dsr_ctl_server *s);
+uint64_t dsr_ctl_counter(const struct dsr_ctl_server *s, enum dsr_ctl_counter c);
+const char *dsr_ctl_counter_name(enum dsr_ctl_counter c);
+
+#endif /* DSR_CTL_H */
