@@ -3,7 +3,7 @@
 # Install what building and testing dsrlb needs, from Debian's registry.
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
-PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc libnuma-dev libpcap-dev
+PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc libnuma-dev libpcap-dev libreadline-dev
 python3 python3-scapy iproute2 ethtool tcpdump iputils-arping curl procps"
 missing=""
 for p in $PKGS; do

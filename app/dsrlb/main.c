@@ -17,6 +17,7 @@
 #include <rte_lcore.h>
 
 #include "dsr_conf.h"
+#include "dsr_ctl.h"
 #include "dsr_lb.h"
 #include "dsr_log.h"
 
@@ -29,6 +30,7 @@ static volatile sig_atomic_t sig_reload;
 struct dsrlb_opts {
 	const char *conf_path;
 	const char *socket_path;
+	const char *ro_socket_path;
 	uint32_t nb_mbufs;
 };
 
@@ -47,13 +49,16 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--mbufs N] [--debug]\n"
+		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--ro-socket PATH]\n"
+		"             [--mbufs N] [--debug]\n"
 		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
-		"  -s, --socket PATH   control socket (default %s)\n"
+		"  -s, --socket PATH   control socket, mode 0660, root and group dsrlb (default %s)\n"
+		"  -r, --ro-socket PATH  read-only control socket for any local user (show, help)\n"
 		"  -m, --mbufs N       packet buffers in the pool (default: sized from the queues)\n"
 		"  -d, --debug         log debug lines too\n"
 		"  -h, --help          this text\n"
-		"Signals: SIGUSR1 prints the counters, SIGINT/SIGTERM stop cleanly.\n",
+		"Signals: SIGUSR1 prints the counters, SIGHUP reloads the config file (the\n"
+		"difference is applied live), SIGINT/SIGTERM stop cleanly.\n",
 		DSR_DEFAULT_SOCKET);
 }
 
@@ -63,20 +68,23 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'f'}, {"socket", required_argument, NULL, 's'},
 		{"debug", no_argument, NULL, 'd'},        {"help", no_argument, NULL, 'h'},
-		{"mbufs", required_argument, NULL, 'm'},
+		{"mbufs", required_argument, NULL, 'm'},  {"ro-socket", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	o->socket_path = DSR_DEFAULT_SOCKET;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:s:m:dh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:r:m:dh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->conf_path = optarg;
 			break;
 		case 's':
 			o->socket_path = optarg;
+			break;
+		case 'r':
+			o->ro_socket_path = optarg;
 			break;
 		case 'd':
 			dsr_log_set_level(DSR_LOG_DEBUG);
@@ -124,22 +132,50 @@ install_signals(void)
 }
 
 static void
-main_loop(struct dsr_lb *lb)
+reload(struct dsr_lb *lb, const char *path)
 {
+	char err[512];
+	unsigned int changes;
+
+	if (dsr_lb_reload(lb, path, &changes, err, sizeof(err)) != 0)
+		dsr_log(DSR_LOG_ERR, "SIGHUP: reload of %s failed, nothing changed: %s", path, err);
+	else if (changes == 0)
+		dsr_log(DSR_LOG_INFO, "SIGHUP: %s has no changes", path);
+	else
+		dsr_log(DSR_LOG_INFO, "SIGHUP: %s reloaded: %u changes applied", path, changes);
+}
+
+static void
+main_loop(struct dsr_lb *lb, struct dsr_ctl_server *ctl, const char *conf_path)
+{
+	uint32_t now;
+
 	while (!sig_quit) {
-		dsr_lb_service(lb, dsr_lb_now_ms(lb));
+		now = dsr_lb_now_ms(lb);
+		dsr_lb_service(lb, now);
+		dsr_ctl_poll(ctl, now);
 		if (sig_dump) {
 			sig_dump = 0;
 			dsr_lb_print_stats(lb, stdout);
 		}
 		if (sig_reload) {
 			sig_reload = 0;
-			dsr_log(DSR_LOG_WARNING,
-				"SIGHUP: live reload is not implemented yet; the running "
-				"configuration is unchanged");
+			reload(lb, conf_path);
 		}
 		usleep(1000);
 	}
+}
+
+static struct dsr_ctl_server *
+open_control(struct dsr_lb *lb, const struct dsrlb_opts *o, char *err, size_t errlen)
+{
+	struct dsr_ctl_params p = {
+		.path = o->socket_path,
+		.ro_path = o->ro_socket_path,
+		.group = "dsrlb",
+	};
+
+	return dsr_ctl_open(&p, dsr_lb_ctl_handle, dsr_lb_ctl_cancel, lb, err, errlen);
 }
 
 int
@@ -148,6 +184,7 @@ main(int argc, char **argv)
 	struct dsrlb_opts opts = {0};
 	struct dsr_lb_params params;
 	char err[512];
+	struct dsr_ctl_server *ctl;
 	struct dsr_conf *conf;
 	struct dsr_lb lb;
 	int n, rc = 1;
@@ -190,17 +227,27 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 	free(conf);
-	if (dsr_lb_launch(&lb, err, sizeof(err)) != 0) {
+	ctl = open_control(&lb, &opts, err, sizeof(err));
+	if (ctl == NULL) {
 		fprintf(stderr, "dsrlb: %s\n", err);
 		dsr_lb_fini(&lb);
 		goto out_eal;
 	}
-	dsr_log(DSR_LOG_INFO, "dsrlb running: %u workers, %u ports, config %s", lb.nb_workers,
-		lb.nb_ports, opts.conf_path);
-	main_loop(&lb);
+	lb.ctl = ctl;
+	if (dsr_lb_launch(&lb, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dsrlb: %s\n", err);
+		dsr_ctl_close(ctl);
+		dsr_lb_fini(&lb);
+		goto out_eal;
+	}
+	dsr_log(DSR_LOG_INFO, "dsrlb running: %u workers, %u ports, config %s, control socket %s",
+		lb.nb_workers, lb.nb_ports, opts.conf_path, opts.socket_path);
+	main_loop(&lb, ctl, opts.conf_path);
 	dsr_log(DSR_LOG_INFO, "stopping");
 	dsr_lb_stop(&lb);
 	dsr_lb_print_stats(&lb, stdout);
+	lb.ctl = NULL;
+	dsr_ctl_close(ctl);
 	dsr_lb_fini(&lb);
 	rc = 0;
 out_eal:

@@ -283,7 +283,8 @@ apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 				"backend %s is on no port's subnet, so its MAC cannot be resolved: "
 				"give 'mac', or a 'port N address' on its subnet first",
 				ip_str(cmd->u.backend.ip, ip));
-	for (id = 0; id < DSR_MAX_BACKENDS && conf->backends[id].used; id++)
+	for (id = 0; id < DSR_MAX_BACKENDS && (conf->backends[id].used || conf->backend_held[id]);
+	     id++)
 		;
 	if (id == DSR_MAX_BACKENDS)
 		return conf_err(err, errlen, "no free backend id (max %u backends)",

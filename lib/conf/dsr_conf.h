@@ -63,6 +63,13 @@ struct dsr_conf {
 	uint32_t arp_announce_count;      /**< gratuitous ARPs per address (default 2) */
 	uint32_t arp_announce_interval_s; /**< seconds between them (default 2) */
 	uint32_t arp_refresh_s;           /**< confirm resolved backend MACs this often (60) */
+	/*
+	 * Backend ids not to give out yet: lib/lb holds the id of a deleted
+	 * backend while connection entries still name it, so that a new
+	 * backend never inherits them. Not part of the configuration proper:
+	 * never dumped, and ignored by dsr_conf_dump()'s round trip.
+	 */
+	bool backend_held[DSR_MAX_BACKENDS];
 };
 
 /**

@@ -466,6 +466,27 @@ dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms)
 	return freed;
 }
 
+unsigned int
+dsr_ct_remove_if(struct dsr_ct *ct, uint32_t *cursor, unsigned int nbuckets,
+		 int (*match)(void *arg, const struct dsr_ct_entry *e), void *arg)
+{
+	uint32_t b = *cursor;
+	struct dsr_ct_bucket *bk;
+	unsigned int n, i, removed = 0;
+
+	for (n = 0; n < nbuckets && b <= ct->mask; n++, b++) {
+		bk = &ct->bk[b];
+		for (i = 0; i < DSR_CT_SLOTS; i++) {
+			if (bk->e[i].state != DSR_CT_FREE && match(arg, &bk->e[i])) {
+				ct_slot_free(ct, bk, i, DSR_CT_REMOVED);
+				removed++;
+			}
+		}
+	}
+	*cursor = b;
+	return removed;
+}
+
 uint32_t
 dsr_ct_count(const struct dsr_ct *ct)
 {

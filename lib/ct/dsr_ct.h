@@ -157,6 +157,14 @@ dsr_ct_touch(struct dsr_ct_entry *e, uint8_t state, uint32_t now_ms)
 	__atomic_store_n(&e->last_seen, now_ms, __ATOMIC_RELAXED);
 }
 
+/**
+ * Writer: remove the entries of up to nbuckets buckets, from *cursor on,
+ * for which match() is true (free callback, REMOVED). *cursor advances;
+ * the pass is over when it equals dsr_ct_buckets(). @return entries removed.
+ */
+unsigned int dsr_ct_remove_if(struct dsr_ct *ct, uint32_t *cursor, unsigned int nbuckets,
+			      int (*match)(void *arg, const struct dsr_ct_entry *e), void *arg);
+
 /** Live entries now. Safe from any thread. */
 uint32_t dsr_ct_count(const struct dsr_ct *ct);
 

@@ -10,24 +10,43 @@
  * Protocol (version 1), line based:
  * - On connect the server sends one greeting line:
  *   "dsrlb protocol 1 (read-write)" or "... (read-only)".
- * - A request is one line (at most DSR_CMD_LINE_MAX bytes before "\n"; a
+ * - A request is one line (at most DSR_CMD_LINE_MAX bytes before "\n"; one
  *   trailing "\r" is dropped) of the command language. An optional first
- *   word "json" asks for the reply as one JSON document.
+ *   word "json" asks for the reply as one JSON document ("json" alone is
+ *   answered ERR "missing command after 'json'").
+ * - Blank lines and comment-only lines ("# ...") get no reply at all.
+ * - A longer line is answered "ERR line too long (max 4096 bytes)" and
+ *   dropped up to its "\n"; a line with a control byte other than tab,
+ *   DEL or a non-ASCII byte (comments included) is answered
+ *   "ERR bad byte 0xNN at column C" (the first one, from 1). The
+ *   connection stays usable. (If the line starts with the word "json",
+ *   these errors come as JSON documents.)
  * - A text reply is zero or more lines, then a status line: "OK" or
- *   "ERR <reason>". A JSON reply is one document on one line:
- *   {"status":"OK","rows":[...]} or {"status":"ERR","error":"...","rows":[...]}.
+ *   "ERR <reason>". A JSON reply is one document on one line, written as
+ *   it streams, so the status comes last:
+ *   {"rows":[...],"status":"OK"} or {"rows":[...],"status":"ERR","error":"..."}.
  * - Requests on one connection are answered in order; a client may send
  *   the next request before the reply ends (it waits in the input buffer).
+ *   A client that shuts down its sending side (echo cmd | socat ...) still
+ *   gets the replies to what it sent (a last line without "\n" included),
+ *   then the server closes the connection.
+ * - A client is closed after idle_ms without input nor progress in
+ *   reading its reply, unless a handler is at work for it (a request in
+ *   progress with nothing queued).
  *
  * Replies stream: a handler produces a bounded amount of output per call
  * and returns DSR_CTL_MORE to be called again once the client has read
- * what is queued, so a dump of millions of entries never holds the main
- * lcore for long nor buffers without bound.
+ * what is queued (below DSR_CTL_CHUNK), so a dump of millions of entries
+ * never holds the main lcore for long nor buffers without bound. A reply
+ * that would pass DSR_CTL_OUT_MAX queued bytes (a handler that ignores
+ * DSR_CTL_CHUNK) loses its later rows and ends
+ * "ERR reply too large: the client is not reading".
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define DSR_CTL_PROTOCOL    1
@@ -75,17 +94,24 @@ enum dsr_ctl_result {
 /**
  * Run a request. *state is NULL on the first call of a request and is the
  * handler's own between DSR_CTL_MORE calls; when the handler returns DONE
- * or FAIL it must have freed it. If the client goes away mid-request, the
- * server calls cancel(arg, state) instead of calling the handler again.
+ * or FAIL it must have freed it. If the client goes away mid-request (or
+ * its reply overflows, or the server closes), the server calls
+ * cancel(arg, state) instead of calling the handler again; cancel is only
+ * called with a non-NULL state. A handler begins and ends its rows within
+ * one call (a row left open is closed when the call returns).
  */
 typedef enum dsr_ctl_result (*dsr_ctl_handler)(void *arg, const struct dsr_ctl_req *req,
 					       struct dsr_ctl_out *out, void **state);
 typedef void (*dsr_ctl_cancel)(void *arg, void *state);
 
 /* Reply writing. A row is a record: a kind, then ordered key/value pairs.
- * Text: "KIND: key value key value" (a value with spaces is written as is;
- * keys never have spaces). JSON: {"kind":"KIND","key":value,...} inside
- * the reply's "rows" array; numbers unquoted, strings escaped. */
+ * Text: "KIND: key value key value" ("KIND" alone without pairs; a value
+ * with spaces is written as is; keys never have spaces; control bytes
+ * other than tab are written as '?' so that no value breaks the framing).
+ * JSON: {"kind":"KIND","key":value,...} inside the reply's "rows" array;
+ * numbers unquoted (a double that is NaN or infinite is null), strings
+ * escaped (quotes, backslashes, control bytes, and DEL and non-ASCII
+ * bytes as \u00XX: the document is pure ASCII). */
 void dsr_ctl_row_begin(struct dsr_ctl_out *out, const char *kind);
 void dsr_ctl_kv_str(struct dsr_ctl_out *out, const char *key, const char *value);
 void dsr_ctl_kv_u64(struct dsr_ctl_out *out, const char *key, uint64_t value);
@@ -93,7 +119,8 @@ void dsr_ctl_kv_dbl(struct dsr_ctl_out *out, const char *key, double value); /**
 void dsr_ctl_row_end(struct dsr_ctl_out *out);
 /** A free text line (help, config dumps). JSON: a row {"kind":"text","text":"..."}. */
 void dsr_ctl_text(struct dsr_ctl_out *out, const char *line);
-/** The failure reason (printf style), for a handler that returns DSR_CTL_FAIL. */
+/** The failure reason (printf style), for a handler that returns DSR_CTL_FAIL
+ * ("ERR command failed" if it gives none). */
 void dsr_ctl_error(struct dsr_ctl_out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /** Bytes queued for this client not yet sent: stop producing above DSR_CTL_CHUNK. */
@@ -101,10 +128,18 @@ size_t dsr_ctl_queued(const struct dsr_ctl_out *out);
 /** Whether this reply is JSON (for handlers that format differently). */
 bool dsr_ctl_is_json(const struct dsr_ctl_out *out);
 
+/**
+ * A writer that writes text rows straight to a stdio stream, with nothing
+ * ever queued: the daemon's counters summary (SIGUSR1, exit) runs the same
+ * row code as `show stats`. Free it with dsr_ctl_out_file_free().
+ */
+struct dsr_ctl_out *dsr_ctl_out_file(FILE *f);
+void dsr_ctl_out_file_free(struct dsr_ctl_out *out);
+
 struct dsr_ctl_params {
 	const char *path;         /**< read-write socket (required) */
 	const char *ro_path;      /**< read-only socket, or NULL for none */
-	const char *group;        /**< group allowed on the read-write socket ("dsrlb") */
+	const char *group;        /**< group allowed on the read-write socket ("dsrlb"); NULL: root only */
 	unsigned int max_clients; /**< 0 = DSR_CTL_MAX_CLIENTS */
 	uint32_t idle_ms;         /**< 0 = DSR_CTL_IDLE_MS */
 };
@@ -113,14 +148,21 @@ struct dsr_ctl_server;
 
 /**
  * Create the socket(s). The read-write socket is mode 0660, owner root and
- * group `group` if that group exists (else root's group); its peers must be
- * root (uid 0) or members of the group (primary or supplementary, checked
- * with SO_PEERCRED and getgrouplist), else they get "ERR permission denied:
- * uid N is neither root nor in group G" and are closed. The read-only
+ * group `group` if that group exists (else the group is left as created,
+ * root's); its peers must be root (uid 0) or members of the group (primary
+ * or supplementary, checked with SO_PEERCRED and getgrouplist), else they
+ * get "ERR permission denied: uid N is neither root nor in group G" (or
+ * "... uid N is not root (group G does not exist)") and are closed. Past
+ * max_clients a new connection gets "ERR too many clients (N)" and is
+ * closed. The greeting comes only to accepted clients. The read-only
  * socket is mode 0666, any local user may connect, and only commands the
  * handler is told are read-only run there (req->read_only is true). An
  * existing socket file that nobody listens on is replaced; one in use is
- * an error. The parent directory is created (mode 0755) if missing.
+ * an error ("control socket PATH is in use by another process"), as is a
+ * file that is not a socket. Missing parent directories are created
+ * (mode 0755). Errors name the path (and strerror where there is one).
+ * Tests only: DSR_CTL_TEST_UID set in the environment at this call makes
+ * the server take its value as every peer's uid (see ctl.c).
  * @return the server, or NULL with err set.
  */
 struct dsr_ctl_server *dsr_ctl_open(const struct dsr_ctl_params *p, dsr_ctl_handler handler,
@@ -128,8 +170,9 @@ struct dsr_ctl_server *dsr_ctl_open(const struct dsr_ctl_params *p, dsr_ctl_hand
 
 /**
  * Do what is ready without blocking: accept, read, run requests, write.
- * Bounded work per call (a few requests and chunks per client). now_ms is
- * a millisecond clock for idle timeouts.
+ * Bounded work per call: up to 16 connections accepted per socket, and
+ * per client one read, up to 4 lines or handler calls, and a few sends.
+ * now_ms is a millisecond clock for idle timeouts (it may wrap).
  */
 void dsr_ctl_poll(struct dsr_ctl_server *s, uint32_t now_ms);
 

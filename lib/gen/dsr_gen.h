@@ -55,6 +55,14 @@ struct dsr_gen {
 	uint32_t vip_mask;      /**< vip_slots has vip_mask + 1 entries */
 	struct dsr_gen_vip_slot *vip_slots;
 	uint16_t *maglev_mem;   /**< all VIPs' tables, one allocation */
+	/*
+	 * `conns flush`: when flush_seq changes, each worker removes the
+	 * entries of its table that match (all, or one service), a few buckets
+	 * per loop, and then reports flush_seq as done.
+	 */
+	uint64_t flush_seq;
+	bool flush_all;
+	struct dsr_svc_key flush_svc;
 	struct dsr_gen_vip vips[DSR_MAX_VIPS];
 	struct dsr_gen_backend backends[DSR_MAX_BACKENDS];
 };

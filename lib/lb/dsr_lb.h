@@ -17,6 +17,7 @@
 
 #include "dsr_arp.h"
 #include "dsr_conf.h"
+#include "dsr_ctl.h"
 #include "dsr_dp.h"
 #include "dsr_port.h"
 #include "dsr_stats.h"
@@ -26,6 +27,21 @@
 #define DSR_LB_SLOW_RING   1024 /**< frames queued per worker for the main lcore */
 
 struct rte_mempool;
+
+/** Rates over the last second, for `show stats`. */
+struct dsr_lb_rates {
+	uint32_t at_ms;         /**< when the last sample was taken (0 = none yet) */
+	uint64_t rx_pkts, fwd_pkts, drops, new_conns;      /**< totals at that sample */
+	double rx_pps, fwd_pps, drop_pps, new_conns_ps;     /**< per second */
+	uint64_t port_rx[DSR_MAX_PORTS], port_tx[DSR_MAX_PORTS];
+	double port_rx_pps[DSR_MAX_PORTS], port_tx_pps[DSR_MAX_PORTS];
+};
+
+/** Counter baselines: the sums when an id started being used. */
+struct dsr_lb_base {
+	struct dsr_ctr_flow vip[DSR_MAX_VIPS];
+	struct dsr_ctr_flow backend[DSR_MAX_BACKENDS];
+};
 
 /** How to build the balancer. */
 struct dsr_lb_params {
@@ -49,6 +65,14 @@ struct dsr_lb {
 	uint64_t slow_frames;   /**< frames the main lcore took from the slow rings */
 	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
 	uint64_t publishes;     /**< generations published */
+	struct dsr_lb_base *base; /**< counter baselines of reused ids */
+	struct dsr_lb_rates rates;
+	uint32_t last_second_ms;  /**< last once-a-second housekeeping */
+	void *ctl;                /**< the control socket server, if any (struct dsr_ctl_server) */
+	/* conns flush: the request published with every generation. */
+	uint64_t flush_seq;
+	bool flush_all;
+	struct dsr_svc_key flush_svc;
 };
 
 /**
@@ -82,11 +106,38 @@ int dsr_lb_set_port_mac(struct dsr_lb *lb, uint16_t port, const uint8_t mac[6]);
 /**
  * Apply one command line to the running configuration: validate it,
  * build a new generation and publish it (the old one is freed after an
- * RCU grace period). Startup-only commands are refused. A command that
- * fails changes nothing.
+ * RCU grace period). Startup-only and run-time-only commands are refused.
+ * A command that fails changes nothing.
  * @return 0, or -1 with err set.
  */
 int dsr_lb_apply(struct dsr_lb *lb, const char *line, char *err, size_t errlen);
+
+/** The same for a parsed command. */
+int dsr_lb_apply_cmd(struct dsr_lb *lb, const struct dsr_cmd *cmd, char *err, size_t errlen);
+
+/**
+ * Re-read a config file and apply the difference to the running state in
+ * one generation: settings that differ, VIPs and backends removed, added,
+ * re-weighted (a backend whose static MAC changed is removed and added).
+ * Unchanged VIPs and backends keep their ids and their connections.
+ * Start-up settings (sizes, port addresses) are kept, with a warning.
+ * @return 0 (*changes = commands applied, 0 = nothing differed), or -1
+ * with err set and nothing changed.
+ */
+int dsr_lb_reload(struct dsr_lb *lb, const char *path, unsigned int *changes, char *err,
+		  size_t errlen);
+
+/** Release held backend ids that no connection entry names any more. */
+void dsr_lb_release_held(struct dsr_lb *lb);
+
+/**
+ * Start a `conns flush` of one service (svc) or all (NULL): publish the
+ * request; workers remove the matching entries over their next loops.
+ * *seq is the request, for dsr_lb_flush_done().
+ */
+int dsr_lb_flush_start(struct dsr_lb *lb, const struct dsr_svc_key *svc, uint64_t *seq,
+		       char *err, size_t errlen);
+bool dsr_lb_flush_done(const struct dsr_lb *lb, uint64_t seq);
 
 /** Stop the workers and wait for them. */
 void dsr_lb_stop(struct dsr_lb *lb);
@@ -94,8 +145,19 @@ void dsr_lb_stop(struct dsr_lb *lb);
 /** Close the ports and free everything (after dsr_lb_stop). */
 void dsr_lb_fini(struct dsr_lb *lb);
 
-/** Sum all workers' counters into out. */
+/** Sum all workers' counters into out, less the baselines of reused ids. */
 void dsr_lb_stats(const struct dsr_lb *lb, struct dsr_stats_lcore *out);
+
+/** Sum all workers' counters into out, as they are. */
+void dsr_lb_stats_raw(const struct dsr_lb *lb, struct dsr_stats_lcore *out);
+
+/**
+ * The control socket's request handler and its cancel function (lib/ctl),
+ * with the balancer as arg. Main lcore only.
+ */
+enum dsr_ctl_result dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req,
+				      struct dsr_ctl_out *out, void **state);
+void dsr_lb_ctl_cancel(void *arg, void *state);
 
 /** Print the counters summary (on SIGUSR1 and at exit). */
 void dsr_lb_print_stats(const struct dsr_lb *lb, FILE *out);

@@ -214,6 +214,11 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		return -1;
 	}
 	memcpy(lb->conf, conf, sizeof(*conf));
+	lb->base = calloc(1, sizeof(*lb->base));
+	if (lb->base == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	lb->nb_workers = (uint16_t)nb_workers;
 	if (lb_probe_ports(lb, err, errlen) != 0 || lb_create_mempool(lb, params->nb_mbufs, err, errlen) != 0 ||
 	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
@@ -233,6 +238,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		"connection table: %u entries per worker, %zu MB each (%zu bytes per entry)",
 		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
+	dsr_lb_telemetry_register();
 	if (dsr_lb_arp_init(lb, err, errlen) != 0 ||
 	    dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;
@@ -255,62 +261,6 @@ dsr_lb_launch(struct dsr_lb *lb, char *err, size_t errlen)
 		}
 		lb->launched = true;
 	}
-	return 0;
-}
-
-int
-dsr_lb_apply(struct dsr_lb *lb, const char *line, char *err, size_t errlen)
-{
-	struct dsr_conf *next;
-	struct dsr_cmd cmd;
-	int ret;
-
-	ret = dsr_cmd_parse(line, &cmd, err, errlen);
-	if (ret <= 0)
-		return ret;
-	if (dsr_cmd_spec_of(cmd.id)->flags & DSR_CMD_F_STARTUP) {
-		snprintf(err, errlen, "'%s' can only be set in the config file at start",
-			 dsr_cmd_spec_of(cmd.id)->words);
-		return -1;
-	}
-	next = malloc(sizeof(*next));
-	if (next == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	memcpy(next, lb->conf, sizeof(*next));
-	if (dsr_conf_apply(next, &cmd, err, errlen) != 0 ||
-	    dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||
-	    dsr_lb_publish(lb, next, err, errlen) != 0) {
-		/* Put ARP back on the running configuration (it cannot fail: it held it). */
-		dsr_lb_arp_configure(lb, lb->conf, err, errlen);
-		free(next);
-		return -1;
-	}
-	free(lb->conf);
-	lb->conf = next;
-	return 0;
-}
-
-static int
-lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
-{
-	struct dsr_lb *lb = arg;
-
-	return lb->arp == NULL ? -1 : dsr_arp_lookup(lb->arp, ip, mac);
-}
-
-int
-dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
-{
-	struct dsr_gen *g = dsr_gen_build(conf, dsr_dp_next_version(&lb->dp), lb_mac_of, lb);
-
-	if (g == NULL) {
-		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
-		return -1;
-	}
-	dsr_dp_publish(&lb->dp, g);
-	lb->publishes++;
 	return 0;
 }
 
@@ -339,6 +289,11 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 {
 	dsr_lb_arp_service(lb, now_ms);
 	dsr_dp_reclaim(&lb->dp, false);
+	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
+		lb->last_second_ms = now_ms;
+		dsr_lb_release_held(lb);
+		dsr_lb_sample_rates(lb, now_ms);
+	}
 }
 
 void
@@ -388,6 +343,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	if (lb->dp.qsv != NULL)
 		dsr_dp_fini(&lb->dp);
 	dsr_arp_free(lb->arp);
+	free(lb->base);
 	rte_mempool_free(lb->mp);
 	free(lb->conf);
 	memset(lb, 0, sizeof(*lb));

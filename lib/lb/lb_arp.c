@@ -6,7 +6,6 @@
  * (each worker has a TX queue on every port), so the main lcore never
  * touches a queue a worker owns.
  */
-#include <inttypes.h>
 #include <string.h>
 
 #include <rte_mbuf.h>
@@ -120,34 +119,52 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 		dsr_log(DSR_LOG_ERR, "%s", err);
 }
 
-void
-dsr_lb_arp_print(const struct dsr_lb *lb, FILE *out)
+bool
+dsr_lb_rows_arp(const struct dsr_lb *lb, unsigned int part, unsigned int *next,
+		struct dsr_ctl_out *out)
 {
 	const struct dsr_arp_neigh *nb;
 	const struct dsr_arp_conflict *cf;
-	char ip[16], mac[18];
-	unsigned int i, n;
-	uint16_t p;
+	char kind[64], ip[16], mac[18];
+	unsigned int n;
 	int c;
 
-	for (p = 0; p < lb->nb_ports; p++) {
-		fprintf(out, "arp port %u:", p);
-		for (c = 0; c < DSR_ARP_NCOUNTERS; c++)
-			fprintf(out, " %s %" PRIu64, dsr_arp_counter_name(c),
-				dsr_arp_counter(lb->arp, p, c));
-		fprintf(out, "\n");
+	if (part == 0)
+		n = lb->nb_ports;
+	else if (part == 1)
+		nb = dsr_arp_neighbours(lb->arp, &n);
+	else
+		cf = dsr_arp_conflicts(lb->arp, &n);
+	for (; *next < n; (*next)++) {
+		unsigned int i = *next;
+
+		if (dsr_ctl_queued(out) > DSR_CTL_CHUNK)
+			return false;
+		if (part == 0) {
+			snprintf(kind, sizeof(kind), "arp port %u", i);
+			dsr_ctl_row_begin(out, kind);
+			for (c = 0; c < DSR_ARP_NCOUNTERS; c++)
+				dsr_ctl_kv_u64(out, dsr_arp_counter_name(c),
+					       dsr_arp_counter(lb->arp, (uint16_t)i, c));
+		} else if (part == 1) {
+			snprintf(kind, sizeof(kind), "neighbour %s", dsr_ip_str(nb[i].ip, ip));
+			dsr_ctl_row_begin(out, kind);
+			dsr_ctl_kv_u64(out, "port", nb[i].port);
+			dsr_ctl_kv_str(out, "state", dsr_arp_state_name(nb[i].state));
+			dsr_ctl_kv_str(out, "mac",
+				       nb[i].has_mac ? dsr_lb_mac_str(nb[i].mac, mac) : "none");
+		} else {
+			snprintf(kind, sizeof(kind), "conflict %s %s", dsr_ip_str(cf[i].ip, ip),
+				 dsr_lb_mac_str(cf[i].mac, mac));
+			dsr_ctl_row_begin(out, kind);
+			dsr_ctl_kv_u64(out, "port", cf[i].port);
+			dsr_ctl_kv_str(out, "kind",
+				       cf[i].kind == DSR_CONFLICT_PROBE ? "probe" : "using");
+			dsr_ctl_kv_u64(out, "count", cf[i].count);
+			dsr_ctl_kv_u64(out, "first-ms", cf[i].first_ms);
+			dsr_ctl_kv_u64(out, "last-ms", cf[i].last_ms);
+		}
+		dsr_ctl_row_end(out);
 	}
-	nb = dsr_arp_neighbours(lb->arp, &n);
-	for (i = 0; i < n; i++)
-		fprintf(out, "neighbour %s: port %u state %s mac %s\n", dsr_ip_str(nb[i].ip, ip),
-			nb[i].port, dsr_arp_state_name(nb[i].state),
-			nb[i].has_mac ? dsr_lb_mac_str(nb[i].mac, mac) : "none");
-	cf = dsr_arp_conflicts(lb->arp, &n);
-	for (i = 0; i < n; i++)
-		fprintf(out,
-			"conflict %s %s: port %u kind %s count %" PRIu64
-			" first-ms %u last-ms %u\n",
-			dsr_ip_str(cf[i].ip, ip), dsr_lb_mac_str(cf[i].mac, mac), cf[i].port,
-			cf[i].kind == DSR_CONFLICT_PROBE ? "probe" : "using", cf[i].count,
-			cf[i].first_ms, cf[i].last_ms);
+	return true;
 }

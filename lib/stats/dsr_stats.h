@@ -39,6 +39,7 @@
 	X(CT_EXPIRED, "ct-expired", "entries aged out")                                            \
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")     \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \
+	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
 	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
 
 #define DSR_X_ENUM(e, name, help) DSR_##e,

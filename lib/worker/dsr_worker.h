@@ -26,6 +26,7 @@ struct rte_ring;
 #define DSR_TX_BUF         64
 #define DSR_WORKER_MAX_RXQ 32
 #define DSR_SWEEP_BUCKETS  2 /**< table buckets aged per loop */
+#define DSR_FLUSH_BUCKETS  256 /**< table buckets flushed per loop during conns flush */
 
 struct dsr_worker_rxq {
 	uint16_t port;
@@ -51,6 +52,12 @@ struct dsr_worker {
 	unsigned int lcore;
 	void *ct_mem;               /**< the table's memory (owned by lib/lb) */
 	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];
+	/* conns flush: the request being worked on, and the last one done. */
+	uint64_t flush_seen;
+	uint64_t flush_done;        /**< atomic: read by the main lcore */
+	uint32_t flush_cursor;
+	bool flush_all;
+	struct dsr_svc_key flush_svc;
 	struct dsr_worker_txbuf tx[DSR_MAX_PORTS];
 } __rte_cache_aligned;
 

@@ -126,14 +126,44 @@ worker_drain_tx_ring(struct dsr_worker *w)
 	}
 }
 
+static int
+worker_flush_match(void *arg, const struct dsr_ct_entry *e)
+{
+	const struct dsr_worker *w = arg;
+
+	return w->flush_all || (e->dst_ip == w->flush_svc.ip && e->dst_port == w->flush_svc.port &&
+				e->proto == w->flush_svc.proto);
+}
+
+/* Work on a `conns flush` request, a bounded number of buckets per loop. */
+static void
+worker_flush(struct dsr_worker *w, const struct dsr_gen *g)
+{
+	unsigned int n;
+
+	if (g->flush_seq != w->flush_seen) {
+		w->flush_seen = g->flush_seq;
+		w->flush_all = g->flush_all;
+		w->flush_svc = g->flush_svc;
+		w->flush_cursor = 0;
+	}
+	if (w->flush_seen == w->flush_done)
+		return;
+	n = dsr_ct_remove_if(w->fwd.ct, &w->flush_cursor, DSR_FLUSH_BUCKETS, worker_flush_match, w);
+	DSR_CTR_ADD(w->fwd.st->event[DSR_EV_CT_FLUSHED], n);
+	if (w->flush_cursor >= dsr_ct_buckets(w->fwd.ct))
+		__atomic_store_n(&w->flush_done, w->flush_seen, __ATOMIC_RELEASE);
+}
+
 unsigned int
 dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 {
+	const struct dsr_gen *g = dsr_dp_gen(w->dp);
 	struct rte_mbuf *pkts[DSR_BURST];
 	unsigned int total = 0;
 	uint16_t q, n, p;
 
-	dsr_fwd_begin(&w->fwd, dsr_dp_gen(w->dp));
+	dsr_fwd_begin(&w->fwd, g);
 	for (q = 0; q < w->nb_rxq; q++) {
 		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, DSR_BURST);
 		if (n == 0)
@@ -149,6 +179,7 @@ dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 			worker_flush_port(w, p);
 	}
 	dsr_ct_sweep(w->fwd.ct, DSR_SWEEP_BUCKETS, now_ms);
+	worker_flush(w, g);
 	DSR_CTR_ADD(w->fwd.st->polls, 1);
 	if (total > 0)
 		DSR_CTR_ADD(w->fwd.st->busy_polls, 1);

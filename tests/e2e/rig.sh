@@ -16,6 +16,7 @@ RIG=${RIG:-dsr$$}
 RIG_DIR=${RIG_DIR:-$(mktemp -d /tmp/dsrlb-rig.XXXXXX)}
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 DSRLB=${DSRLB:-$TOP/build/app/dsrlb/dsrlb}
+DSRLBCTL=${DSRLBCTL:-$TOP/build/app/dsrlbctl/dsrlbctl}
 VIP=10.0.0.100
 LB_MAC=02:00:00:00:00:02
 CLIENT_MAC=02:00:00:00:00:10
@@ -90,7 +91,7 @@ CONF
 rig_start_lb() { # conf-file
 	ns lb "$DSRLB" --no-huge -m 256 --no-shconf --no-telemetry --no-pci \
 		--file-prefix "$RIG" -l 0,1 --vdev net_af_packet0,iface=eth0 --log-level=lib.*:warning \
-		-- -f "$1" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
+		-- -f "$1" -s "$RIG_DIR/ctl.sock" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
 	LB_PID=$!
 	local i
 	for i in $(seq 100); do
@@ -104,6 +105,11 @@ rig_start_lb() { # conf-file
 }
 
 # Print the daemon's counters now (SIGUSR1) and wait until they are out.
+# Run dsrlbctl against this rig's daemon.
+rig_ctl() {
+	"$DSRLBCTL" -s "$RIG_DIR/ctl.sock" "$@"
+}
+
 rig_lb_stats() {
 	local before
 	before=$(grep -c '^end$' "$RIG_DIR/lb.out" 2>/dev/null || true)

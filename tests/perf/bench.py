@@ -94,6 +94,7 @@ def dsrlb_run(build, path, npkts, flows, tmp):
         p = subprocess.Popen([os.path.join(build, "app/dsrlb/dsrlb")] + EAL +
                              ["--file-prefix", "bench-lb", "--vdev",
                               "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, "--", "-f", conf,
+                              "--socket", os.path.join(tmp, "ctl.sock"),
                               "--mbufs", str(npkts + 65536)], stdout=so, stderr=se)
     deadline = time.time() + 60
     while "dsrlb running" not in open(err).read():

@@ -87,7 +87,8 @@ def main():
                 [dsrlb, "--no-huge", "-m", "256", "--no-shconf", "--no-telemetry", "--no-pci",
                  "--file-prefix", "dsrpcap%d" % os.getpid(), "-l", "0,1",
                  "--vdev", "net_pcap0,rx_pcap=%s,tx_pcap=%s" % (inp, out_d),
-                 "--log-level", "lib.*:warning", "--", "-f", conf], stdout=so, stderr=se)
+                 "--log-level", "lib.*:warning", "--", "-f", conf,
+                 "--socket", os.path.join(tmp, "ctl.sock")], stdout=so, stderr=se)
             try:
                 wait_running(proc, os.path.join(tmp, "daemon.err"))
                 live = wait_stats(proc, stdout, len(pkts))

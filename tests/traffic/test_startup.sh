@@ -48,18 +48,18 @@ expect "no -f" "no config file: give -f FILE" \
 expect "bad option" "unexpected argument 'extra'" \
 	"$DSRLB" "${EAL[@]}" -l 0,1 --vdev "$PCAP" -- -f "$T/good.conf" extra
 expect "no port" "no DPDK port" \
-	"$DSRLB" "${EAL[@]}" -l 0,1 -- -f "$T/good.conf"
+	"$DSRLB" "${EAL[@]}" -l 0,1 -- -f "$T/good.conf" -s "$T/ctl.sock"
 expect "no worker lcore" "no worker lcore: give at least two lcores" \
-	"$DSRLB" "${EAL[@]}" -l 0 --vdev "$PCAP" -- -f "$T/good.conf"
+	"$DSRLB" "${EAL[@]}" -l 0 --vdev "$PCAP" -- -f "$T/good.conf" -s "$T/ctl.sock"
 expect "config names a missing port" "the config gives port 1 an address, but there are only 1 ports" \
 	"$DSRLB" "${EAL[@]}" -l 0,1 --vdev "$PCAP" -- -f "$T/port1.conf"
 expect "too few TX queues" "2 worker lcores need one TX queue each, but it has 1" \
-	"$DSRLB" "${EAL[@]}" --lcores '0@0,1@0,2@0' --vdev "$PCAP" -- -f "$T/good.conf"
+	"$DSRLB" "${EAL[@]}" --lcores '0@0,1@0,2@0' --vdev "$PCAP" -- -f "$T/good.conf" -s "$T/ctl.sock"
 expect "no hugepages" "EAL initialisation failed" \
 	"$DSRLB" --no-shconf --no-telemetry --no-pci --huge-dir "$T/nonexistent" -l 0,1 \
-	--vdev "$PCAP" -- -f "$T/good.conf"
+	--vdev "$PCAP" -- -f "$T/good.conf" -s "$T/ctl.sock"
 expect "table too big for memory" "cannot allocate" \
 	"$DSRLB" --no-huge -m 64 --no-shconf --no-telemetry --no-pci -l 0,1 --vdev "$PCAP" -- \
-	-f <(sed 's/conntrack size 4096/conntrack size 134217728/' "$T/good.conf")
+	-f <(sed 's/conntrack size 4096/conntrack size 134217728/' "$T/good.conf") -s "$T/ctl.sock"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -316,6 +316,44 @@ test_full_reclaims_expired(void)
 	free(fl);
 }
 
+static int
+match_dport(void *arg, const struct dsr_ct_entry *e)
+{
+	return e->dst_port == *(const uint16_t *)arg;
+}
+
+static void
+test_remove_if(void)
+{
+	struct cb_log log;
+	struct dsr_ct *ct = new_ct(4096, &log);
+	struct dsr_flow f;
+	uint16_t port = 80;
+	uint32_t cursor = 0, i;
+	unsigned int removed = 0, passes = 0;
+
+	for (i = 0; i < 1000; i++) {
+		f = mkflow(0xc0000200u + i, 0x0a000064u, (uint16_t)(1024 + i), i % 4 ? 443 : 80, 6);
+		CHECK(ins(ct, &f, (uint16_t)i, DSR_CT_EST, 1000) != NULL);
+	}
+	/* In chunks of 100 buckets, as a worker does a flush between bursts. */
+	while (cursor < dsr_ct_buckets(ct)) {
+		removed += dsr_ct_remove_if(ct, &cursor, 100, match_dport, &port);
+		passes++;
+	}
+	CHECK_EQ(removed, 250);
+	CHECK_EQ(log.removed, 250);
+	CHECK_EQ(log.expired, 0);
+	CHECK_EQ(dsr_ct_count(ct), 750);
+	CHECK_EQ(passes, (dsr_ct_buckets(ct) + 99) / 100);
+	for (i = 0; i < 1000; i++) {
+		f = mkflow(0xc0000200u + i, 0x0a000064u, (uint16_t)(1024 + i), i % 4 ? 443 : 80, 6);
+		CHECK((look(ct, &f, 1000) != NULL) == (i % 4 != 0));
+	}
+	/* A finished cursor removes nothing more. */
+	CHECK_EQ(dsr_ct_remove_if(ct, &cursor, 100, match_dport, &port), 0);
+}
+
 static void
 test_sweep(void)
 {
@@ -560,6 +598,7 @@ main(void)
 		DSR_TEST(test_capacity),
 		DSR_TEST(test_full_reclaims_expired),
 		DSR_TEST(test_sweep),
+		DSR_TEST(test_remove_if),
 		DSR_TEST(test_no_evict_live),
 		DSR_TEST(test_walk),
 		DSR_TEST(test_concurrent_walk),

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Changing the running configuration: one command (dsr_lb_apply), a
+ * whole file by difference (dsr_lb_reload, SIGHUP), and `conns flush`.
+ * Every change is built on a copy of the configuration, validated, turned
+ * into a new generation and published in one pointer swap; a change that
+ * fails leaves everything as it was. Nothing unchanged is touched: VIP
+ * and backend ids, and so the connection entries that name them, survive.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_lb.h"
+#include "dsr_log.h"
+#include "lb_pvt.h"
+
+static int
+lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
+{
+	struct dsr_lb *lb = arg;
+
+	return lb->arp == NULL ? -1 : dsr_arp_lookup(lb->arp, ip, mac);
+}
+
+int
+dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
+{
+	struct dsr_gen *g = dsr_gen_build(conf, dsr_dp_next_version(&lb->dp), lb_mac_of, lb);
+
+	if (g == NULL) {
+		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
+		return -1;
+	}
+	/* Not yet visible to any worker: still ours to write. */
+	g->flush_seq = lb->flush_seq;
+	g->flush_all = lb->flush_all;
+	g->flush_svc = lb->flush_svc;
+	dsr_dp_publish(&lb->dp, g);
+	lb->publishes++;
+	return 0;
+}
+
+/*
+ * Ids that a change frees or takes. A deleted backend's id is held until
+ * no connection entry names it (dsr_lb_release_held); an id that starts
+ * being used gets its counters' current sums as a baseline, so a reused
+ * id starts from zero.
+ */
+static void
+lb_track_ids(struct dsr_lb *lb, const struct dsr_conf *old, struct dsr_conf *next)
+{
+	struct dsr_stats_lcore *sum = NULL;
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++)
+		if (old->backends[i].used && !next->backends[i].used)
+			next->backend_held[i] = true;
+	for (i = 0; i < DSR_MAX_VIPS + DSR_MAX_BACKENDS; i++) {
+		bool vip = i < DSR_MAX_VIPS;
+		unsigned int id = vip ? i : i - DSR_MAX_VIPS;
+		bool was = vip ? old->vips[id].used : old->backends[id].used;
+		bool is = vip ? next->vips[id].used : next->backends[id].used;
+
+		if (was || !is)
+			continue;
+		if (sum == NULL) {
+			sum = aligned_alloc(64, sizeof(*sum));
+			if (sum == NULL)
+				return; /* baselines stay as they were: counters carry over */
+			dsr_lb_stats_raw(lb, sum);
+		}
+		if (vip)
+			lb->base->vip[id] = sum->vip[id];
+		else
+			lb->base->backend[id] = sum->backend[id];
+	}
+	free(sum);
+}
+
+/* Make next the running configuration: ARP, generation, ids. Frees next on failure. */
+static int
+lb_commit(struct dsr_lb *lb, struct dsr_conf *next, char *err, size_t errlen)
+{
+	lb_track_ids(lb, lb->conf, next);
+	if (dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||
+	    dsr_lb_publish(lb, next, err, errlen) != 0) {
+		/* Put ARP back on the running configuration (it held it before). */
+		dsr_lb_arp_configure(lb, lb->conf, err, errlen);
+		free(next);
+		return -1;
+	}
+	free(lb->conf);
+	lb->conf = next;
+	return 0;
+}
+
+static struct dsr_conf *
+lb_conf_copy(const struct dsr_lb *lb, char *err, size_t errlen)
+{
+	struct dsr_conf *next = malloc(sizeof(*next));
+
+	if (next == NULL)
+		snprintf(err, errlen, "out of memory");
+	else
+		memcpy(next, lb->conf, sizeof(*next));
+	return next;
+}
+
+int
+dsr_lb_apply_cmd(struct dsr_lb *lb, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
+	struct dsr_conf *next;
+
+	if (spec != NULL && (spec->flags & DSR_CMD_F_STARTUP)) {
+		snprintf(err, errlen, "'%s' can only be set in the config file at start",
+			 spec->words);
+		return -1;
+	}
+	next = lb_conf_copy(lb, err, errlen);
+	if (next == NULL)
+		return -1;
+	if (dsr_conf_apply(next, cmd, err, errlen) != 0) {
+		free(next);
+		return -1;
+	}
+	return lb_commit(lb, next, err, errlen);
+}
+
+int
+dsr_lb_apply(struct dsr_lb *lb, const char *line, char *err, size_t errlen)
+{
+	struct dsr_cmd cmd;
+	int ret = dsr_cmd_parse(line, &cmd, err, errlen);
+
+	return ret <= 0 ? ret : dsr_lb_apply_cmd(lb, &cmd, err, errlen);
+}
+
+/* Apply one command of a reload to next; on error say which. */
+static int
+reload_step(struct dsr_conf *next, const struct dsr_cmd *cmd, unsigned int *changes, char *err,
+	    size_t errlen)
+{
+	char line[256], why[DSR_CMD_ERR_MAX];
+
+	if (dsr_conf_apply(next, cmd, why, sizeof(why)) == 0) {
+		(*changes)++;
+		return 0;
+	}
+	dsr_cmd_format(cmd, line, sizeof(line));
+	snprintf(err, errlen, "'%s': %s", line, why);
+	return -1;
+}
+
+/* Settings that may change live: copy them when they differ. */
+static void
+reload_settings(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes)
+{
+	if (memcmp(next->timeout_s, want->timeout_s, sizeof(want->timeout_s)) != 0 ||
+	    next->strict_syn != want->strict_syn ||
+	    next->arp_announce_count != want->arp_announce_count ||
+	    next->arp_announce_interval_s != want->arp_announce_interval_s ||
+	    next->arp_refresh_s != want->arp_refresh_s)
+		(*changes)++;
+	memcpy(next->timeout_s, want->timeout_s, sizeof(want->timeout_s));
+	next->strict_syn = want->strict_syn;
+	next->arp_announce_count = want->arp_announce_count;
+	next->arp_announce_interval_s = want->arp_announce_interval_s;
+	next->arp_refresh_s = want->arp_refresh_s;
+}
+
+/* Settings that only change at start: say so when the file changes them. */
+static void
+reload_startup_settings(const struct dsr_conf *run, const struct dsr_conf *want)
+{
+	if (run->conntrack_size != want->conntrack_size)
+		dsr_log(DSR_LOG_WARNING,
+			"reload: 'conntrack size' changes only at restart; keeping %u",
+			run->conntrack_size);
+	if (run->maglev_size != want->maglev_size)
+		dsr_log(DSR_LOG_WARNING, "reload: 'maglev size' changes only at restart; keeping %u",
+			run->maglev_size);
+	if (memcmp(run->ports, want->ports, sizeof(want->ports)) != 0)
+		dsr_log(DSR_LOG_WARNING,
+			"reload: port addresses change only at restart; keeping the running ones");
+}
+
+static bool
+backend_same_mac(const struct dsr_conf_backend *a, const struct dsr_conf_backend *b)
+{
+	return a->has_mac == b->has_mac && (!a->has_mac || memcmp(a->mac, b->mac, 6) == 0);
+}
+
+/* Deletions first (VIPs, then backends gone or whose MAC changed), then additions. */
+static int
+reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes,
+	    char *err, size_t errlen)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int v, b;
+
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		if (!next->vips[i].used || dsr_conf_find_vip(want, &next->vips[i].svc) >= 0)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_VIP_DEL;
+		cmd.u.vip.svc = next->vips[i].svc;
+		if (reload_step(next, &cmd, changes, err, errlen) != 0)
+			return -1;
+	}
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_conf_backend *nb = &next->backends[i];
+
+		if (!nb->used)
+			continue;
+		v = dsr_conf_find_vip(want, &next->vips[nb->vip].svc);
+		b = v < 0 ? -1 : dsr_conf_find_backend(want, (uint16_t)v, nb->ip);
+		if (b >= 0 && backend_same_mac(nb, &want->backends[b]))
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_BACKEND_DEL;
+		cmd.u.backend.svc = next->vips[nb->vip].svc;
+		cmd.u.backend.ip = nb->ip;
+		if (reload_step(next, &cmd, changes, err, errlen) != 0)
+			return -1;
+	}
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		if (!want->vips[i].used || dsr_conf_find_vip(next, &want->vips[i].svc) >= 0)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_VIP_ADD;
+		cmd.u.vip.svc = want->vips[i].svc;
+		if (reload_step(next, &cmd, changes, err, errlen) != 0)
+			return -1;
+	}
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_conf_backend *wb = &want->backends[i];
+
+		if (!wb->used)
+			continue;
+		v = dsr_conf_find_vip(next, &want->vips[wb->vip].svc);
+		b = v < 0 ? -1 : dsr_conf_find_backend(next, (uint16_t)v, wb->ip);
+		if (b >= 0 && next->backends[b].weight == wb->weight)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = b >= 0 ? DSR_CMD_BACKEND_SET : DSR_CMD_BACKEND_ADD;
+		cmd.u.backend.svc = want->vips[wb->vip].svc;
+		cmd.u.backend.ip = wb->ip;
+		cmd.u.backend.has_mac = wb->has_mac;
+		memcpy(cmd.u.backend.mac, wb->mac, 6);
+		cmd.u.backend.has_weight = true;
+		cmd.u.backend.weight = wb->weight;
+		if (reload_step(next, &cmd, changes, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+dsr_lb_reload(struct dsr_lb *lb, const char *path, unsigned int *changes, char *err,
+	      size_t errlen)
+{
+	struct dsr_conf *want, *next;
+
+	*changes = 0;
+	want = malloc(sizeof(*want));
+	if (want == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	dsr_conf_init(want);
+	if (dsr_conf_load_file(want, path, err, errlen) != 0) {
+		free(want);
+		return -1;
+	}
+	next = lb_conf_copy(lb, err, errlen);
+	if (next == NULL) {
+		free(want);
+		return -1;
+	}
+	reload_startup_settings(lb->conf, want);
+	reload_settings(next, want, changes);
+	if (reload_diff(next, want, changes, err, errlen) != 0) {
+		free(want);
+		free(next);
+		*changes = 0;
+		return -1;
+	}
+	free(want);
+	if (*changes == 0) {
+		free(next);
+		return 0;
+	}
+	return lb_commit(lb, next, err, errlen);
+}
+
+void
+dsr_lb_release_held(struct dsr_lb *lb)
+{
+	unsigned int i, w;
+	uint64_t active;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		if (!lb->conf->backend_held[i])
+			continue;
+		active = 0;
+		for (w = 0; w < lb->nb_workers; w++)
+			active += DSR_CTR_GET(lb->workers[w]->fwd.st->backend[i].active);
+		if (active == 0)
+			lb->conf->backend_held[i] = false;
+	}
+}
+
+int
+dsr_lb_flush_start(struct dsr_lb *lb, const struct dsr_svc_key *svc, uint64_t *seq, char *err,
+		   size_t errlen)
+{
+	if (svc != NULL && dsr_conf_find_vip(lb->conf, svc) < 0) {
+		char s[48];
+
+		snprintf(err, errlen, "VIP %s does not exist", dsr_svc_str(svc, s, sizeof(s)));
+		return -1;
+	}
+	lb->flush_seq++;
+	lb->flush_all = svc == NULL;
+	memset(&lb->flush_svc, 0, sizeof(lb->flush_svc));
+	if (svc != NULL)
+		lb->flush_svc = *svc;
+	*seq = lb->flush_seq;
+	return dsr_lb_publish(lb, lb->conf, err, errlen);
+}
+
+bool
+dsr_lb_flush_done(const struct dsr_lb *lb, uint64_t seq)
+{
+	unsigned int w;
+
+	for (w = 0; w < lb->nb_workers; w++)
+		if (__atomic_load_n(&lb->workers[w]->flush_done, __ATOMIC_ACQUIRE) < seq)
+			return false;
+	return true;
+}

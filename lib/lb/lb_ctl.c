@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control socket's commands: parse the line with the one grammar
+ * (lib/cmd), refuse changing commands on the read-only socket, apply
+ * changes through dsr_lb_apply_cmd() (build, publish, RCU), and answer
+ * show commands as rows. Runs on the main lcore only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_ctl.h"
+#include "dsr_lb.h"
+#include "dsr_log.h"
+#include "lb_pvt.h"
+
+/* What a streaming request keeps between calls. */
+struct lb_req_state {
+	struct dsr_cmd cmd;
+	struct dsr_lb_rows rows;  /* show stats */
+	struct lb_conns_walk walk; /* show conns, conns flush */
+	unsigned int next;        /* show vips/backends/help: next id */
+};
+
+static void
+rows_timeouts(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	unsigned int k;
+
+	dsr_ctl_row_begin(out, "timeouts");
+	for (k = 0; k < DSR_TIMEOUT_NKINDS; k++)
+		dsr_ctl_kv_u64(out, dsr_timeout_name(k), lb->conf->timeout_s[k]);
+	dsr_ctl_row_end(out);
+}
+
+static void
+rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	const struct dsr_conf_port *cp;
+	char kind[16], mac[18], addr[24], ip[16];
+	uint16_t p;
+
+	for (p = 0; p < lb->nb_ports; p++) {
+		cp = &lb->conf->ports[p];
+		snprintf(kind, sizeof(kind), "port %u", p);
+		dsr_ctl_row_begin(out, kind);
+		dsr_ctl_kv_str(out, "name", lb->ports[p].name);
+		dsr_ctl_kv_str(out, "driver", lb->ports[p].driver);
+		dsr_ctl_kv_str(out, "mac", dsr_lb_mac_str(lb->ports[p].mac, mac));
+		if (cp->has_addr)
+			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip), cp->prefix_len);
+		dsr_ctl_kv_str(out, "address", cp->has_addr ? addr : "none");
+		dsr_ctl_kv_u64(out, "rxq", lb->ports[p].nb_rxq);
+		dsr_ctl_kv_u64(out, "txq", lb->ports[p].nb_txq);
+		dsr_ctl_kv_str(out, "spread", dsr_port_spread_name(lb->ports[p].spread));
+		dsr_ctl_kv_u64(out, "socket", (uint64_t)lb->ports[p].socket);
+		dsr_ctl_row_end(out);
+	}
+}
+
+static void
+rows_workers(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	char kind[16], queues[DSR_WORKER_MAX_RXQ * 12];
+	unsigned int i, q;
+	size_t used;
+
+	for (i = 0; i < lb->nb_workers; i++) {
+		const struct dsr_worker *w = lb->workers[i];
+
+		used = 0;
+		queues[0] = '\0';
+		for (q = 0; q < w->nb_rxq && used < sizeof(queues); q++)
+			used += (size_t)snprintf(queues + used, sizeof(queues) - used, "%s%u/%u",
+						 q ? "," : "", w->rxq[q].port, w->rxq[q].queue);
+		snprintf(kind, sizeof(kind), "worker %u", i);
+		dsr_ctl_row_begin(out, kind);
+		dsr_ctl_kv_u64(out, "lcore", w->lcore);
+		dsr_ctl_kv_str(out, "rx-queues", w->nb_rxq ? queues : "none");
+		dsr_ctl_kv_u64(out, "tx-queue", w->txq);
+		dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));
+		dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
+		dsr_ctl_row_end(out);
+	}
+}
+
+/* The backend's state as an operator reads it. */
+static const char *
+backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
+{
+	const char *arp = dsr_lb_backend_arp(lb, cb);
+
+	if (strcmp(arp, "failed") == 0 || strcmp(arp, "unresolved") == 0)
+		return arp;
+	return cb->weight == 0 ? "draining" : "up";
+}
+
+/* show vips / show backends [SVC]: one row per id, streamed. */
+static enum dsr_ctl_result
+rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_out *out)
+{
+	bool vips = st->cmd.id == DSR_CMD_SHOW_VIPS;
+	unsigned int n = vips ? DSR_MAX_VIPS : DSR_MAX_BACKENDS;
+	const struct dsr_gen *g = dsr_dp_gen(&lb->dp);
+	struct dsr_stats_lcore *s;
+	char kind[96], svc[48], ip[16], mac[18];
+	int filter = -1;
+
+	if (!vips && st->cmd.u.show.has_svc) {
+		filter = dsr_conf_find_vip(lb->conf, &st->cmd.u.show.svc);
+		if (filter < 0) {
+			dsr_ctl_error(out, "VIP %s does not exist",
+				      dsr_svc_str(&st->cmd.u.show.svc, svc, sizeof(svc)));
+			return DSR_CTL_FAIL;
+		}
+	}
+	s = aligned_alloc(64, sizeof(*s));
+	if (s == NULL) {
+		dsr_ctl_error(out, "out of memory");
+		return DSR_CTL_FAIL;
+	}
+	dsr_lb_stats(lb, s);
+	for (; st->next < n; st->next++) {
+		unsigned int i = st->next;
+		const struct dsr_conf_backend *cb = &lb->conf->backends[i];
+		uint32_t slots = 0, m;
+
+		if (dsr_ctl_queued(out) > DSR_CTL_CHUNK) {
+			free(s);
+			return DSR_CTL_MORE;
+		}
+		if (vips) {
+			if (!lb->conf->vips[i].used)
+				continue;
+			dsr_lb_row_vip(lb, s, i, out);
+			continue;
+		}
+		if (!cb->used || (filter >= 0 && cb->vip != filter))
+			continue;
+		for (m = 0; m < g->maglev_size; m++)
+			slots += g->vips[cb->vip].maglev[m] == i;
+		dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc));
+		snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
+		dsr_ctl_row_begin(out, kind);
+		dsr_ctl_kv_str(out, "state", backend_state(lb, cb));
+		dsr_ctl_kv_str(out, "mac", dsr_lb_backend_mac(lb, cb, mac));
+		dsr_ctl_kv_str(out, "arp", dsr_lb_backend_arp(lb, cb));
+		dsr_ctl_kv_u64(out, "weight", cb->weight);
+		dsr_ctl_kv_u64(out, "slots", slots);
+		dsr_ctl_kv_dbl(out, "share", 100.0 * slots / g->maglev_size);
+		dsr_ctl_kv_u64(out, "active", s->backend[i].active);
+		dsr_ctl_kv_u64(out, "new-conns", s->backend[i].new_conns);
+		dsr_ctl_kv_u64(out, "pkts", s->backend[i].pkts);
+		dsr_ctl_kv_u64(out, "bytes", s->backend[i].bytes);
+		dsr_ctl_row_end(out);
+	}
+	free(s);
+	return DSR_CTL_DONE;
+}
+
+static enum dsr_ctl_result
+rows_help(const struct dsr_cmd *cmd, struct dsr_ctl_out *out)
+{
+	size_t tl = strlen(cmd->u.topic);
+	const struct dsr_cmd_spec *t;
+	unsigned int n, i, shown = 0;
+	char line[512];
+
+	t = dsr_cmd_table(&n);
+	for (i = 0; i < n; i++) {
+		if (tl > 0 && strncmp(t[i].words, cmd->u.topic, tl) != 0)
+			continue;
+		snprintf(line, sizeof(line), "%s%s%s", t[i].words, t[i].args[0] ? " " : "",
+			 t[i].args);
+		dsr_ctl_text(out, line);
+		snprintf(line, sizeof(line), "    %s%s", t[i].help,
+			 t[i].flags & DSR_CMD_F_STARTUP ? " (config file only, at start)" : "");
+		dsr_ctl_text(out, line);
+		shown++;
+	}
+	if (shown == 0) {
+		dsr_ctl_error(out, "no command starts with '%s'", cmd->u.topic);
+		return DSR_CTL_FAIL;
+	}
+	return DSR_CTL_DONE;
+}
+
+static enum dsr_ctl_result
+rows_config(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL || dsr_conf_dump(lb->conf, f) != 0) {
+		if (f != NULL)
+			fclose(f);
+		free(buf);
+		dsr_ctl_error(out, "cannot write the configuration");
+		return DSR_CTL_FAIL;
+	}
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		dsr_ctl_text(out, line);
+	free(buf);
+	return DSR_CTL_DONE;
+}
+
+/* A changing command: applied at once, logged with who asked. */
+static enum dsr_ctl_result
+run_change(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cmd *cmd,
+	   struct dsr_ctl_out *out)
+{
+	char err[DSR_CMD_ERR_MAX], line[256];
+
+	dsr_cmd_format(cmd, line, sizeof(line));
+	if (dsr_lb_apply_cmd(lb, cmd, err, sizeof(err)) != 0) {
+		dsr_ctl_error(out, "%s", err);
+		return DSR_CTL_FAIL;
+	}
+	dsr_log(DSR_LOG_INFO, "control: uid %u pid %d: %s", (unsigned int)req->uid, (int)req->pid,
+		line);
+	return DSR_CTL_DONE;
+}
+
+static enum dsr_ctl_result
+run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct lb_req_state *st,
+    struct dsr_ctl_out *out)
+{
+	const struct dsr_cmd *cmd = &st->cmd;
+
+	switch (cmd->id) {
+	case DSR_CMD_SHOW_VIPS:
+	case DSR_CMD_SHOW_BACKENDS:
+		return rows_objects(lb, st, out);
+	case DSR_CMD_SHOW_CONNS:
+		return dsr_lb_conns_show(lb, cmd, &st->walk, out);
+	case DSR_CMD_CONNS_FLUSH:
+		return dsr_lb_conns_flush(lb, req, cmd, &st->walk, out);
+	case DSR_CMD_SHOW_TIMEOUTS:
+		rows_timeouts(lb, out);
+		return DSR_CTL_DONE;
+	case DSR_CMD_SHOW_STATS:
+		if (cmd->u.show.prometheus)
+			return dsr_lb_prometheus(lb, cmd->u.show.section, &st->rows, out);
+		return dsr_lb_rows_stats(lb, cmd->u.show.section, &st->rows, out);
+	case DSR_CMD_SHOW_ARP:
+		return dsr_lb_rows_stats(lb, DSR_STATS_ARP, &st->rows, out);
+	case DSR_CMD_SHOW_CONFLICTS:
+		return dsr_lb_rows_arp(lb, 2, &st->next, out) ? DSR_CTL_DONE : DSR_CTL_MORE;
+	case DSR_CMD_SHOW_PORTS:
+		rows_ports(lb, out);
+		return DSR_CTL_DONE;
+	case DSR_CMD_SHOW_WORKERS:
+		rows_workers(lb, out);
+		return DSR_CTL_DONE;
+	case DSR_CMD_SHOW_CONFIG:
+		return rows_config(lb, out);
+	case DSR_CMD_HELP:
+		return rows_help(cmd, out);
+	default:
+		return run_change(lb, req, cmd, out);
+	}
+}
+
+enum dsr_ctl_result
+dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *out,
+		  void **state)
+{
+	struct dsr_lb *lb = arg;
+	struct lb_req_state *st = *state;
+	const struct dsr_cmd_spec *spec;
+	enum dsr_ctl_result r;
+	char err[DSR_CMD_ERR_MAX];
+
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL) {
+			dsr_ctl_error(out, "out of memory");
+			return DSR_CTL_FAIL;
+		}
+		if (dsr_cmd_parse(req->line, &st->cmd, err, sizeof(err)) != 1) {
+			free(st);
+			dsr_ctl_error(out, "%s", err);
+			return DSR_CTL_FAIL;
+		}
+		spec = dsr_cmd_spec_of(st->cmd.id);
+		if (req->read_only && !(spec->flags & DSR_CMD_F_READONLY)) {
+			free(st);
+			dsr_ctl_error(out, "read-only socket: '%s' changes the configuration",
+				      spec->words);
+			return DSR_CTL_FAIL;
+		}
+		*state = st;
+	}
+	r = run(lb, req, st, out);
+	if (r != DSR_CTL_MORE) {
+		free(st);
+		*state = NULL;
+	}
+	return r;
+}
+
+void
+dsr_lb_ctl_cancel(void *arg, void *state)
+{
+	(void)arg;
+	free(state);
+}

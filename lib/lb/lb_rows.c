@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The counters as rows: `show stats [SECTION]` on the control socket and
+ * the summary the daemon prints on SIGUSR1 and at exit run this same code.
+ * Output streams in phases, resuming where it stopped when the client's
+ * queue was full, so thousands of backends never make one large reply.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "dsr_ctl.h"
+#include "dsr_lb.h"
+#include "lb_pvt.h"
+
+enum rows_phase {
+	PH_HEADER = 0, PH_PORTS, PH_WORKERS, PH_TOTAL, PH_DROPS, PH_EVENTS, PH_VIPS, PH_BACKENDS,
+	PH_ARP, PH_NEIGH, PH_CONFLICTS, PH_CONTROL, PH_END
+};
+
+/* Which phases each section shows. */
+static bool
+phase_in(enum dsr_stats_section sec, enum rows_phase ph)
+{
+	switch (sec) {
+	case DSR_STATS_ALL:
+		return true;
+	case DSR_STATS_PORTS:
+		return ph == PH_PORTS;
+	case DSR_STATS_WORKERS:
+		return ph == PH_WORKERS;
+	case DSR_STATS_VIPS:
+		return ph == PH_VIPS;
+	case DSR_STATS_BACKENDS:
+		return ph == PH_BACKENDS;
+	case DSR_STATS_DROPS:
+		return ph == PH_DROPS || ph == PH_EVENTS;
+	case DSR_STATS_ARP:
+		return ph == PH_ARP || ph == PH_NEIGH || ph == PH_CONFLICTS;
+	case DSR_STATS_CONTROL:
+		return ph == PH_CONTROL;
+	default:
+		return false;
+	}
+}
+
+static void
+row_header(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	dsr_ctl_row_begin(out, "stats");
+	dsr_ctl_kv_u64(out, "uptime-ms", (rte_rdtsc() - lb->start_tsc) * 1000 / rte_get_tsc_hz());
+	dsr_ctl_kv_u64(out, "workers", lb->nb_workers);
+	dsr_ctl_kv_u64(out, "ports", lb->nb_ports);
+	dsr_ctl_row_end(out);
+}
+
+static void
+row_port(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, uint16_t p,
+	 struct dsr_ctl_out *out)
+{
+	const struct dsr_port_info *pi = &lb->ports[p];
+	const struct dsr_ctr_port *c = &s->port[p];
+	struct rte_eth_stats hw;
+	char kind[16], mac[18];
+
+	memset(&hw, 0, sizeof(hw));
+	(void)rte_eth_stats_get(p, &hw);
+	snprintf(kind, sizeof(kind), "port %u", p);
+	dsr_ctl_row_begin(out, kind);
+	dsr_ctl_kv_str(out, "name", pi->name);
+	dsr_ctl_kv_str(out, "driver", pi->driver);
+	dsr_ctl_kv_str(out, "mac", dsr_lb_mac_str(pi->mac, mac));
+	dsr_ctl_kv_u64(out, "rxq", pi->nb_rxq);
+	dsr_ctl_kv_u64(out, "txq", pi->nb_txq);
+	dsr_ctl_kv_str(out, "spread", dsr_port_spread_name(pi->spread));
+	dsr_ctl_kv_u64(out, "rx-pkts", c->rx_pkts);
+	dsr_ctl_kv_u64(out, "rx-bytes", c->rx_bytes);
+	dsr_ctl_kv_u64(out, "tx-pkts", c->tx_pkts);
+	dsr_ctl_kv_u64(out, "tx-bytes", c->tx_bytes);
+	dsr_ctl_kv_dbl(out, "rx-pps", lb->rates.port_rx_pps[p]);
+	dsr_ctl_kv_dbl(out, "tx-pps", lb->rates.port_tx_pps[p]);
+	dsr_ctl_kv_u64(out, "hw-ipackets", hw.ipackets);
+	dsr_ctl_kv_u64(out, "hw-opackets", hw.opackets);
+	dsr_ctl_kv_u64(out, "hw-imissed", hw.imissed);
+	dsr_ctl_kv_u64(out, "hw-ierrors", hw.ierrors);
+	dsr_ctl_kv_u64(out, "hw-oerrors", hw.oerrors);
+	dsr_ctl_kv_u64(out, "hw-rx-nombuf", hw.rx_nombuf);
+	dsr_ctl_row_end(out);
+}
+
+static void
+row_worker(const struct dsr_lb *lb, unsigned int i, struct dsr_ctl_out *out)
+{
+	const struct dsr_worker *w = lb->workers[i];
+	const struct dsr_stats_lcore *st = w->fwd.st;
+	char kind[16];
+
+	snprintf(kind, sizeof(kind), "worker %u", i);
+	dsr_ctl_row_begin(out, kind);
+	dsr_ctl_kv_u64(out, "lcore", w->lcore);
+	dsr_ctl_kv_u64(out, "rxqs", w->nb_rxq);
+	dsr_ctl_kv_u64(out, "rx-pkts", DSR_CTR_GET(st->rx_pkts));
+	dsr_ctl_kv_u64(out, "fwd-pkts", DSR_CTR_GET(st->fwd_pkts));
+	dsr_ctl_kv_u64(out, "drops", dsr_stats_drops(st));
+	dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));
+	dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
+	dsr_ctl_kv_u64(out, "polls", DSR_CTR_GET(st->polls));
+	dsr_ctl_kv_u64(out, "busy-polls", DSR_CTR_GET(st->busy_polls));
+	dsr_ctl_row_end(out);
+}
+
+static void
+row_total(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, struct dsr_ctl_out *out)
+{
+	uint64_t conns = 0;
+	unsigned int i;
+
+	for (i = 0; i < lb->nb_workers; i++)
+		conns += dsr_ct_count(lb->workers[i]->fwd.ct);
+	dsr_ctl_row_begin(out, "total");
+	dsr_ctl_kv_u64(out, "rx-pkts", s->rx_pkts);
+	dsr_ctl_kv_u64(out, "rx-bytes", s->rx_bytes);
+	dsr_ctl_kv_u64(out, "fwd-pkts", s->fwd_pkts);
+	dsr_ctl_kv_u64(out, "fwd-bytes", s->fwd_bytes);
+	dsr_ctl_kv_u64(out, "drops", dsr_stats_drops(s));
+	dsr_ctl_kv_u64(out, "conns", conns);
+	dsr_ctl_kv_u64(out, "slowpath-handled", lb->slow_frames);
+	dsr_ctl_kv_u64(out, "slowpath-tx-drops", lb->slow_tx_drops);
+	dsr_ctl_kv_u64(out, "generations", lb->publishes);
+	dsr_ctl_kv_dbl(out, "rx-pps", lb->rates.rx_pps);
+	dsr_ctl_kv_dbl(out, "fwd-pps", lb->rates.fwd_pps);
+	dsr_ctl_kv_dbl(out, "drop-pps", lb->rates.drop_pps);
+	dsr_ctl_kv_dbl(out, "new-conns-per-s", lb->rates.new_conns_ps);
+	dsr_ctl_row_end(out);
+}
+
+static void
+row_count(struct dsr_ctl_out *out, const char *what, const char *name, uint64_t v)
+{
+	char kind[64];
+
+	snprintf(kind, sizeof(kind), "%s %s", what, name);
+	dsr_ctl_row_begin(out, kind);
+	dsr_ctl_kv_u64(out, "count", v);
+	dsr_ctl_row_end(out);
+}
+
+void
+dsr_lb_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned int v,
+	struct dsr_ctl_out *out)
+{
+	const struct dsr_conf *c = lb->conf;
+	uint64_t active = 0, nb = 0;
+	char kind[64], svc[48];
+	unsigned int b;
+
+	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
+		if (c->backends[b].used && c->backends[b].vip == v) {
+			active += s->backend[b].active;
+			nb++;
+		}
+	}
+	snprintf(kind, sizeof(kind), "vip %s", dsr_svc_str(&c->vips[v].svc, svc, sizeof(svc)));
+	dsr_ctl_row_begin(out, kind);
+	dsr_ctl_kv_u64(out, "pkts", s->vip[v].pkts);
+	dsr_ctl_kv_u64(out, "bytes", s->vip[v].bytes);
+	dsr_ctl_kv_u64(out, "new-conns", s->vip[v].new_conns);
+	dsr_ctl_kv_u64(out, "active", active);
+	dsr_ctl_kv_u64(out, "backends", nb);
+	dsr_ctl_row_end(out);
+}
+
+static void
+row_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned int b,
+	    struct dsr_ctl_out *out)
+{
+	const struct dsr_conf_backend *cb = &lb->conf->backends[b];
+	char kind[96], svc[48], ip[16], mac[18];
+
+	dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc));
+	snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
+	dsr_ctl_row_begin(out, kind);
+	dsr_ctl_kv_u64(out, "pkts", s->backend[b].pkts);
+	dsr_ctl_kv_u64(out, "bytes", s->backend[b].bytes);
+	dsr_ctl_kv_u64(out, "new-conns", s->backend[b].new_conns);
+	dsr_ctl_kv_u64(out, "active", s->backend[b].active);
+	dsr_ctl_kv_u64(out, "weight", cb->weight);
+	dsr_ctl_kv_str(out, "mac", dsr_lb_backend_mac(lb, cb, mac));
+	dsr_ctl_kv_str(out, "arp", dsr_lb_backend_arp(lb, cb));
+	dsr_ctl_row_end(out);
+}
+
+static void
+row_control(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	const struct dsr_ctl_server *ctl = lb->ctl;
+	int c;
+
+	if (ctl == NULL)
+		return;
+	dsr_ctl_row_begin(out, "control");
+	dsr_ctl_kv_u64(out, "clients", dsr_ctl_clients(ctl));
+	for (c = 0; c < DSR_CTL_NCOUNTERS; c++)
+		dsr_ctl_kv_u64(out, dsr_ctl_counter_name(c), dsr_ctl_counter(ctl, c));
+	dsr_ctl_row_end(out);
+}
+
+/* Emit the rows of one phase from item *next on; false if it stopped early. */
+static bool
+rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_phase ph,
+	   unsigned int *next, struct dsr_ctl_out *out)
+{
+	unsigned int n;
+
+	switch (ph) {
+	case PH_HEADER:
+		row_header(lb, out);
+		return true;
+	case PH_TOTAL:
+		row_total(lb, s, out);
+		return true;
+	case PH_CONTROL:
+		row_control(lb, out);
+		return true;
+	case PH_PORTS:
+		n = lb->nb_ports;
+		break;
+	case PH_WORKERS:
+		n = lb->nb_workers;
+		break;
+	case PH_DROPS:
+		n = DSR_DROP_MAX;
+		break;
+	case PH_EVENTS:
+		n = DSR_EV_MAX;
+		break;
+	case PH_VIPS:
+		n = DSR_MAX_VIPS;
+		break;
+	case PH_BACKENDS:
+		n = DSR_MAX_BACKENDS;
+		break;
+	default:
+		return dsr_lb_rows_arp(lb, ph - PH_ARP, next, out);
+	}
+	for (; *next < n; (*next)++) {
+		if (dsr_ctl_queued(out) > DSR_CTL_CHUNK)
+			return false;
+		switch (ph) {
+		case PH_PORTS:
+			row_port(lb, s, (uint16_t)*next, out);
+			break;
+		case PH_WORKERS:
+			row_worker(lb, *next, out);
+			break;
+		case PH_DROPS:
+			row_count(out, "drop", dsr_drop_name(*next), s->drop[*next]);
+			break;
+		case PH_EVENTS:
+			row_count(out, "event", dsr_event_name(*next), s->event[*next]);
+			break;
+		case PH_VIPS:
+			if (lb->conf->vips[*next].used)
+				dsr_lb_row_vip(lb, s, *next, out);
+			break;
+		default:
+			if (lb->conf->backends[*next].used)
+				row_backend(lb, s, *next, out);
+			break;
+		}
+	}
+	return true;
+}
+
+enum dsr_ctl_result
+dsr_lb_rows_stats(const struct dsr_lb *lb, enum dsr_stats_section sec, struct dsr_lb_rows *st,
+		  struct dsr_ctl_out *out)
+{
+	struct dsr_stats_lcore *s = aligned_alloc(64, sizeof(*s));
+
+	if (s == NULL) {
+		dsr_ctl_error(out, "out of memory");
+		return DSR_CTL_FAIL;
+	}
+	dsr_lb_stats(lb, s);
+	for (; st->phase < PH_END; st->phase++, st->next = 0) {
+		if (!phase_in(sec, st->phase))
+			continue;
+		if (!rows_phase(lb, s, st->phase, &st->next, out)) {
+			free(s);
+			return DSR_CTL_MORE;
+		}
+	}
+	free(s);
+	return DSR_CTL_DONE;
+}
+
+void
+dsr_lb_print_stats(const struct dsr_lb *lb, FILE *f)
+{
+	struct dsr_ctl_out *out = dsr_ctl_out_file(f);
+	struct dsr_lb_rows st = {0, 0};
+
+	if (out == NULL)
+		return;
+	while (dsr_lb_rows_stats(lb, DSR_STATS_ALL, &st, out) == DSR_CTL_MORE)
+		;
+	dsr_ctl_out_file_free(out);
+	fprintf(f, "end\n");
+	fflush(f);
+}
