@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The control socket server: listening sockets, peer checks, clients and
- * the poll loop. Everything is non-blocking and each dsr_ctl_poll() does
- * a bounded amount of work:
+ * The control socket server: accepting, clients, line framing and the
+ * poll loop (socket files and peer credentials are in ctl_sock.c, the
+ * reply writer in ctl_out.c). Everything is non-blocking and each
+ * dsr_ctl_poll() does a bounded amount of work:
  *   - accept up to CTL_ACCEPT_MAX connections per listening socket;
  *   - per client: one recv(), then up to CTL_STEPS steps (a line handled
  *     or a handler call), a step running only while fewer than
@@ -17,9 +18,11 @@
  * included), then is closed.
  *
  * Test hook: if the environment variable DSR_CTL_TEST_UID is set (to a
- * number) when dsr_ctl_open() runs, the server uses it instead of every
- * peer's uid, so that unit tests running as root can exercise the refusal
- * of a peer on the read-write socket. Only tests set it.
+ * number) when dsr_ctl_open() runs, the server takes it as the uid of
+ * every peer that is root, so that unit tests running as root can
+ * exercise the refusal of a peer on the read-write socket. Only tests set
+ * it. Applied to root peers only, it can refuse a peer that would get in
+ * but never let in one that would be refused; it is logged when set.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,7 +45,7 @@ struct ctl_client {
 	int fd;
 	bool ro;	  /* came in on the read-only socket */
 	bool eof;	  /* the peer shut down its side: finish, then close */
-	bool busy;	  /* a request returned DSR_CTL_MORE */
+	bool busy;	  /* a request is in progress (its handler returned MORE) */
 	bool discard;	  /* dropping the rest of a too long line */
 	uint32_t last_ms; /* last input, output progress or request end */
 	void *state;	  /* the handler's, while busy */
@@ -123,7 +126,7 @@ ctl_take(struct dsr_ctl_server *s, int fd, bool ro)
 		s->counters[DSR_CTL_REFUSED_PEER]++;
 		return;
 	}
-	if (s->has_test_uid)
+	if (s->has_test_uid && cred.uid == 0)
 		cred.uid = s->test_uid;
 	if (!ro && !ctl_sock_peer_ok(cred.uid, cred.gid, s->has_gid, s->gid)) {
 		ctl_denied(s, cred.uid, msg, sizeof(msg));
@@ -348,8 +351,7 @@ ctl_idle(const struct dsr_ctl_server *s, const struct ctl_client *c)
 
 	if (el >= 0x80000000u || el < s->idle_ms)
 		return false; /* the clock went back, or not yet */
-	/* A handler at work (nothing queued) is never idle; one stuck on a client not reading is.
-	 */
+	/* A handler at work (nothing queued) is not idle; one held by a client not reading is. */
 	return !c->busy || ctl_queued(c) > 0;
 }
 
@@ -454,6 +456,9 @@ dsr_ctl_open(const struct dsr_ctl_params *p, dsr_ctl_handler handler, dsr_ctl_ca
 	if (env != NULL && env[0] != '\0') {
 		s->has_test_uid = true;
 		s->test_uid = (uid_t)strtoul(env, NULL, 10);
+		dsr_log(DSR_LOG_WARNING,
+			"control socket: DSR_CTL_TEST_UID (a test hook): root peers are uid %u",
+			(unsigned int)s->test_uid);
 	}
 	s->fd_rw = ctl_sock_listen(s->path, 0660, s->has_gid ? s->gid : (gid_t)-1, err, errlen);
 	if (s->fd_rw < 0)

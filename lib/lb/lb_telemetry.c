@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * DPDK telemetry (dpdk-telemetry.py): /dsrlb/stats, /dsrlb/drops and
- * /dsrlb/vips. Telemetry callbacks run on DPDK's telemetry thread, not on
+ * /dsrlb/vips. Names use '_' for '-', '.' and ':' (telemetry's rule). Telemetry callbacks run on DPDK's telemetry thread, not on
  * the main lcore, so they never read the running configuration: the main
  * lcore copies what they show into a snapshot once a second, under a
  * mutex that only these two sides take (never a worker).
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,21 @@ struct tel_snapshot {
 /* One daemon per process: the callbacks take no argument. */
 static struct tel_snapshot tel = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/*
+ * Telemetry names may hold only letters, digits, '_' and '/': "not-vip"
+ * becomes "not_vip", "10.0.0.1:80/tcp" becomes "10_0_0_1_80/tcp".
+ */
+static const char *
+tel_name(const char *in, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
+		out[i] = (isalnum((unsigned char)in[i]) || in[i] == '/') ? in[i] : '_';
+	out[i] = '\0';
+	return out;
+}
+
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -37,13 +53,13 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&tel.lock);
-	rte_tel_data_add_dict_u64(d, "rx-pkts", tel.rx_pkts);
-	rte_tel_data_add_dict_u64(d, "rx-bytes", tel.rx_bytes);
-	rte_tel_data_add_dict_u64(d, "fwd-pkts", tel.fwd_pkts);
-	rte_tel_data_add_dict_u64(d, "fwd-bytes", tel.fwd_bytes);
+	rte_tel_data_add_dict_u64(d, "rx_pkts", tel.rx_pkts);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", tel.rx_bytes);
+	rte_tel_data_add_dict_u64(d, "fwd_pkts", tel.fwd_pkts);
+	rte_tel_data_add_dict_u64(d, "fwd_bytes", tel.fwd_bytes);
 	rte_tel_data_add_dict_u64(d, "drops", tel.drops);
 	rte_tel_data_add_dict_u64(d, "conns", tel.conns);
-	rte_tel_data_add_dict_u64(d, "new-conns", tel.new_conns);
+	rte_tel_data_add_dict_u64(d, "new_conns", tel.new_conns);
 	rte_tel_data_add_dict_u64(d, "generations", tel.generations);
 	pthread_mutex_unlock(&tel.lock);
 	return 0;
@@ -53,13 +69,15 @@ static int
 tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	unsigned int i;
+	char name[48];
 
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&tel.lock);
 	for (i = 0; i < DSR_DROP_MAX; i++)
-		rte_tel_data_add_dict_u64(d, dsr_drop_name(i), tel.drop[i]);
+		rte_tel_data_add_dict_u64(d, tel_name(dsr_drop_name(i), name, sizeof(name)),
+					  tel.drop[i]);
 	pthread_mutex_unlock(&tel.lock);
 	return 0;
 }
@@ -114,7 +132,10 @@ dsr_lb_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s
 	for (i = 0; i < DSR_MAX_VIPS && n < TEL_VIPS; i++) {
 		if (!lb->conf->vips[i].used)
 			continue;
-		dsr_svc_str(&lb->conf->vips[i].svc, tel.vip_name[n], sizeof(tel.vip_name[n]));
+		char svc[48];
+
+		tel_name(dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)), tel.vip_name[n],
+			 sizeof(tel.vip_name[n]));
 		tel.vip_pkts[n] = s->vip[i].pkts - lb->base->vip[i].pkts;
 		n++;
 	}

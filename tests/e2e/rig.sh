@@ -22,6 +22,7 @@ LB_MAC=02:00:00:00:00:02
 CLIENT_MAC=02:00:00:00:00:10
 B1_MAC=02:00:00:00:00:21
 B2_MAC=02:00:00:00:00:22
+B3_MAC=02:00:00:00:00:23
 LB_PID=
 
 ns() {
@@ -88,10 +89,12 @@ backend add $VIP:80/tcp 10.0.0.22 mac $B2_MAC
 CONF
 }
 
-rig_start_lb() { # conf-file
-	ns lb "$DSRLB" --no-huge -m 256 --no-shconf --no-telemetry --no-pci \
+rig_start_lb() { # conf-file [dsrlb options...]
+	local conf=$1
+	shift
+	ns lb "$DSRLB" --no-huge -m 256 --no-pci \
 		--file-prefix "$RIG" -l 0,1 --vdev net_af_packet0,iface=eth0 --log-level=lib.*:warning \
-		-- -f "$1" -s "$RIG_DIR/ctl.sock" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
+		-- -f "$conf" -s "$RIG_DIR/ctl.sock" "$@" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
 	LB_PID=$!
 	local i
 	for i in $(seq 100); do

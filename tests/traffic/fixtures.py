@@ -22,6 +22,8 @@ BACKENDS = {
     "b1": "02:00:00:00:b1:01",
     "b2": "02:00:00:00:b2:02",
     "u1": "02:00:00:00:c0:01",
+    "b3": "02:00:00:00:b3:03",
+    "e1": "02:00:00:00:e1:01",
 }
 VIP_A = "10.0.0.100"  # :80/tcp, one backend (a1)
 VIP_B = "10.0.0.101"  # :443/tcp, two backends (b1, b2)
@@ -82,6 +84,10 @@ class Case:
 
 # Flows to VIP_B and the backend each is pinned to (see module doc).
 B_FLOWS = [(41001, "b2"), (41002, "b1"), (41003, "b1"), (41004, "b1")]
+# live-changes: new flows 43000.. once 10.0.0.33 (b3) joins, and B_FLOWS
+# once 10.0.0.31 (b1) is gone (its flows chosen again by Maglev).
+LIVE_NEW_3 = ["b3", "b3", "b1", "b3", "b3", "b2", "b1", "b1", "b3", "b2", "b3", "b2"]
+LIVE_AFTER_DEL = [(41001, "b2"), (41002, "b2"), (41003, "b2"), (41004, "b3")]
 
 CASES = [
     Case("syn", "a SYN to a VIP reaches its backend with only the MACs changed",
@@ -194,6 +200,30 @@ CASES = [
           "backend 10.0.0.101:443/tcp 10.0.0.32 new-conns": 9,
           "backend 10.0.0.101:443/tcp 10.0.0.31 pkts": 9},
          live=[(1500, "backend set 10.0.0.101:443/tcp 10.0.0.31 weight 0")]),
+    Case("live-changes", "config changes while traffic flows: established flows keep their "
+         "backend, new flows follow the new Maglev table, removed backends' flows move",
+         [s for sp, b in B_FLOWS for s in conn(sp, ["S", "A"], dst=VIP_B, dport=443, to=b)] +
+         # after `backend add ... 10.0.0.33` at 1 s: established flows stay put
+         [(1.5 + i * 0.001, tcp("PA", sport=sp, dst=VIP_B, dport=443), b)
+          for i, (sp, b) in enumerate(B_FLOWS)] +
+         # new flows spread over three backends
+         [(1.6 + i * 0.001, tcp("S", sport=43000 + i, dst=VIP_B, dport=443), b)
+          for i, b in enumerate(LIVE_NEW_3)] +
+         # after `backend del ... 10.0.0.31` at 3 s: b1's flows are chosen again
+         [(3.5 + i * 0.001, tcp("PA", sport=sp, dst=VIP_B, dport=443), b)
+          for i, (sp, b) in enumerate(LIVE_AFTER_DEL)] +
+         # a VIP added at 4 s works; deleted at 5 s it is not a VIP any more
+         [(4.5, tcp("S", sport=44000, dst="10.0.0.104", dport=80), "e1"),
+          (5.5, tcp("A", sport=44000, dst="10.0.0.104", dport=80), None)],
+         {"event ct-stale count": 3, "drop not-vip count": 1,
+          "backend 10.0.0.101:443/tcp 10.0.0.33 new-conns": lambda v, c: v >= 3,
+          "total generations": 7},
+         live=[(1000, "backend add 10.0.0.101:443/tcp 10.0.0.33 mac 02:00:00:00:b3:03"),
+               (2000, "backend set 10.0.0.101:443/tcp 10.0.0.32 weight 200"),
+               (3000, "backend del 10.0.0.101:443/tcp 10.0.0.31"),
+               (4000, "vip add 10.0.0.104:80/tcp"),
+               (4001, "backend add 10.0.0.104:80/tcp 10.0.0.51 mac 02:00:00:00:e1:01"),
+               (5000, "vip del 10.0.0.104:80/tcp")]),
     Case("full-table", "when the table is full, new flows are still forwarded by Maglev",
          [(i * 0.0001, tcp("S", sport=20000 + i), "a1") for i in range(1030)],
          {"total fwd-pkts": 1030, "drop tx-full count": 0,
