@@ -25,6 +25,31 @@ B2_MAC=02:00:00:00:00:22
 B3_MAC=02:00:00:00:00:23
 LB_PID=
 
+# Test verdicts: check DESCRIPTION COMMAND... runs the command; finish
+# prints the daemon's log on failure and the "N passed, N failed" line.
+passes=0
+failures=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then
+		passes=$((passes + 1))
+		echo "ok   $what"
+	else
+		failures=$((failures + 1))
+		echo "FAIL $what"
+	fi
+}
+
+finish() {
+	if [ "$failures" != 0 ]; then
+		echo "--- dsrlb stderr"; grep -v "^EAL" "$RIG_DIR/lb.err" || true
+		echo "--- dsrlb stdout"; tail -40 "$RIG_DIR/lb.out" || true
+	fi
+	echo "$passes passed, $failures failed"
+	[ "$failures" = 0 ]
+}
+
 ns() {
 	local h=$1
 	shift

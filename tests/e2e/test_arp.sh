@@ -13,27 +13,6 @@ set -euo pipefail
 trap rig_down EXIT
 DUP_MAC=02:00:00:00:00:66
 
-failures=0
-passes=0
-check() { # description, command...
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-		echo "ok   $what"
-	else
-		failures=$((failures + 1))
-		echo "FAIL $what"
-	fi
-}
-finish() {
-	if [ "$failures" != 0 ]; then
-		echo "--- dsrlb stderr"; cat "$RIG_DIR/lb.err" || true
-		echo "--- dsrlb stdout"; tail -40 "$RIG_DIR/lb.out" || true
-	fi
-	echo "$passes passed, $failures failed"
-	[ "$failures" = 0 ]
-}
 
 rig_up
 cat >"$RIG_DIR/lb.conf" <<CONF
@@ -61,7 +40,7 @@ for i in $(seq 20); do
 done
 echo "     20 requests: $ok answered (b1 ${served[b1]}, b2 ${served[b2]})"
 check "client reaches the VIP through dsrlb's ARP reply alone" [ "$ok" = 20 ]
-check "both backends serve" [ "${served[b1]}" -gt 0 ] && [ "${served[b2]}" -gt 0 ]
+check "both backends serve" test "${served[b1]}" -gt 0 -a "${served[b2]}" -gt 0
 check "client learned the VIP's MAC from dsrlb" \
 	bash -c "ip netns exec $RIG-cl ip neigh show $VIP | grep -q $LB_MAC"
 

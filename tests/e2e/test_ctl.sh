@@ -15,26 +15,6 @@ set -uo pipefail
 . "$(dirname "$0")/rig.sh"
 trap rig_down EXIT
 
-passes=0
-failures=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-		echo "ok   $what"
-	else
-		failures=$((failures + 1))
-		echo "FAIL $what"
-	fi
-}
-finish() {
-	if [ "$failures" != 0 ]; then
-		echo "--- dsrlb stderr"; grep -v "^EAL" "$RIG_DIR/lb.err" || true
-	fi
-	echo "$passes passed, $failures failed"
-	[ "$failures" = 0 ]
-}
 curl_who() { ns cl curl -s --max-time 3 "http://$VIP/" || echo none; }
 # The backend a client port is pinned to, from `show conns`.
 conn_backend() { rig_ctl show conns | awk -v p=":$1 " '$0 ~ p {for (i = 1; i < NF; i++) if ($i == "backend") print $(i + 1)}'; }
