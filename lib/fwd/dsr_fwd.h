@@ -36,6 +36,7 @@ struct dsr_fwd {
 	struct dsr_stats_lcore *st;
 	const struct dsr_gen *gen;    /**< generation of the current burst */
 	uint64_t timeouts_version;    /**< generation whose timeouts ct has */
+	uint64_t (*cycles)(void);     /**< cycle counter when accounting (NULL: off) */
 	uint8_t port_mac[DSR_MAX_PORTS][6];
 };
 

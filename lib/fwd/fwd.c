@@ -5,6 +5,10 @@
 
 #define DSR_IPPROTO_TCP 6
 
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
 static void
 fwd_entry_freed(void *arg, const struct dsr_ct_entry *e, enum dsr_ct_free_reason why)
 {
@@ -167,7 +171,14 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now)
 
 	if (tcp && !syn && g->strict_syn && !(fl & DSR_TCP_RST))
 		return -DSR_NO_STATE;
-	be = dsr_maglev_lookup(v->maglev, g->maglev_size, m->hash);
+	if (unlikely(f->cycles != NULL)) {
+		uint64_t t = f->cycles();
+
+		be = dsr_maglev_lookup(v->maglev, g->maglev_size, m->hash);
+		DSR_CTR_ADD(f->st->cyc_maglev, f->cycles() - t);
+	} else {
+		be = dsr_maglev_lookup(v->maglev, g->maglev_size, m->hash);
+	}
 	if (be == DSR_MAGLEV_NONE)
 		return -DSR_NO_BACKEND;
 	if (fl & DSR_TCP_RST)

@@ -41,6 +41,13 @@ struct dsr_lb_rates {
 struct dsr_lb_base {
 	struct dsr_ctr_flow vip[DSR_MAX_VIPS];
 	struct dsr_ctr_flow backend[DSR_MAX_BACKENDS];
+	/*
+	 * Per backend: whether ARP had it usable at the last check, and the
+	 * connections it held each time it failed (they cannot survive: the
+	 * host is gone). Main lcore only.
+	 */
+	bool backend_failed[DSR_MAX_BACKENDS];
+	uint64_t lost_conns[DSR_MAX_BACKENDS];
 };
 
 /** How to build the balancer. */
@@ -48,6 +55,7 @@ struct dsr_lb_params {
 	unsigned int nb_workers; /**< worker count (>= 1) */
 	bool lcores;             /**< run workers on EAL worker lcores (else the caller polls) */
 	uint32_t nb_mbufs;       /**< packet buffers in the pool; 0 = sized from the queues */
+	bool record_cycles;      /**< account worker cycles by stage (costs a little) */
 };
 
 struct dsr_lb {

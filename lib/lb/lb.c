@@ -229,9 +229,11 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 				lcore_ids[nb_lcores++] = l;
 		}
 	}
-	for (i = 0; i < nb_workers; i++)
+	for (i = 0; i < nb_workers; i++) {
 		if (lb_create_worker(lb, i, i < nb_lcores ? lcore_ids[i] : 0, err, errlen) != 0)
 			return -1;
+		dsr_worker_record_cycles(lb->workers[i], params->record_cycles);
+	}
 	if (lb_assign_queues(lb, err, errlen) != 0)
 		return -1;
 	dsr_log(DSR_LOG_INFO,

@@ -94,6 +94,28 @@ dsr_lb_arp_init(struct dsr_lb *lb, char *err, size_t errlen)
 	return dsr_lb_arp_configure(lb, lb->conf, err, errlen);
 }
 
+/*
+ * A backend that ARP just declared failed: its established connections
+ * are lost (new flows already avoid it). Count them, once per failure.
+ */
+static void
+lb_count_lost(struct dsr_lb *lb)
+{
+	unsigned int b, w;
+	uint8_t mac[6];
+
+	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
+		const struct dsr_conf_backend *cb = &lb->conf->backends[b];
+		bool failed = cb->used && !cb->has_mac && dsr_arp_lookup(lb->arp, cb->ip, mac) == 0;
+
+		if (failed && !lb->base->backend_failed[b])
+			for (w = 0; w < lb->nb_workers; w++)
+				lb->base->lost_conns[b] +=
+					DSR_CTR_GET(lb->workers[w]->fwd.st->backend[b].active);
+		lb->base->backend_failed[b] = failed;
+	}
+}
+
 void
 dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 {
@@ -115,7 +137,10 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 		}
 	}
 	dsr_arp_tick(lb->arp, now_ms);
-	if (dsr_arp_take_changed(lb->arp) && dsr_lb_publish(lb, lb->conf, err, sizeof(err)) != 0)
+	if (!dsr_arp_take_changed(lb->arp))
+		return;
+	lb_count_lost(lb);
+	if (dsr_lb_publish(lb, lb->conf, err, sizeof(err)) != 0)
 		dsr_log(DSR_LOG_ERR, "%s", err);
 }
 

@@ -71,10 +71,13 @@ lb_track_ids(struct dsr_lb *lb, const struct dsr_conf *old, struct dsr_conf *nex
 				return; /* baselines stay as they were: counters carry over */
 			dsr_lb_stats_raw(lb, sum);
 		}
-		if (vip)
+		if (vip) {
 			lb->base->vip[id] = sum->vip[id];
-		else
+		} else {
 			lb->base->backend[id] = sum->backend[id];
+			lb->base->lost_conns[id] = 0;
+			lb->base->backend_failed[id] = false;
+		}
 	}
 	free(sum);
 }

@@ -91,6 +91,24 @@ row_port(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, uint16_t p,
 	dsr_ctl_row_end(out);
 }
 
+/* --record-cycles: cycles per packet by stage, like testpmd's --record-core-cycles. */
+static void
+row_cycles(const struct dsr_stats_lcore *st, struct dsr_ctl_out *out)
+{
+	uint64_t n = DSR_CTR_GET(st->cyc_pkts);
+	double d = n ? (double)n : 1.0;
+	uint64_t rx = DSR_CTR_GET(st->cyc_rx), parse = DSR_CTR_GET(st->cyc_parse);
+	uint64_t table = DSR_CTR_GET(st->cyc_table), tx = DSR_CTR_GET(st->cyc_tx);
+
+	dsr_ctl_kv_u64(out, "cycles-pkts", n);
+	dsr_ctl_kv_dbl(out, "cycles-per-pkt", (rx + parse + table + tx) / d);
+	dsr_ctl_kv_dbl(out, "cycles-rx", rx / d);
+	dsr_ctl_kv_dbl(out, "cycles-parse", parse / d);
+	dsr_ctl_kv_dbl(out, "cycles-table", table / d);
+	dsr_ctl_kv_dbl(out, "cycles-maglev", DSR_CTR_GET(st->cyc_maglev) / d);
+	dsr_ctl_kv_dbl(out, "cycles-tx", tx / d);
+}
+
 static void
 row_worker(const struct dsr_lb *lb, unsigned int i, struct dsr_ctl_out *out)
 {
@@ -109,6 +127,8 @@ row_worker(const struct dsr_lb *lb, unsigned int i, struct dsr_ctl_out *out)
 	dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
 	dsr_ctl_kv_u64(out, "polls", DSR_CTR_GET(st->polls));
 	dsr_ctl_kv_u64(out, "busy-polls", DSR_CTR_GET(st->busy_polls));
+	if (w->record_cycles)
+		row_cycles(st, out);
 	dsr_ctl_row_end(out);
 }
 
@@ -187,6 +207,7 @@ row_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned i
 	dsr_ctl_kv_u64(out, "bytes", s->backend[b].bytes);
 	dsr_ctl_kv_u64(out, "new-conns", s->backend[b].new_conns);
 	dsr_ctl_kv_u64(out, "active", s->backend[b].active);
+	dsr_ctl_kv_u64(out, "lost-conns", lb->base->lost_conns[b]);
 	dsr_ctl_kv_u64(out, "weight", cb->weight);
 	dsr_ctl_kv_str(out, "mac", dsr_lb_backend_mac(lb, cb, mac));
 	dsr_ctl_kv_str(out, "arp", dsr_lb_backend_arp(lb, cb));

@@ -74,6 +74,13 @@ struct dsr_stats_lcore {
 	uint64_t event[DSR_EV_MAX];
 	uint64_t polls;      /**< loop iterations */
 	uint64_t busy_polls; /**< iterations that received at least one packet */
+	/* Cycle accounting (dsrlb --record-cycles), by stage of a burst. */
+	uint64_t cyc_pkts;     /**< packets in the accounted bursts */
+	uint64_t cyc_rx;       /**< rte_eth_rx_burst() of non-empty bursts */
+	uint64_t cyc_parse;    /**< classify: parse, VIP match, hash, prefetch */
+	uint64_t cyc_table;    /**< decide: table lookup/insert, state, rewrite (Maglev included) */
+	uint64_t cyc_maglev;   /**< of which Maglev lookups (flows without an entry) */
+	uint64_t cyc_tx;       /**< rte_eth_tx_burst() and freeing */
 	struct dsr_ctr_port port[DSR_MAX_PORTS];
 	struct dsr_ctr_flow vip[DSR_MAX_VIPS];
 	struct dsr_ctr_flow backend[DSR_MAX_BACKENDS];

@@ -49,6 +49,7 @@ struct dsr_worker {
 	uint16_t txq;               /**< this worker's TX queue on every port */
 	uint16_t nb_rxq;
 	uint32_t tx_dirty;          /**< bit p: tx[p] holds frames */
+	bool record_cycles;         /**< account cycles by stage (--record-cycles) */
 	unsigned int lcore;
 	void *ct_mem;               /**< the table's memory (owned by lib/lb) */
 	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];
@@ -70,6 +71,9 @@ uint32_t dsr_worker_now_ms(const struct dsr_worker *w);
  * @return the number of packets received.
  */
 unsigned int dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms);
+
+/** Turn cycle accounting by stage on or off (before the worker runs). */
+void dsr_worker_record_cycles(struct dsr_worker *w, bool on);
 
 /** The lcore entry point: register with RCU, poll until dp->quit, go offline. */
 int dsr_worker_main(void *arg);

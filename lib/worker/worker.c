@@ -14,13 +14,26 @@ dsr_worker_now_ms(const struct dsr_worker *w)
 	return (uint32_t)((rte_rdtsc() - w->tsc_base) / w->tsc_per_ms);
 }
 
+static uint64_t
+worker_cycles(void)
+{
+	return rte_rdtsc();
+}
+
+void
+dsr_worker_record_cycles(struct dsr_worker *w, bool on)
+{
+	w->record_cycles = on;
+	w->fwd.cycles = on ? worker_cycles : NULL;
+}
+
 static void
 worker_flush_port(struct dsr_worker *w, uint16_t port)
 {
 	struct dsr_worker_txbuf *b = &w->tx[port];
 	struct dsr_stats_lcore *st = w->fwd.st;
+	uint64_t bytes = 0, t0 = w->record_cycles ? rte_rdtsc() : 0;
 	uint16_t sent, i;
-	uint64_t bytes = 0;
 
 	sent = rte_eth_tx_burst(port, w->txq, b->m, b->n);
 	for (i = 0; i < sent; i++)
@@ -32,6 +45,8 @@ worker_flush_port(struct dsr_worker *w, uint16_t port)
 		rte_pktmbuf_free_bulk(&b->m[sent], b->n - sent);
 	}
 	b->n = 0;
+	if (w->record_cycles)
+		DSR_CTR_ADD(st->cyc_tx, rte_rdtsc() - t0);
 }
 
 static inline void
@@ -68,9 +83,11 @@ worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16
 	uint8_t verdict[DSR_BURST];
 	struct rte_mbuf *slow[DSR_BURST];
 	unsigned int nslow = 0, ntx = 0;
-	uint64_t bytes = 0, tx_bytes = 0;
+	uint64_t bytes = 0, tx_bytes = 0, t0 = 0, t1 = 0;
 	uint16_t i;
 
+	if (w->record_cycles)
+		t0 = rte_rdtsc();
 	rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -81,6 +98,8 @@ worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16
 		verdict[i] = (uint8_t)dsr_fwd_classify(&w->fwd, rte_pktmbuf_mtod(m, uint8_t *),
 						       rte_pktmbuf_data_len(m), port, &meta[i]);
 	}
+	if (w->record_cycles)
+		t1 = rte_rdtsc();
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -102,6 +121,13 @@ worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16
 			rte_pktmbuf_free(m);
 			break;
 		}
+	}
+	if (w->record_cycles) {
+		uint64_t t2 = rte_rdtsc();
+
+		DSR_CTR_ADD(w->fwd.st->cyc_parse, t1 - t0);
+		DSR_CTR_ADD(w->fwd.st->cyc_table, t2 - t1);
+		DSR_CTR_ADD(w->fwd.st->cyc_pkts, n);
 	}
 	dsr_fwd_count_rx(&w->fwd, port, n, bytes);
 	dsr_fwd_count_fwd(&w->fwd, ntx, tx_bytes);
@@ -165,9 +191,13 @@ dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 
 	dsr_fwd_begin(&w->fwd, g);
 	for (q = 0; q < w->nb_rxq; q++) {
+		uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0;
+
 		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, DSR_BURST);
 		if (n == 0)
 			continue;
+		if (w->record_cycles)
+			DSR_CTR_ADD(w->fwd.st->cyc_rx, rte_rdtsc() - t0);
 		total += n;
 		worker_burst(w, w->rxq[q].port, pkts, n, now_ms);
 	}
