@@ -32,6 +32,7 @@ struct dsrlb_opts {
 	const char *socket_path;
 	const char *ro_socket_path;
 	uint32_t nb_mbufs;
+	bool record_cycles;
 };
 
 static void
@@ -50,11 +51,12 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--ro-socket PATH]\n"
-		"             [--mbufs N] [--debug]\n"
+		"             [--mbufs N] [--record-cycles] [--debug]\n"
 		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
 		"  -s, --socket PATH   control socket, mode 0660, root and group dsrlb (default %s)\n"
 		"  -r, --ro-socket PATH  read-only control socket for any local user (show, help)\n"
 		"  -m, --mbufs N       packet buffers in the pool (default: sized from the queues)\n"
+		"  -c, --record-cycles count worker cycles by stage (show stats workers)\n"
 		"  -d, --debug         log debug lines too\n"
 		"  -h, --help          this text\n"
 		"Signals: SIGUSR1 prints the counters, SIGHUP reloads the config file (the\n"
@@ -69,13 +71,14 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 		{"config", required_argument, NULL, 'f'}, {"socket", required_argument, NULL, 's'},
 		{"debug", no_argument, NULL, 'd'},        {"help", no_argument, NULL, 'h'},
 		{"mbufs", required_argument, NULL, 'm'},  {"ro-socket", required_argument, NULL, 'r'},
+		{"record-cycles", no_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	o->socket_path = DSR_DEFAULT_SOCKET;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:s:r:m:dh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:r:m:cdh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->conf_path = optarg;
@@ -88,6 +91,9 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 			break;
 		case 'd':
 			dsr_log_set_level(DSR_LOG_DEBUG);
+			break;
+		case 'c':
+			o->record_cycles = true;
 			break;
 		case 'm':
 			if (dsr_parse_u32(optarg, 1024, 1u << 28, &o->nb_mbufs) != 0) {
@@ -220,6 +226,7 @@ main(int argc, char **argv)
 	params.nb_workers = rte_lcore_count() - 1;
 	params.lcores = true;
 	params.nb_mbufs = opts.nb_mbufs;
+	params.record_cycles = opts.record_cycles;
 	if (dsr_lb_init(&lb, conf, &params, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dsrlb: %s\n", err);
 		free(conf);
