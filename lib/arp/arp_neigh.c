@@ -5,8 +5,12 @@
  *
  *   INCOMPLETE  a request when next_ms comes, then every retry_ms; when
  *               the retry after the max_tries-th request comes due: FAILED.
- *   REACHABLE   when confirmed_ms + refresh_ms comes: REFRESHING, and a
- *               request at once.
+ *   REACHABLE   when confirmed_ms + arp_refresh_due() comes: REFRESHING,
+ *               and a request at once. The confirmation starts early
+ *               enough (refresh_ms less max_tries * retry_ms, when the
+ *               refresh is at least twice that) that a backend which
+ *               stopped answering is FAILED within refresh_ms of its last
+ *               confirmation.
  *   REFRESHING  like INCOMPLETE, but the MAC is still used.
  *   FAILED      one request every max(5 * retry_ms, 1 s); not used for
  *               new flows (the MAC, if any, is kept).
@@ -21,6 +25,15 @@
 #include "dsr_log.h"
 #include "dsr_pkt.h"
 #include "arp_pvt.h"
+
+/* When to start confirming a neighbour, after a reply that confirmed it. */
+static uint32_t
+arp_refresh_due(const struct dsr_arp *a)
+{
+	uint32_t lead = a->p.max_tries * a->p.retry_ms;
+
+	return a->p.refresh_ms >= 2 * lead ? a->p.refresh_ms - lead : a->p.refresh_ms;
+}
 
 static int
 arp_neigh_cmp(const void *x, const void *y)
@@ -42,12 +55,12 @@ arp_neigh_search(struct dsr_arp_neigh *neighs, unsigned int n, uint32_t ip)
 	return bsearch(&key, neighs, n, sizeof(*neighs), arp_neigh_cmp);
 }
 
-/* What dsr_arp_lookup() says about n: -1, 0 or 1. */
+/* What dsr_arp_lookup() says about n: -2, -1, 0 or 1. */
 static int
 arp_neigh_usable(const struct dsr_arp_neigh *n)
 {
 	if (!n->has_mac)
-		return -1;
+		return n->state == DSR_NEIGH_FAILED ? -2 : -1;
 	return n->state == DSR_NEIGH_FAILED ? 0 : 1;
 }
 
@@ -144,7 +157,8 @@ arp_neigh_fail(struct dsr_arp *a, struct dsr_arp_neigh *n, uint32_t now_ms)
 {
 	char ip[16];
 
-	if (arp_neigh_usable(n) == 1)
+	/* Usable, or pending (still in the Maglev table): the lookup changes. */
+	if (arp_neigh_usable(n) == 1 || arp_neigh_usable(n) == -1)
 		a->changed = true;
 	n->state = DSR_NEIGH_FAILED;
 	n->next_ms = now_ms + arp_failed_retry_ms(a);
@@ -227,7 +241,7 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 	n->state = DSR_NEIGH_REACHABLE;
 	n->tries = 0;
 	n->confirmed_ms = now_ms;
-	n->next_ms = now_ms + a->p.refresh_ms;
+	n->next_ms = now_ms + arp_refresh_due(a);
 	arp_wake(a, n->next_ms);
 	return true;
 }
@@ -237,9 +251,10 @@ dsr_arp_lookup(const struct dsr_arp *a, uint32_t ip, uint8_t mac[6])
 {
 	struct dsr_arp_neigh *n = arp_neigh_search(a->neighs, a->n_neighs, ip);
 
-	if (n == NULL || !n->has_mac)
+	if (n == NULL)
 		return -1;
-	memcpy(mac, n->mac, 6);
+	if (n->has_mac)
+		memcpy(mac, n->mac, 6);
 	return arp_neigh_usable(n);
 }
 

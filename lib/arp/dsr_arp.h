@@ -185,8 +185,13 @@ bool dsr_arp_take_changed(struct dsr_arp *a);
 
 /**
  * The MAC of backend IP ip (the neighbour on whatever port resolves it).
- * @return -1 if not a resolved neighbour (no MAC yet); else 1 if it may
- * take new flows (REACHABLE or REFRESHING), 0 if not (FAILED), with mac set.
+ * @return 1: resolved and usable (REACHABLE or REFRESHING), mac set;
+ * 0: resolved once but FAILED now, mac set (the last one);
+ * -1: not resolved yet (no MAC; or no such neighbour);
+ * -2: FAILED without ever being resolved (no MAC).
+ * The balancer keeps -1 backends in the Maglev table (so the table does
+ * not depend on the order in which backends answer) and takes 0 and -2
+ * ones out of it.
  */
 int dsr_arp_lookup(const struct dsr_arp *a, uint32_t ip, uint8_t mac[6]);
 

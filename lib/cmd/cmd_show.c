@@ -113,7 +113,10 @@ cmd_format_runtime(const struct dsr_cmd *cmd, const struct dsr_cmd_spec *spec, c
 {
 	char svc[48] = "", lim[24] = "";
 
-	if (cmd->u.show.has_svc) {
+	/* Only these use u.show.svc: for help, the union holds the topic. */
+	if ((cmd->id == DSR_CMD_SHOW_BACKENDS || cmd->id == DSR_CMD_CONNS_FLUSH ||
+	     cmd->id == DSR_CMD_SHOW_CONNS) &&
+	    cmd->u.show.has_svc) {
 		svc[0] = ' ';
 		dsr_svc_str(&cmd->u.show.svc, svc + 1, sizeof(svc) - 1);
 	}

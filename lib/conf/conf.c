@@ -90,21 +90,23 @@ dsr_conf_init(struct dsr_conf *conf)
 	conf->arp_refresh_s = 60;
 }
 
+/* Is ip on the subnet of port p? */
+static bool
+port_holds(const struct dsr_conf_port *p, uint32_t ip)
+{
+	uint32_t mask = p->prefix_len == 0 ? 0 : htonl(~0u << (32 - p->prefix_len));
+
+	return p->has_addr && (p->ip & mask) == (ip & mask);
+}
+
 int
 dsr_conf_port_of(const struct dsr_conf *conf, uint32_t ip)
 {
 	unsigned int i;
 
-	for (i = 0; i < DSR_MAX_PORTS; i++) {
-		const struct dsr_conf_port *p = &conf->ports[i];
-		uint32_t mask;
-
-		if (!p->has_addr)
-			continue;
-		mask = p->prefix_len == 0 ? 0 : htonl(~0u << (32 - p->prefix_len));
-		if ((p->ip & mask) == (ip & mask))
+	for (i = 0; i < DSR_MAX_PORTS; i++)
+		if (port_holds(&conf->ports[i], ip))
 			return (int)i;
-	}
 	return -1;
 }
 
@@ -144,9 +146,9 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 	uint8_t len = cmd->u.port_addr.prefix_len;
 	uint32_t ip = cmd->u.port_addr.ip;
 	uint32_t host_mask, host;
-	struct dsr_conf_port *p;
-	char s[INET_ADDRSTRLEN];
-	unsigned int i;
+	struct dsr_conf_port np;
+	char s[INET_ADDRSTRLEN], bs[INET_ADDRSTRLEN];
+	unsigned int i, b;
 
 	if (port >= DSR_MAX_PORTS)
 		return conf_err(err, errlen, "port %u out of range (0-%u)", port, DSR_MAX_PORTS - 1);
@@ -165,10 +167,27 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 		if (i != port && conf->ports[i].has_addr && conf->ports[i].ip == ip)
 			return conf_err(err, errlen, "address %s is already on port %u",
 					ip_str(ip, s), i);
-	p = &conf->ports[port];
-	p->has_addr = true;
-	p->prefix_len = len;
-	p->ip = ip;
+	/* A new prefix must not leave a backend without a MAC on no port's subnet. */
+	memset(&np, 0, sizeof(np));
+	np.has_addr = true;
+	np.prefix_len = len;
+	np.ip = ip;
+	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
+		const struct dsr_conf_backend *be = &conf->backends[b];
+		bool on;
+
+		if (!be->used || be->has_mac)
+			continue;
+		on = port_holds(&np, be->ip);
+		for (i = 0; i < DSR_MAX_PORTS && !on; i++)
+			on = i != port && port_holds(&conf->ports[i], be->ip);
+		if (!on)
+			return conf_err(err, errlen,
+					"port %u address %s/%u leaves backend %s on no port's "
+					"subnet, so its MAC cannot be resolved",
+					port, ip_str(ip, s), len, ip_str(be->ip, bs));
+	}
+	conf->ports[port] = np;
 	return 0;
 }
 

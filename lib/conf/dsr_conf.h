@@ -85,7 +85,8 @@ void dsr_conf_init(struct dsr_conf *conf);
  * of DSR_CONF_MAGLEV_MIN..DSR_CONF_MAGLEV_MAX, conntrack size out of
  * DSR_CONNTRACK_MIN..DSR_CONNTRACK_MAX, a port number >= DSR_MAX_PORTS, a
  * port address that is the network or broadcast address of its subnet
- * (prefix /0 to /30) or already on another port, and a port, VIP or
+ * (prefix /0 to /30) or already on another port, a backend without a MAC
+ * on no port's subnet (also when a port address changes), and a port, VIP or
  * backend address that is not unicast (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0
  * and above). New VIPs and backends take the lowest free id; vip del also
  * deletes the VIP's backends. Fields that dsr_cmd_parse() range-checks

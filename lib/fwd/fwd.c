@@ -181,6 +181,12 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now)
 	}
 	if (be == DSR_MAGLEV_NONE)
 		return -DSR_NO_BACKEND;
+	/*
+	 * Its backend's MAC is not resolved yet: drop (the client retransmits)
+	 * rather than pin the flow anywhere else.
+	 */
+	if (!(g->backends[be].flags & DSR_GEN_BE_MAC))
+		return -DSR_NO_MAC;
 	if (fl & DSR_TCP_RST)
 		return be; /* never create state for an RST */
 	e = dsr_ct_insert(f->ct, &m->pkt.flow, m->hash, be, fwd_first_state(m), now);

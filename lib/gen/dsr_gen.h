@@ -21,7 +21,7 @@
 /** Backend flags. */
 #define DSR_GEN_BE_USED 0x01 /**< the backend id exists */
 #define DSR_GEN_BE_MAC  0x02 /**< its MAC is known: packets can be sent to it */
-#define DSR_GEN_BE_NEW  0x04 /**< it takes new flows (weight > 0 and MAC known) */
+#define DSR_GEN_BE_NEW  0x04 /**< in the Maglev table (weight > 0, not failed) */
 
 struct dsr_gen_backend {
 	uint8_t mac[6];
@@ -94,15 +94,19 @@ dsr_gen_vip_lookup(const struct dsr_gen *g, uint32_t ip, uint16_t port, uint8_t 
 
 /**
  * Where backends without a static MAC get theirs (lib/arp's lookup):
- * -1 = unknown (no DSR_GEN_BE_MAC, no new flows), 0 = known but not to
- * take new flows (ARP failed), 1 = known and usable; mac is set unless -1.
+ * 1 = known and usable; 0 = known, but failed (out of Maglev; the MAC
+ * still serves existing entries); -1 = not known yet: the backend stays
+ * in the Maglev table, so the table does not depend on the order in which
+ * backends answer, and the packets of new flows that map to it are dropped
+ * (no-mac) without creating an entry until it is known; -2 = failed before
+ * it was ever known (out of Maglev). mac is set for 1 and 0.
  */
 typedef int (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t mac[6]);
 
 /**
  * Build a generation from conf. A backend with a static MAC uses it;
- * others ask mac_of (NULL: unknown). A backend takes new flows if it has
- * a usable MAC and a weight above 0.
+ * others ask mac_of (NULL: unknown). A backend is in the Maglev table if
+ * its weight is above 0 and it has not failed.
  * @return the generation, or NULL (errno: ENOMEM, or EINVAL from Maglev).
  */
 struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version,

@@ -39,7 +39,7 @@ gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_
 		}
 		if (usable >= 0)
 			b->flags |= DSR_GEN_BE_MAC;
-		if (usable > 0 && cb->weight > 0)
+		if ((usable == 1 || usable == -1) && cb->weight > 0)
 			b->flags |= DSR_GEN_BE_NEW;
 	}
 }

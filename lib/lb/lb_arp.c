@@ -106,7 +106,8 @@ lb_count_lost(struct dsr_lb *lb)
 
 	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
 		const struct dsr_conf_backend *cb = &lb->conf->backends[b];
-		bool failed = cb->used && !cb->has_mac && dsr_arp_lookup(lb->arp, cb->ip, mac) == 0;
+		int state = cb->used && !cb->has_mac ? dsr_arp_lookup(lb->arp, cb->ip, mac) : 1;
+		bool failed = state == 0 || state == -2;
 
 		if (failed && !lb->base->backend_failed[b])
 			for (w = 0; w < lb->nb_workers; w++)

@@ -54,7 +54,9 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 	dsr_ctl_kv_str(c->out, "vip", dsr_svc_str(&svc, s, sizeof(s)));
 	dsr_ctl_kv_str(c->out, "backend", cb->used ? dsr_ip_str(cb->ip, ip) : "removed");
 	dsr_ctl_kv_str(c->out, "state", e->state < DSR_CT_NSTATES ? state_names[e->state] : "?");
-	dsr_ctl_kv_u64(c->out, "idle-ms", (uint32_t)(c->now - e->last_seen));
+	/* The worker may touch the entry after this walk read the clock. */
+	dsr_ctl_kv_u64(c->out, "idle-ms",
+		       (int32_t)(c->now - e->last_seen) > 0 ? (uint32_t)(c->now - e->last_seen) : 0);
 	dsr_ctl_row_end(c->out);
 	c->walk->shown++;
 	return c->cmd->u.show.limit != 0 && c->walk->shown >= c->cmd->u.show.limit;

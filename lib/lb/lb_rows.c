@@ -50,9 +50,16 @@ phase_in(enum dsr_stats_section sec, enum rows_phase ph)
 static void
 row_header(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 {
+	unsigned int i, idle = 0;
+
+	/* Workers left without an RX queue: the ports offer fewer queues than workers. */
+	for (i = 0; i < lb->nb_workers; i++)
+		if (lb->workers[i]->nb_rxq == 0)
+			idle++;
 	dsr_ctl_row_begin(out, "stats");
 	dsr_ctl_kv_u64(out, "uptime-ms", (rte_rdtsc() - lb->start_tsc) * 1000 / rte_get_tsc_hz());
 	dsr_ctl_kv_u64(out, "workers", lb->nb_workers);
+	dsr_ctl_kv_u64(out, "idle-workers", idle);
 	dsr_ctl_kv_u64(out, "ports", lb->nb_ports);
 	dsr_ctl_row_end(out);
 }

@@ -115,6 +115,7 @@ dsr_lb_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 	case 1:
 		return "resolved";
 	case 0:
+	case -2:
 		return "failed";
 	default:
 		return "unresolved";

@@ -23,6 +23,10 @@ CLIENT_MAC=02:00:00:00:00:10
 B1_MAC=02:00:00:00:00:21
 B2_MAC=02:00:00:00:00:22
 B3_MAC=02:00:00:00:00:23
+# The daemon's lcores (EAL --lcores) and its port (EAL --vdev); a test may
+# set these before rig_start_lb, e.g. for several workers and queues.
+RIG_LCORES=${RIG_LCORES:-0,1}
+RIG_VDEV_ARGS=${RIG_VDEV_ARGS:-net_af_packet0,iface=eth0}
 LB_PID=
 
 # Test verdicts: check DESCRIPTION COMMAND... runs the command; finish
@@ -118,7 +122,7 @@ rig_start_lb() { # conf-file [dsrlb options...]
 	local conf=$1
 	shift
 	ns lb "$DSRLB" --no-huge -m 256 --no-pci \
-		--file-prefix "$RIG" -l 0,1 --vdev net_af_packet0,iface=eth0 --log-level=lib.*:warning \
+		--file-prefix "$RIG" --lcores "$RIG_LCORES" --vdev "$RIG_VDEV_ARGS" --log-level=lib.*:warning \
 		-- -f "$conf" -s "$RIG_DIR/ctl.sock" "$@" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
 	LB_PID=$!
 	local i
@@ -157,8 +161,42 @@ rig_stop_lb() {
 	LB_PID=
 }
 
+# More daemons on the same segment, each on a host made with rig_host NAME
+# MAC (no address), with its own file prefix ($RIG-NAME), control socket
+# ($RIG_DIR/NAME.sock) and output ($RIG_DIR/NAME.out, NAME.err).
+declare -gA RIG_LB_PIDS=()
+rig_start_lb_on() { # host conf-file [dsrlb options...]
+	local h=$1 conf=$2 i
+	shift 2
+	ns sw ethtool -K "$h" tx off >/dev/null
+	# Not through ns(): in the background that is a subshell, and $! must be
+	# the daemon itself (ip netns exec execs it) for rig_stop_lb_on.
+	ip netns exec "$RIG-$h" "$DSRLB" --no-huge -m 256 --no-pci \
+		--file-prefix "$RIG-$h" --lcores "$RIG_LCORES" --vdev "$RIG_VDEV_ARGS" --log-level=lib.*:warning \
+		-- -f "$conf" -s "$RIG_DIR/$h.sock" "$@" >"$RIG_DIR/$h.out" 2>"$RIG_DIR/$h.err" &
+	RIG_LB_PIDS[$h]=$!
+	for i in $(seq 100); do
+		grep -q "dsrlb running" "$RIG_DIR/$h.err" 2>/dev/null && return 0
+		kill -0 "${RIG_LB_PIDS[$h]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "rig: dsrlb on $h did not start:" >&2
+	cat "$RIG_DIR/$h.err" >&2
+	return 1
+}
+
+rig_stop_lb_on() { # host
+	local pid=${RIG_LB_PIDS[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -INT "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	unset "RIG_LB_PIDS[$1]"
+}
+
 rig_down() {
 	rig_stop_lb
+	local h
+	for h in "${!RIG_LB_PIDS[@]}"; do rig_stop_lb_on "$h"; done
 	local n
 	for n in $(ip netns list | awk '{print $1}' | grep "^$RIG-"); do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true

@@ -1,216 +1,170 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Forwarding and churn benchmarks against dpdk-testpmd, in the same run.
+"""dsrlb's benchmarks (tests/perf/run runs this; not part of CI).
 
-Each case replays one pcap from memory (net_pcap infinite_rx=1, transmit
-dropped) into one worker on lcore 1 (main lcore 0), first through
-dpdk-testpmd --forward-mode=macswap, then through dsrlb, alternating for
-ROUNDS rounds, and reports packets per second of each and their ratio.
-The machine is shared and noisy: only the ratio is meaningful.
+1. forwarding Mpps on one core against dpdk-testpmd macswap, same pcap
+   and core, 1k to 4M established flows (bench_fwd.py);
+2. new connections per second, and with a full table (bench_fwd.py);
+3. memory per connection entry, and for 10M entries (bench_fwd.py);
+4. cycles per packet by stage, dsrlb --record-cycles (bench_fwd.py);
+5. real TCP in the namespace rig: wrk against nginx, direct, through
+   dsrlb and through HAProxy, with balancer CPU per connection
+   (bench_rig.py, rig_bench.sh).
+Prints a summary and writes OUT.md (report.py) with perf-*.png beside it
+(no plots when OUT.md is /dev/null).
 
-usage: bench.py BUILD_DIR OUT.md [--quick]
+usage: bench.py BUILD_DIR OUT.md [--quick] [--no-rig] [--json FILE]
+  --quick      reduced flow counts, one round, short windows: checks the
+               tooling in about two minutes; not for quoting
+  --no-rig     skip item 5
+  --json FILE  also save the raw results (report.py FILE OUT.md writes
+               the report again from them)
 """
 
+import json
 import os
 import platform
-import re
-import signal
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "pylib"))
-import dsrtest  # noqa: E402
+sys.path.insert(0, HERE)
+import bench_fwd  # noqa: E402
+import bench_rig  # noqa: E402
+import report  # noqa: E402
 
-ROUNDS = 2
-WARMUP = 2.0   # seconds before measuring (first pass creates the entries)
-WINDOW = 3.0   # seconds measured
-EAL = ["-l", "0,1", "--no-pci", "--no-telemetry", "--in-memory"]
-
-CONF = """\
-port 0 address 10.0.0.2/24
-conntrack size %d
-timeout set tcp-fin 60
-vip add 10.0.0.100:80/tcp
-backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01
-backend add 10.0.0.100:80/tcp 10.0.0.22 mac 02:00:00:00:b1:02
-backend add 10.0.0.100:80/tcp 10.0.0.23 mac 02:00:00:00:b1:03
-backend add 10.0.0.100:80/tcp 10.0.0.24 mac 02:00:00:00:b1:04
-"""
+FULL = {"rounds": 2, "warmup": 2.0, "window": 3.0, "cyc_warmup": 1.0, "cyc_window": 2.0,
+        "rig_secs": 10, "rig_rounds": 2}
+QUICK = {"rounds": 1, "warmup": 0.5, "window": 1.0, "cyc_warmup": 0.5, "cyc_window": 1.0,
+         "rig_secs": 2, "rig_rounds": 1}
+MEMORY_SIZES = (10000000, 1 << 24)
+# Cases that also get a run with --record-cycles (by name and flows).
+CYCLES = {("fwd", 1000), ("fwd", 10000), ("fwd", 1000000), ("fwd", 4000000),
+          ("churn", 100000), ("churn-full", 100000),
+          ("churn", 10000), ("churn-full", 10000)}
 
 
-def pcap(tmp, flows, kind):
-    path = os.path.join(tmp, "%s-%d.pcap" % (kind, flows))
-    if not os.path.exists(path):
-        subprocess.run([sys.executable, os.path.join(HERE, "gen_pcap.py"), path, str(flows),
-                        kind], check=True)
-    return path
-
-
-def testpmd_pps(path, npkts):
-    cmd = ["dpdk-testpmd"] + EAL + ["--file-prefix", "bench-tp", "--vdev",
-                                    "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, "--",
-                                    "--forward-mode=macswap", "--nb-cores=1",
-                                    "--total-num-mbufs=%d" % (npkts + 65536),
-                                    "--stats-period=1"]
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True)
-    rates, tail = [], []
-
-    def read():
-        for line in p.stdout:
-            tail.append(line)
-            m = re.search(r"Rx-pps:\s+(\d+)", line)
-            if m and int(m.group(1)) > 0:
-                rates.append(int(m.group(1)))
-
-    t = threading.Thread(target=read, daemon=True)
-    t.start()
-    # Loading a large pcap takes a while before rates appear: wait for
-    # the warm-up samples plus the window, whatever the load took.
-    need = int(WARMUP + WINDOW) + 1
-    deadline = time.time() + 120
-    while len(rates) < need and time.time() < deadline and p.poll() is None:
-        time.sleep(0.2)
-    p.send_signal(signal.SIGINT)
-    p.wait(timeout=60)
-    t.join(timeout=5)
-    if len(rates) < need:
-        raise RuntimeError("testpmd gave too few rates:\n" + "".join(tail[-40:]))
-    return statistics.median(rates[-int(WINDOW):])
-
-
-def dsrlb_run(build, path, npkts, flows, tmp):
-    conf = os.path.join(tmp, "bench.conf")
-    with open(conf, "w") as f:
-        f.write(CONF % max(1024, 1 << (2 * flows - 1).bit_length()))
-    out = os.path.join(tmp, "dsrlb.out")
-    err = os.path.join(tmp, "dsrlb.err")
-    with open(out, "w") as so, open(err, "w") as se:
-        p = subprocess.Popen([os.path.join(build, "app/dsrlb/dsrlb")] + EAL +
-                             ["--file-prefix", "bench-lb", "--vdev",
-                              "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, "--", "-f", conf,
-                              "--socket", os.path.join(tmp, "ctl.sock"),
-                              "--mbufs", str(npkts + 65536)], stdout=so, stderr=se)
-    deadline = time.time() + 60
-    while "dsrlb running" not in open(err).read():
-        if p.poll() is not None or time.time() > deadline:
-            raise RuntimeError("dsrlb did not start:\n" + open(err).read())
-        time.sleep(0.1)
-    time.sleep(WARMUP)
-    samples = []
-    for _ in range(2):
-        p.send_signal(signal.SIGUSR1)
-        time.sleep(0.2)
-        samples.append(dsrtest.parse_summary(open(out).read()))
-        time.sleep(WINDOW)
-    p.send_signal(signal.SIGTERM)
-    p.wait(timeout=30)
-    a, b = samples
-    dt = (b["stats uptime-ms"] - a["stats uptime-ms"]) / 1000.0
-    res = {k: (b[k] - a[k]) / dt for k in ("worker 0 rx-pkts", "event ct-new count",
-                                          "worker 0 fwd-pkts")}
-    res["drops"] = b["total drops"]
-    res["conns"] = b["total conns"]
-    m = re.search(r"\((\d+) bytes per entry\)", open(err).read())
-    res["entry_bytes"] = int(m.group(1)) if m else None
-    return res
+def cmd_out(args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 def machine():
     cpu = "?"
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return "%s, %d cores, Linux %s, %s" % (cpu, os.cpu_count(), platform.release(),
-                                          time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) / 2**20
+    return "%s, %d cores, %.0f GiB, Linux %s" % (cpu, os.cpu_count(), mem, platform.release())
+
+
+def versions():
+    v = ["DPDK " + (cmd_out(["pkg-config", "--modversion", "libdpdk"]) or "?")]
+    h = cmd_out(["haproxy", "-v"]).split("\n")[0].split()
+    if len(h) > 2:
+        v.append("HAProxy " + h[2])
+    n = subprocess.run(["nginx", "-v"], capture_output=True, text=True) \
+        if shutil.which("nginx") else None
+    if n:
+        v.append(n.stderr.strip().replace("nginx version: ", "").replace("/", " "))
+    w = cmd_out(["dpkg-query", "-W", "-f=${Version}", "wrk"])
+    if w:
+        v.append("wrk " + w)
+    return ", ".join(v)
+
+
+def run_case(build, tmp, case, p):
+    tp, lb, last = [], [], None
+    for r in range(p["rounds"]):
+        tp.append(bench_fwd.testpmd_pps(bench_fwd.pcaps(tmp, case)[0], case.npkts,
+                                        p["warmup"], p["window"]))
+        last = bench_fwd.dsrlb_measure(build, tmp, case, p["warmup"], p["window"])
+        lb.append(last)
+        print("%s round %d: testpmd %.2f Mpps, dsrlb %.2f Mpps, new conns %.2f M/s, "
+              "ct-full %.2f M/s, drops %d, live entries %d%s" % (
+                  case.label, r + 1, tp[-1] / 1e6, last["fwd_pps"] / 1e6,
+                  last["ct_new"] / 1e6, last["ct_full"] / 1e6, last["drops"], last["conns"],
+                  ", table filled in %.1f s" % last["fill_s"] if last["fill_s"] else ""),
+              flush=True)
+    return {"name": case.name, "label": case.label, "flows": case.flows, "sample": case.sample,
+            "npkts": case.npkts, "conntrack": case.conntrack,
+            "tp": statistics.mean(tp), "lb": statistics.mean(x["fwd_pps"] for x in lb),
+            "ct_new": statistics.mean(x["ct_new"] for x in lb),
+            "ct_full": statistics.mean(x["ct_full"] for x in lb),
+            "conns_per_s": statistics.mean(x["conns_per_s"] for x in lb)
+            if "conns_per_s" in last else None,
+            "conns": last["conns"], "fill_s": last["fill_s"], "entry_bytes": last["entry_bytes"]}
 
 
 def main():
-    build, out_md = sys.argv[1], sys.argv[2]
+    argv = sys.argv[1:]
+    json_out = None
+    if "--json" in argv:
+        i = argv.index("--json")
+        json_out = argv[i + 1] if i + 1 < len(argv) else None
+        del argv[i:i + 2]
+    args = [a for a in argv if not a.startswith("--")]
+    if len(args) != 2 or ("--json" in sys.argv and not json_out):
+        print(__doc__, file=sys.stderr)
+        return 2
+    build, out_md = os.path.abspath(args[0]), args[1]
     quick = "--quick" in sys.argv
-    cases = [("fwd", 10000, "ack"), ("fwd", 100000, "ack"), ("fwd", 1000000, "ack"),
-             ("churn", 100000, "churn")]
-    if quick:
-        cases = cases[:1]
-    rows = []
+    p = QUICK if quick else FULL
+    t0 = time.time()
+    res = {"quick": quick, "machine": machine(), "versions": versions(),
+           "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **p,
+           "haproxy_version": (cmd_out(["haproxy", "-v"]).split() + ["", "", ""])[2],
+           "cases": [], "cycles": {}}
     with tempfile.TemporaryDirectory(prefix="dsrlb-bench-") as tmp:
-        for name, flows, kind in cases:
-            path = pcap(tmp, flows, kind)
-            npkts = flows * (3 if kind == "churn" else 1)
-            tp, lb, conns, entry = [], [], [], None
-            for r in range(ROUNDS):
-                tp.append(testpmd_pps(path, npkts))
-                res = dsrlb_run(build, path, npkts, flows, tmp)
-                lb.append(res["worker 0 fwd-pkts"])
-                conns.append(res["event ct-new count"])
-                entry = res["entry_bytes"]
-                print("%s %d flows round %d: testpmd %.2f Mpps, dsrlb %.2f Mpps, "
-                      "new conns %.2f M/s, drops %d, live entries %d" % (
-                          name, flows, r + 1, tp[-1] / 1e6, lb[-1] / 1e6, conns[-1] / 1e6,
-                          res["drops"], res["conns"]), flush=True)
-            rows.append((name, flows, statistics.mean(tp), statistics.mean(lb),
-                         statistics.mean(conns), entry))
-    lines = ["| case | flows | testpmd macswap Mpps | dsrlb Mpps | ratio | new conns/s | bytes/entry |",
-             "|---|---|---|---|---|---|---|"]
-    for name, flows, tp, lb, conns, entry in rows:
-        lines.append("| %s | %d | %.2f | %.2f | %.2f | %s | %s |" % (
-            name, flows, tp / 1e6, lb / 1e6, lb / tp,
-            "%.2f M" % (conns / 1e6) if name == "churn" else "-", entry))
-    table = "\n".join(lines)
-    print(table)
-    with open(out_md, "w") as f:
-        f.write(REPORT.format(machine=machine(), table=table, rounds=ROUNDS, window=WINDOW,
-                              warmup=WARMUP))
+        res["memory"], res["tsc_hz"] = bench_fwd.memory(build, tmp, MEMORY_SIZES)
+        for m in res["memory"]:
+            print("memory: conntrack size %d: %d MB (%d bytes per entry) logged, %.1f MiB "
+                  "computed" % (m["entries"], m["log_mb"], m["log_bytes"], m["bytes"] / 2**20),
+                  flush=True)
+        cases = bench_fwd.cases(quick)
+        for case in cases:
+            res["cases"].append(run_case(build, tmp, case, p))
+            print("[%.0f s] %s done" % (time.time() - t0, case.label), flush=True)
+        for case in cases:
+            if (case.name, case.flows) not in CYCLES:
+                continue
+            c = bench_fwd.dsrlb_measure(build, tmp, case, p["cyc_warmup"], p["cyc_window"],
+                                        record_cycles=True)
+            c["wall_cycles"] = (res["tsc_hz"] or 0) / c["fwd_pps"] if c["fwd_pps"] else 0.0
+            res["cycles"][case.label] = c
+            print("[%.0f s] cycles %s: %s" % (time.time() - t0, case.label, ", ".join(
+                "%s %.1f" % kv for kv in c["cycles"].items())), flush=True)
+        if "--no-rig" in sys.argv:
+            res["rig"] = {"skipped": "--no-rig"}
+        elif bench_rig.missing_tools():
+            res["rig"] = {"skipped": "missing " + ", ".join(bench_rig.missing_tools())}
+            print("rig: skipped, %s" % res["rig"]["skipped"], flush=True)
+        else:
+            try:
+                res["rig"] = bench_rig.run(build, tmp, p["rig_secs"], p["rig_rounds"],
+                                           res["tsc_hz"] or 1e9)
+            except (RuntimeError, OSError, subprocess.SubprocessError, ValueError) as e:
+                res["rig"] = {"skipped": "failed: %s" % e}
+                print("rig: %s" % res["rig"]["skipped"], flush=True)
+    res["duration_s"] = time.time() - t0
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump(res, f, indent=1)
+    print(report.console_table(res))
+    pngs = report.write(res, out_md)
+    print("wrote %s%s in %.1f minutes" % (
+        out_md, " and " + ", ".join(sorted(pngs)) if pngs else "", res["duration_s"] / 60))
     return 0
 
-
-REPORT = """# dsrlb performance
-
-Measured by `tests/perf/run` on {machine}.
-These machines are shared virtual machines: absolute numbers move from run
-to run, so every dsrlb number sits next to dpdk-testpmd measured in the
-same run, on the same pcap and the same cores, and the ratio is what counts.
-
-## Method
-
-- One worker on lcore 1, main lcore 0, hugepages (`--in-memory`).
-- Traffic: `net_pcap0,rx_pcap=FILE,infinite_rx=1` replays the pcap from
-  memory forever; with no `tx_pcap` the port drops what is transmitted.
-  The pcaps come from `tests/perf/gen_pcap.py`: 64-byte frames, flow i from
-  100.64.0.0 + i, to one TCP VIP with four backends.
-- `fwd`: one ACK per flow. The first pass creates an entry per flow (a
-  mid-flow pick-up); every later pass finds it. So the table holds exactly
-  FLOWS established entries while measured.
-- `churn`: SYN, ACK, FIN+ACK per flow. On the first pass every SYN creates
-  an entry; on later passes each SYN finds its flow's entry in the FIN state
-  and starts a new connection there (remove, Maglev, insert): `new conns/s`
-  is the rate of `ct-new`.
-- Baseline: `dpdk-testpmd --forward-mode=macswap --nb-cores=1` on the same
-  pcap and lcores, median of its per-second `Rx-pps` over the window.
-- dsrlb: forwarded packets per second from two SIGUSR1 counter dumps
-  {window:.0f} s apart, after {warmup:.0f} s of warm-up.
-- {rounds} rounds, testpmd and dsrlb alternating; the table shows the means.
-- Bytes per entry: the connection table's memory divided by its capacity
-  (buckets of 64 bytes, three 20-byte entries each, sized for at most 80%
-  load), as dsrlb logs at start.
-
-## Results
-
-{table}
-
-## Numbers others publish (not measured here)
-
-- DPVS v1.9.2: 200k new connections/s and 2.9 Mpps UDP per worker.
-- VPP lb plugin: more than 3 Mpps per core with 1M flows.
-- Katran: caps table inserts at 125k new connections/s per core.
-- Maglev (paper): about 350 ns per packet.
-"""
 
 if __name__ == "__main__":
     sys.exit(main())

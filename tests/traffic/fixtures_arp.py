@@ -32,6 +32,8 @@ RESOLVE_CONF = CONF.replace(
     "backend add 10.0.0.100:80/tcp 10.0.0.22",
     "backend add 10.0.0.100:80/tcp 10.0.0.21\nbackend add 10.0.0.100:80/tcp 10.0.0.22")
 
+BOTH_ARP_CONF = RESOLVE_CONF.replace("10.0.0.22 mac 02:00:00:00:b2:02", "10.0.0.22")
+
 
 def pad(p, size=60):
     n = len(bytes(p))
@@ -134,6 +136,36 @@ CASES = [
           "backend 10.0.0.100:80/tcp 10.0.0.21 arp": "resolved"},
          conf=RESOLVE_CONF,
          logs={"INFO port 0: backend 10.0.0.21 is at 02:00:00:00:b1:01": 1}),
+    # After a (re)start, a packet of a flow with no entry goes by Maglev; a
+    # table over the backends resolved so far would send the connections of
+    # one still being resolved to another backend, which answers RST.
+    Case("arp-resolve-pending", "a backend not resolved yet keeps its Maglev slots: a "
+         "mid-flow packet that maps to it is dropped (no entry), never sent elsewhere",
+         [(0, IPV6, [request("10.0.0.21"), request("10.0.0.22")]),
+          (0.01, backend_reply(B1), None),
+          (0.02, ack(50001), None),  # b2's flow: b2 not resolved yet, dropped, no entry
+          (0.03, ack(50002), "b1"),  # b1's flow goes at once
+          (0.04, backend_reply(B2, ip="10.0.0.22"), None),
+          (0.05, ack(50001), "b2"),  # the retransmission reaches its own backend
+          (0.06, ack(50002), "b1")],
+         {"drop no-mac count": 1, "event ct-midflow count": 2, "event ct-new count": 2,
+          "arp port 0 replies-learned": 2},
+         conf=BOTH_ARP_CONF),
+    Case("arp-pending-then-failed", "a backend that never answers holds its flows only "
+         "until it fails (3 tries); then Maglev gives them to the others",
+         [(0, IPV6, [request("10.0.0.21"), request("10.0.0.22")]),
+          (0.01, backend_reply(B1), None),
+          (0.5, ack(50001), None),  # b2's flow waits for b2
+          (1, IPV6, [request("10.0.0.22")]),
+          (2, IPV6, [request("10.0.0.22")]),
+          (3.5, IPV6, None),        # b2 failed at 3 s: out of the Maglev table
+          (3.6, ack(50001), "b1"),
+          (3.7, ack(50002), "b1")],
+         {"drop no-mac count": 1, "neighbour 10.0.0.22 state": "failed",
+          "backend 10.0.0.100:80/tcp 10.0.0.22 arp": "failed"},
+         conf=BOTH_ARP_CONF,
+         logs={"WARNING port 0: backend 10.0.0.22 does not answer ARP (3 tries); "
+               "no new flows go to it": 1}),
     Case("arp-retry", "no answer: three requests a second apart, then failed; "
          "a late answer brings it back",
          [(0, IPV6, [request("10.0.0.21")]),
@@ -164,8 +196,10 @@ CASES = [
           (0.2, backend_reply(OTHER, ip="10.0.0.23"), None),
           (0.3, Ether(dst=BCAST, src=OTHER) /
            ARP(op=1, hwsrc=OTHER, psrc="10.0.0.21", pdst="10.0.0.21"), None),
-          (0.4, syn(50002), "b2")],
+          # 50002 maps to 10.0.0.21, still unresolved: it waits (dropped, no entry)
+          (0.4, syn(50002), None)],
          {"arp port 0 replies-ignored": 2, "arp port 0 replies-learned": 0,
+          "drop no-mac count": 1, "total conns": 0,
           "neighbour 10.0.0.21 state": "incomplete",
           "backend 10.0.0.100:80/tcp 10.0.0.22 mac": B2},
          conf=RESOLVE_CONF),

@@ -117,7 +117,7 @@ test_learn(void)
 	CHECK_EQ(nb->has_mac, 1);
 	CHECK_EQ(nb->confirmed_ms, 40);
 	CHECK_EQ(nb->tries, 0);
-	CHECK_EQ(nb->next_ms, 60040);
+	CHECK_EQ(nb->next_ms, 57040); /* 60 s refresh, confirmation starts 3 s early */
 	CHECK_EQ(n_tx, 0);
 
 	/* No request outstanding now: the same reply again is not learned. */
@@ -190,11 +190,14 @@ test_refresh_and_mac_change(void)
 	reply_21(BK21_MAC, 100);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	clear_out();
-	/* 192.168.1.50 keeps retrying; look at port 0 only. */
-	dsr_arp_tick(arp, 60099);
+	/*
+	 * 192.168.1.50 keeps retrying; look at port 0 only. The confirmation
+	 * starts 3 tries x 1 s before the 60 s refresh is up: at 100 + 57000.
+	 */
+	dsr_arp_tick(arp, 57099);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 1);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	dsr_arp_tick(arp, 60100);
+	dsr_arp_tick(arp, 57100);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 2);
 	mk_request(w, 0, "10.0.0.21");
 	CHECK_TX_ANY(0, w, 60);
@@ -204,21 +207,21 @@ test_refresh_and_mac_change(void)
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 
 	/* Confirmed, same MAC: quietly REACHABLE again. */
-	reply_21(BK21_MAC, 60200);
+	reply_21(BK21_MAC, 57200);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 60200);
+	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 57200);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_EQ(n_log, 0);
 
-	/* Next refresh at 120200; a second try after retry_ms; then a new MAC answers. */
-	dsr_arp_tick(arp, 120199);
+	/* Next confirmation at 114200; a second try after retry_ms; then a new MAC answers. */
+	dsr_arp_tick(arp, 114199);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 2);
-	dsr_arp_tick(arp, 120200);
-	dsr_arp_tick(arp, 121200);
+	dsr_arp_tick(arp, 114200);
+	dsr_arp_tick(arp, 115200);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 4);
 	CHECK_EQ(neigh_of("10.0.0.21")->tries, 2);
 	n_log = 0; /* 192.168.1.50 has failed meanwhile */
-	reply_21(BK99_MAC, 121300);
+	reply_21(BK99_MAC, 115300);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
 		  "port 0: backend 10.0.0.21 changed MAC from 02:00:00:00:00:21 to "
@@ -261,8 +264,10 @@ test_failed_unresolved(void)
 			  "port 1: backend 192.168.1.50 does not answer ARP (3 tries); no new "
 			  "flows go to it");
 	}
-	CHECK_LOOKUP("10.0.0.21", -1, NULL);
-	CHECK_EQ(dsr_arp_take_changed(arp), false); /* never usable: no change */
+	/* Failed before it was ever resolved: -2, and out of the Maglev table. */
+	CHECK_LOOKUP("10.0.0.21", -2, NULL);
+	CHECK_EQ(dsr_arp_take_changed(arp), true);
+	CHECK_EQ(dsr_arp_take_changed(arp), false);
 
 	/* FAILED: one request every 5 * retry_ms, no more log lines. */
 	for (t = 3000; t < 8000; t += 100)
@@ -296,17 +301,23 @@ test_failed_and_recovery(void)
 	reply_21(BK21_MAC, 0);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	clear_out();
-	/* Refresh at 10000, tries at 10000, 11000, 12000; FAILED at 13000. */
-	dsr_arp_tick(arp, 10000);
-	dsr_arp_tick(arp, 11000);
-	dsr_arp_tick(arp, 12000);
+	/*
+	 * A 10 s refresh: the confirmation starts at 7000 (3 tries x 1 s
+	 * early), tries at 7000, 8000, 9000; FAILED at 10000, within the
+	 * refresh interval of the last confirmation.
+	 */
+	dsr_arp_tick(arp, 7000);
+	dsr_arp_tick(arp, 8000);
+	dsr_arp_tick(arp, 9000);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
 	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
-	CHECK_EQ(dsr_arp_take_changed(arp), false);
+	/* Only the port-1 neighbour, never resolved, failed meanwhile (at 3000). */
+	CHECK_EQ(dsr_arp_take_changed(arp), true);
+	CHECK_LOOKUP("192.168.1.50", -2, NULL);
 	n_log = 0;
-	dsr_arp_tick(arp, 12999);
+	dsr_arp_tick(arp, 9999);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
-	dsr_arp_tick(arp, 13000);
+	dsr_arp_tick(arp, 10000);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_FAILED);
 	CHECK_LOOKUP("10.0.0.21", 0, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
@@ -316,17 +327,17 @@ test_failed_and_recovery(void)
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 4);
 
 	/* Still retried; the answer to a retry brings it back. */
-	dsr_arp_tick(arp, 18000);
+	dsr_arp_tick(arp, 15000);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 5);
 	n_log = 0;
-	reply_21(BK21_MAC, 18500);
+	reply_21(BK21_MAC, 15500);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_INFO,
 		  "port 0: backend 10.0.0.21 answers ARP again at 02:00:00:00:00:21");
 	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(neigh_of("10.0.0.21")->next_ms, 28500);
+	CHECK_EQ(neigh_of("10.0.0.21")->next_ms, 22500);
 
 	/* Failing again, then back at another MAC: both lines. */
 	dsr_arp_tick(arp, 28500);

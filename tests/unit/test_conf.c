@@ -416,6 +416,14 @@ test_backend_subnet_and_arp(void)
 	APPLY_OK(c, "backend add 10.0.0.100:80/tcp 10.0.0.21");
 	CHECK_EQ(dsr_conf_port_of(c, inet_addr("10.0.0.21")), 1);
 	CHECK_EQ(dsr_conf_port_of(c, inet_addr("10.0.1.21")), -1);
+	/* Nor may a later port line take that subnet away (found by tests/fuzz). */
+	memcpy(before, c, sizeof(*c));
+	CHECK_EQ(dsr_conf_apply_line(c, "port 1 address 10.0.0.2/29", err, sizeof(err)), -1);
+	CHECK_STR(err, "port 1 address 10.0.0.2/29 leaves backend 10.0.0.21 on no port's subnet, "
+		       "so its MAC cannot be resolved");
+	CHECK(memcmp(before, c, sizeof(*c)) == 0);
+	APPLY_OK(c, "port 2 address 10.0.0.3/27");
+	APPLY_OK(c, "port 1 address 10.0.0.2/29"); /* port 2 holds it now */
 
 	CHECK_EQ(c->arp_announce_count, 2);
 	CHECK_EQ(c->arp_announce_interval_s, 2);

@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the worker's packet path (lib/fwd) on arbitrary frames,
+ * under two generations built from a real configuration.
+ *
+ * Input: records of [flags u8][dt u8][len u16 LE][len bytes of frame] (a
+ * short last frame takes what is left). The first two bytes set the
+ * starting clock (high half), so the wrapping ms clock is covered; if the
+ * lowest bit of that is set, cycle accounting is on (--record-cycles).
+ *   flags bits 0-1  port: 0, 1, 2 (MACs set), 3 = an out-of-range port id
+ *   flags bit 2     the burst ends after this frame (else at 32 frames)
+ *   flags bit 3     switch generation (A <-> B) at the next burst
+ *   flags bit 4     after this burst: sweep 8 buckets; if dt bit 7 is set,
+ *                   also flush one service's entries (dt & 3; 3 = all), as
+ *                   the worker does for `conns flush`
+ *   flags bits 5-7  the clock advances by dt << (3 * these bits) ms
+ * A burst of one frame goes through dsr_fwd_frame(); a longer one through
+ * classify (all) then decide (each), as the worker's burst function does.
+ *
+ * Invariants, after every burst:
+ *   - a TX frame changed in bytes 0..11 only; its source MAC is the port's
+ *     and its destination MAC is a backend (with a MAC) of the VIP that the
+ *     frame's destination matches; other verdicts left the frame untouched;
+ *     SLOW is only for ARP;
+ *   - rx/fwd/drop/slowpath counters moved by what the burst did; drop,
+ *     event, VIP and backend packet counters never decrease;
+ *   - the table holds at most its capacity; the backends' "active" counters
+ *     add up to its entry count, and so do created - expired - RST - stale -
+ *     reused - flushed entries; every entry is in a live state and names a
+ *     backend id that some generation used.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_conf.h"
+#include "dsr_ct.h"
+#include "dsr_fwd.h"
+#include "dsr_gen.h"
+#include "dsr_pkt.h"
+#include "dsr_stats.h"
+#include "fuzz_util.h"
+
+#define NPORTS     3
+#define BURST      32
+#define CT_ENTRIES 8 /* small, so that the fuzzer fills it (ct-full) */
+#define IDS        8 /* VIP and backend ids below this cover those of both generations */
+
+/* Generation A: what the config says. */
+static const char *const conf_a[] = {
+	"port 0 address 10.0.0.2/24",
+	"port 1 address 192.168.1.2/24",
+	"timeout set tcp-syn 2",
+	"timeout set tcp 10",
+	"timeout set tcp-fin 3",
+	"timeout set udp 5",
+	"maglev size 251",
+	"vip add 10.0.0.100:80/tcp",
+	"backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100",
+	"backend add 10.0.0.100:80/tcp 10.0.0.22 mac 02:00:00:00:b1:02 weight 50",
+	"backend add 10.0.0.100:80/tcp 10.0.0.23 weight 100", /* MAC from "ARP" (mac_of) */
+	"vip add 10.0.0.100:53/udp",
+	"backend add 10.0.0.100:53/udp 10.0.0.21 mac 02:00:00:00:b1:01",
+	"vip add 192.168.1.100:443/tcp",
+	"backend add 192.168.1.100:443/tcp 192.168.1.50 mac 02:00:00:00:c1:50 weight 0",
+	"vip add 10.0.0.101:8080/udp", /* no backend */
+	NULL,
+};
+
+/*
+ * Generation B: a live change on top of A. 10.0.0.22 goes (its id held,
+ * as lib/lb does while entries name it), 10.0.0.23's MAC is lost, the
+ * drained backend comes back, a VIP goes, strict-syn and other timeouts.
+ */
+static const char *const conf_b[] = {
+	"backend del 10.0.0.100:80/tcp 10.0.0.22",
+	"@hold 1",
+	"backend add 10.0.0.100:80/tcp 10.0.0.24 mac 02:00:00:00:b1:04",
+	"backend set 192.168.1.100:443/tcp 192.168.1.50 weight 10",
+	"vip del 10.0.0.101:8080/udp",
+	"strict-syn on",
+	"timeout set tcp-syn 1",
+	"timeout set tcp 4",
+	"timeout set udp 1",
+	NULL,
+};
+
+static const uint8_t port_mac[NPORTS][6] = {
+	{0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+	{0x02, 0x00, 0x00, 0x00, 0x00, 0x02},
+	{0x02, 0x00, 0x00, 0x00, 0x00, 0x03},
+};
+
+static struct dsr_gen *gens[2];
+static struct dsr_conf *confs[2];
+static struct dsr_stats_lcore *st;
+static void *ct_mem;
+static size_t ct_size;
+static bool be_ever_used[DSR_MAX_BACKENDS];
+
+/* lib/arp's part: 10.0.0.23 resolved in A, unknown in B. */
+static int
+mac_of(void *arg, uint32_t ip, uint8_t mac[6])
+{
+	static const uint8_t m23[6] = {0x02, 0x00, 0x00, 0x00, 0xb1, 0x03};
+	const int *which = arg;
+	uint32_t ip23 = __builtin_bswap32(0x0a000017); /* 10.0.0.23 */
+
+	if (ip != ip23 || *which != 0)
+		return -1;
+	memcpy(mac, m23, 6);
+	return 1;
+}
+
+static void
+load(struct dsr_conf *c, const char *const *lines)
+{
+	char err[DSR_CMD_ERR_MAX];
+
+	for (; *lines != NULL; lines++) {
+		if (strncmp(*lines, "@hold ", 6) == 0) {
+			c->backend_held[atoi(*lines + 6)] = true;
+			continue;
+		}
+		if (dsr_conf_apply_line(c, *lines, err, sizeof(err)) != 0) {
+			fprintf(stderr, "fuzz_fwd: '%s': %s\n", *lines, err);
+			abort();
+		}
+	}
+}
+
+static void
+setup(void)
+{
+	static const int which[2] = {0, 1};
+	unsigned int g, i;
+
+	for (g = 0; g < 2; g++) {
+		confs[g] = malloc(sizeof(*confs[g]));
+		FUZZ_CHECK(confs[g] != NULL);
+		if (g == 0)
+			dsr_conf_init(confs[g]);
+		else
+			*confs[g] = *confs[0];
+		load(confs[g], g == 0 ? conf_a : conf_b);
+		gens[g] = dsr_gen_build(confs[g], g + 1, mac_of, (void *)&which[g]);
+		FUZZ_CHECK(gens[g] != NULL);
+		for (i = 0; i < DSR_MAX_BACKENDS; i++)
+			if (gens[g]->backends[i].flags & DSR_GEN_BE_USED)
+				be_ever_used[i] = true;
+		for (i = 0; i < DSR_MAX_VIPS; i++)
+			FUZZ_CHECK(!gens[g]->vips[i].used || i < IDS);
+		for (i = IDS; i < DSR_MAX_BACKENDS; i++)
+			FUZZ_CHECK(!be_ever_used[i]);
+	}
+	st = aligned_alloc(64, sizeof(*st));
+	ct_size = (dsr_ct_mem_size(CT_ENTRIES) + 63) & ~(size_t)63;
+	ct_mem = aligned_alloc(64, ct_size);
+	FUZZ_CHECK(st != NULL && ct_mem != NULL);
+}
+
+static uint64_t
+fake_cycles(void)
+{
+	static uint64_t c;
+
+	return c += 7;
+}
+
+/* A snapshot of the counters that the checks compare. */
+struct snap {
+	uint64_t rx_pkts, rx_bytes, fwd_pkts, fwd_bytes;
+	uint64_t port_rx[NPORTS], port_rx_bytes[NPORTS];
+	uint64_t drop[DSR_DROP_MAX];
+	uint64_t event[DSR_EV_MAX];
+	uint64_t vip_pkts, be_pkts, drops;
+};
+
+static void
+snap_take(struct snap *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	s->rx_pkts = st->rx_pkts;
+	s->rx_bytes = st->rx_bytes;
+	s->fwd_pkts = st->fwd_pkts;
+	s->fwd_bytes = st->fwd_bytes;
+	for (i = 0; i < NPORTS; i++) {
+		s->port_rx[i] = st->port[i].rx_pkts;
+		s->port_rx_bytes[i] = st->port[i].rx_bytes;
+	}
+	for (i = 0; i < DSR_DROP_MAX; i++) {
+		s->drop[i] = st->drop[i];
+		s->drops += st->drop[i];
+	}
+	memcpy(s->event, st->event, sizeof(s->event));
+	/* Only the ids in use: a packet counted on another id breaks the sums. */
+	for (i = 0; i < IDS; i++) {
+		s->vip_pkts += st->vip[i].pkts;
+		s->be_pkts += st->backend[i].pkts;
+	}
+}
+
+struct frame {
+	uint8_t *buf;  /* exactly len bytes (malloc), so ASan sees any overrun */
+	uint8_t *orig; /* a copy as received */
+	uint32_t len;
+	uint16_t port;
+	uint8_t verdict;
+};
+
+/* The port id a record's port selector stands for. */
+static uint16_t
+port_of(uint8_t flags)
+{
+	uint8_t sel = flags & 3;
+
+	return sel < NPORTS ? sel : DSR_MAX_PORTS + 7;
+}
+
+static void
+check_tx(const struct dsr_gen *g, const struct frame *fr)
+{
+	struct dsr_pkt pkt;
+	unsigned int i;
+	bool found = false;
+	int vip;
+
+	FUZZ_CHECK(fr->len >= 14);
+	FUZZ_CHECK(fr->port < NPORTS);
+	FUZZ_CHECK(memcmp(fr->buf + 12, fr->orig + 12, fr->len - 12) == 0);
+	FUZZ_CHECK(memcmp(fr->buf + 6, port_mac[fr->port], 6) == 0);
+	FUZZ_CHECK(memcmp(fr->orig, port_mac[fr->port], 6) == 0); /* it was sent to us */
+	FUZZ_CHECK(dsr_pkt_parse(fr->orig, fr->len, &pkt) == DSR_PKT_L4);
+	vip = dsr_gen_vip_lookup(g, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
+	FUZZ_CHECK(vip >= 0);
+	for (i = 0; i < DSR_MAX_BACKENDS && !found; i++) {
+		const struct dsr_gen_backend *b = &g->backends[i];
+
+		found = (b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_MAC)) ==
+				(DSR_GEN_BE_USED | DSR_GEN_BE_MAC) &&
+			b->vip == vip && memcmp(b->mac, fr->buf, 6) == 0;
+	}
+	FUZZ_CHECK(found);
+}
+
+static int
+walk_entry(void *arg, const struct dsr_ct_entry *e)
+{
+	unsigned int *n = arg;
+
+	FUZZ_CHECK(e->state > DSR_CT_FREE && e->state < DSR_CT_NSTATES);
+	FUZZ_CHECK(e->backend < DSR_MAX_BACKENDS && be_ever_used[e->backend]);
+	FUZZ_CHECK(e->proto == 6 || e->proto == 17);
+	(*n)++;
+	return 0;
+}
+
+static void
+check_table(struct dsr_ct *ct)
+{
+	uint64_t active = 0, live;
+	uint32_t cursor = 0;
+	unsigned int i, walked = 0;
+	const uint64_t *ev = st->event;
+
+	for (i = 0; i < IDS; i++)
+		active += st->backend[i].active;
+	live = dsr_ct_count(ct);
+	FUZZ_CHECK(live <= dsr_ct_capacity(ct));
+	FUZZ_CHECK(active == live);
+	FUZZ_CHECK(ev[DSR_EV_CT_NEW] - ev[DSR_EV_CT_EXPIRED] - ev[DSR_EV_CT_RST] -
+			   ev[DSR_EV_CT_STALE] - ev[DSR_EV_CT_REUSE] - ev[DSR_EV_CT_FLUSHED] ==
+		   live);
+	dsr_ct_walk(ct, &cursor, dsr_ct_buckets(ct), walk_entry, &walked);
+	FUZZ_CHECK(cursor == dsr_ct_buckets(ct));
+	FUZZ_CHECK(walked == live);
+}
+
+static void
+check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n,
+	    const struct snap *a, const struct snap *b)
+{
+	uint64_t bytes = 0, tx = 0, tx_bytes = 0, drops = 0, slow = 0;
+	uint64_t port_rx[NPORTS] = {0}, port_rx_bytes[NPORTS] = {0};
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		bytes += fr[i].len;
+		if (fr[i].port < NPORTS) {
+			port_rx[fr[i].port]++;
+			port_rx_bytes[fr[i].port] += fr[i].len;
+		}
+		switch (fr[i].verdict) {
+		case DSR_FWD_TX:
+			check_tx(g, &fr[i]);
+			tx++;
+			tx_bytes += fr[i].len;
+			break;
+		case DSR_FWD_SLOW: {
+			struct dsr_pkt pkt;
+
+			FUZZ_CHECK(dsr_pkt_parse(fr[i].orig, fr[i].len, &pkt) == DSR_PKT_ARP);
+			FUZZ_CHECK(memcmp(fr[i].buf, fr[i].orig, fr[i].len) == 0);
+			slow++;
+			break;
+		}
+		case DSR_FWD_DROP:
+			FUZZ_CHECK(memcmp(fr[i].buf, fr[i].orig, fr[i].len) == 0);
+			drops++;
+			break;
+		default:
+			FUZZ_CHECK(!"bad verdict");
+		}
+	}
+	FUZZ_CHECK(b->rx_pkts - a->rx_pkts == n);
+	FUZZ_CHECK(b->rx_bytes - a->rx_bytes == bytes);
+	for (i = 0; i < NPORTS; i++) {
+		FUZZ_CHECK(b->port_rx[i] - a->port_rx[i] == port_rx[i]);
+		FUZZ_CHECK(b->port_rx_bytes[i] - a->port_rx_bytes[i] == port_rx_bytes[i]);
+	}
+	FUZZ_CHECK(b->fwd_pkts - a->fwd_pkts == tx);
+	FUZZ_CHECK(b->fwd_bytes - a->fwd_bytes == tx_bytes);
+	FUZZ_CHECK(b->vip_pkts - a->vip_pkts == tx);
+	FUZZ_CHECK(b->be_pkts - a->be_pkts == tx);
+	FUZZ_CHECK(b->drops - a->drops == drops);
+	FUZZ_CHECK(b->event[DSR_EV_SLOWPATH] - a->event[DSR_EV_SLOWPATH] == slow);
+	for (i = 0; i < DSR_DROP_MAX; i++)
+		FUZZ_CHECK(b->drop[i] >= a->drop[i]);
+	for (i = 0; i < DSR_EV_MAX; i++)
+		FUZZ_CHECK(b->event[i] >= a->event[i]);
+}
+
+/* conns flush, as the worker runs it. */
+struct flush_arg {
+	bool all;
+	struct dsr_svc_key svc;
+};
+
+static int
+flush_match(void *arg, const struct dsr_ct_entry *e)
+{
+	const struct flush_arg *fa = arg;
+
+	return fa->all || (e->dst_ip == fa->svc.ip && e->dst_port == fa->svc.port &&
+			   e->proto == fa->svc.proto);
+}
+
+static void
+flush(struct dsr_ct *ct, unsigned int which)
+{
+	struct flush_arg fa = {.all = which == 3};
+	uint32_t cursor = 0;
+	unsigned int n;
+
+	if (!fa.all)
+		fa.svc = confs[0]->vips[which].svc; /* VIPs 0-2 exist in both */
+	while (cursor < dsr_ct_buckets(ct)) {
+		n = dsr_ct_remove_if(ct, &cursor, 2, flush_match, &fa);
+		DSR_CTR_ADD(st->event[DSR_EV_CT_FLUSHED], n);
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct frame fr[BURST];
+	struct fuzz_in in = {data, size};
+	struct dsr_fwd f;
+	struct dsr_ct *ct;
+	struct snap before, after;
+	unsigned int cur = 0, i, n;
+	uint32_t now;
+
+	if (gens[0] == NULL)
+		setup();
+	memset(st, 0, sizeof(*st));
+	ct = dsr_ct_init(ct_mem, ct_size, CT_ENTRIES);
+	FUZZ_CHECK(ct != NULL);
+	dsr_fwd_init(&f, ct, st);
+	for (i = 0; i < NPORTS; i++)
+		dsr_fwd_set_port_mac(&f, (uint16_t)i, port_mac[i]);
+	now = (uint32_t)fuzz_u16(&in) << 16;
+	if (now & 0x10000)
+		f.cycles = fake_cycles; /* dsrlb --record-cycles */
+
+	while (in.n > 0) {
+		uint8_t flags = 0, dt = 0, last_flags = 0, last_dt = 0;
+		const struct dsr_gen *g = gens[cur];
+
+		/* Read a burst. */
+		for (n = 0; n < BURST && in.n > 0;) {
+			size_t len;
+			const uint8_t *p;
+
+			flags = fuzz_u8(&in);
+			dt = fuzz_u8(&in);
+			p = fuzz_bytes(&in, fuzz_u16(&in), &len);
+			now += (uint32_t)dt << (3 * (flags >> 5));
+			fr[n].len = (uint32_t)len;
+			fr[n].port = port_of(flags);
+			fr[n].buf = malloc(len);
+			fr[n].orig = malloc(len);
+			FUZZ_CHECK(fr[n].buf != NULL && fr[n].orig != NULL);
+			if (len > 0) {
+				memcpy(fr[n].buf, p, len);
+				memcpy(fr[n].orig, p, len);
+			}
+			n++;
+			last_flags = flags;
+			last_dt = dt;
+			if (flags & 4)
+				break;
+		}
+
+		/* Run it. */
+		snap_take(&before);
+		dsr_fwd_begin(&f, g);
+		if (n == 1) {
+			fr[0].verdict = (uint8_t)dsr_fwd_frame(&f, fr[0].buf, fr[0].len, fr[0].port,
+							       now);
+		} else {
+			struct dsr_fwd_meta meta[BURST];
+			uint64_t tx = 0, tx_bytes = 0;
+
+			for (i = 0; i < n; i++)
+				fr[i].verdict = (uint8_t)dsr_fwd_classify(&f, fr[i].buf, fr[i].len,
+									  fr[i].port, &meta[i]);
+			for (i = 0; i < n; i++) {
+				if (fr[i].verdict == DSR_FWD_PENDING)
+					fr[i].verdict = (uint8_t)dsr_fwd_decide(
+						&f, fr[i].buf, fr[i].len, &meta[i], now);
+				if (fr[i].verdict == DSR_FWD_TX) {
+					tx++;
+					tx_bytes += fr[i].len;
+				}
+			}
+			/* The burst's counting, as worker_burst() does it. */
+			for (i = 0; i < n; i++)
+				dsr_fwd_count_rx(&f, fr[i].port, 1, fr[i].len);
+			dsr_fwd_count_fwd(&f, tx, tx_bytes);
+		}
+		snap_take(&after);
+		check_burst(g, fr, n, &before, &after);
+		check_table(ct);
+
+		/* What the poll loop does after the bursts. */
+		if (last_flags & 0x10) {
+			dsr_ct_sweep(ct, 8, now);
+			if (last_dt & 0x80)
+				flush(ct, last_dt & 3);
+			check_table(ct);
+		}
+		if (last_flags & 0x08)
+			cur ^= 1;
+		for (i = 0; i < n; i++) {
+			free(fr[i].buf);
+			free(fr[i].orig);
+		}
+	}
+	return 0;
+}

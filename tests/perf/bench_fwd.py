@@ -1,0 +1,302 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Single-core benchmarks on replayed pcaps: forwarding, connection churn,
+cycles by stage, memory per entry. Used by bench.py.
+
+Every case replays one pcap from memory (net_pcap infinite_rx=1, transmit
+dropped) into one worker on lcore 1 (main lcore 0): dpdk-testpmd
+--forward-mode=macswap and dsrlb in alternation, on the same pcap.
+dsrlb's rates come from two `dsrlbctl --json show stats` snapshots
+WINDOW seconds apart (the daemon's uptime-ms gives the interval).
+"""
+
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import threading
+import time
+
+import gen_pcap
+
+EAL = ["-l", "0,1", "--no-pci", "--no-telemetry", "--in-memory"]
+PORT1_MAC = bytes.fromhex("027063617001")  # net_pcap1's MAC
+STAGES = ("rx", "parse", "table", "maglev", "tx")
+
+CONF = """\
+port 0 address 10.0.0.2/24
+conntrack size {conntrack}
+timeout set tcp-fin 60
+vip add 10.0.0.100:80/tcp
+backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01
+backend add 10.0.0.100:80/tcp 10.0.0.22 mac 02:00:00:00:b1:02
+backend add 10.0.0.100:80/tcp 10.0.0.23 mac 02:00:00:00:b1:03
+backend add 10.0.0.100:80/tcp 10.0.0.24 mac 02:00:00:00:b1:04
+vip add 10.0.0.100:53/udp
+backend add 10.0.0.100:53/udp 10.0.0.21 mac 02:00:00:00:b1:01
+backend add 10.0.0.100:53/udp 10.0.0.22 mac 02:00:00:00:b1:02
+backend add 10.0.0.100:53/udp 10.0.0.23 mac 02:00:00:00:b1:03
+backend add 10.0.0.100:53/udp 10.0.0.24 mac 02:00:00:00:b1:04
+"""
+
+
+def pow2_at_least(n):
+    return max(1024, 1 << (n - 1).bit_length())
+
+
+class Case:
+    """One benchmark case.
+
+    name     fwd, udp, churn or churn-full
+    flows    flows whose entries the table holds (fwd) or flows per pass (churn)
+    kind     gen_pcap kind of the replayed pcap
+    sample   replay only this many of the flows (the others were created
+             by a one-pass fill on port 1 first); None: all of them
+    conntrack  the table's size (entries)
+    """
+
+    def __init__(self, name, flows, kind, conntrack=None, sample=None):
+        self.name, self.flows, self.kind, self.sample = name, flows, kind, sample
+        self.conntrack = conntrack or pow2_at_least(2 * flows)
+        per_flow = len(gen_pcap.KINDS[kind])
+        self.npkts = (sample or flows) * per_flow  # packets in the replayed pcap
+        self.fill_pkts = flows * per_flow if sample else 0
+
+    @property
+    def label(self):
+        if self.sample:
+            return "%s %s (replaying %s)" % (self.name, human(self.flows), human(self.sample))
+        return "%s %s" % (self.name, human(self.flows))
+
+
+def human(n):
+    for div, suf in ((1000000, "M"), (1000, "k")):
+        if n >= div and n % (div // 10) == 0:
+            v = n / div
+            return ("%d%s" % (v, suf)) if v == int(v) else ("%.1f%s" % (v, suf))
+    return str(n)
+
+
+def cases(quick):
+    if quick:
+        return [Case("fwd", 1000, "ack"), Case("fwd", 10000, "ack"),
+                Case("fwd", 100000, "ack"),
+                Case("fwd", 1000000, "ack", sample=100000),
+                Case("udp", 10000, "udp"),
+                Case("churn", 10000, "churn"),
+                Case("churn-full", 10000, "churn", conntrack=2048)]
+    return [Case("fwd", 1000, "ack"), Case("fwd", 10000, "ack"),
+            Case("fwd", 100000, "ack"), Case("fwd", 1000000, "ack"),
+            Case("fwd", 4000000, "ack", sample=1000000),
+            Case("udp", 100000, "udp"),
+            Case("churn", 100000, "churn"),
+            Case("churn-full", 100000, "churn", conntrack=16384)]
+
+
+def pcaps(tmp, case):
+    """(replayed pcap, fill pcap or None), written once per run."""
+    def one(tag, **kw):
+        path = os.path.join(tmp, "%s-%d-%s.pcap" % (case.kind, case.flows, tag))
+        if not os.path.exists(path):
+            gen_pcap.write_pcap(path, case.flows, case.kind, **kw)
+        return path
+    if case.sample:
+        return one("s%d" % case.sample, sample=case.sample), one("fill", dst_mac=PORT1_MAC)
+    return one("all"), None
+
+
+def testpmd_pps(path, npkts, warmup, window):
+    """Median of testpmd's per-second Rx-pps over the window."""
+    cmd = ["dpdk-testpmd"] + EAL + ["--file-prefix", "bench-tp", "--vdev",
+                                    "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, "--",
+                                    "--forward-mode=macswap", "--nb-cores=1",
+                                    "--total-num-mbufs=%d" % (npkts + 65536),
+                                    "--stats-period=1"]
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    rates, tail = [], []
+
+    def read():
+        for line in p.stdout:
+            tail.append(line)
+            m = re.search(r"Rx-pps:\s+(\d+)", line)
+            if m and int(m.group(1)) > 0:
+                rates.append(int(m.group(1)))
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    # Loading a large pcap takes a while before rates appear: wait for
+    # the warm-up samples plus the window, whatever the load took.
+    need = int(warmup + window) + 1
+    deadline = time.time() + 120
+    try:
+        while len(rates) < need and time.time() < deadline and p.poll() is None:
+            time.sleep(0.2)
+    finally:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    t.join(timeout=5)
+    if len(rates) < need:
+        raise RuntimeError("testpmd gave too few rates:\n" + "".join(tail[-40:]))
+    return statistics.median(rates[-max(1, int(window)):])
+
+
+class Dsrlb:
+    """dsrlb on net_pcap vdevs, driven through its control socket."""
+
+    def __init__(self, build, tmp, conntrack, vdevs, mbufs, record_cycles=False,
+                 eal_debug=False):
+        self.build, self.tmp = build, tmp
+        self.sock = os.path.join(tmp, "ctl.sock")
+        self.conf = os.path.join(tmp, "bench.conf")
+        self.err_path = os.path.join(tmp, "dsrlb.err")
+        with open(self.conf, "w") as f:
+            f.write(CONF.format(conntrack=conntrack))
+        args = [os.path.join(build, "app/dsrlb/dsrlb")] + EAL + ["--file-prefix", "bench-lb"]
+        for v in vdevs:
+            args += ["--vdev", v]
+        if eal_debug:  # prints the TSC frequency
+            args += ["--log-level=lib.eal:debug"]
+        args += ["--", "-f", self.conf, "--socket", self.sock, "--mbufs", str(mbufs)]
+        if record_cycles:
+            args.append("--record-cycles")
+        self.args = args
+        self.p = None
+
+    def __enter__(self):
+        with open(os.path.join(self.tmp, "dsrlb.out"), "w") as so, \
+                open(self.err_path, "w") as se:
+            self.p = subprocess.Popen(self.args, stdin=subprocess.DEVNULL, stdout=so, stderr=se)
+        deadline = time.time() + 120
+        while "dsrlb running" not in self.log():
+            if self.p.poll() is not None or time.time() > deadline:
+                self.stop()
+                raise RuntimeError("dsrlb did not start:\n" + self.log()[-3000:])
+            time.sleep(0.1)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.p is None:
+            return
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.p = None
+
+    def log(self):
+        with open(self.err_path) as f:
+            return f.read()
+
+    def stats(self):
+        """`show stats` as {"ROW KEY": value}, e.g. "worker 0 fwd-pkts"."""
+        r = subprocess.run([os.path.join(self.build, "app/dsrlbctl/dsrlbctl"), "-s", self.sock,
+                            "--json", "show stats"], capture_output=True, text=True,
+                           timeout=30, check=True)
+        out = {}
+        for row in json.loads(r.stdout)["rows"]:
+            kind = row.pop("kind")
+            for k, v in row.items():
+                out["%s %s" % (kind, k)] = v
+        return out
+
+
+def tsc_hz_from(log):
+    m = re.search(r"TSC frequency is ~(\d+) KHz", log)
+    return int(m.group(1)) * 1000 if m else None
+
+
+def stage_cycles(s):
+    """Total cycles per stage (and packets) from the per-packet averages."""
+    n = s.get("worker 0 cycles-pkts", 0)
+    tot = {st: s.get("worker 0 cycles-" + st, 0.0) * n for st in STAGES}
+    tot["pkts"] = n
+    return tot
+
+
+def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
+    """Rates over the window: fwd-pkts/s, ct-new/s, ct-full/s; with
+    record_cycles, the cycles per packet by stage over the window."""
+    path, fill = pcaps(tmp, case)
+    vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % path]
+    if fill:
+        vdevs.append("net_pcap1,rx_pcap=%s" % fill)
+    with Dsrlb(build, tmp, case.conntrack, vdevs, case.npkts + 65536,
+               record_cycles=record_cycles) as lb:
+        t0 = time.time()
+        if fill:
+            # One pass of the fill pcap (port 1, not infinite) creates
+            # an entry for every flow; wait until it has all gone in.
+            while lb.stats().get("port 1 rx-pkts", 0) < case.fill_pkts:
+                if time.time() - t0 > 180:
+                    raise RuntimeError("fill did not finish in 180 s")
+                time.sleep(0.2)
+        fill_s = time.time() - t0
+        time.sleep(warmup)
+        a = lb.stats()
+        time.sleep(window)
+        b = lb.stats()
+        entry = re.search(r"\((\d+) bytes per entry\)", lb.log())
+    dt = (b["stats uptime-ms"] - a["stats uptime-ms"]) / 1000.0
+
+    def rate(k):
+        return (b.get(k, 0) - a.get(k, 0)) / dt
+
+    res = {"fwd_pps": rate("worker 0 fwd-pkts"), "rx_pps": rate("worker 0 rx-pkts"),
+           "ct_new": rate("event ct-new count"), "ct_full": rate("event ct-full count"),
+           "drops": b["total drops"] - a["total drops"], "conns": b["worker 0 conns"],
+           "capacity": b["worker 0 capacity"], "fill_s": fill_s if fill else None,
+           "entry_bytes": int(entry.group(1)) if entry else None,
+           "busy": (b["worker 0 busy-polls"] - a["worker 0 busy-polls"]) /
+           max(1, b["worker 0 polls"] - a["worker 0 polls"])}
+    if case.kind == "churn":  # every flow is SYN, ACK, FIN+ACK: a connection per 3 packets
+        res["conns_per_s"] = res["fwd_pps"] / 3
+    if record_cycles:
+        ca, cb = stage_cycles(a), stage_cycles(b)
+        n = cb["pkts"] - ca["pkts"]
+        # (the daemon prints averages to 2 decimals: clamp the rounding)
+        res["cycles"] = {st: max(0.0, (cb[st] - ca[st]) / n) if n else 0.0 for st in STAGES}
+        res["cycles"]["accounted"] = sum(res["cycles"][st] for st in STAGES if st != "maglev")
+    return res
+
+
+def memory(build, tmp, entries_list=(10000000,)):
+    """The daemon's own report of its table memory (the log line at start),
+    for each size; also the TSC frequency from EAL's debug log."""
+    case = Case("fwd", 1000, "ack")
+    path, _ = pcaps(tmp, case)
+    out, tsc = [], None
+    for entries in entries_list:
+        with Dsrlb(build, tmp, entries, ["net_pcap0,rx_pcap=%s,infinite_rx=1" % path], 8192,
+                   eal_debug=tsc is None) as lb:
+            log = lb.log()
+        tsc = tsc or tsc_hz_from(log)
+        m = re.search(r"connection table: (\d+) entries per worker, (\d+) MB each "
+                      r"\((\d+) bytes per entry\)", log)
+        if not m:
+            raise RuntimeError("no connection table line in dsrlb's log:\n" + log[-2000:])
+        out.append({"entries": entries, "log_mb": int(m.group(2)), "log_bytes": int(m.group(3)),
+                    "bytes": ct_mem_size(entries)})
+    return out, tsc
+
+
+def ct_mem_size(n):
+    """lib/ct's dsr_ct_mem_size(): a 64-byte header, then buckets of 64 bytes
+    holding 3 entries, as many as hold n at <= 80% load, rounded up to a
+    power of two."""
+    need = (n * 5 + 3 * 4 - 1) // (3 * 4)
+    nb = 2
+    while nb < need:
+        nb <<= 1
+    return 64 + nb * 64
