@@ -114,15 +114,14 @@ arp_neigh_build(const struct dsr_arp *a, const struct dsr_conf *conf, const stru
 		}
 		j++;
 	}
-	/* Old neighbours with a MAC that are gone or moved: the lookup changes. */
+	/* Old neighbours whose lookup result is not the same any more. */
 	for (i = 0; i < a->n_neighs; i++) {
 		const struct dsr_arp_neigh *o = &a->neighs[i];
-		struct dsr_arp_neigh *nw;
+		struct dsr_arp_neigh *nw = arp_neigh_search(neighs, j, o->ip);
+		int now = nw == NULL ? -1 : arp_neigh_usable(nw);
 
-		if (!o->has_mac)
-			continue;
-		nw = arp_neigh_search(neighs, j, o->ip);
-		if (nw == NULL || !nw->has_mac)
+		if (now != arp_neigh_usable(o) ||
+		    (o->has_mac && nw != NULL && memcmp(o->mac, nw->mac, 6) != 0))
 			*changed = true;
 	}
 	*out = neighs;
