@@ -65,6 +65,8 @@ struct dsr_gen {
 	struct dsr_svc_key flush_svc;
 	struct dsr_gen_vip vips[DSR_MAX_VIPS];
 	struct dsr_gen_backend backends[DSR_MAX_BACKENDS];
+	/* Control plane only (show backends): Maglev slots of each backend id. */
+	uint32_t maglev_slots[DSR_MAX_BACKENDS];
 };
 
 /** Pack a service into a non-zero lookup key (ip, port: network order). */

@@ -50,6 +50,7 @@ gen_vip_maglev(struct dsr_gen *g, const struct dsr_conf *conf, uint16_t vip, uin
 	       struct dsr_maglev_backend *scratch)
 {
 	unsigned int i, n = 0;
+	uint32_t m;
 	int ret;
 
 	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
@@ -66,6 +67,9 @@ gen_vip_maglev(struct dsr_gen *g, const struct dsr_conf *conf, uint16_t vip, uin
 	if (ret < 0)
 		return ret;
 	g->vips[vip].nb_new = (uint16_t)n;
+	for (m = 0; m < g->maglev_size; m++)
+		if (table[m] != DSR_MAGLEV_NONE)
+			g->maglev_slots[table[m]]++;
 	return 0;
 }
 

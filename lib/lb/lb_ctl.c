@@ -123,7 +123,7 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 	for (; st->next < n; st->next++) {
 		unsigned int i = st->next;
 		const struct dsr_conf_backend *cb = &lb->conf->backends[i];
-		uint32_t slots = 0, m;
+		uint32_t slots = g->maglev_slots[i];
 
 		if (dsr_ctl_queued(out) > DSR_CTL_CHUNK) {
 			free(s);
@@ -137,8 +137,6 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 		}
 		if (!cb->used || (filter >= 0 && cb->vip != filter))
 			continue;
-		for (m = 0; m < g->maglev_size; m++)
-			slots += g->vips[cb->vip].maglev[m] == i;
 		dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc));
 		snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
 		dsr_ctl_row_begin(out, kind);
