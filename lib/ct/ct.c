@@ -28,6 +28,7 @@ _Static_assert(offsetof(struct dsr_ct_entry, dst_ip) == offsetof(struct dsr_flow
 	       "key layout");
 _Static_assert(offsetof(struct dsr_ct_entry, src_port) == offsetof(struct dsr_flow, src_port),
 	       "key layout");
+_Static_assert(offsetof(struct dsr_ct_entry, state) == 13, "dsr_ct_bucket_find() reads the state as byte 13");
 _Static_assert(offsetof(struct dsr_ct_entry, proto) == offsetof(struct dsr_flow, proto),
 	       "key layout");
 
@@ -48,13 +49,6 @@ struct ct_node {
 	uint8_t slot;
 };
 
-/* A flow's key loaded as words, for comparing against entries. */
-struct ct_key {
-	uint64_t ips;
-	uint32_t ports;
-	uint8_t proto;
-};
-
 static inline uint32_t
 ct_tag(uint64_t hash)
 {
@@ -64,7 +58,7 @@ ct_tag(uint64_t hash)
 static inline uint32_t
 ct_other(const struct dsr_ct *ct, uint32_t b, uint32_t tag)
 {
-	return b ^ (ct_tag_offset[tag] & ct->mask);
+	return b ^ ct->alt[tag];
 }
 
 static inline uint32_t
@@ -84,25 +78,6 @@ static inline uint32_t
 ct_ctl_next(uint32_t ctl)
 {
 	return (ctl & ~DSR_CT_SEQ_MASK) | ((ctl + 1) & DSR_CT_SEQ_MASK);
-}
-
-static inline void
-ct_key_load(struct ct_key *k, const struct dsr_flow *f)
-{
-	memcpy(&k->ips, f, 8);
-	memcpy(&k->ports, &f->src_port, 4);
-	k->proto = f->proto;
-}
-
-static inline int
-ct_key_eq(const struct dsr_ct_entry *e, const struct ct_key *k)
-{
-	uint64_t ips;
-	uint32_t ports;
-
-	memcpy(&ips, e, 8);
-	memcpy(&ports, &e->src_port, 4);
-	return ((ips ^ k->ips) | (ports ^ k->ports) | (uint32_t)(e->proto ^ k->proto)) == 0;
 }
 
 static inline int
@@ -248,12 +223,15 @@ dsr_ct_init(void *mem, size_t size, uint32_t max_entries)
 {
 	size_t need = dsr_ct_mem_size(max_entries);
 	struct dsr_ct *ct = mem;
+	unsigned int t;
 
 	if (mem == NULL || need == 0 || size < need || ((uintptr_t)mem & 63) != 0)
 		return NULL;
 	memset(mem, 0, need);
 	ct->mask = ct_nbuckets(max_entries) - 1;
 	ct->max_entries = max_entries;
+	for (t = 0; t < DSR_CT_NTAGS; t++)
+		ct->alt[t] = ct_tag_offset[t] & ct->mask;
 	ct->timeout[DSR_CT_SYN] = DSR_CT_DEFAULT_SYN_MS;
 	ct->timeout[DSR_CT_EST] = DSR_CT_DEFAULT_EST_MS;
 	ct->timeout[DSR_CT_FIN] = DSR_CT_DEFAULT_FIN_MS;
@@ -278,39 +256,13 @@ dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NSTATES]
 }
 
 void
-dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash)
+dsr_ct_expire_entry(struct dsr_ct *ct, struct dsr_ct_entry *e)
 {
-	uint32_t b = (uint32_t)hash & ct->mask;
+	uintptr_t off = (uintptr_t)e - (uintptr_t)ct->bk;
 
-	__builtin_prefetch(&ct->bk[b], 0, 3);
-	__builtin_prefetch(&ct->bk[ct_other(ct, b, ct_tag(hash))], 0, 3);
-}
-
-struct dsr_ct_entry *
-dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uint32_t now_ms)
-{
-	uint32_t b = (uint32_t)hash & ct->mask;
-	struct dsr_ct_bucket *bk;
-	struct dsr_ct_entry *e;
-	struct ct_key k;
-	unsigned int n, i;
-
-	ct_key_load(&k, flow);
-	for (n = 0; n < 2; n++) {
-		bk = &ct->bk[b];
-		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			e = &bk->e[i];
-			if (!ct_key_eq(e, &k) || e->state == DSR_CT_FREE)
-				continue;
-			if (__builtin_expect(ct_expired(ct, e, now_ms), 0)) {
-				ct_slot_free(ct, bk, i, DSR_CT_EXPIRED);
-				return NULL;
-			}
-			return e;
-		}
-		b = ct_other(ct, b, ct_tag(hash));
-	}
-	return NULL;
+	ct_slot_free(ct, &ct->bk[off / sizeof(struct dsr_ct_bucket)],
+		     (unsigned int)((off % sizeof(struct dsr_ct_bucket)) / sizeof(*e)),
+		     DSR_CT_EXPIRED);
 }
 
 static inline int

@@ -13,7 +13,8 @@
  *
  *	b1  = (uint32_t)h & mask
  *	tag = h >> 59                          (5 bits)
- *	b2  = b1 ^ (ct_tag_offset[tag] & mask)  (offsets are odd: b2 != b1)
+ *	b2  = b1 ^ ct->alt[tag]                (ct_tag_offset[tag] & mask;
+ *	                                        offsets are odd: b2 != b1)
  *
  * This is cuckoo-filter style partial-key hashing: since b2 = b1 ^ f(tag)
  * and b1 = b2 ^ f(tag), an entry's other bucket is known from the bucket
@@ -55,13 +56,11 @@
 
 #include "dsr_ct.h"
 
-#define DSR_CT_SLOTS	    3  /* entries per bucket */
+/* DSR_CT_SLOTS, DSR_CT_TAG_BITS and DSR_CT_NTAGS are in dsr_ct.h. */
 #define DSR_CT_SEQ_BITS	    17 /* sequence counter bits in the control word */
 #define DSR_CT_SEQ_MASK	    ((1u << DSR_CT_SEQ_BITS) - 1)
-#define DSR_CT_TAG_BITS	    5 /* partial-key tag bits per slot */
 #define DSR_CT_TAG_MASK	    ((1u << DSR_CT_TAG_BITS) - 1)
 #define DSR_CT_TAG_SHIFT(i) (DSR_CT_SEQ_BITS + (i)*DSR_CT_TAG_BITS)
-#define DSR_CT_NTAGS	    (1u << DSR_CT_TAG_BITS)
 
 /* Design load: max_entries fill at most this fraction (num / den) of slots. */
 #ifndef DSR_CT_LOAD_NUM
@@ -77,26 +76,8 @@
 #define DSR_CT_BFS_NODES 64
 #endif
 
-/* One cache line. */
-struct dsr_ct_bucket {
-	uint32_t ctl; /* sequence counter and slot tags, see above */
-	struct dsr_ct_entry e[DSR_CT_SLOTS];
-} __attribute__((aligned(64)));
-
 _Static_assert(sizeof(struct dsr_ct_entry) == 20, "entry must be 20 bytes");
 _Static_assert(sizeof(struct dsr_ct_bucket) == 64, "bucket must be one cache line");
 _Static_assert(DSR_CT_SEQ_BITS + DSR_CT_SLOTS * DSR_CT_TAG_BITS == 32, "control word layout");
-
-struct dsr_ct {
-	/* Read by the writer on every packet. */
-	uint32_t mask; /* buckets - 1 */
-	uint32_t max_entries;
-	uint32_t count;	     /* live entries; written by the writer only, read atomically */
-	uint32_t sweep_next; /* next bucket dsr_ct_sweep() looks at */
-	uint32_t timeout[8]; /* ms, by state (& 7); unknown states expire at once */
-	dsr_ct_free_cb free_cb;
-	void *free_arg;
-	struct dsr_ct_bucket bk[]; /* mask + 1 buckets */
-} __attribute__((aligned(64)));
 
 #endif /* DSR_CT_PVT_H */

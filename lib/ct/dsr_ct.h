@@ -88,22 +88,6 @@ void dsr_ct_set_free_cb(struct dsr_ct *ct, dsr_ct_free_cb cb, void *arg);
  */
 void dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NSTATES]);
 
-/** Prefetch the cache lines (both candidate buckets) a lookup of this hash will touch. */
-void dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash);
-
-/**
- * Find the live entry for flow (hash = dsr_flow_hash(flow)). An entry
- * whose timeout has passed at now_ms is freed (callback, EXPIRED) and
- * not returned. Does not update last_seen. Writer only.
- *
- * The entry pointer (from lookup or insert) is valid until the next
- * dsr_ct_insert() (which may move other entries to their alternate
- * bucket to make room) or until the entry is freed; do not keep it
- * across either.
- */
-struct dsr_ct_entry *dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash,
-				   uint32_t now_ms);
-
 /**
  * Insert a flow that dsr_ct_lookup() just did not find (no duplicate
  * check is made). Never evicts a live entry; expired entries in the
@@ -149,12 +133,18 @@ dsr_ct_tcp_next(uint8_t state, uint8_t tcp_flags)
 	return state;
 }
 
-/** Refresh an entry on a packet (writer only). */
+/**
+ * Refresh an entry on a packet (writer only). Stores only what changed,
+ * so that a flow seen many times per millisecond does not dirty its
+ * cache line on every packet.
+ */
 static inline void
 dsr_ct_touch(struct dsr_ct_entry *e, uint8_t state, uint32_t now_ms)
 {
-	__atomic_store_n(&e->state, state, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->last_seen, now_ms, __ATOMIC_RELAXED);
+	if (e->state != state)
+		__atomic_store_n(&e->state, state, __ATOMIC_RELAXED);
+	if (e->last_seen != now_ms)
+		__atomic_store_n(&e->last_seen, now_ms, __ATOMIC_RELAXED);
 }
 
 /**
@@ -189,5 +179,113 @@ uint32_t dsr_ct_buckets(const struct dsr_ct *ct);
  */
 int dsr_ct_walk(const struct dsr_ct *ct, uint32_t *cursor, uint32_t max_buckets,
 		int (*fn)(void *arg, const struct dsr_ct_entry *e), void *arg);
+
+/*
+ * Inline fast path. The table's layout is in this header only so that
+ * prefetch and lookup inline into the worker's burst loop, as rte_lpm.h
+ * and rte_ring.h expose theirs; the fields are private to lib/ct (the
+ * scheme is described in ct_pvt.h). Use the functions, not the fields.
+ */
+#define DSR_CT_SLOTS	3 /* entries per bucket */
+#define DSR_CT_TAG_BITS 5 /* partial-key tag bits per slot */
+#define DSR_CT_NTAGS	(1u << DSR_CT_TAG_BITS)
+
+/* One cache line: a control word (seqlock counter and slot tags), three entries. */
+struct dsr_ct_bucket {
+	uint32_t ctl;
+	struct dsr_ct_entry e[DSR_CT_SLOTS];
+} __attribute__((aligned(64)));
+
+struct dsr_ct {
+	/* Read by the writer on every packet. */
+	uint32_t mask;	     /* buckets - 1 */
+	uint32_t max_entries;
+	uint32_t count;	     /* live entries; written by the writer only, read atomically */
+	uint32_t sweep_next; /* next bucket dsr_ct_sweep() looks at */
+	uint32_t timeout[8]; /* ms, by state (& 7); unknown states expire at once */
+	uint32_t alt[DSR_CT_NTAGS]; /* XOR distance to the other bucket, by tag (masked) */
+	dsr_ct_free_cb free_cb;
+	void *free_arg;
+	struct dsr_ct_bucket bk[]; /* mask + 1 buckets */
+} __attribute__((aligned(64)));
+
+/* Internal, for dsr_ct_lookup(): free an entry found expired. */
+void dsr_ct_expire_entry(struct dsr_ct *ct, struct dsr_ct_entry *e);
+
+/* Internal: the two candidate buckets of a hash. */
+static inline uint32_t
+dsr_ct_bucket1(const struct dsr_ct *ct, uint64_t hash)
+{
+	return (uint32_t)hash & ct->mask;
+}
+
+static inline uint32_t
+dsr_ct_bucket2(const struct dsr_ct *ct, uint32_t b1, uint64_t hash)
+{
+	return b1 ^ ct->alt[hash >> (64 - DSR_CT_TAG_BITS)];
+}
+
+/** Prefetch the cache lines (both candidate buckets) a lookup of this hash will touch. */
+static inline void
+dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash)
+{
+	uint32_t b = dsr_ct_bucket1(ct, hash);
+
+	__builtin_prefetch(&ct->bk[b], 0, 3);
+}
+
+/* Internal: the slot of bucket bk holding flow (k0, k1 = its two words), or NULL. */
+static inline struct dsr_ct_entry *
+dsr_ct_bucket_find(struct dsr_ct_bucket *bk, uint64_t k0, uint64_t k1)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_CT_SLOTS; i++) {
+		uint64_t a, b;
+
+		/*
+		 * An entry's bytes 0-7 are the addresses, 8-12 the ports and
+		 * the protocol, as in a flow; byte 13 is the state (FREE = 0).
+		 */
+		__builtin_memcpy(&a, &bk->e[i], 8);
+		__builtin_memcpy(&b, (const uint8_t *)&bk->e[i] + 8, 8);
+		if (((a ^ k0) | ((b ^ k1) & 0xffffffffffULL)) == 0 && (b & 0xff0000000000ULL) != 0)
+			return &bk->e[i];
+	}
+	return NULL;
+}
+
+/**
+ * Find the live entry for flow (hash = dsr_flow_hash(flow)). An entry
+ * whose timeout has passed at now_ms is freed (callback, EXPIRED) and
+ * not returned. Does not update last_seen. Writer only.
+ *
+ * The entry pointer (from lookup or insert) is valid until the next
+ * dsr_ct_insert() (which may move other entries to their alternate
+ * bucket to make room) or until the entry is freed; do not keep it
+ * across either.
+ */
+static inline struct dsr_ct_entry *
+dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uint32_t now_ms)
+{
+	uint32_t b = dsr_ct_bucket1(ct, hash);
+	struct dsr_ct_entry *e;
+	uint64_t k0, k1;
+
+	__builtin_memcpy(&k0, flow, 8);
+	__builtin_memcpy(&k1, (const uint8_t *)flow + 8, 8);
+	e = dsr_ct_bucket_find(&ct->bk[b], k0, k1);
+	if (e == NULL) {
+		e = dsr_ct_bucket_find(&ct->bk[dsr_ct_bucket2(ct, b, hash)], k0, k1);
+		if (e == NULL)
+			return NULL;
+	}
+	if (__builtin_expect((int32_t)(now_ms - e->last_seen) >= (int32_t)ct->timeout[e->state & 7],
+			     0)) {
+		dsr_ct_expire_entry(ct, e);
+		return NULL;
+	}
+	return e;
+}
 
 #endif /* DSR_CT_H */

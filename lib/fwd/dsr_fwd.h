@@ -38,14 +38,16 @@ struct dsr_fwd {
 	uint64_t timeouts_version;    /**< generation whose timeouts ct has */
 	uint64_t (*cycles)(void);     /**< cycle counter when accounting (NULL: off) */
 	uint8_t port_mac[DSR_MAX_PORTS][6];
+	uint64_t port_mac_w[DSR_MAX_PORTS]; /**< port_mac as a little-endian load of 6 bytes */
 };
 
 /** What classify learned about a packet, for decide. */
 struct dsr_fwd_meta {
-	struct dsr_pkt pkt;
-	uint64_t hash;
-	uint16_t vip;
-	uint16_t port;
+	struct dsr_flow flow;
+	uint64_t hash;    /**< dsr_flow_hash(&flow) */
+	uint16_t vip;     /**< VIP id */
+	uint16_t port;    /**< port it came in on */
+	uint8_t tcp_flags; /**< 0 for UDP */
 };
 
 /** Set up f for a worker that owns ct and st (registers ct's free callback). */
@@ -70,6 +72,21 @@ enum dsr_fwd_verdict dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, u
 /** Stage 2 for a PENDING packet: returns TX (frame rewritten; the caller counts it) or DROP. */
 enum dsr_fwd_verdict dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
 				    const struct dsr_fwd_meta *m, uint32_t now_ms);
+
+/** Most frames dsr_fwd_burst() takes at once. */
+#define DSR_FWD_BURST_MAX 64
+
+/**
+ * Forward a burst of n frames (at most DSR_FWD_BURST_MAX; more are not
+ * looked at) received on port, as a worker does: both stages, the
+ * common case (an established flow) inline, anything else through
+ * dsr_fwd_classify() and dsr_fwd_decide(). Sets verdict[i] to TX (frame
+ * i rewritten), SLOW or DROP (counted), and counts rx and forwarding.
+ * With f->cycles set, accounts the two stages' cycles (cyc_parse,
+ * cyc_table). @return the number of TX verdicts.
+ */
+unsigned int dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[],
+			   unsigned int n, uint16_t port, uint32_t now_ms, uint8_t verdict[]);
 
 /** Both stages for one frame, counting rx and forwarding as the burst loop does. */
 enum dsr_fwd_verdict dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len,

@@ -4,7 +4,11 @@
 #include "dsr_fwd.h"
 
 #define DSR_IPPROTO_TCP 6
+#define DSR_IPPROTO_UDP 17
 
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
 #ifndef unlikely
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
@@ -32,8 +36,11 @@ dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st)
 void
 dsr_fwd_set_port_mac(struct dsr_fwd *f, uint16_t port, const uint8_t mac[6])
 {
-	if (port < DSR_MAX_PORTS)
+	if (port < DSR_MAX_PORTS) {
 		memcpy(f->port_mac[port], mac, 6);
+		f->port_mac_w[port] = 0;
+		memcpy(&f->port_mac_w[port], mac, 6); /* as the first 6 bytes of a frame load */
+	}
 }
 
 void
@@ -71,12 +78,13 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 		 struct dsr_fwd_meta *m)
 {
 	enum dsr_pkt_class cls;
+	struct dsr_pkt pkt;
 	int vip;
 
 	if (port >= DSR_MAX_PORTS)
 		return fwd_drop(f, DSR_NOT_OURS);
 
-	cls = dsr_pkt_parse(frame, len, &m->pkt);
+	cls = dsr_pkt_parse(frame, len, &pkt);
 	if (cls == DSR_PKT_MALFORMED && len < 14)
 		return fwd_drop(f, DSR_MALFORMED);
 	if (!mac_eq(frame, f->port_mac[port])) {
@@ -101,13 +109,14 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	default:
 		return fwd_drop(f, DSR_MALFORMED);
 	}
-	vip = dsr_gen_vip_lookup(f->gen, m->pkt.flow.dst_ip, m->pkt.flow.dst_port,
-				 m->pkt.flow.proto);
+	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
 	if (vip < 0)
 		return fwd_drop(f, DSR_NOT_VIP);
+	m->flow = pkt.flow;
+	m->tcp_flags = pkt.tcp_flags;
 	m->vip = (uint16_t)vip;
 	m->port = port;
-	m->hash = dsr_flow_hash(&m->pkt.flow);
+	m->hash = dsr_flow_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
 	return DSR_FWD_PENDING;
 slow:
@@ -119,9 +128,9 @@ slow:
 static inline uint8_t
 fwd_first_state(const struct dsr_fwd_meta *m)
 {
-	uint8_t fl = m->pkt.tcp_flags;
+	uint8_t fl = m->tcp_flags;
 
-	if (m->pkt.flow.proto != DSR_IPPROTO_TCP)
+	if (m->flow.proto != DSR_IPPROTO_TCP)
 		return DSR_CT_UDP;
 	if (fl & DSR_TCP_FIN)
 		return DSR_CT_FIN;
@@ -131,21 +140,20 @@ fwd_first_state(const struct dsr_fwd_meta *m)
 }
 
 /*
- * Look the flow up and return the backend id its packet goes to, or a
- * negative drop reason. Creates, updates and removes entries.
+ * Given e, what dsr_ct_lookup() found for the flow (or NULL), return the
+ * backend id its packet goes to, or a negative drop reason. Creates,
+ * updates and removes entries.
  */
-static inline int
-fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now)
+static int
+fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct dsr_ct_entry *e)
 {
 	const struct dsr_gen *g = f->gen;
 	const struct dsr_gen_vip *v = &g->vips[m->vip];
-	int tcp = m->pkt.flow.proto == DSR_IPPROTO_TCP;
-	uint8_t fl = tcp ? m->pkt.tcp_flags : 0;
+	int tcp = m->flow.proto == DSR_IPPROTO_TCP;
+	uint8_t fl = tcp ? m->tcp_flags : 0;
 	int syn = (fl & (DSR_TCP_SYN | DSR_TCP_ACK | DSR_TCP_RST)) == DSR_TCP_SYN;
-	struct dsr_ct_entry *e;
 	uint16_t be;
 
-	e = dsr_ct_lookup(f->ct, &m->pkt.flow, m->hash, now);
 	if (e != NULL) {
 		const struct dsr_gen_backend *b = &g->backends[e->backend];
 
@@ -189,7 +197,7 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now)
 		return -DSR_NO_MAC;
 	if (fl & DSR_TCP_RST)
 		return be; /* never create state for an RST */
-	e = dsr_ct_insert(f->ct, &m->pkt.flow, m->hash, be, fwd_first_state(m), now);
+	e = dsr_ct_insert(f->ct, &m->flow, m->hash, be, fwd_first_state(m), now);
 	if (e == NULL) {
 		DSR_CTR_ADD(f->st->event[DSR_EV_CT_FULL], 1);
 		return be;
@@ -203,25 +211,42 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now)
 	return be;
 }
 
-enum dsr_fwd_verdict
-dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
-	       uint32_t now_ms)
+/* Rewrite the Ethernet addresses of a frame going to backend b. */
+static inline void
+fwd_rewrite(const struct dsr_fwd *f, uint8_t *frame, const struct dsr_gen_backend *b,
+	    uint16_t port)
+{
+	memcpy(frame, b->mac, 6);
+	memcpy(frame + 6, f->port_mac[port], 6);
+}
+
+/* Stage 2 given what the table lookup found (e, or NULL). */
+static enum dsr_fwd_verdict
+fwd_decide_found(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
+		 uint32_t now_ms, struct dsr_ct_entry *e)
 {
 	const struct dsr_gen_backend *b;
-	int be = fwd_choose(f, m, now_ms);
+	int be = fwd_choose(f, m, now_ms, e);
 
 	if (be < 0)
 		return fwd_drop(f, (enum dsr_drop)-be);
 	b = &f->gen->backends[be];
 	if (!(b->flags & DSR_GEN_BE_MAC))
 		return fwd_drop(f, DSR_NO_MAC);
-	memcpy(frame, b->mac, 6);
-	memcpy(frame + 6, f->port_mac[m->port], 6);
+	fwd_rewrite(f, frame, b, m->port);
 	DSR_CTR_ADD(f->st->vip[m->vip].pkts, 1);
 	DSR_CTR_ADD(f->st->vip[m->vip].bytes, len);
 	DSR_CTR_ADD(f->st->backend[be].pkts, 1);
 	DSR_CTR_ADD(f->st->backend[be].bytes, len);
 	return DSR_FWD_TX;
+}
+
+enum dsr_fwd_verdict
+dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
+	       uint32_t now_ms)
+{
+	return fwd_decide_found(f, frame, len, m, now_ms,
+				dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms));
 }
 
 void
@@ -242,6 +267,198 @@ dsr_fwd_count_rx(struct dsr_fwd *f, uint16_t port, uint64_t pkts, uint64_t bytes
 		DSR_CTR_ADD(st->port[port].rx_pkts, pkts);
 		DSR_CTR_ADD(st->port[port].rx_bytes, bytes);
 	}
+}
+
+/* A 64-bit word whose in-memory bytes are b0..b7 (so comparisons with
+ * loaded frame words do not depend on the host's byte order). */
+static inline uint64_t
+fwd_bytes_w(uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3, uint8_t b4, uint8_t b5, uint8_t b6,
+	    uint8_t b7)
+{
+	const uint8_t b[8] = {b0, b1, b2, b3, b4, b5, b6, b7};
+	uint64_t w;
+
+	memcpy(&w, b, 8);
+	return w;
+}
+
+static inline uint64_t
+fwd_load64(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+/*
+ * Stage 1 for the common frame: unicast to the port, untagged IPv4
+ * without options, not a fragment, TTL > 1, complete TCP or UDP header,
+ * to a VIP. Fills m and returns 1; returns 0 for anything else, which
+ * dsr_fwd_classify() then handles (and counts). Accepts exactly the
+ * frames that dsr_fwd_classify() would find PENDING without a VLAN tag
+ * or IP options, with the same flow and flags.
+ */
+static inline int
+fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint16_t port,
+		  struct dsr_fwd_meta *m)
+{
+	const uint64_t mac_mask = fwd_bytes_w(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0);
+	/* ethertype 0x0800, version 4 and IHL 5 at bytes 12-14 */
+	const uint64_t ip_mask = fwd_bytes_w(0xff, 0xff, 0xff, 0, 0, 0, 0, 0);
+	const uint64_t ip_want = fwd_bytes_w(0x08, 0x00, 0x45, 0, 0, 0, 0, 0);
+	/* MF and fragment offset at bytes 20-21 */
+	const uint64_t frag_mask = fwd_bytes_w(0x3f, 0xff, 0, 0, 0, 0, 0, 0);
+	const uint8_t *l4 = p + 34;
+	uint32_t tot, l4_len, hl;
+	uint8_t proto, flags = 0;
+	uint64_t w, ports;
+	int vip;
+
+	if (len < 14 + 20 + 8 || ((fwd_load64(p) ^ f->port_mac_w[port]) & mac_mask) != 0)
+		return 0;
+	w = fwd_load64(p + 12);
+	if ((w & ip_mask) != ip_want)
+		return 0;
+	w = fwd_load64(p + 20);
+	if ((w & frag_mask) != 0 || p[22] <= 1)
+		return 0;
+	tot = (uint32_t)((p[16] << 8) | p[17]);
+	if (tot < 20 || 14 + tot > len)
+		return 0;
+	l4_len = tot - 20;
+	proto = p[23];
+	if (proto == DSR_IPPROTO_TCP) {
+		if (l4_len < 20)
+			return 0;
+		hl = (uint32_t)(l4[12] >> 4) * 4;
+		if (hl < 20 || hl > l4_len)
+			return 0;
+		flags = l4[13];
+	} else if (proto == DSR_IPPROTO_UDP) {
+		if (l4_len < 8)
+			return 0;
+		hl = (uint32_t)((l4[4] << 8) | l4[5]);
+		if (hl < 8 || hl > l4_len)
+			return 0;
+	} else {
+		return 0;
+	}
+	memcpy(&m->flow, p + 26, 8);
+	ports = 0;
+	memcpy(&ports, l4, 4);
+	ports |= (uint64_t)proto << 32;
+	memcpy((uint8_t *)&m->flow + 8, &ports, 8);
+	vip = dsr_gen_vip_lookup(f->gen, m->flow.dst_ip, m->flow.dst_port, proto);
+	if (vip < 0)
+		return 0;
+	m->vip = (uint16_t)vip;
+	m->port = port;
+	m->tcp_flags = flags;
+	m->hash = dsr_flow_hash(&m->flow);
+	dsr_ct_prefetch(f->ct, m->hash);
+	return 1;
+}
+
+/*
+ * Stage 2 for a packet of an established entry whose backend is still
+ * the VIP's, with a MAC, that neither resets nor reopens the flow:
+ * refresh the entry, rewrite, return the backend id. Anything else
+ * returns -1 and goes to fwd_decide_found(), which handles every case.
+ */
+static inline int
+fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
+		struct dsr_ct_entry *e, uint32_t now)
+{
+	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC;
+	const struct dsr_gen_backend *b;
+	uint8_t fl = m->tcp_flags, state;
+
+	if (e == NULL)
+		return -1;
+	b = &f->gen->backends[e->backend];
+	if ((b->flags & want) != want || b->vip != m->vip || (fl & DSR_TCP_RST))
+		return -1;
+	if (m->flow.proto == DSR_IPPROTO_TCP) {
+		if ((fl & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN && e->state == DSR_CT_FIN)
+			return -1; /* port reuse */
+		state = dsr_ct_tcp_next(e->state, fl);
+	} else {
+		state = DSR_CT_UDP;
+	}
+	dsr_ct_touch(e, state, now);
+	fwd_rewrite(f, frame, b, m->port);
+	return e->backend;
+}
+
+unsigned int
+dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
+	      uint16_t port, uint32_t now_ms, uint8_t verdict[])
+{
+	struct dsr_fwd_meta meta[DSR_FWD_BURST_MAX];
+	struct dsr_stats_lcore *st = f->st;
+	uint64_t rx_bytes = 0, tx_bytes = 0, run_pkts = 0, run_bytes = 0, t0 = 0, t1 = 0;
+	unsigned int i, ntx = 0, run_vip = 0;
+	int be;
+
+	if (n > DSR_FWD_BURST_MAX)
+		n = DSR_FWD_BURST_MAX;
+	if (unlikely(f->cycles != NULL))
+		t0 = f->cycles();
+	for (i = 0; i < n; i++) {
+		rx_bytes += len[i];
+		if (likely(port < DSR_MAX_PORTS) &&
+		    fwd_fast_classify(f, frame[i], len[i], port, &meta[i]))
+			verdict[i] = DSR_FWD_PENDING;
+		else
+			verdict[i] = (uint8_t)dsr_fwd_classify(f, frame[i], len[i], port, &meta[i]);
+	}
+	if (unlikely(f->cycles != NULL))
+		t1 = f->cycles();
+	for (i = 0; i < n; i++) {
+		const struct dsr_fwd_meta *m = &meta[i];
+		struct dsr_ct_entry *e;
+
+		if (verdict[i] != DSR_FWD_PENDING)
+			continue;
+		e = dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms);
+		be = fwd_fast_decide(f, frame[i], m, e, now_ms);
+		if (be < 0) {
+			verdict[i] = (uint8_t)fwd_decide_found(f, frame[i], len[i], m, now_ms, e);
+			if (verdict[i] == DSR_FWD_TX) {
+				ntx++;
+				tx_bytes += len[i];
+			}
+			continue;
+		}
+		verdict[i] = DSR_FWD_TX;
+		ntx++;
+		tx_bytes += len[i];
+		DSR_CTR_ADD(st->backend[be].pkts, 1);
+		DSR_CTR_ADD(st->backend[be].bytes, len[i]);
+		/* Bursts mostly go to one VIP: count its packets by runs. */
+		if (m->vip != run_vip) {
+			DSR_CTR_ADD(st->vip[run_vip].pkts, run_pkts);
+			DSR_CTR_ADD(st->vip[run_vip].bytes, run_bytes);
+			run_vip = m->vip;
+			run_pkts = 0;
+			run_bytes = 0;
+		}
+		run_pkts++;
+		run_bytes += len[i];
+	}
+	DSR_CTR_ADD(st->vip[run_vip].pkts, run_pkts);
+	DSR_CTR_ADD(st->vip[run_vip].bytes, run_bytes);
+	if (unlikely(f->cycles != NULL)) {
+		uint64_t t2 = f->cycles();
+
+		DSR_CTR_ADD(st->cyc_parse, t1 - t0);
+		DSR_CTR_ADD(st->cyc_table, t2 - t1);
+		DSR_CTR_ADD(st->cyc_pkts, n);
+	}
+	dsr_fwd_count_rx(f, port, n, rx_bytes);
+	dsr_fwd_count_fwd(f, ntx, tx_bytes);
+	return ntx;
 }
 
 enum dsr_fwd_verdict

@@ -22,7 +22,7 @@
 struct rte_mbuf;
 struct rte_ring;
 
-#define DSR_BURST          32
+#define DSR_BURST          32 /**< at most DSR_FWD_BURST_MAX */
 #define DSR_TX_BUF         64
 #define DSR_WORKER_MAX_RXQ 32
 #define DSR_SWEEP_BUCKETS  2 /**< table buckets aged per loop */

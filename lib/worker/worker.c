@@ -74,63 +74,36 @@ worker_slow(struct dsr_worker *w, struct rte_mbuf **slow, unsigned int n)
 	}
 }
 
-/* Forward one received burst: classify all (prefetching), then decide. */
+/* Forward one received burst (lib/fwd), then send, hand on or free each packet. */
 static void
 worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
 	     uint32_t now)
 {
-	struct dsr_fwd_meta meta[DSR_BURST];
+	uint8_t *frame[DSR_BURST];
+	uint16_t len[DSR_BURST];
 	uint8_t verdict[DSR_BURST];
 	struct rte_mbuf *slow[DSR_BURST];
-	unsigned int nslow = 0, ntx = 0;
-	uint64_t bytes = 0, tx_bytes = 0, t0 = 0, t1 = 0;
+	unsigned int nslow = 0;
 	uint16_t i;
 
-	if (w->record_cycles)
-		t0 = rte_rdtsc();
-	rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		bytes += rte_pktmbuf_data_len(m);
-		verdict[i] = (uint8_t)dsr_fwd_classify(&w->fwd, rte_pktmbuf_mtod(m, uint8_t *),
-						       rte_pktmbuf_data_len(m), port, &meta[i]);
+		frame[i] = rte_pktmbuf_mtod(pkts[i], uint8_t *);
+		len[i] = rte_pktmbuf_data_len(pkts[i]);
+		rte_prefetch0(frame[i]);
 	}
-	if (w->record_cycles)
-		t1 = rte_rdtsc();
+	dsr_fwd_burst(&w->fwd, frame, len, n, port, now, verdict);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (verdict[i] == DSR_FWD_PENDING)
-			verdict[i] = (uint8_t)dsr_fwd_decide(&w->fwd,
-							     rte_pktmbuf_mtod(m, uint8_t *),
-							     rte_pktmbuf_data_len(m), &meta[i], now);
-		switch (verdict[i]) {
-		case DSR_FWD_TX:
-			ntx++;
-			tx_bytes += rte_pktmbuf_data_len(m);
+		if (likely(verdict[i] == DSR_FWD_TX)) {
 			worker_tx(w, port, m);
-			break;
-		case DSR_FWD_SLOW:
+		} else if (verdict[i] == DSR_FWD_SLOW) {
 			m->port = port;
 			slow[nslow++] = m;
-			break;
-		default:
+		} else {
 			rte_pktmbuf_free(m);
-			break;
 		}
 	}
-	if (w->record_cycles) {
-		uint64_t t2 = rte_rdtsc();
-
-		DSR_CTR_ADD(w->fwd.st->cyc_parse, t1 - t0);
-		DSR_CTR_ADD(w->fwd.st->cyc_table, t2 - t1);
-		DSR_CTR_ADD(w->fwd.st->cyc_pkts, n);
-	}
-	dsr_fwd_count_rx(&w->fwd, port, n, bytes);
-	dsr_fwd_count_fwd(&w->fwd, ntx, tx_bytes);
 	worker_slow(w, slow, nslow);
 }
 

@@ -292,11 +292,11 @@ def memory(build, tmp, entries_list=(10000000,)):
 
 
 def ct_mem_size(n):
-    """lib/ct's dsr_ct_mem_size(): a 64-byte header, then buckets of 64 bytes
+    """lib/ct's dsr_ct_mem_size(): a 192-byte header, then buckets of 64 bytes
     holding 3 entries, as many as hold n at <= 80% load, rounded up to a
     power of two."""
     need = (n * 5 + 3 * 4 - 1) // (3 * 4)
     nb = 2
     while nb < need:
         nb <<= 1
-    return 64 + nb * 64
+    return 192 + nb * 64

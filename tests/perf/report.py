@@ -175,7 +175,7 @@ what counts. Versions: %s.
 
     # ---- 3
     w("## 3. Memory per connection entry\n")
-    w("""The table is one block per worker, allocated at start: a 64-byte header
+    w("""The table is one block per worker, allocated at start: a 192-byte header
 and 64-byte buckets of three 20-byte entries, as many buckets as hold
 `conntrack size` entries at no more than 80% of the slots, rounded up to a
 power of two (`dsr_ct_mem_size()`). Nothing is allocated per connection.
