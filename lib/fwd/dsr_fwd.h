@@ -78,15 +78,34 @@ enum dsr_fwd_verdict dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t 
 
 /**
  * Forward a burst of n frames (at most DSR_FWD_BURST_MAX; more are not
- * looked at) received on port, as a worker does: both stages, the
- * common case (an established flow) inline, anything else through
- * dsr_fwd_classify() and dsr_fwd_decide(). Sets verdict[i] to TX (frame
- * i rewritten), SLOW or DROP (counted), and counts rx and forwarding.
- * With f->cycles set, accounts the two stages' cycles (cyc_parse,
- * cyc_table). @return the number of TX verdicts.
+ * looked at) received on port, as a worker does: dsr_fwd_stage1() then
+ * dsr_fwd_stage2(). Sets verdict[i] to TX (frame i rewritten), SLOW or
+ * DROP (counted), and counts rx and forwarding. @return the number of
+ * TX verdicts.
  */
 unsigned int dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[],
 			   unsigned int n, uint16_t port, uint32_t now_ms, uint8_t verdict[]);
+
+/**
+ * The first half of dsr_fwd_burst(): classify n frames from port (the
+ * common frame, untagged IPv4 to a VIP, inline; others through
+ * dsr_fwd_classify()), prefetch their table buckets, count rx. verdict[i]
+ * is PENDING (meta[i] filled) or final. Both stages of a burst must run
+ * under the same generation (dsr_fwd_begin()). With f->cycles set,
+ * accounts cyc_parse and cyc_pkts.
+ */
+void dsr_fwd_stage1(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[],
+		    unsigned int n, uint16_t port, struct dsr_fwd_meta meta[], uint8_t verdict[]);
+
+/**
+ * The second half: for each PENDING frame, find or create its entry and
+ * rewrite it (the established case inline, others through the general
+ * decide), setting verdict[i] to TX or DROP; count forwarding. With
+ * f->cycles set, accounts cyc_table. @return the number of TX verdicts.
+ */
+unsigned int dsr_fwd_stage2(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[],
+			    unsigned int n, uint32_t now_ms, const struct dsr_fwd_meta meta[],
+			    uint8_t verdict[]);
 
 /** Both stages for one frame, counting rx and forwarding as the burst loop does. */
 enum dsr_fwd_verdict dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len,

@@ -391,18 +391,13 @@ fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 	return e->backend;
 }
 
-unsigned int
-dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
-	      uint16_t port, uint32_t now_ms, uint8_t verdict[])
+void
+dsr_fwd_stage1(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
+	       uint16_t port, struct dsr_fwd_meta meta[], uint8_t verdict[])
 {
-	struct dsr_fwd_meta meta[DSR_FWD_BURST_MAX];
-	struct dsr_stats_lcore *st = f->st;
-	uint64_t rx_bytes = 0, tx_bytes = 0, run_pkts = 0, run_bytes = 0, t0 = 0, t1 = 0;
-	unsigned int i, ntx = 0, run_vip = 0;
-	int be;
+	uint64_t rx_bytes = 0, t0 = 0;
+	unsigned int i;
 
-	if (n > DSR_FWD_BURST_MAX)
-		n = DSR_FWD_BURST_MAX;
 	if (unlikely(f->cycles != NULL))
 		t0 = f->cycles();
 	for (i = 0; i < n; i++) {
@@ -413,8 +408,24 @@ dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], u
 		else
 			verdict[i] = (uint8_t)dsr_fwd_classify(f, frame[i], len[i], port, &meta[i]);
 	}
+	dsr_fwd_count_rx(f, port, n, rx_bytes);
+	if (unlikely(f->cycles != NULL)) {
+		DSR_CTR_ADD(f->st->cyc_parse, f->cycles() - t0);
+		DSR_CTR_ADD(f->st->cyc_pkts, n);
+	}
+}
+
+unsigned int
+dsr_fwd_stage2(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
+	       uint32_t now_ms, const struct dsr_fwd_meta meta[], uint8_t verdict[])
+{
+	struct dsr_stats_lcore *st = f->st;
+	uint64_t tx_bytes = 0, run_pkts = 0, run_bytes = 0, t0 = 0;
+	unsigned int i, ntx = 0, run_vip = 0;
+	int be;
+
 	if (unlikely(f->cycles != NULL))
-		t1 = f->cycles();
+		t0 = f->cycles();
 	for (i = 0; i < n; i++) {
 		const struct dsr_fwd_meta *m = &meta[i];
 		struct dsr_ct_entry *e;
@@ -449,16 +460,22 @@ dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], u
 	}
 	DSR_CTR_ADD(st->vip[run_vip].pkts, run_pkts);
 	DSR_CTR_ADD(st->vip[run_vip].bytes, run_bytes);
-	if (unlikely(f->cycles != NULL)) {
-		uint64_t t2 = f->cycles();
-
-		DSR_CTR_ADD(st->cyc_parse, t1 - t0);
-		DSR_CTR_ADD(st->cyc_table, t2 - t1);
-		DSR_CTR_ADD(st->cyc_pkts, n);
-	}
-	dsr_fwd_count_rx(f, port, n, rx_bytes);
 	dsr_fwd_count_fwd(f, ntx, tx_bytes);
+	if (unlikely(f->cycles != NULL))
+		DSR_CTR_ADD(st->cyc_table, f->cycles() - t0);
 	return ntx;
+}
+
+unsigned int
+dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
+	      uint16_t port, uint32_t now_ms, uint8_t verdict[])
+{
+	struct dsr_fwd_meta meta[DSR_FWD_BURST_MAX];
+
+	if (n > DSR_FWD_BURST_MAX)
+		n = DSR_FWD_BURST_MAX;
+	dsr_fwd_stage1(f, frame, len, n, port, meta, verdict);
+	return dsr_fwd_stage2(f, frame, len, n, now_ms, meta, verdict);
 }
 
 enum dsr_fwd_verdict

@@ -8,6 +8,8 @@
 
 #include "dsr_worker.h"
 
+_Static_assert(DSR_BURST <= DSR_TX_BUF && DSR_BURST <= DSR_FWD_BURST_MAX, "burst sizes");
+
 uint32_t
 dsr_worker_now_ms(const struct dsr_worker *w)
 {
@@ -60,6 +62,29 @@ worker_tx(struct dsr_worker *w, uint16_t port, struct rte_mbuf *m)
 		worker_flush_port(w, port);
 }
 
+/* Queue n packets for port (one burst's worth: n <= DSR_BURST). */
+static inline void
+worker_tx_bulk(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, unsigned int n)
+{
+	struct dsr_worker_txbuf *b = &w->tx[port];
+	unsigned int room = DSR_TX_BUF - b->n, i;
+
+	if (n == 0)
+		return;
+	if (n >= room) {
+		for (i = 0; i < room; i++)
+			b->m[b->n + i] = m[i];
+		b->n = DSR_TX_BUF;
+		worker_flush_port(w, port);
+		m += room;
+		n -= room;
+	}
+	for (i = 0; i < n; i++)
+		b->m[b->n + i] = m[i];
+	b->n += n;
+	w->tx_dirty |= 1u << port;
+}
+
 static void
 worker_slow(struct dsr_worker *w, struct rte_mbuf **slow, unsigned int n)
 {
@@ -74,37 +99,44 @@ worker_slow(struct dsr_worker *w, struct rte_mbuf **slow, unsigned int n)
 	}
 }
 
-/* Forward one received burst (lib/fwd), then send, hand on or free each packet. */
-static void
-worker_burst(struct dsr_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n,
-	     uint32_t now)
+/* Receive a burst from rxq and forward it (lib/fwd), then send, hand on or free each packet. */
+static inline unsigned int
+worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 {
+	struct rte_mbuf *pkts[DSR_BURST], *slow[DSR_BURST], *tx[DSR_BURST];
 	uint8_t *frame[DSR_BURST];
 	uint16_t len[DSR_BURST];
 	uint8_t verdict[DSR_BURST];
-	struct rte_mbuf *slow[DSR_BURST];
-	unsigned int nslow = 0;
-	uint16_t i;
+	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0;
+	unsigned int nslow = 0, ntx = 0;
+	uint16_t i, n;
 
+	n = rte_eth_rx_burst(rxq->port, rxq->queue, pkts, DSR_BURST);
+	if (n == 0)
+		return 0;
+	if (w->record_cycles)
+		DSR_CTR_ADD(w->fwd.st->cyc_rx, rte_rdtsc() - t0);
 	for (i = 0; i < n; i++) {
 		frame[i] = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 		len[i] = rte_pktmbuf_data_len(pkts[i]);
 		rte_prefetch0(frame[i]);
 	}
-	dsr_fwd_burst(&w->fwd, frame, len, n, port, now, verdict);
+	dsr_fwd_burst(&w->fwd, frame, len, n, rxq->port, now, verdict);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
 		if (likely(verdict[i] == DSR_FWD_TX)) {
-			worker_tx(w, port, m);
+			tx[ntx++] = m;
 		} else if (verdict[i] == DSR_FWD_SLOW) {
-			m->port = port;
+			m->port = rxq->port;
 			slow[nslow++] = m;
 		} else {
 			rte_pktmbuf_free(m);
 		}
 	}
+	worker_tx_bulk(w, rxq->port, tx, ntx);
 	worker_slow(w, slow, nslow);
+	return n;
 }
 
 /* Send what the main lcore queued for us (ARP replies and requests). */
@@ -158,22 +190,12 @@ unsigned int
 dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 {
 	const struct dsr_gen *g = dsr_dp_gen(w->dp);
-	struct rte_mbuf *pkts[DSR_BURST];
 	unsigned int total = 0;
-	uint16_t q, n, p;
+	uint16_t q, p;
 
 	dsr_fwd_begin(&w->fwd, g);
-	for (q = 0; q < w->nb_rxq; q++) {
-		uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0;
-
-		n = rte_eth_rx_burst(w->rxq[q].port, w->rxq[q].queue, pkts, DSR_BURST);
-		if (n == 0)
-			continue;
-		if (w->record_cycles)
-			DSR_CTR_ADD(w->fwd.st->cyc_rx, rte_rdtsc() - t0);
-		total += n;
-		worker_burst(w, w->rxq[q].port, pkts, n, now_ms);
-	}
+	for (q = 0; q < w->nb_rxq; q++)
+		total += worker_rx(w, &w->rxq[q], now_ms);
 	worker_drain_tx_ring(w);
 	while (w->tx_dirty != 0) {
 		p = (uint16_t)__builtin_ctz(w->tx_dirty);
