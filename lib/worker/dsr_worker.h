@@ -35,6 +35,7 @@ struct dsr_worker_rxq {
 
 struct dsr_worker_txbuf {
 	uint16_t n;
+	uint64_t bytes; /**< of the n frames */
 	struct rte_mbuf *m[DSR_TX_BUF];
 };
 

@@ -34,19 +34,20 @@ worker_flush_port(struct dsr_worker *w, uint16_t port)
 {
 	struct dsr_worker_txbuf *b = &w->tx[port];
 	struct dsr_stats_lcore *st = w->fwd.st;
-	uint64_t bytes = 0, t0 = w->record_cycles ? rte_rdtsc() : 0;
+	uint64_t bytes = b->bytes, t0 = w->record_cycles ? rte_rdtsc() : 0;
 	uint16_t sent, i;
 
 	sent = rte_eth_tx_burst(port, w->txq, b->m, b->n);
-	for (i = 0; i < sent; i++)
-		bytes += rte_pktmbuf_pkt_len(b->m[i]);
-	DSR_CTR_ADD(st->port[port].tx_pkts, sent);
-	DSR_CTR_ADD(st->port[port].tx_bytes, bytes);
 	if (unlikely(sent < b->n)) {
+		for (i = sent; i < b->n; i++)
+			bytes -= rte_pktmbuf_pkt_len(b->m[i]);
 		DSR_CTR_ADD(st->drop[DSR_TX_FULL], (uint64_t)(b->n - sent));
 		rte_pktmbuf_free_bulk(&b->m[sent], b->n - sent);
 	}
+	DSR_CTR_ADD(st->port[port].tx_pkts, sent);
+	DSR_CTR_ADD(st->port[port].tx_bytes, bytes);
 	b->n = 0;
+	b->bytes = 0;
 	if (w->record_cycles)
 		DSR_CTR_ADD(st->cyc_tx, rte_rdtsc() - t0);
 }
@@ -57,32 +58,31 @@ worker_tx(struct dsr_worker *w, uint16_t port, struct rte_mbuf *m)
 	struct dsr_worker_txbuf *b = &w->tx[port];
 
 	b->m[b->n++] = m;
+	b->bytes += rte_pktmbuf_pkt_len(m);
 	w->tx_dirty |= 1u << port;
 	if (b->n == DSR_TX_BUF)
 		worker_flush_port(w, port);
 }
 
-/* Queue n packets for port (one burst's worth: n <= DSR_BURST). */
+/* Queue n packets (n <= DSR_BURST) of bytes in all for port. */
 static inline void
-worker_tx_bulk(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, unsigned int n)
+worker_tx_bulk(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, unsigned int n,
+	       uint64_t bytes)
 {
 	struct dsr_worker_txbuf *b = &w->tx[port];
-	unsigned int room = DSR_TX_BUF - b->n, i;
+	unsigned int i;
 
 	if (n == 0)
 		return;
-	if (n >= room) {
-		for (i = 0; i < room; i++)
-			b->m[b->n + i] = m[i];
-		b->n = DSR_TX_BUF;
+	if (n > (unsigned int)(DSR_TX_BUF - b->n))
 		worker_flush_port(w, port);
-		m += room;
-		n -= room;
-	}
 	for (i = 0; i < n; i++)
 		b->m[b->n + i] = m[i];
 	b->n += n;
+	b->bytes += bytes;
 	w->tx_dirty |= 1u << port;
+	if (b->n == DSR_TX_BUF)
+		worker_flush_port(w, port);
 }
 
 static void
@@ -107,7 +107,7 @@ worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 	uint8_t *frame[DSR_BURST];
 	uint16_t len[DSR_BURST];
 	uint8_t verdict[DSR_BURST];
-	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0;
+	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0, tx_bytes = 0;
 	unsigned int nslow = 0, ntx = 0;
 	uint16_t i, n;
 
@@ -127,6 +127,7 @@ worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 
 		if (likely(verdict[i] == DSR_FWD_TX)) {
 			tx[ntx++] = m;
+			tx_bytes += len[i];
 		} else if (verdict[i] == DSR_FWD_SLOW) {
 			m->port = rxq->port;
 			slow[nslow++] = m;
@@ -134,7 +135,7 @@ worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 			rte_pktmbuf_free(m);
 		}
 	}
-	worker_tx_bulk(w, rxq->port, tx, ntx);
+	worker_tx_bulk(w, rxq->port, tx, ntx, tx_bytes);
 	worker_slow(w, slow, nslow);
 	return n;
 }

@@ -279,25 +279,21 @@ rig_free(struct rig *r)
 	free(r->ct_mem);
 }
 
-/* Run one burst as worker_burst() does; verdicts out. */
+/* Run one burst as the worker does; verdicts out. */
 static void
 run_burst(struct rig *r, const struct dsr_gen *g, uint8_t (*fr)[64], unsigned int n, uint32_t now,
 	  uint8_t *verdict)
 {
-	struct dsr_fwd_meta meta[BURST];
-	uint64_t tx = 0;
+	uint8_t *frame[BURST];
+	uint16_t len[BURST];
 	unsigned int i;
 
-	dsr_fwd_begin(&r->f, g);
-	for (i = 0; i < n; i++)
-		verdict[i] = (uint8_t)dsr_fwd_classify(&r->f, fr[i], FRAME_LEN, 0, &meta[i]);
 	for (i = 0; i < n; i++) {
-		if (verdict[i] == DSR_FWD_PENDING)
-			verdict[i] = (uint8_t)dsr_fwd_decide(&r->f, fr[i], FRAME_LEN, &meta[i], now);
-		tx += verdict[i] == DSR_FWD_TX;
+		frame[i] = fr[i];
+		len[i] = FRAME_LEN;
 	}
-	dsr_fwd_count_rx(&r->f, 0, n, (uint64_t)n * FRAME_LEN);
-	dsr_fwd_count_fwd(&r->f, tx, tx * FRAME_LEN);
+	dsr_fwd_begin(&r->f, g);
+	dsr_fwd_burst(&r->f, frame, len, n, 0, now, verdict);
 	dsr_ct_sweep(r->ct, SWEEP, now);
 }
 

@@ -14,8 +14,10 @@
  *                   also flush one service's entries (dt & 3; 3 = all), as
  *                   the worker does for `conns flush`
  *   flags bits 5-7  the clock advances by dt << (3 * these bits) ms
- * A burst of one frame goes through dsr_fwd_frame(); a longer one through
- * classify (all) then decide (each), as the worker's burst function does.
+ * A burst of one frame goes through dsr_fwd_frame() (the general path); a
+ * longer one through dsr_fwd_burst() (the inline fast path, falling back to
+ * the general one), one call per run of frames from the same port, as the
+ * worker calls it once per received burst.
  *
  * Invariants, after every burst:
  *   - a TX frame changed in bytes 0..11 only; its source MAC is the port's
@@ -422,25 +424,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fr[0].verdict = (uint8_t)dsr_fwd_frame(&f, fr[0].buf, fr[0].len, fr[0].port,
 							       now);
 		} else {
-			struct dsr_fwd_meta meta[BURST];
-			uint64_t tx = 0, tx_bytes = 0;
+			/* As the worker: each run of frames from one port is a burst. */
+			uint8_t *frame[BURST], verdict[BURST];
+			uint16_t flen[BURST];
+			unsigned int j, k;
 
-			for (i = 0; i < n; i++)
-				fr[i].verdict = (uint8_t)dsr_fwd_classify(&f, fr[i].buf, fr[i].len,
-									  fr[i].port, &meta[i]);
-			for (i = 0; i < n; i++) {
-				if (fr[i].verdict == DSR_FWD_PENDING)
-					fr[i].verdict = (uint8_t)dsr_fwd_decide(
-						&f, fr[i].buf, fr[i].len, &meta[i], now);
-				if (fr[i].verdict == DSR_FWD_TX) {
-					tx++;
-					tx_bytes += fr[i].len;
+			for (i = 0; i < n; i = j) {
+				for (j = i; j < n && fr[j].port == fr[i].port; j++) {
+					frame[j - i] = fr[j].buf;
+					flen[j - i] = (uint16_t)fr[j].len;
 				}
+				dsr_fwd_burst(&f, frame, flen, j - i, fr[i].port, now, verdict);
+				for (k = i; k < j; k++)
+					fr[k].verdict = verdict[k - i];
 			}
-			/* The burst's counting, as worker_burst() does it. */
-			for (i = 0; i < n; i++)
-				dsr_fwd_count_rx(&f, fr[i].port, 1, fr[i].len);
-			dsr_fwd_count_fwd(&f, tx, tx_bytes);
 		}
 		snap_take(&after);
 		check_burst(g, fr, n, &before, &after);
