@@ -193,15 +193,15 @@ entries per worker, M MB each`), checked against the same formula.
         w("\n10M entries: %.0f MiB per worker, %.1f bytes per entry; with the table sized to "
           "a power of two, 32 bytes per configured entry (%.1f bytes per entry when 10M of "
           "16.8M are in use)." % (m["bytes"] / 2**20, m["bytes"] / m["entries"],
-                                  (64 + (1 << 23) * 64) / 1e7))
+                                  (192 + (1 << 23) * 64) / 1e7))
     w("")
 
     # ---- 4
     w("## 4. Cycles per packet by stage\n")
     w("""`dsrlb --record-cycles` reads the TSC around each stage of every non-empty
 burst, like testpmd's `--record-core-cycles`: rx (`rte_eth_rx_burst`),
-parse (classify: parse, VIP match, flow hash, bucket prefetch), table
-(decide: lookup or insert, state, MAC rewrite; Maglev included), of which
+parse (stage 1: parse, VIP match, flow hash, bucket prefetch), table
+(stage 2: lookup or insert, state, MAC rewrite; Maglev included), of which
 Maglev (flows without an entry only), tx (`rte_eth_tx_burst` and frees).
 The split is from a separate short run with the option on (the rates
 above are without it); cycles per packet over the run's window, from
@@ -384,7 +384,13 @@ so its own work is about %.0f ns (%.0f cycles at %.2f GHz) a packet.""" % (
 rx %.0f, parse %.0f, table %.0f, tx %.0f, and %.0f in the loop outside the
 stages.""" % (c["wall_cycles"], cy["rx"], cy["parse"], cy["table"], cy["tx"],
               c["wall_cycles"] - cy["accounted"]))
-    w(HISTORY)
+    r1 = find(res, "fwd", 1000000)
+    c1 = res["cycles"].get(r1["label"]) if r1 else None
+    hist = HISTORY
+    for key, stage in (("rx1", "rx"), ("p1", "parse"), ("t1", "table")):
+        hist = hist.replace("%%(%s)s" % key,
+                            "%.0f" % c1["cycles"][stage] if c1 else "(not measured)")
+    w(hist)
     w("""How to reproduce: `tests/perf/run` (about %d minutes, root, 2048
 hugepages of 2 MB, installs wrk, nginx, HAProxy and matplotlib from
 Debian). It prints each round as it goes, then the summary, and writes
@@ -397,24 +403,41 @@ tooling in about two minutes (reduced flow counts; not for quoting).
 # The measurements of changes made by hand (kept from earlier runs: they
 # record what each change was worth when it was made).
 HISTORY = """
-With no PMU in this VM, `perf record` samples by timer only; it spreads
-the time over the table lookup and its bucket prefetch, the decide stage,
-parsing and classification, and the burst loop in roughly equal parts,
-with no single hot spot. Changes measured so far, each in a run of its
-own at the time:
+With no PMU in this VM, `perf record` samples by timer only (`perf record
+-C 1` on the worker's core while the 10k-flow case runs). Changes
+measured so far, each in a run of its own at the time (10k flows; 1M
+flows where it was measured):
 
-| change | dsrlb Mpps at 10k flows |
-|---|---|
-| first version | 21.5 |
-| parser writes the 5-tuple as two 8-byte words, so the hash's and the table's 8-byte loads forward from the stores instead of stalling; hash inlined | 26.4 |
-| RX and forwarded counters once per burst; TX flush only for dirty ports; sweep 2 buckets a loop | 29.5 |
-| prefetching the two table buckets removed (10k flows only) | no gain (kept: it pays at 1M) |
-| LTO across the module libraries | no gain |
+| change | dsrlb Mpps at 10k flows | at 1M |
+|---|---|---|
+| first version | 21.5 | |
+| parser writes the 5-tuple as two 8-byte words, so the hash's and the table's 8-byte loads forward from the stores instead of stalling; hash inlined | 26.4 | |
+| RX and forwarded counters once per burst; TX flush only for dirty ports; sweep 2 buckets a loop | 29.5 | 15.8 |
+| LTO across the module libraries | 30.4 (+7%; not kept: the change below inlines what matters) | |
+| `dsr_fwd_burst()`: the common frame (untagged IPv4 without options to a VIP, established entry) parsed, looked up, refreshed and rewritten inline in one function per burst; everything else falls back to the general classify/decide. Table lookup and prefetch inline (`dsr_ct.h`), only the first candidate bucket prefetched, the refresh stores only what changed | 37.6 | 18.8 |
+| a burst's TX packets handed to the TX buffer at once (the per-packet read-modify-write of the dirty mask was 5% of all samples); TX bytes carried with the buffer | 40.1 | |
+| compare a bucket's three slots without branching | 34.8 (worse: the first slot nearly always matches, so the branches predict) | |
+| prefetch the second candidate bucket too | 36.1 (worse: twice the lines for a bucket needed by a few % of lookups) | |
+| no prefetch at all | 36.1 at 10k | 9.8 (the 1M case needs it) |
+| bursts of 64 instead of 32 | no gain | no gain |
+| receive and classify the next burst before finishing this one (bucket prefetches in flight during the PMD's receive) | 36.8 (worse) | 17.8 (no gain) |
+| entries not refreshed at all (experiment only: to see what the refresh stores cost) | 39.2 | 18.6 (the stores cost nothing measurable) |
 
-Left for the performance issue: processing a burst's table lookups with
-fewer branches (compare a bucket's three keys at once), fewer per-packet
-counter updates (per-VIP/backend packets and bytes could be derived), and
-a look at the mbuf fields each stage touches.
+What is left at 10k flows: testpmd's whole packet (receive from the pcap
+PMD's ring, copy the frame into a fresh mbuf, swap the addresses,
+transmit and free) is about 30 cycles, and dsrlb's receive and transmit,
+the same PMD calls, are about 30 cycles too. 0.8x testpmd leaves about
+7.5 cycles for everything dsrlb does on top: parse, VIP match, hash, a
+table lookup in a 1 MB table (a level-2 cache hit at best, 14 cycles of
+latency, hidden only by the prefetch), the refresh and the rewrite. The
+fast path is about 30 cycles of instructions (two timer-sampled hot spots
+left: the bucket prefetch, which waits for a free miss buffer, and the
+per-backend counters); we do not see a way to 7.5 with a per-packet
+connection lookup. At 1M flows every lookup is a DRAM line beside the
+two (mbuf and frame) that the pcap PMD's copy already misses on: the
+stages take rx %(rx1)s, parse %(p1)s and table %(t1)s cycles, where
+10k flows take about 17, 15 and 15; prefetching further ahead did not
+help, so the limit is the core's outstanding misses rather than latency.
 """
 
 
