@@ -299,9 +299,15 @@ fwd_load64(const uint8_t *p)
  * frames that dsr_fwd_classify() would find PENDING without a VLAN tag
  * or IP options, with the same flow and flags.
  */
+/* The last VIP stage 1 matched in this burst (key 0: none; keys are never 0). */
+struct fwd_vip_cache {
+	uint64_t key;
+	int vip;
+};
+
 static inline int
 fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint16_t port,
-		  struct dsr_fwd_meta *m)
+		  struct dsr_fwd_meta *m, struct fwd_vip_cache *vc)
 {
 	const uint64_t mac_mask = fwd_bytes_w(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0);
 	/* ethertype 0x0800, version 4 and IHL 5 at bytes 12-14 */
@@ -312,7 +318,7 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 	const uint8_t *l4 = p + 34;
 	uint32_t tot, l4_len, hl;
 	uint8_t proto, flags = 0;
-	uint64_t w, ports;
+	uint64_t w, ports, key;
 	int vip;
 
 	if (len < 14 + 20 + 8 || ((fwd_load64(p) ^ f->port_mac_w[port]) & mac_mask) != 0)
@@ -349,9 +355,17 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 	memcpy(&ports, l4, 4);
 	ports |= (uint64_t)proto << 32;
 	memcpy((uint8_t *)&m->flow + 8, &ports, 8);
-	vip = dsr_gen_vip_lookup(f->gen, m->flow.dst_ip, m->flow.dst_port, proto);
-	if (vip < 0)
-		return 0;
+	/* Bursts mostly go to one VIP: look it up once. */
+	key = dsr_gen_vip_key(m->flow.dst_ip, m->flow.dst_port, proto);
+	if (key == vc->key) {
+		vip = vc->vip;
+	} else {
+		vip = dsr_gen_vip_lookup(f->gen, m->flow.dst_ip, m->flow.dst_port, proto);
+		if (vip < 0)
+			return 0;
+		vc->key = key;
+		vc->vip = vip;
+	}
 	m->vip = (uint16_t)vip;
 	m->port = port;
 	m->tcp_flags = flags;
@@ -395,6 +409,7 @@ void
 dsr_fwd_stage1(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
 	       uint16_t port, struct dsr_fwd_meta meta[], uint8_t verdict[])
 {
+	struct fwd_vip_cache vc = {0, -1};
 	uint64_t rx_bytes = 0, t0 = 0;
 	unsigned int i;
 
@@ -403,7 +418,7 @@ dsr_fwd_stage1(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], 
 	for (i = 0; i < n; i++) {
 		rx_bytes += len[i];
 		if (likely(port < DSR_MAX_PORTS) &&
-		    fwd_fast_classify(f, frame[i], len[i], port, &meta[i]))
+		    fwd_fast_classify(f, frame[i], len[i], port, &meta[i], &vc))
 			verdict[i] = DSR_FWD_PENDING;
 		else
 			verdict[i] = (uint8_t)dsr_fwd_classify(f, frame[i], len[i], port, &meta[i]);
