@@ -416,6 +416,7 @@ flows where it was measured):
 | LTO across the module libraries | 30.4 (+7%; not kept: the change below inlines what matters) | |
 | `dsr_fwd_burst()`: the common frame (untagged IPv4 without options to a VIP, established entry) parsed, looked up, refreshed and rewritten inline in one function per burst; everything else falls back to the general classify/decide. Table lookup and prefetch inline (`dsr_ct.h`), only the first candidate bucket prefetched, the refresh stores only what changed | 37.6 | 18.8 |
 | a burst's TX packets handed to the TX buffer at once (the per-packet read-modify-write of the dirty mask was 5% of all samples); TX bytes carried with the buffer | 40.1 | |
+| stage 1 looks a burst's VIP up once while consecutive packets go to the same service (A/B against the build before, three alternating runs each: 37.5, 37.7, 38.2 before; 40.8, 40.1, 41.9 after) | 40.9 | |
 | compare a bucket's three slots without branching | 34.8 (worse: the first slot nearly always matches, so the branches predict) | |
 | prefetch the second candidate bucket too | 36.1 (worse: twice the lines for a bucket needed by a few % of lookups) | |
 | no prefetch at all | 36.1 at 10k | 9.8 (the 1M case needs it) |
@@ -430,14 +431,19 @@ the same PMD calls, are about 30 cycles too. 0.8x testpmd leaves about
 7.5 cycles for everything dsrlb does on top: parse, VIP match, hash, a
 table lookup in a 1 MB table (a level-2 cache hit at best, 14 cycles of
 latency, hidden only by the prefetch), the refresh and the rewrite. The
-fast path is about 30 cycles of instructions (two timer-sampled hot spots
-left: the bucket prefetch, which waits for a free miss buffer, and the
-per-backend counters); we do not see a way to 7.5 with a per-packet
-connection lookup. At 1M flows every lookup is a DRAM line beside the
+fast path is about 30 cycles of instructions, inlined into two loops
+(`dsr_fwd_stage1`, `dsr_fwd_stage2`, 22% and 24% of the worker's samples
+each; the PMD's receive and transmit are 39%). The one hot spot left is
+the instruction after the bucket prefetch (about 9% of all samples), which
+waits for the line or for a free miss buffer; the rest is spread over the
+loops with no single instruction above 3%. We do not see a way to 7.5
+cycles with a per-packet connection lookup. At 1M flows every lookup is a DRAM line beside the
 two (mbuf and frame) that the pcap PMD's copy already misses on: the
 stages take rx %(rx1)s, parse %(p1)s and table %(t1)s cycles, where
 10k flows take about 17, 15 and 15; prefetching further ahead did not
-help, so the limit is the core's outstanding misses rather than latency.
+help, which suggests that the limit is how many misses (and, in a VM,
+nested page walks) the core keeps in flight rather than how early the
+prefetch starts. We could not check that: this VM exposes no PMU.
 """
 
 
