@@ -28,7 +28,8 @@ _Static_assert(offsetof(struct dsr_ct_entry, dst_ip) == offsetof(struct dsr_flow
 	       "key layout");
 _Static_assert(offsetof(struct dsr_ct_entry, src_port) == offsetof(struct dsr_flow, src_port),
 	       "key layout");
-_Static_assert(offsetof(struct dsr_ct_entry, state) == 13, "dsr_ct_bucket_find() reads the state as byte 13");
+_Static_assert(offsetof(struct dsr_ct_entry, state) == 13,
+	       "dsr_ct_bucket_find() reads the state as byte 13");
 _Static_assert(offsetof(struct dsr_ct_entry, proto) == offsetof(struct dsr_flow, proto),
 	       "key layout");
 
