@@ -291,6 +291,12 @@ fwd_load64(const uint8_t *p)
 	return w;
 }
 
+/* The last VIP stage 1 matched in this burst (key 0: none; keys are never 0). */
+struct fwd_vip_cache {
+	uint64_t key;
+	int vip;
+};
+
 /*
  * Stage 1 for the common frame: unicast to the port, untagged IPv4
  * without options, not a fragment, TTL > 1, complete TCP or UDP header,
@@ -299,12 +305,6 @@ fwd_load64(const uint8_t *p)
  * frames that dsr_fwd_classify() would find PENDING without a VLAN tag
  * or IP options, with the same flow and flags.
  */
-/* The last VIP stage 1 matched in this burst (key 0: none; keys are never 0). */
-struct fwd_vip_cache {
-	uint64_t key;
-	int vip;
-};
-
 static inline int
 fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint16_t port,
 		  struct dsr_fwd_meta *m, struct fwd_vip_cache *vc)
