@@ -420,6 +420,8 @@ flows where it was measured):
 | compare a bucket's three slots without branching | 34.8 (worse: the first slot nearly always matches, so the branches predict) | |
 | prefetch the second candidate bucket too | 36.1 (worse: twice the lines for a bucket needed by a few % of lookups) | |
 | no prefetch at all | 36.1 at 10k | 9.8 (the 1M case needs it) |
+| stage 1's checks as flags with one branch on them all (frames under 54 bytes to the general path); A/B, three alternating runs | 36.5 against 39.9 (worse: the branches predict, and evaluating every check costs more) | |
+| sweep 1 bucket a loop instead of 2; A/B, three alternating runs | 40.4 against 39.7 (within the noise; not kept) | |
 | bursts of 64 instead of 32 | no gain | no gain |
 | receive and classify the next burst before finishing this one (bucket prefetches in flight during the PMD's receive) | 36.8 (worse) | 17.8 (no gain) |
 | entries not refreshed at all (experiment only: to see what the refresh stores cost) | 39.2 | 18.6 (the stores cost nothing measurable) |
