@@ -396,6 +396,11 @@ hugepages of 2 MB, installs wrk, nginx, HAProxy and matplotlib from
 Debian). It prints each round as it goes, then the summary, and writes
 this file and the plots beside it. `tests/perf/run --quick` checks the
 tooling in about two minutes (reduced flow counts; not for quoting).
+To measure a change to the packet path against the build before it
+(the rows of the table above): `tests/perf/ab.py OLD_BUILD NEW_BUILD
+[--flows N] [--rounds R] [--testpmd] [--cycles]` runs the section 1
+case on both builds in alternating rounds (hugepages as above; a second
+build from `git worktree add`).
 """ % (max(1, round(res["duration_s"] / 60)) if not q else 8))
     return "\n".join(o)
 

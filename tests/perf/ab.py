@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Compare two dsrlb builds on one forwarding case, in alternating rounds.
+
+For measuring a change to the packet path against the version before it
+(the "previous version" baseline): the same pcap, lcores and method as
+tests/perf/run's section 1 (bench_fwd.py), the two builds taking turns so
+that the machine's drift hits both. Optionally testpmd macswap too, and
+the cycles by stage (dsrlb --record-cycles) of each build.
+
+usage: ab.py BUILD_A BUILD_B [--flows N] [--rounds R] [--testpmd] [--cycles]
+  BUILD_A, BUILD_B  build directories (e.g. one from `git worktree add`)
+  --flows N         established flows (default 10000; 1000000 takes a
+                    while to load)
+  --rounds R        rounds of A then B (default 3)
+Needs root and 2048 hugepages of 2 MB, as tests/perf/run (which sets
+them up). Prints each round and the median of each build, and B/A.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_fwd  # noqa: E402
+
+WARMUP, WINDOW = 2.0, 3.0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("build_a")
+    ap.add_argument("build_b")
+    ap.add_argument("--flows", type=int, default=10000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--testpmd", action="store_true")
+    ap.add_argument("--cycles", action="store_true")
+    args = ap.parse_args()
+    for b in (args.build_a, args.build_b):
+        if not os.path.exists(os.path.join(b, "app/dsrlb/dsrlb")):
+            sys.exit("ab.py: no app/dsrlb/dsrlb in %s (build it first)" % b)
+    case = bench_fwd.Case("fwd", args.flows, "ack")
+    rates = {"A": [], "B": [], "testpmd": []}
+    with tempfile.TemporaryDirectory(prefix="dsrlb-ab-") as tmp:
+        for r in range(args.rounds):
+            if args.testpmd:
+                path, _ = bench_fwd.pcaps(tmp, case)
+                tp = bench_fwd.testpmd_pps(path, case.npkts, WARMUP, WINDOW) / 1e6
+                rates["testpmd"].append(tp)
+                print("round %d testpmd %.2f Mpps" % (r + 1, tp), flush=True)
+            for name, build in (("A", args.build_a), ("B", args.build_b)):
+                res = bench_fwd.dsrlb_measure(build, tmp, case, WARMUP, WINDOW)
+                rates[name].append(res["fwd_pps"] / 1e6)
+                print("round %d %s %.2f Mpps" % (r + 1, name, rates[name][-1]), flush=True)
+        if args.cycles:
+            for name, build in (("A", args.build_a), ("B", args.build_b)):
+                cy = bench_fwd.dsrlb_measure(build, tmp, case, 1.0, 2.0,
+                                             record_cycles=True)["cycles"]
+                print("cycles %s: %s" % (name, ", ".join(
+                    "%s %.1f" % (k, v) for k, v in cy.items())), flush=True)
+    a, b = statistics.median(rates["A"]), statistics.median(rates["B"])
+    print("median A %.2f Mpps, B %.2f Mpps, B/A %.3f" % (a, b, b / a))
+    if rates["testpmd"]:
+        tp = statistics.median(rates["testpmd"])
+        print("median testpmd %.2f Mpps: A %.2fx, B %.2fx" % (tp, a / tp, b / tp))
+
+
+if __name__ == "__main__":
+    main()
