@@ -28,10 +28,10 @@ _Static_assert(offsetof(struct dsr_ct_entry, dst_ip) == offsetof(struct dsr_flow
 	       "key layout");
 _Static_assert(offsetof(struct dsr_ct_entry, src_port) == offsetof(struct dsr_flow, src_port),
 	       "key layout");
-_Static_assert(offsetof(struct dsr_ct_entry, state) == 13,
-	       "dsr_ct_bucket_find() reads the state as byte 13");
 _Static_assert(offsetof(struct dsr_ct_entry, proto) == offsetof(struct dsr_flow, proto),
 	       "key layout");
+_Static_assert(offsetof(struct dsr_ct_entry, state) == 13,
+	       "dsr_ct_bucket_find() reads the state as byte 13");
 
 /* XOR distance between a flow's two buckets, by tag; odd, so never 0. */
 static const uint32_t ct_tag_offset[DSR_CT_NTAGS] = {
@@ -49,12 +49,6 @@ struct ct_node {
 	int16_t parent;
 	uint8_t slot;
 };
-
-static inline uint32_t
-ct_tag(uint64_t hash)
-{
-	return (uint32_t)(hash >> (64 - DSR_CT_TAG_BITS));
-}
 
 static inline uint32_t
 ct_other(const struct dsr_ct *ct, uint32_t b, uint32_t tag)
@@ -79,12 +73,6 @@ static inline uint32_t
 ct_ctl_next(uint32_t ctl)
 {
 	return (ctl & ~DSR_CT_SEQ_MASK) | ((ctl + 1) & DSR_CT_SEQ_MASK);
-}
-
-static inline int
-ct_expired(const struct dsr_ct *ct, const struct dsr_ct_entry *e, uint32_t now)
-{
-	return (int32_t)(now - e->last_seen) >= (int32_t)ct->timeout[e->state & 7];
 }
 
 /* Writer: open a bucket's write section; returns the (odd) control word. */
@@ -256,15 +244,6 @@ dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NSTATES]
 		ct->timeout[s] = timeout_ms[s] > INT32_MAX ? (uint32_t)INT32_MAX : timeout_ms[s];
 }
 
-void
-dsr_ct_expire_entry(struct dsr_ct *ct, struct dsr_ct_entry *e)
-{
-	uintptr_t off = (uintptr_t)e - (uintptr_t)ct->bk;
-
-	ct_slot_free(ct, &ct->bk[off / sizeof(struct dsr_ct_bucket)],
-		     (unsigned int)((off % sizeof(struct dsr_ct_bucket)) / sizeof(*e)),
-		     DSR_CT_EXPIRED);
-}
 
 static inline int
 ct_queued(const struct ct_node *q, unsigned int n, uint32_t b)
@@ -308,7 +287,7 @@ ct_relocate(struct dsr_ct *ct, const uint32_t root[2], uint32_t now, uint32_t *o
 			reads++;
 			ab = &ct->bk[alt[i]];
 			for (j = 0; j < DSR_CT_SLOTS; j++)
-				if (ab->e[j].state == DSR_CT_FREE || ct_expired(ct, &ab->e[j], now))
+				if (ab->e[j].state == DSR_CT_FREE || dsr_ct_expired(ct, &ab->e[j], now))
 					goto found;
 			q[tail++] = (struct ct_node){alt[i], (int16_t)head, (uint8_t)i};
 		}
@@ -341,7 +320,7 @@ struct dsr_ct_entry *
 dsr_ct_insert(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uint16_t backend,
 	      uint8_t state, uint32_t now_ms)
 {
-	uint32_t tag = ct_tag(hash), root[2], b;
+	uint32_t tag = dsr_ct_tag(hash), root[2], b;
 	int full = ct->count >= ct->max_entries;
 	struct dsr_ct_bucket *bk;
 	struct dsr_ct_entry ne;
@@ -357,7 +336,7 @@ dsr_ct_insert(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uin
 			if (bk->e[i].state == DSR_CT_FREE) {
 				if (!full)
 					goto put;
-			} else if (ct_expired(ct, &bk->e[i], now_ms)) {
+			} else if (dsr_ct_expired(ct, &bk->e[i], now_ms)) {
 				ct_slot_free(ct, bk, i, DSR_CT_EXPIRED);
 				goto put;
 			}
@@ -380,8 +359,9 @@ put:
 	return &bk->e[i];
 }
 
-void
-dsr_ct_remove(struct dsr_ct *ct, struct dsr_ct_entry *e)
+/* Free a live entry given by pointer; a free slot or a pointer outside the table is ignored. */
+static void
+ct_entry_free(struct dsr_ct *ct, struct dsr_ct_entry *e, enum dsr_ct_free_reason why)
 {
 	uintptr_t off = (uintptr_t)e - (uintptr_t)ct->bk;
 	struct dsr_ct_bucket *bk;
@@ -393,7 +373,19 @@ dsr_ct_remove(struct dsr_ct *ct, struct dsr_ct_entry *e)
 	i = (unsigned int)((off % sizeof(*bk)) / sizeof(*e));
 	if (i >= DSR_CT_SLOTS || &bk->e[i] != e || e->state == DSR_CT_FREE)
 		return;
-	ct_slot_free(ct, bk, i, DSR_CT_REMOVED);
+	ct_slot_free(ct, bk, i, why);
+}
+
+void
+dsr_ct_remove(struct dsr_ct *ct, struct dsr_ct_entry *e)
+{
+	ct_entry_free(ct, e, DSR_CT_REMOVED);
+}
+
+void
+dsr_ct_expire_entry(struct dsr_ct *ct, struct dsr_ct_entry *e)
+{
+	ct_entry_free(ct, e, DSR_CT_EXPIRED);
 }
 
 unsigned int
@@ -408,7 +400,7 @@ dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms)
 	for (n = 0; n < nbuckets; n++) {
 		bk = &ct->bk[b];
 		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			if (bk->e[i].state != DSR_CT_FREE && ct_expired(ct, &bk->e[i], now_ms)) {
+			if (bk->e[i].state != DSR_CT_FREE && dsr_ct_expired(ct, &bk->e[i], now_ms)) {
 				ct_slot_free(ct, bk, i, DSR_CT_EXPIRED);
 				freed++;
 			}

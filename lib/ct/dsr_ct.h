@@ -212,7 +212,13 @@ struct dsr_ct {
 /* Internal, for dsr_ct_lookup(): free an entry found expired. */
 void dsr_ct_expire_entry(struct dsr_ct *ct, struct dsr_ct_entry *e);
 
-/* Internal: the two candidate buckets of a hash. */
+/* Internal: a hash's tag, and its two candidate buckets. */
+static inline uint32_t
+dsr_ct_tag(uint64_t hash)
+{
+	return (uint32_t)(hash >> (64 - DSR_CT_TAG_BITS));
+}
+
 static inline uint32_t
 dsr_ct_bucket1(const struct dsr_ct *ct, uint64_t hash)
 {
@@ -222,10 +228,21 @@ dsr_ct_bucket1(const struct dsr_ct *ct, uint64_t hash)
 static inline uint32_t
 dsr_ct_bucket2(const struct dsr_ct *ct, uint32_t b1, uint64_t hash)
 {
-	return b1 ^ ct->alt[hash >> (64 - DSR_CT_TAG_BITS)];
+	return b1 ^ ct->alt[dsr_ct_tag(hash)];
 }
 
-/** Prefetch the cache lines (both candidate buckets) a lookup of this hash will touch. */
+/* Internal: has e's state's timeout passed at now_ms? */
+static inline int
+dsr_ct_expired(const struct dsr_ct *ct, const struct dsr_ct_entry *e, uint32_t now_ms)
+{
+	return (int32_t)(now_ms - e->last_seen) >= (int32_t)ct->timeout[e->state & 7];
+}
+
+/**
+ * Prefetch the cache line a lookup of this hash reads first: the flow's
+ * first candidate bucket (where nearly every flow is; the second is read
+ * only when the first does not hold it).
+ */
 static inline void
 dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash)
 {
@@ -280,8 +297,7 @@ dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uin
 		if (e == NULL)
 			return NULL;
 	}
-	if (__builtin_expect((int32_t)(now_ms - e->last_seen) >= (int32_t)ct->timeout[e->state & 7],
-			     0)) {
+	if (__builtin_expect(dsr_ct_expired(ct, e, now_ms), 0)) {
 		dsr_ct_expire_entry(ct, e);
 		return NULL;
 	}

@@ -38,7 +38,7 @@ struct dsr_fwd {
 	uint64_t timeouts_version;    /**< generation whose timeouts ct has */
 	uint64_t (*cycles)(void);     /**< cycle counter when accounting (NULL: off) */
 	uint8_t port_mac[DSR_MAX_PORTS][6];
-	uint64_t port_mac_w[DSR_MAX_PORTS]; /**< port_mac as a little-endian load of 6 bytes */
+	uint64_t port_mac_w[DSR_MAX_PORTS]; /**< port_mac in the low-addressed 6 bytes of a word */
 };
 
 /** What classify learned about a packet, for decide. */

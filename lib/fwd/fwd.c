@@ -450,28 +450,27 @@ dsr_fwd_stage2(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], 
 		e = dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms);
 		be = fwd_fast_decide(f, frame[i], m, e, now_ms);
 		if (be < 0) {
+			/* The general path counts the VIP and backend itself. */
 			verdict[i] = (uint8_t)fwd_decide_found(f, frame[i], len[i], m, now_ms, e);
-			if (verdict[i] == DSR_FWD_TX) {
-				ntx++;
-				tx_bytes += len[i];
+		} else {
+			verdict[i] = DSR_FWD_TX;
+			DSR_CTR_ADD(st->backend[be].pkts, 1);
+			DSR_CTR_ADD(st->backend[be].bytes, len[i]);
+			/* Bursts mostly go to one VIP: count its packets by runs. */
+			if (m->vip != run_vip) {
+				DSR_CTR_ADD(st->vip[run_vip].pkts, run_pkts);
+				DSR_CTR_ADD(st->vip[run_vip].bytes, run_bytes);
+				run_vip = m->vip;
+				run_pkts = 0;
+				run_bytes = 0;
 			}
-			continue;
+			run_pkts++;
+			run_bytes += len[i];
 		}
-		verdict[i] = DSR_FWD_TX;
-		ntx++;
-		tx_bytes += len[i];
-		DSR_CTR_ADD(st->backend[be].pkts, 1);
-		DSR_CTR_ADD(st->backend[be].bytes, len[i]);
-		/* Bursts mostly go to one VIP: count its packets by runs. */
-		if (m->vip != run_vip) {
-			DSR_CTR_ADD(st->vip[run_vip].pkts, run_pkts);
-			DSR_CTR_ADD(st->vip[run_vip].bytes, run_bytes);
-			run_vip = m->vip;
-			run_pkts = 0;
-			run_bytes = 0;
+		if (verdict[i] == DSR_FWD_TX) {
+			ntx++;
+			tx_bytes += len[i];
 		}
-		run_pkts++;
-		run_bytes += len[i];
 	}
 	DSR_CTR_ADD(st->vip[run_vip].pkts, run_pkts);
 	DSR_CTR_ADD(st->vip[run_vip].bytes, run_bytes);
