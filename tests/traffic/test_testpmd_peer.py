@@ -109,6 +109,19 @@ def write_conf(path):
         f.write("\n".join(lines) + "\n")
 
 
+def backtraces(pid):
+    """Every thread's stack of a process that hangs (gdb, when installed)."""
+    if shutil.which("gdb") is None:
+        return "(gdb not installed)"
+    try:
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx", "-ex",
+                            "thread apply all bt 20"], capture_output=True, text=True,
+                           timeout=STEP_TIMEOUT)
+        return "\n".join(line for line in r.stdout.splitlines() if line.startswith(("#", "Thread")))
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "(gdb: %s)" % e
+
+
 def die_with_parent():
     """In the child: SIGKILL when the test dies, even by SIGKILL (Linux prctl)."""
     try:
@@ -185,6 +198,8 @@ class Proc:
             self.p.send_signal(sig)
             return self.p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            print("%s did not exit in %d s after signal %d; its threads:\n%s" % (
+                self.name, timeout, sig, backtraces(self.p.pid)))
             self.kill()
             return None
 
@@ -443,6 +458,7 @@ class Results:
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.failures = []
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -450,7 +466,8 @@ class Results:
             print("ok   %s%s" % (name, ": " + detail if detail else ""))
         else:
             self.failed += 1
-            print("FAIL %s%s" % (name, ": " + detail if detail else ""))
+            self.failures.append("FAIL %s%s" % (name, ": " + detail if detail else ""))
+            print(self.failures[-1])
         sys.stdout.flush()
         return ok
 
@@ -490,6 +507,9 @@ def phase_flowgen(res, tmp, dsrlb, ctl, conf):
         deadline = time.time() + STEP_TIMEOUT
         while len(tp.rx_macs) < lb["port 0 tx-pkts"] and time.time() < deadline:
             time.sleep(0.01)
+        if len(tp.rx_macs) < lb["port 0 tx-pkts"]:
+            print("rxonly: %d of %d frames dumped as received after %d s" % (
+                len(tp.rx_macs), lb["port 0 tx-pkts"], STEP_TIMEOUT))
         tp.stop()
         # Read everything before stopping either side.
         tps = tp.port_stats().get(0, {})
@@ -605,7 +625,11 @@ def phase_pcap(res, tmp, dsrlb, ctl, conf):
         deadline = time.time() + STEP_TIMEOUT
         while True:
             st = tp.port_stats()
-            if st.get(1, {}).get("tx", 0) >= n or time.time() > deadline:
+            if st.get(1, {}).get("tx", 0) >= n:
+                break
+            if time.time() > deadline:
+                print("io: pcap port sent %d of %d frames in %d s" % (
+                    st.get(1, {}).get("tx", 0), n, STEP_TIMEOUT))
                 break
             time.sleep(0.05)
         fwd = fwd_stats(tp.stop())
@@ -696,6 +720,7 @@ def main():
     t0 = time.time()
     tmp = tempfile.mkdtemp(prefix="dsrlb-testpmd-")
     keep = False
+    times = []
     try:
         conf = os.path.join(tmp, "lb.conf")
         write_conf(conf)
@@ -705,10 +730,12 @@ def main():
                 phase(res, tmp, dsrlb, ctl, conf)
             except Exception as e:  # noqa: BLE001 -- report and go on to the next phase
                 res.check("%s phase ran" % name, False, "%s" % e)
-            print("%s phase: %.1f s" % (name, time.time() - t1))
+            times.append("%s phase: %.1f s" % (name, time.time() - t1))
+            print(times[-1])
         keep = bool(os.environ.get("DSRLB_KEEP_TMP"))
         if res.failed:
-            for f in sorted(os.listdir(tmp)):
+            # testpmd's logs first, dsrlb's last: the end of a long log is what is shown.
+            for f in sorted(os.listdir(tmp), key=lambda f: (f.startswith("dsrlb"), f)):
                 if f.endswith(".log"):
                     with open(os.path.join(tmp, f), errors="replace") as fh:
                         text = fh.read()
@@ -720,7 +747,10 @@ def main():
             print("kept " + tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("total %.1f s" % (time.time() - t0))
+    print("%s, total %.1f s" % (", ".join(times), time.time() - t0))
+    # Again after the logs, so that the end of a long log says what failed.
+    for line in res.failures:
+        print(line if len(line) < 400 else line[:400] + " ...")
     print("%d passed, %d failed" % (res.passed, res.failed))
     return 1 if res.failed else 0
 
