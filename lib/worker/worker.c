@@ -29,27 +29,36 @@ dsr_worker_record_cycles(struct dsr_worker *w, bool on)
 	w->fwd.cycles = on ? worker_cycles : NULL;
 }
 
+/* Send n packets (bytes in all) on port now; count them, and drop what does not fit. */
+static void
+worker_send(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, uint16_t n,
+	    uint64_t bytes)
+{
+	struct dsr_stats_lcore *st = w->fwd.st;
+	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0;
+	uint16_t sent, i;
+
+	sent = rte_eth_tx_burst(port, w->txq, m, n);
+	if (unlikely(sent < n)) {
+		for (i = sent; i < n; i++)
+			bytes -= rte_pktmbuf_pkt_len(m[i]);
+		DSR_CTR_ADD(st->drop[DSR_TX_FULL], (uint64_t)(n - sent));
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+	DSR_CTR_ADD(st->port[port].tx_pkts, sent);
+	DSR_CTR_ADD(st->port[port].tx_bytes, bytes);
+	if (w->record_cycles)
+		DSR_CTR_ADD(st->cyc_tx, rte_rdtsc() - t0);
+}
+
 static void
 worker_flush_port(struct dsr_worker *w, uint16_t port)
 {
 	struct dsr_worker_txbuf *b = &w->tx[port];
-	struct dsr_stats_lcore *st = w->fwd.st;
-	uint64_t bytes = b->bytes, t0 = w->record_cycles ? rte_rdtsc() : 0;
-	uint16_t sent, i;
 
-	sent = rte_eth_tx_burst(port, w->txq, b->m, b->n);
-	if (unlikely(sent < b->n)) {
-		for (i = sent; i < b->n; i++)
-			bytes -= rte_pktmbuf_pkt_len(b->m[i]);
-		DSR_CTR_ADD(st->drop[DSR_TX_FULL], (uint64_t)(b->n - sent));
-		rte_pktmbuf_free_bulk(&b->m[sent], b->n - sent);
-	}
-	DSR_CTR_ADD(st->port[port].tx_pkts, sent);
-	DSR_CTR_ADD(st->port[port].tx_bytes, bytes);
+	worker_send(w, port, b->m, b->n, b->bytes);
 	b->n = 0;
 	b->bytes = 0;
-	if (w->record_cycles)
-		DSR_CTR_ADD(st->cyc_tx, rte_rdtsc() - t0);
 }
 
 static inline void
@@ -74,6 +83,11 @@ worker_tx_bulk(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, unsigne
 
 	if (n == 0)
 		return;
+	if (b->n == 0 && n == DSR_BURST) {
+		/* A whole burst and nothing queued before it: no copy. */
+		worker_send(w, port, m, (uint16_t)n, bytes);
+		return;
+	}
 	if (n > (unsigned int)(DSR_TX_BUF - b->n))
 		worker_flush_port(w, port);
 	for (i = 0; i < n; i++)
@@ -119,9 +133,15 @@ worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 	for (i = 0; i < n; i++) {
 		frame[i] = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 		len[i] = rte_pktmbuf_data_len(pkts[i]);
+		tx_bytes += len[i];
 		rte_prefetch0(frame[i]);
 	}
-	dsr_fwd_burst(&w->fwd, frame, len, n, rxq->port, now, verdict);
+	if (likely(dsr_fwd_burst(&w->fwd, frame, len, n, rxq->port, now, verdict) == n)) {
+		/* All forwarded, the common case. */
+		worker_tx_bulk(w, rxq->port, pkts, n, tx_bytes);
+		return n;
+	}
+	tx_bytes = 0;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
