@@ -31,8 +31,7 @@ dsr_worker_record_cycles(struct dsr_worker *w, bool on)
 
 /* Send n packets (bytes in all) on port now; count them, and drop what does not fit. */
 static void
-worker_send(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, uint16_t n,
-	    uint64_t bytes)
+worker_send(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, uint16_t n, uint64_t bytes)
 {
 	struct dsr_stats_lcore *st = w->fwd.st;
 	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0;
