@@ -34,7 +34,7 @@
  * The key is never rehashed, so the table does not depend on which hash
  * function the caller uses (tests force collisions by passing one hash
  * for several flows), but that hash must be well mixed in its low bits
- * and in its top 5 bits, as dsr_flow_hash() is.
+ * and in its top 5 bits, as dsr_flow_table_hash() and dsr_flow_hash() are.
  *
  * Insert fills b1 first, then b2; if both hold only live entries, a
  * breadth-first search (at most DSR_CT_BFS_NODES bucket reads, each

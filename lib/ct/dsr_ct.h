@@ -273,7 +273,7 @@ dsr_ct_bucket_find(struct dsr_ct_bucket *bk, uint64_t k0, uint64_t k1)
 }
 
 /**
- * Find the live entry for flow (hash = dsr_flow_hash(flow)). An entry
+ * Find the live entry for flow (hash: its dsr_flow_table_hash()). An entry
  * whose timeout has passed at now_ms is freed (callback, EXPIRED) and
  * not returned. Does not update last_seen. Writer only.
  *

@@ -44,7 +44,7 @@ struct dsr_fwd {
 /** What classify learned about a packet, for decide. */
 struct dsr_fwd_meta {
 	struct dsr_flow flow;
-	uint64_t hash;    /**< dsr_flow_hash(&flow) */
+	uint64_t hash;    /**< dsr_flow_table_hash(&flow), the table's */
 	uint16_t vip;     /**< VIP id */
 	uint16_t port;    /**< port it came in on */
 	uint8_t tcp_flags; /**< 0 for UDP */

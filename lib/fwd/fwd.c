@@ -116,7 +116,7 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	m->tcp_flags = pkt.tcp_flags;
 	m->vip = (uint16_t)vip;
 	m->port = port;
-	m->hash = dsr_flow_hash(&m->flow);
+	m->hash = dsr_flow_table_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
 	return DSR_FWD_PENDING;
 slow:
@@ -179,13 +179,14 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 
 	if (tcp && !syn && g->strict_syn && !(fl & DSR_TCP_RST))
 		return -DSR_NO_STATE;
+	/* Maglev's hash, not the table's (dsr_pkt.h says why). */
 	if (unlikely(f->cycles != NULL)) {
 		uint64_t t = f->cycles();
 
-		be = dsr_maglev_lookup(v->maglev, g->maglev_size, m->hash);
+		be = dsr_maglev_lookup(v->maglev, g->maglev_size, dsr_flow_hash(&m->flow));
 		DSR_CTR_ADD(f->st->cyc_maglev, f->cycles() - t);
 	} else {
-		be = dsr_maglev_lookup(v->maglev, g->maglev_size, m->hash);
+		be = dsr_maglev_lookup(v->maglev, g->maglev_size, dsr_flow_hash(&m->flow));
 	}
 	if (be == DSR_MAGLEV_NONE)
 		return -DSR_NO_BACKEND;
@@ -369,7 +370,7 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 	m->vip = (uint16_t)vip;
 	m->port = port;
 	m->tcp_flags = flags;
-	m->hash = dsr_flow_hash(&m->flow);
+	m->hash = dsr_flow_table_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
 	return 1;
 }

@@ -327,7 +327,7 @@ establish(struct rig *r, uint32_t now)
 				      .src_port = __builtin_bswap16((uint16_t)(EST_PORT + j)),
 				      .dst_port = __builtin_bswap16(80),
 				      .proto = 6};
-		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_hash(&fl), now);
+		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_table_hash(&fl), now);
 
 		CHECK(e != NULL && e->state == DSR_CT_EST);
 		if (e != NULL) {
@@ -450,7 +450,7 @@ check_established(struct rig *r, uint32_t now)
 				      .src_port = __builtin_bswap16((uint16_t)(EST_PORT + j)),
 				      .dst_port = __builtin_bswap16(80),
 				      .proto = 6};
-		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_hash(&fl), now);
+		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_table_hash(&fl), now);
 
 		if (e == NULL)
 			missing++;

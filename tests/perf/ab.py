@@ -8,10 +8,12 @@ tests/perf/run's section 1 (bench_fwd.py), the two builds taking turns so
 that the machine's drift hits both. Optionally testpmd macswap too, and
 the cycles by stage (dsrlb --record-cycles) of each build.
 
-usage: ab.py BUILD_A BUILD_B [--flows N] [--rounds R] [--testpmd] [--cycles]
+usage: ab.py BUILD_A BUILD_B [--flows N] [--kind K] [--rounds R] [--testpmd] [--cycles]
   BUILD_A, BUILD_B  build directories (e.g. one from `git worktree add`)
   --flows N         established flows (default 10000; 1000000 takes a
                     while to load)
+  --kind K          ack (default: established flows), udp, or churn (SYN,
+                    ACK, FIN+ACK per flow: new connections)
   --rounds R        rounds of A then B (default 3)
 Needs root and 2048 hugepages of 2 MB, as tests/perf/run (which sets
 them up). Prints each round and the median of each build, and B/A.
@@ -35,6 +37,7 @@ def main():
     ap.add_argument("build_a")
     ap.add_argument("build_b")
     ap.add_argument("--flows", type=int, default=10000)
+    ap.add_argument("--kind", choices=("ack", "udp", "churn"), default="ack")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--testpmd", action="store_true")
     ap.add_argument("--cycles", action="store_true")
@@ -42,7 +45,7 @@ def main():
     for b in (args.build_a, args.build_b):
         if not os.path.exists(os.path.join(b, "app/dsrlb/dsrlb")):
             sys.exit("ab.py: no app/dsrlb/dsrlb in %s (build it first)" % b)
-    case = bench_fwd.Case("fwd", args.flows, "ack")
+    case = bench_fwd.Case({"ack": "fwd"}.get(args.kind, args.kind), args.flows, args.kind)
     rates = {"A": [], "B": [], "testpmd": []}
     with tempfile.TemporaryDirectory(prefix="dsrlb-ab-") as tmp:
         for r in range(args.rounds):

@@ -43,7 +43,7 @@ entry_of(struct rig *r, const struct tflow *t, uint32_t now)
 {
 	struct dsr_flow f = key_of(t);
 
-	return dsr_ct_lookup(r->ct, &f, dsr_flow_hash(&f), now);
+	return dsr_ct_lookup(r->ct, &f, dsr_flow_table_hash(&f), now);
 }
 
 /* The backend Maglev gives flow t of VIP vip under generation g. */

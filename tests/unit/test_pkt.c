@@ -5,6 +5,7 @@
  * (offsets, flags, the flow's byte layout) and the hash's values.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dsr_pkt.h"
@@ -187,6 +188,57 @@ test_hash(void)
 	CHECK(dsr_flow_hash(&a) != dsr_flow_hash(&b));
 }
 
+/*
+ * The table's hash: a function of the whole flow, and spread over both
+ * the bucket bits (low) and the tag bits (top 5) for flows that differ
+ * only a little, as clients' ports and addresses do.
+ */
+static void
+test_table_hash(void)
+{
+	enum { NB = 4096, FLOWS = 8 * NB };
+	static unsigned int bucket[NB];
+	unsigned int tag[32] = {0}, i, most = 0, fewest = FLOWS;
+	struct dsr_flow a = {0}, b;
+
+	a.src_ip = inet_addr("192.0.2.10");
+	a.dst_ip = inet_addr("10.0.0.100");
+	a.src_port = htons(40000);
+	a.dst_port = htons(80);
+	a.proto = 6;
+	b = a;
+	CHECK_EQ(dsr_flow_table_hash(&a), dsr_flow_table_hash(&b));
+	b.src_port = htons(40001);
+	CHECK(dsr_flow_table_hash(&a) != dsr_flow_table_hash(&b));
+	b = a;
+	b.proto = 17;
+	CHECK(dsr_flow_table_hash(&a) != dsr_flow_table_hash(&b));
+	b = a;
+	b.dst_ip = inet_addr("10.0.0.101");
+	CHECK(dsr_flow_table_hash(&a) != dsr_flow_table_hash(&b));
+
+	/* 256 client addresses x 128 ports: 8 flows a bucket on average. */
+	for (i = 0; i < FLOWS; i++) {
+		uint64_t h;
+
+		b = a;
+		b.src_ip = htonl(ntohl(a.src_ip) + i / 128);
+		b.src_port = htons((uint16_t)(40000 + i % 128));
+		h = dsr_flow_table_hash(&b);
+		bucket[h & (NB - 1)]++;
+		tag[h >> 59]++;
+	}
+	for (i = 0; i < NB; i++) {
+		most = bucket[i] > most ? bucket[i] : most;
+		fewest = bucket[i] < fewest ? bucket[i] : fewest;
+	}
+	/* Poisson(8) would put the fullest of 4096 buckets near 21. */
+	CHECK(most <= 32);
+	for (i = 0; i < 32; i++)
+		CHECK(tag[i] > FLOWS / 32 / 2 && tag[i] < FLOWS / 32 * 2);
+	printf("table hash: %u flows in %u buckets, %u to %u a bucket\n", FLOWS, NB, fewest, most);
+}
+
 static void
 test_ip_str(void)
 {
@@ -201,7 +253,8 @@ main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_tcp),       DSR_TEST(test_udp_vlan_options), DSR_TEST(test_classes),
-		DSR_TEST(test_malformed), DSR_TEST(test_hash),             DSR_TEST(test_ip_str),
+		DSR_TEST(test_malformed), DSR_TEST(test_hash),             DSR_TEST(test_table_hash),
+		DSR_TEST(test_ip_str),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
