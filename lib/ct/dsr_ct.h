@@ -114,6 +114,12 @@ void dsr_ct_remove(struct dsr_ct *ct, struct dsr_ct_entry *e);
  */
 unsigned int dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms);
 
+/** The state of a sweep paced by the clock (dsr_ct_sweep_paced()); zero it to start. */
+struct dsr_ct_pace {
+	uint32_t last_ms; /**< the clock when the budget last grew */
+	uint32_t due;	  /**< buckets the sweep is behind */
+};
+
 /**
  * The state an entry moves to when a client->server TCP packet with
  * these flags arrives (RST is the caller's business: it removes).
@@ -302,6 +308,35 @@ dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uin
 		return NULL;
 	}
 	return e;
+}
+
+/**
+ * Sweep at the clock's pace rather than the caller's: a whole pass of
+ * the table every pass_ms (the budget grows by buckets / pass_ms + 1
+ * buckets a millisecond, never beyond one pass), at most max buckets a
+ * call. A worker calls it every loop: under load a loop is well under a
+ * microsecond a packet, and a fixed number of buckets a loop swept a
+ * small table hundreds of times a second. Writer only. @return the
+ * number of entries freed (callback, EXPIRED).
+ */
+static inline unsigned int
+dsr_ct_sweep_paced(struct dsr_ct *ct, struct dsr_ct_pace *pace, uint32_t pass_ms, unsigned int max,
+		   uint32_t now_ms)
+{
+	uint32_t buckets = ct->mask + 1, n;
+
+	if (now_ms != pace->last_ms) {
+		uint64_t per_ms = buckets / (pass_ms ? pass_ms : 1) + 1;
+		uint64_t due = (uint64_t)(uint32_t)(now_ms - pace->last_ms) * per_ms + pace->due;
+
+		pace->due = due < buckets ? (uint32_t)due : buckets;
+		pace->last_ms = now_ms;
+	}
+	n = pace->due < max ? pace->due : max;
+	if (n == 0)
+		return 0;
+	pace->due -= n;
+	return dsr_ct_sweep(ct, n, now_ms);
 }
 
 #endif /* DSR_CT_H */

@@ -25,7 +25,8 @@ struct rte_ring;
 #define DSR_BURST          32 /**< at most DSR_FWD_BURST_MAX */
 #define DSR_TX_BUF         64
 #define DSR_WORKER_MAX_RXQ 32
-#define DSR_SWEEP_BUCKETS  2 /**< table buckets aged per loop */
+#define DSR_SWEEP_BUCKETS  2 /**< table buckets aged per loop, at most */
+#define DSR_SWEEP_PASS_MS  1000 /**< the sweep's pace: the whole table in this time */
 #define DSR_FLUSH_BUCKETS  256 /**< table buckets flushed per loop during conns flush */
 
 struct dsr_worker_rxq {
@@ -50,6 +51,7 @@ struct dsr_worker {
 	uint16_t txq;               /**< this worker's TX queue on every port */
 	uint16_t nb_rxq;
 	uint32_t tx_dirty;          /**< bit p: tx[p] holds frames */
+	struct dsr_ct_pace sweep;   /**< the table sweep's pace */
 	bool record_cycles;         /**< account cycles by stage (--record-cycles) */
 	unsigned int lcore;
 	void *ct_mem;               /**< the table's memory (owned by lib/lb) */

@@ -223,7 +223,7 @@ dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 		if (w->tx[p].n > 0)
 			worker_flush_port(w, p);
 	}
-	dsr_ct_sweep(w->fwd.ct, DSR_SWEEP_BUCKETS, now_ms);
+	dsr_ct_sweep_paced(w->fwd.ct, &w->sweep, DSR_SWEEP_PASS_MS, DSR_SWEEP_BUCKETS, now_ms);
 	worker_flush(w, g);
 	DSR_CTR_ADD(w->fwd.st->polls, 1);
 	if (total > 0)

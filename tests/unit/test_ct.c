@@ -390,6 +390,51 @@ test_sweep(void)
 	free(fl);
 }
 
+/*
+ * The paced sweep: nothing while the clock stands still, buckets / pass
+ * + 1 buckets a millisecond, at most max a call, never more than one
+ * pass in hand; a whole pass in pass_ms frees every expired entry.
+ */
+static void
+test_sweep_paced(void)
+{
+	struct dsr_flow *fl = malloc(sizeof(*fl) * 1000);
+	struct dsr_ct_pace pace = {.last_ms = 30000};
+	unsigned int i, freed = 0;
+	struct cb_log log;
+	struct dsr_ct *ct = new_ct(1000, &log);
+	uint32_t nb = dsr_ct_buckets(ct), per_ms = nb / 100 + 1, start = ct->sweep_next, ms;
+
+	rng_state = 5;
+	CHECK_EQ(fill(ct, fl, 600, DSR_CT_SYN, 0), 0);
+	/* The clock stands still: nothing is due, nothing is swept. */
+	for (i = 0; i < 100; i++)
+		CHECK_EQ(dsr_ct_sweep_paced(ct, &pace, 100, 2, 30000), 0);
+	CHECK_EQ(ct->sweep_next, start);
+	/* One millisecond later: per_ms buckets, 2 a call. */
+	for (i = 0; i < per_ms + 10; i++)
+		freed += dsr_ct_sweep_paced(ct, &pace, 100, 2, 30001);
+	CHECK_EQ(ct->sweep_next, (start + per_ms) & (nb - 1));
+	CHECK_EQ(pace.due, 0);
+	CHECK(freed > 0 && freed < 600);
+	/* A long pause earns one pass at most; one call sweeps at most max. */
+	CHECK(dsr_ct_sweep_paced(ct, &pace, 100, 1, 90000) <= 3);
+	CHECK_EQ(pace.due, nb - 1);
+	/* Every millisecond of a pass: the whole table, every SYN entry freed. */
+	pace.due = 0;
+	for (ms = 90001; ms <= 90100; ms++)
+		for (i = 0; i < per_ms; i++)
+			freed += dsr_ct_sweep_paced(ct, &pace, 100, 8, ms);
+	CHECK_EQ(freed + dsr_ct_count(ct), 600);
+	CHECK_EQ(dsr_ct_count(ct), 0);
+	CHECK_EQ(log.expired, 600);
+	/* The clock may wrap. */
+	pace.last_ms = UINT32_MAX;
+	CHECK_EQ(dsr_ct_sweep_paced(ct, &pace, 100, 4, 0), 0);
+	CHECK_EQ(pace.due, per_ms - 4);
+	free(fl);
+}
+
 static void
 test_no_evict_live(void)
 {
@@ -598,6 +643,7 @@ main(void)
 		DSR_TEST(test_capacity),
 		DSR_TEST(test_full_reclaims_expired),
 		DSR_TEST(test_sweep),
+		DSR_TEST(test_sweep_paced),
 		DSR_TEST(test_remove_if),
 		DSR_TEST(test_no_evict_live),
 		DSR_TEST(test_walk),
