@@ -438,23 +438,25 @@ flows where it was measured):
 What is left at 10k flows: testpmd's whole packet (receive from the pcap
 PMD's ring, copy the frame into a fresh mbuf, swap the addresses,
 transmit and free) is about 30 cycles, and dsrlb's receive and transmit,
-the same PMD calls, are about 30 cycles too. 0.8x testpmd leaves about
-7.5 cycles for everything dsrlb does on top: parse, VIP match, hash, a
-table lookup in a 1 MB table (a level-2 cache hit at best, 14 cycles of
-latency, hidden only by the prefetch), the refresh and the rewrite. The
-fast path is about 30 cycles of instructions, inlined into two loops
-(`dsr_fwd_stage1`, `dsr_fwd_stage2`, 22% and 24% of the worker's samples
-each; the PMD's receive and transmit are 39%). The one hot spot left is
-the instruction after the bucket prefetch (about 9% of all samples), which
-waits for the line or for a free miss buffer; the rest is spread over the
-loops with no single instruction above 3%. We do not see a way to 7.5
-cycles with a per-packet connection lookup. At 1M flows every lookup is a DRAM line beside the
-two (mbuf and frame) that the pcap PMD's copy already misses on: the
-stages take rx %(rx1)s, parse %(p1)s and table %(t1)s cycles, where
-10k flows take about 17, 15 and 15; prefetching further ahead did not
-help, which suggests that the limit is how many misses (and, in a VM,
-nested page walks) the core keeps in flight rather than how early the
-prefetch starts. We could not check that: this VM exposes no PMU.
+the same PMD calls, are about 30 cycles too (the PMD and the
+`__tls_get_addr` its mempool calls make are 49% of the worker's samples).
+0.8x testpmd leaves about 7.5 cycles for everything dsrlb does on top:
+parse, VIP match, hash, a table lookup in a 1 MB table (a level-2 cache
+hit at best, 14 cycles of latency, hidden only by the prefetch), the
+refresh and the rewrite. That part is now about 27 cycles of
+instructions, inlined into two loops (`dsr_fwd_stage1`, `dsr_fwd_stage2`,
+17% and 27% of the worker's samples, `perf record -C 1` on the 10k case).
+The one hot spot left is the instruction after the bucket prefetch
+(about 5% of all samples), which waits for the line or for a free miss
+buffer; the rest is spread over the loops with no single instruction
+above 2.5% of all samples. We do not see a way to 7.5 cycles with a
+per-packet connection lookup. At 1M flows every lookup is a DRAM line
+beside the two (mbuf and frame) that the pcap PMD's copy already misses
+on: the stages take rx %(rx1)s, parse %(p1)s and table %(t1)s cycles,
+where 10k flows take about 17, 9 and 15; prefetching further ahead did
+not help, which suggests that the limit is how many misses (and, in a
+VM, nested page walks) the core keeps in flight rather than how early
+the prefetch starts. We could not check that: this VM exposes no PMU.
 """
 
 
