@@ -64,7 +64,7 @@
 #define NEST_IDLE    100u  /* of which the last 100 send nothing during the flood */
 #define SYN_PER_ACK  10u   /* an ACK after every 10 SYNs: 1,000 ACKs per 10,000 SYNs */
 #define BURST        32u
-#define SWEEP        8u    /* buckets per loop, as the worker (DSR_SWEEP_BUCKETS) */
+#define SWEEP        8u    /* buckets swept per loop here (the worker paces its sweep by the clock) */
 #define FRAME_LEN    60u
 #define CLOCK_START  0xfffff060u /* 4 s before the ms clock wraps */
 #define RSS_SLACK_KB 64
