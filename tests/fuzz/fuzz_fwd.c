@@ -43,6 +43,7 @@
 #include "dsr_pkt.h"
 #include "dsr_stats.h"
 #include "fuzz_util.h"
+#include "../unit/test_conf_lines.h"
 
 #define NPORTS     3
 #define BURST      32
@@ -118,17 +119,11 @@ mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 static void
 load(struct dsr_conf *c, const char *const *lines)
 {
-	char err[DSR_CMD_ERR_MAX];
+	char err[2 * DSR_CMD_ERR_MAX];
 
-	for (; *lines != NULL; lines++) {
-		if (strncmp(*lines, "@hold ", 6) == 0) {
-			c->backend_held[atoi(*lines + 6)] = true;
-			continue;
-		}
-		if (dsr_conf_apply_line(c, *lines, err, sizeof(err)) != 0) {
-			fprintf(stderr, "fuzz_fwd: '%s': %s\n", *lines, err);
-			abort();
-		}
+	if (test_conf_lines(c, lines, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz_fwd: %s\n", err);
+		abort();
 	}
 }
 

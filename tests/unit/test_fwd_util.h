@@ -21,6 +21,7 @@
 #include "dsr_pkt.h"
 #include "dsr_stats.h"
 #include "dsr_test.h"
+#include "test_conf_lines.h"
 
 #define TCP 6
 #define UDP 17
@@ -176,17 +177,11 @@ mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 static inline int
 load(struct dsr_conf *c, const char *const *lines)
 {
-	char err[DSR_CMD_ERR_MAX];
+	char err[2 * DSR_CMD_ERR_MAX];
 
-	for (; *lines != NULL; lines++) {
-		if (strncmp(*lines, "@hold ", 6) == 0) {
-			c->backend_held[atoi(*lines + 6)] = true;
-			continue;
-		}
-		if (dsr_conf_apply_line(c, *lines, err, sizeof(err)) != 0) {
-			fprintf(stderr, "test_fwd: '%s': %s\n", *lines, err);
-			return -1;
-		}
+	if (test_conf_lines(c, lines, err, sizeof(err)) != 0) {
+		fprintf(stderr, "test_fwd: %s\n", err);
+		return -1;
 	}
 	return 0;
 }
