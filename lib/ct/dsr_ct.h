@@ -314,10 +314,9 @@ dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uin
  * Sweep at the clock's pace rather than the caller's: a whole pass of
  * the table every pass_ms (the budget grows by buckets / pass_ms + 1
  * buckets a millisecond, never beyond one pass), at most max buckets a
- * call. A worker calls it every loop: under load a loop is well under a
- * microsecond a packet, and a fixed number of buckets a loop swept a
- * small table hundreds of times a second. Writer only. @return the
- * number of entries freed (callback, EXPIRED).
+ * call. A worker calls it every loop; a fixed number of buckets a loop
+ * swept a small table hundreds of times a second under load. Writer
+ * only. @return the number of entries freed (callback, EXPIRED).
  */
 static inline unsigned int
 dsr_ct_sweep_paced(struct dsr_ct *ct, struct dsr_ct_pace *pace, uint32_t pass_ms, unsigned int max,

@@ -120,7 +120,7 @@ worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 	uint8_t *frame[DSR_BURST];
 	uint16_t len[DSR_BURST];
 	uint8_t verdict[DSR_BURST];
-	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0, tx_bytes = 0;
+	uint64_t t0 = w->record_cycles ? rte_rdtsc() : 0, rx_bytes = 0, tx_bytes = 0;
 	unsigned int nslow = 0, ntx = 0;
 	uint16_t i, n;
 
@@ -132,15 +132,14 @@ worker_rx(struct dsr_worker *w, const struct dsr_worker_rxq *rxq, uint32_t now)
 	for (i = 0; i < n; i++) {
 		frame[i] = rte_pktmbuf_mtod(pkts[i], uint8_t *);
 		len[i] = rte_pktmbuf_data_len(pkts[i]);
-		tx_bytes += len[i];
+		rx_bytes += len[i];
 		rte_prefetch0(frame[i]);
 	}
 	if (likely(dsr_fwd_burst(&w->fwd, frame, len, n, rxq->port, now, verdict) == n)) {
 		/* All forwarded, the common case. */
-		worker_tx_bulk(w, rxq->port, pkts, n, tx_bytes);
+		worker_tx_bulk(w, rxq->port, pkts, n, rx_bytes);
 		return n;
 	}
-	tx_bytes = 0;
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
