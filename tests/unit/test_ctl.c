@@ -48,7 +48,7 @@ test_text_rows(void)
 	struct tsrv t = {0};
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -89,7 +89,7 @@ test_json_rows(void)
 	const char *r;
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -130,7 +130,7 @@ test_json_escape(void)
 	struct tc a;
 	int b;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -174,7 +174,7 @@ test_fail(void)
 	const char *r;
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -205,7 +205,7 @@ test_json_prefix(void)
 	const char *r;
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -231,7 +231,7 @@ test_bad_bytes(void)
 	struct tsrv t = {0};
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -266,7 +266,7 @@ test_blank_comment(void)
 	struct tsrv t = {0};
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -306,7 +306,7 @@ test_line_length(void)
 	struct tsrv t = {0};
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -352,7 +352,7 @@ test_pipelined(void)
 	char want[64];
 	unsigned int i;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -382,7 +382,7 @@ test_half_close(void)
 	struct tsrv t = {0};
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}

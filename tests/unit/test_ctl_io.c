@@ -91,7 +91,7 @@ test_stream_bounded(void)
 	uint32_t t0;
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}
@@ -136,8 +136,7 @@ test_disconnect_mid_stream(void)
 	struct tc a, b;
 	uint32_t t0;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a) ||
-	    !tc_open(t.s, t.path, &b)) {
+	if (!tsrv_open_client(&t, &a) || !tc_open(t.s, t.path, &b)) {
 		CHECK(0);
 		return;
 	}
@@ -175,7 +174,7 @@ test_overflow(void)
 	uint64_t n;
 	struct tc a;
 
-	if (tsrv_open(&t, NULL, 0, 0) == NULL || !tc_open(t.s, t.path, &a)) {
+	if (!tsrv_open_client(&t, &a)) {
 		CHECK(0);
 		return;
 	}

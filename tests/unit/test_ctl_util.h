@@ -460,6 +460,13 @@ tc_open(struct dsr_ctl_server *s, const char *path, struct tc *c)
 	return true;
 }
 
+/* A server with the default settings and client a connected to it; false if either failed. */
+static inline bool
+tsrv_open_client(struct tsrv *t, struct tc *a)
+{
+	return tsrv_open(t, NULL, 0, 0) != NULL && tc_open(t->s, t->path, a);
+}
+
 /* Send a request and wait for nlines more lines; return them ("" on timeout). */
 static inline const char *
 tc_ask(struct dsr_ctl_server *s, struct tc *c, const char *req, unsigned long nlines)
