@@ -14,8 +14,9 @@
  *
  * Time is a caller-supplied millisecond clock (uint32_t, wrapping),
  * so tests inject it. Ageing is lazy (an expired entry found by lookup
- * or insert is reclaimed) plus dsr_ct_sweep(), which the worker calls
- * with a small bucket budget once per loop. There are no timers.
+ * or insert is reclaimed) plus dsr_ct_sweep_paced(), which the worker
+ * calls once per loop: a few buckets at most, a whole pass a second.
+ * There are no timers.
  */
 
 #include <stddef.h>
