@@ -435,29 +435,49 @@ flows where it was measured):
 | the table hashes flows with CRC32C (`dsr_flow_table_hash()`, two SSE4.2 instructions) instead of Maglev's multiply chain, which is now computed only when Maglev chooses; A/B against the build before, alternating runs | 42.8 against 41.2, 44.0 against 41.0, 42.4 against 40.9 (1k flows: 45.7 against 43.0) | 19.3 against 18.9, 19.2 against 18.8 (churn 100k: 21.0 against 21.0 Mpps) |
 | the sweep keeps the clock's pace, a whole pass a second at most 2 buckets a loop (`dsr_ct_sweep_paced()`), instead of 2 buckets every loop (which swept the 10k case's table 150 times a second); A/B against the build before | 44.5 against 43.0, 42.9 against 41.4 (100k flows: 26.4 against 25.2) | 19.3 against 19.3 (no change: there 2 a loop is about one pass a second) |
 | stage 1 hashes the flow and prefetches its bucket right after the IPv4 checks, before the TCP/UDP checks and the VIP match (the prefetch issued earlier); A/B | 44.3 against 44.7 (no gain: not kept) | |
+| stage 2 looks in the first candidate bucket only and leaves the flows not found there for a second pass, after prefetching their second bucket (2.2% of the 1M case's flows live in their second bucket, and its unprefetched load held 23% of stage 2's samples there); A/B | 40.3 against 43.4 (worse) | 18.3 against 18.6: no gain, the samples moved to the first bucket's load (churn 100k: 20.7 against 21.0) |
+| the bucket prefetch with a weaker locality hint: `prefetcht2`, `prefetcht1`, `prefetchnta` instead of `prefetcht0`; A/B | t2: 42.2 against 44.5 (worse) | t2: 20.1 against 19.2, then 19.3 against 19.1; t1: 19.8 against 19.2; nta: 19.7 against 19.7 (not kept: worse at 10k, within the noise at 1M) |
+| the refresh stores `last_seen` only once it is a step behind (the state's timeout / 64, at most 1 s) instead of whenever the millisecond changed; A/B | 43.3 against 43.2 | 18.4 against 18.8 (no gain, like "not refreshed at all" above; churn 100k 20.7 against 21.4; not kept) |
+| up to 4 bursts from a queue per loop while they come full (the loop's own work over more packets); A/B | 44.7 against 44.6 (no gain) | |
+| branchless slot compare, tried again with the CRC32C hash; A/B | 41.4 against 44.6 (worse) | |
 
-What is left at 10k flows: testpmd's whole packet (receive from the pcap
-PMD's ring, copy the frame into a fresh mbuf, swap the addresses,
-transmit and free) is about 30 cycles, and dsrlb's receive and transmit,
-the same PMD calls, are about 30 cycles too (the PMD and the
-`__tls_get_addr` its mempool calls make are 49% of the worker's samples).
-0.8x testpmd leaves about 7.5 cycles for everything dsrlb does on top:
-parse, VIP match, hash, a table lookup in a 1 MB table (a level-2 cache
-hit at best, 14 cycles of latency, hidden only by the prefetch), the
-refresh and the rewrite. That part is now about 27 cycles of
-instructions, inlined into two loops (`dsr_fwd_stage1`, `dsr_fwd_stage2`,
-17% and 27% of the worker's samples, `perf record -C 1` on the 10k case).
-The one hot spot left is the instruction after the bucket prefetch
-(about 5% of all samples), which waits for the line or for a free miss
-buffer; the rest is spread over the loops with no single instruction
-above 2.5% of all samples. We do not see a way to 7.5 cycles with a
-per-packet connection lookup. At 1M flows every lookup is a DRAM line
-beside the two (mbuf and frame) that the pcap PMD's copy already misses
-on: the stages take rx %(rx1)s, parse %(p1)s and table %(t1)s cycles,
-where 10k flows take about 17, 9 and 15; prefetching further ahead did
-not help, which suggests that the limit is how many misses (and, in a
-VM, nested page walks) the core keeps in flight rather than how early
-the prefetch starts. We could not check that: this VM exposes no PMU.
+Where the ratio goes, measured directly: the daemon cut short by hand in
+three throw-away builds, each run in alternation with testpmd macswap
+and the full daemon on the same pcap and core (medians of 3 rounds at
+10k flows, in two runs; 2 rounds at 1M). In the cut builds
+`worker_rx()` calls, instead of `dsr_fwd_burst()`, nothing or only
+`dsr_fwd_stage1()`, then writes the port's MAC into both addresses of
+every frame and sends the burst:
+
+| build | 10k flows, run 1 | 10k flows, run 2 | 1M flows |
+|---|---|---|---|
+| testpmd macswap | 85.6 Mpps, 1.00x | 81.7 Mpps, 1.00x | 36.8 Mpps, 1.00x |
+| dsrlb receiving, rewriting both addresses and transmitting (no parse, no table) | 0.94x | 0.95x | 0.95x |
+| + stage 1 without the bucket prefetch (parse, VIP match, CRC32C hash) | | 0.72x | |
+| + the bucket prefetch (stage 1 as it is) | 0.65x | 0.69x | 0.73x |
+| + stage 2 (the daemon as it is) | 0.52x | 0.54x | 0.52x |
+
+So dsrlb's receive and transmit loop costs what testpmd's does (0.94x to
+0.95x), and the gap is its own work: at 10k flows about 11 cycles a
+packet of parsing, VIP match and hash, 2 for the prefetch and 12 for the
+lookup, refresh, rewrite and counters. 0.8x testpmd would leave about
+6 cycles for all of it (0.8x of run 2's 81.7 Mpps is 39.8 cycles a
+packet at 2.6 GHz, and the loop without them takes 33.6). The parse's
+samples are spread evenly over its instructions (none above 7% of stage
+1's): it is the instruction count, not one stall. We see no way to 6 cycles with a per-packet connection
+lookup.
+
+At 1M flows every lookup is a DRAM line beside the two (mbuf and frame)
+that the pcap PMD's copy already misses on: the stages take rx %(rx1)s,
+parse %(p1)s and table %(t1)s cycles, where 10k flows take about 17, 9
+and 15. In `perf record -C 1` at 1M, 64% of stage 1's samples sit on the
+instruction after the bucket prefetch, which (we infer) waits for a
+free miss buffer; moving the second-bucket loads out of stage 2's loop removed
+their 23% of its samples and put the same time on the first bucket's
+load. Issuing the misses earlier or in another order does not change
+their sum: the limit is how many misses the core keeps in flight (and,
+in a VM, nested page walks). We could not check that directly: this VM
+exposes no PMU.
 """
 
 
