@@ -18,13 +18,7 @@ echo "== topology: client 10.0.0.10, dsrlb (DPDK on net_af_packet), backends b1 
 rig_up
 # No static ARP anywhere: dsrlb answers the client's ARP for the VIP and
 # resolves the backends' MACs itself.
-cat >"$RIG_DIR/lb.conf" <<CONF
-port 0 address 10.0.0.2/24
-conntrack size 65536
-vip add $VIP:80/tcp
-backend add $VIP:80/tcp 10.0.0.21
-backend add $VIP:80/tcp 10.0.0.22
-CONF
+rig_conf --arp >"$RIG_DIR/lb.conf"
 echo "== config:"
 sed 's/^/   /' "$RIG_DIR/lb.conf"
 rig_start_lb "$RIG_DIR/lb.conf"

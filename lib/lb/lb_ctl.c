@@ -114,12 +114,9 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 			return DSR_CTL_FAIL;
 		}
 	}
-	s = aligned_alloc(64, sizeof(*s));
-	if (s == NULL) {
-		dsr_ctl_error(out, "out of memory");
+	s = dsr_lb_stats_snapshot(lb, out);
+	if (s == NULL)
 		return DSR_CTL_FAIL;
-	}
-	dsr_lb_stats(lb, s);
 	for (; st->next < n; st->next++) {
 		unsigned int i = st->next;
 		const struct dsr_conf_backend *cb = &lb->conf->backends[i];

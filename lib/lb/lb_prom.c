@@ -192,12 +192,9 @@ dsr_lb_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct ds
 		dsr_ctl_error(out, "--prometheus is a text format: drop 'json'");
 		return DSR_CTL_FAIL;
 	}
-	s = aligned_alloc(64, sizeof(*s));
-	if (s == NULL) {
-		dsr_ctl_error(out, "out of memory");
+	s = dsr_lb_stats_snapshot(lb, out);
+	if (s == NULL)
 		return DSR_CTL_FAIL;
-	}
-	dsr_lb_stats(lb, s);
 	/* st->next: 0 = the family's HELP/TYPE lines are due, else item next - 1. */
 	for (; st->phase < PF_END; st->phase++, st->next = 0) {
 		unsigned int n = family_items(lb, st->phase);

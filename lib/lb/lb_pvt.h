@@ -68,6 +68,12 @@ const char *dsr_lb_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_ba
 void dsr_lb_telemetry_register(void);
 void dsr_lb_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *raw);
 
+/*
+ * lb_stats.c: the summed counters (dsr_lb_stats()) for a control command,
+ * in memory the caller frees; NULL, with the error on out, if none is left.
+ */
+struct dsr_stats_lcore *dsr_lb_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out);
+
 /* lb_stats.c: update lb->rates (once a second). */
 void dsr_lb_sample_rates(struct dsr_lb *lb, uint32_t now_ms);
 

@@ -307,13 +307,10 @@ enum dsr_ctl_result
 dsr_lb_rows_stats(const struct dsr_lb *lb, enum dsr_stats_section sec, struct dsr_lb_rows *st,
 		  struct dsr_ctl_out *out)
 {
-	struct dsr_stats_lcore *s = aligned_alloc(64, sizeof(*s));
+	struct dsr_stats_lcore *s = dsr_lb_stats_snapshot(lb, out);
 
-	if (s == NULL) {
-		dsr_ctl_error(out, "out of memory");
+	if (s == NULL)
 		return DSR_CTL_FAIL;
-	}
-	dsr_lb_stats(lb, s);
 	for (; st->phase < PH_END; st->phase++, st->next = 0) {
 		if (!phase_in(sec, st->phase))
 			continue;

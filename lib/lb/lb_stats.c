@@ -90,6 +90,19 @@ dsr_lb_stats(const struct dsr_lb *lb, struct dsr_stats_lcore *out)
 		unbase(&out->backend[i], &lb->base->backend[i]);
 }
 
+struct dsr_stats_lcore *
+dsr_lb_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	struct dsr_stats_lcore *s = aligned_alloc(64, sizeof(*s));
+
+	if (s == NULL) {
+		dsr_ctl_error(out, "out of memory");
+		return NULL;
+	}
+	dsr_lb_stats(lb, s);
+	return s;
+}
+
 /* The MAC a backend is sent to: static, resolved, or "none". */
 const char *
 dsr_lb_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, char *buf)

@@ -108,13 +108,18 @@ rig_up() {
 	return 1
 }
 
-rig_conf() { # extra lines appended
+rig_conf() { # [--arp]: leave the backends' MACs to ARP instead of giving them
+	local m1=" mac $B1_MAC" m2=" mac $B2_MAC"
+	if [ "${1:-}" = --arp ]; then
+		m1=
+		m2=
+	fi
 	cat <<CONF
 port 0 address 10.0.0.2/24
 conntrack size 65536
 vip add $VIP:80/tcp
-backend add $VIP:80/tcp 10.0.0.21 mac $B1_MAC
-backend add $VIP:80/tcp 10.0.0.22 mac $B2_MAC
+backend add $VIP:80/tcp 10.0.0.21$m1
+backend add $VIP:80/tcp 10.0.0.22$m2
 CONF
 }
 

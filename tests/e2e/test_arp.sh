@@ -15,13 +15,7 @@ DUP_MAC=02:00:00:00:00:66
 
 
 rig_up
-cat >"$RIG_DIR/lb.conf" <<CONF
-port 0 address 10.0.0.2/24
-conntrack size 65536
-vip add $VIP:80/tcp
-backend add $VIP:80/tcp 10.0.0.21
-backend add $VIP:80/tcp 10.0.0.22
-CONF
+rig_conf --arp >"$RIG_DIR/lb.conf"
 rig_start_lb "$RIG_DIR/lb.conf"
 
 # The backends answer dsrlb's ARP requests within a second or so.

@@ -22,13 +22,7 @@ name_of() { case "$1" in 10.0.0.21) echo b1 ;; 10.0.0.22) echo b2 ;; 10.0.0.23) 
 
 rig_up || exit 1
 rig_backend b3 "$B3_MAC" 10.0.0.23
-cat >"$RIG_DIR/lb.conf" <<CONF
-port 0 address 10.0.0.2/24
-conntrack size 65536
-vip add $VIP:80/tcp
-backend add $VIP:80/tcp 10.0.0.21
-backend add $VIP:80/tcp 10.0.0.22
-CONF
+rig_conf --arp >"$RIG_DIR/lb.conf"
 rig_start_lb "$RIG_DIR/lb.conf" --ro-socket "$RIG_DIR/ro.sock" || { finish; exit 1; }
 for i in $(seq 50); do
 	[ "$(rig_ctl show backends | grep -c 'arp resolved')" = 2 ] && break

@@ -171,13 +171,7 @@ rig_up || exit 1
 # whole 1 MB in the first second, and --limit-rate only paces curl's
 # reading from it, not the TCP flow.
 ns cl sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
-cat >"$RIG_DIR/lb.conf" <<CONF
-port 0 address 10.0.0.2/24
-conntrack size 65536
-vip add $VIP:80/tcp
-backend add $VIP:80/tcp 10.0.0.21
-backend add $VIP:80/tcp 10.0.0.22
-CONF
+rig_conf --arp >"$RIG_DIR/lb.conf"
 SOCK=$RIG_DIR/ctl.sock
 
 # --- 1. Restart on the same config.

@@ -146,6 +146,17 @@ def testpmd_pps(path, npkts, warmup, window):
     return statistics.median(rates[-max(1, int(window)):])
 
 
+def stop_process(p, timeout=30):
+    """SIGTERM p, and SIGKILL it if it has not exited within timeout seconds."""
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
 class Dsrlb:
     """dsrlb on net_pcap vdevs, driven through its control socket."""
 
@@ -186,13 +197,7 @@ class Dsrlb:
     def stop(self):
         if self.p is None:
             return
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
+        stop_process(self.p)
         self.p = None
 
     def log(self):

@@ -32,7 +32,6 @@ frames all sit in mbufs, about 2.3 KB each).
 import argparse
 import json
 import os
-import signal
 import socket
 import struct
 import subprocess
@@ -41,6 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_fwd  # noqa: E402  (stop_process)
 import gen_pcap  # noqa: E402  (frame layout, shared with the benchmarks)
 
 VIP = "10.0.0.100"
@@ -122,13 +122,7 @@ class Lb:
             return f.read()
 
     def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
+        bench_fwd.stop_process(self.p)
 
     def run(self, *words, js=True):
         r = subprocess.run([self.ctl, "-s", self.sock] + (["--json"] if js else []) +
