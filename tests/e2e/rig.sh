@@ -130,14 +130,18 @@ rig_start_lb() { # conf-file [dsrlb options...]
 		--file-prefix "$RIG" --lcores "$RIG_LCORES" --vdev "$RIG_VDEV_ARGS" --log-level=lib.*:warning \
 		-- -f "$conf" -s "$RIG_DIR/ctl.sock" "$@" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
 	LB_PID=$!
+	rig_wait_started "$LB_PID" "$RIG_DIR/lb.err" dsrlb
+}
+
+rig_wait_started() { # pid stderr-file what: wait up to 10 s for "dsrlb running"
 	local i
 	for i in $(seq 100); do
-		grep -q "dsrlb running" "$RIG_DIR/lb.err" 2>/dev/null && return 0
-		kill -0 "$LB_PID" 2>/dev/null || break
+		grep -q "dsrlb running" "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "rig: dsrlb did not start:" >&2
-	cat "$RIG_DIR/lb.err" >&2
+	echo "rig: $3 did not start:" >&2
+	cat "$2" >&2
 	return 1
 }
 
@@ -171,7 +175,7 @@ rig_stop_lb() {
 # ($RIG_DIR/NAME.sock) and output ($RIG_DIR/NAME.out, NAME.err).
 declare -gA RIG_LB_PIDS=()
 rig_start_lb_on() { # host conf-file [dsrlb options...]
-	local h=$1 conf=$2 i
+	local h=$1 conf=$2
 	shift 2
 	ns sw ethtool -K "$h" tx off >/dev/null
 	# Not through ns(): in the background that is a subshell, and $! must be
@@ -180,14 +184,7 @@ rig_start_lb_on() { # host conf-file [dsrlb options...]
 		--file-prefix "$RIG-$h" --lcores "$RIG_LCORES" --vdev "$RIG_VDEV_ARGS" --log-level=lib.*:warning \
 		-- -f "$conf" -s "$RIG_DIR/$h.sock" "$@" >"$RIG_DIR/$h.out" 2>"$RIG_DIR/$h.err" &
 	RIG_LB_PIDS[$h]=$!
-	for i in $(seq 100); do
-		grep -q "dsrlb running" "$RIG_DIR/$h.err" 2>/dev/null && return 0
-		kill -0 "${RIG_LB_PIDS[$h]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "rig: dsrlb on $h did not start:" >&2
-	cat "$RIG_DIR/$h.err" >&2
-	return 1
+	rig_wait_started "${RIG_LB_PIDS[$h]}" "$RIG_DIR/$h.err" "dsrlb on $h"
 }
 
 rig_stop_lb_on() { # host

@@ -279,6 +279,19 @@ rig_free(struct rig *r)
 	free(r->ct_mem);
 }
 
+/* Established flow j's 5-tuple. */
+static struct dsr_flow
+est_flow(const struct rig *r, unsigned int j)
+{
+	struct dsr_flow fl = {.src_ip = __builtin_bswap32(EST_IP_BASE + j),
+			      .dst_ip = __builtin_bswap32(r->vip),
+			      .src_port = __builtin_bswap16((uint16_t)(EST_PORT + j)),
+			      .dst_port = __builtin_bswap16(80),
+			      .proto = 6};
+
+	return fl;
+}
+
 /* Run one burst as the worker does; verdicts out. */
 static void
 run_burst(struct rig *r, const struct dsr_gen *g, uint8_t (*fr)[64], unsigned int n, uint32_t now,
@@ -322,11 +335,7 @@ establish(struct rig *r, uint32_t now)
 		}
 	}
 	for (j = 0; j < NEST; j++) {
-		struct dsr_flow fl = {.src_ip = __builtin_bswap32(EST_IP_BASE + j),
-				      .dst_ip = __builtin_bswap32(r->vip),
-				      .src_port = __builtin_bswap16((uint16_t)(EST_PORT + j)),
-				      .dst_port = __builtin_bswap16(80),
-				      .proto = 6};
+		struct dsr_flow fl = est_flow(r, j);
 		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_table_hash(&fl), now);
 
 		CHECK(e != NULL && e->state == DSR_CT_EST);
@@ -445,11 +454,7 @@ check_established(struct rig *r, uint32_t now)
 	unsigned int j, missing = 0, changed = 0;
 
 	for (j = 0; j < NEST; j++) {
-		struct dsr_flow fl = {.src_ip = __builtin_bswap32(EST_IP_BASE + j),
-				      .dst_ip = __builtin_bswap32(r->vip),
-				      .src_port = __builtin_bswap16((uint16_t)(EST_PORT + j)),
-				      .dst_port = __builtin_bswap16(80),
-				      .proto = 6};
+		struct dsr_flow fl = est_flow(r, j);
 		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_table_hash(&fl), now);
 
 		if (e == NULL)
