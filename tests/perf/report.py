@@ -440,6 +440,7 @@ flows where it was measured):
 | the refresh stores `last_seen` only once it is a step behind (the state's timeout / 64, at most 1 s) instead of whenever the millisecond changed; A/B | 43.3 against 43.2 | 18.4 against 18.8 (no gain, like "not refreshed at all" above; churn 100k 20.7 against 21.4; not kept) |
 | up to 4 bursts from a queue per loop while they come full (the loop's own work over more packets); A/B | 44.7 against 44.6 (no gain) | |
 | branchless slot compare, tried again with the CRC32C hash; A/B | 41.4 against 44.6 (worse) | |
+| stage 1 running 8 (then 24) packets ahead of stage 2 in one loop, instead of classifying the whole burst first (so that stage 2's work overlaps the bucket misses still in flight); A/B | 36.6 against 45.9 (8 ahead), 36.9 against 48.0 (24 ahead): worse | 15.1 against 19.7 (8 ahead), 18.7 against 20.0 (24 ahead): worse |
 
 Where the ratio goes, measured directly: the daemon cut short by hand in
 three throw-away builds, each run in alternation with testpmd macswap
