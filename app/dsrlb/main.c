@@ -68,9 +68,12 @@ static int
 parse_args(int argc, char **argv, struct dsrlb_opts *o)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'f'}, {"socket", required_argument, NULL, 's'},
-		{"debug", no_argument, NULL, 'd'},        {"help", no_argument, NULL, 'h'},
-		{"mbufs", required_argument, NULL, 'm'},  {"ro-socket", required_argument, NULL, 'r'},
+		{"config", required_argument, NULL, 'f'},
+		{"socket", required_argument, NULL, 's'},
+		{"debug", no_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{"mbufs", required_argument, NULL, 'm'},
+		{"ro-socket", required_argument, NULL, 'r'},
 		{"record-cycles", no_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
@@ -97,7 +100,8 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 			break;
 		case 'm':
 			if (dsr_parse_u32(optarg, 1024, 1u << 28, &o->nb_mbufs) != 0) {
-				fprintf(stderr, "dsrlb: bad --mbufs '%s' (1024-268435456)\n", optarg);
+				fprintf(stderr, "dsrlb: bad --mbufs '%s' (1024-268435456)\n",
+					optarg);
 				return -1;
 			}
 			break;

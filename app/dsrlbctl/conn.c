@@ -290,9 +290,9 @@ conn_send(struct ctl_conn *c, const char *p, size_t n)
 struct json_scan {
 	int depth;
 	bool in_str, esc, expect_key;
-	char *cap;      /* where the current string goes, or NULL */
+	char *cap; /* where the current string goes, or NULL */
 	size_t caplen, capmax;
-	char key[16];   /* the last top-level key */
+	char key[16]; /* the last top-level key */
 	char status[8];
 	char error[JSON_ERROR_MAX];
 };

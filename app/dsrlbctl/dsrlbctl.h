@@ -13,7 +13,7 @@
 
 #define CTL_PROTOCOL       1
 #define CTL_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
-#define CTL_TIMEOUT_S      30                 /* default: seconds without a byte from the daemon */
+#define CTL_TIMEOUT_S      30                  /* default: seconds without a byte from the daemon */
 #define CTL_REPLY_LINE_MAX (16u * 1024 * 1024) /* longest text reply line */
 #define CTL_MSG_MAX        512
 
@@ -27,12 +27,12 @@ enum ctl_status {
 /* A connection to the daemon. */
 struct ctl_conn {
 	const char *path;
-	int fd;          /* -1 when not connected */
-	int timeout_ms;  /* per wait for the daemon; -1 = none */
-	bool read_only;  /* the greeting said (read-only) */
-	char *buf;       /* received bytes not yet consumed: buf[head..tail) */
+	int fd;         /* -1 when not connected */
+	int timeout_ms; /* per wait for the daemon; -1 = none */
+	bool read_only; /* the greeting said (read-only) */
+	char *buf;      /* received bytes not yet consumed: buf[head..tail) */
 	size_t cap, head, tail;
-	size_t seen;     /* bytes after head already searched for a newline */
+	size_t seen; /* bytes after head already searched for a newline */
 	char msg[CTL_MSG_MAX];
 };
 

@@ -208,6 +208,7 @@ dsr_arp_configure(struct dsr_arp *a, const struct dsr_conf *conf,
 	struct dsr_arp_params p;
 	bool changed = false;
 	uint16_t i;
+	int ret;
 
 	if (params == NULL)
 		params = &a->p;
@@ -222,8 +223,8 @@ dsr_arp_configure(struct dsr_arp *a, const struct dsr_conf *conf,
 		ports[i].ip = conf->ports[i].ip;
 		memcpy(ports[i].mac, port_mac[i], 6);
 	}
-	if (arp_addrs_build(a, conf, ports, nb_ports, p.announce_count, now_ms, &addrs, &n_addrs) <
-	    0)
+	ret = arp_addrs_build(a, conf, ports, nb_ports, p.announce_count, now_ms, &addrs, &n_addrs);
+	if (ret < 0)
 		return -1;
 	if (arp_neigh_build(a, conf, ports, nb_ports, now_ms, &neighs, &n_neighs, &changed) < 0)
 		goto fail;

@@ -38,7 +38,7 @@
 /* Tunables accepted by dsr_arp_create() and dsr_arp_configure(). */
 #define ARP_MS_MAX            (1u << 30) /* every *_ms tunable: 1 .. this */
 #define ARP_ANNOUNCE_MAX      255u
-#define ARP_TRIES_MAX         255u       /* struct dsr_arp_neigh.tries is 8 bits */
+#define ARP_TRIES_MAX         255u /* struct dsr_arp_neigh.tries is 8 bits */
 #define ARP_CONFLICTS_MAX_MAX 65536u
 
 /* FAILED neighbours are retried every max(ARP_FAILED_FACTOR * retry_ms, ARP_FAILED_MIN_MS). */
@@ -157,8 +157,7 @@ int arp_neigh_build(const struct dsr_arp *a, const struct dsr_conf *conf,
 		    const struct arp_port *ports, uint16_t nb_ports, uint32_t now_ms,
 		    struct dsr_arp_neigh **out, unsigned int *n_out, bool *changed);
 void arp_neigh_tick(struct dsr_arp *a, uint32_t now_ms);
-bool arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f,
-		     uint32_t now_ms);
+bool arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uint32_t now_ms);
 
 /* arp_conflict.c */
 int arp_conflict_resize(const struct dsr_arp *a, uint32_t rows, struct dsr_arp_conflict **out,

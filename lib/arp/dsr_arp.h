@@ -36,23 +36,24 @@
 /* X(ENUM, "name", "meaning"): per-port counters. */
 #define DSR_ARP_COUNTERS(X)                                                                        \
 	X(RX, "rx", "ARP frames received")                                                         \
-	X(REQ_ANSWERED, "requests-answered", "requests for our addresses answered")               \
-	X(REQ_IGNORED, "requests-ignored", "requests for addresses that are not ours")            \
-	X(REPLIES_LEARNED, "replies-learned", "replies to our requests that set a backend MAC")   \
+	X(REQ_ANSWERED, "requests-answered", "requests for our addresses answered")                \
+	X(REQ_IGNORED, "requests-ignored", "requests for addresses that are not ours")             \
+	X(REPLIES_LEARNED, "replies-learned", "replies to our requests that set a backend MAC")    \
 	X(REPLIES_IGNORED, "replies-ignored", "replies we did not ask for (never learned)")        \
 	X(REQ_SENT, "requests-sent", "resolution and refresh requests sent")                       \
-	X(ANNOUNCE_SENT, "announcements-sent", "gratuitous ARP announcements sent")                 \
-	X(CONFLICT_USING, "conflict-using", "frames from another MAC using our address")          \
-	X(CONFLICT_PROBE, "conflict-probe", "probes (sender 0.0.0.0) from another MAC for our address") \
+	X(ANNOUNCE_SENT, "announcements-sent", "gratuitous ARP announcements sent")                \
+	X(CONFLICT_USING, "conflict-using", "frames from another MAC using our address")           \
+	X(CONFLICT_PROBE, "conflict-probe",                                                        \
+	  "probes (sender 0.0.0.0) from another MAC for our address")                              \
 	X(DEFENDED, "defended", "defence frames sent (at most one per address per 10 s)")          \
-	X(CONFLICT_TABLE_FULL, "conflict-table-full", "conflicts that replaced the oldest entry")   \
+	X(CONFLICT_TABLE_FULL, "conflict-table-full", "conflicts that replaced the oldest entry")  \
 	X(BAD_TRUNCATED, "bad-truncated", "frame shorter than Ethernet + ARP")                     \
 	X(BAD_HTYPE, "bad-htype", "hardware type is not Ethernet (1)")                             \
 	X(BAD_PTYPE, "bad-ptype", "protocol type is not IPv4 (0x0800)")                            \
 	X(BAD_HLEN, "bad-hlen", "hardware address length is not 6")                                \
 	X(BAD_PLEN, "bad-plen", "protocol address length is not 4")                                \
 	X(BAD_OP, "bad-op", "operation is neither request (1) nor reply (2)")                      \
-	X(BAD_SENDER_MAC, "bad-sender-mac", "sender MAC is broadcast, multicast or zero")         \
+	X(BAD_SENDER_MAC, "bad-sender-mac", "sender MAC is broadcast, multicast or zero")          \
 	X(BAD_DST, "bad-dst", "request sent to a multicast Ethernet address")
 
 #define DSR_X_ENUM(e, name, help) DSR_ARP_##e,
@@ -88,22 +89,22 @@ struct dsr_arp_params {
 
 /** One neighbour: a backend IP on a port, resolved by ARP. */
 struct dsr_arp_neigh {
-	uint32_t ip;          /**< network order */
+	uint32_t ip; /**< network order */
 	uint16_t port;
-	uint8_t state;        /**< enum dsr_arp_neigh_state */
-	uint8_t has_mac;      /**< mac is valid (resolved at least once) */
+	uint8_t state;   /**< enum dsr_arp_neigh_state */
+	uint8_t has_mac; /**< mac is valid (resolved at least once) */
 	uint8_t mac[6];
-	uint8_t tries;        /**< requests sent in the current resolution */
-	uint32_t confirmed_ms;/**< last reply that confirmed it */
-	uint32_t next_ms;     /**< when the next request (or refresh) is due */
+	uint8_t tries;         /**< requests sent in the current resolution */
+	uint32_t confirmed_ms; /**< last reply that confirmed it */
+	uint32_t next_ms;      /**< when the next request (or refresh) is due */
 };
 
 /** One conflict table row. */
 struct dsr_arp_conflict {
-	uint32_t ip;          /**< our address, network order */
-	uint8_t mac[6];       /**< the other host's MAC */
+	uint32_t ip;    /**< our address, network order */
+	uint8_t mac[6]; /**< the other host's MAC */
 	uint16_t port;
-	uint8_t kind;         /**< enum dsr_arp_conflict_kind */
+	uint8_t kind; /**< enum dsr_arp_conflict_kind */
 	uint32_t first_ms;
 	uint32_t last_ms;
 	uint64_t count;
@@ -126,8 +127,8 @@ void dsr_arp_params_default(struct dsr_arp_params *p);
  * frames; log NULL sends lines to dsr_log(). arg is passed to both.
  * NULL on bad params or ENOMEM.
  */
-struct dsr_arp *dsr_arp_create(const struct dsr_arp_params *p, dsr_arp_tx_fn tx,
-			       dsr_arp_log_fn log, void *arg);
+struct dsr_arp *dsr_arp_create(const struct dsr_arp_params *p, dsr_arp_tx_fn tx, dsr_arp_log_fn log,
+			       void *arg);
 void dsr_arp_free(struct dsr_arp *a);
 
 /**

@@ -13,32 +13,39 @@ typedef int (*cmd_parse_fn)(struct cmd_ctx *c, struct dsr_cmd *cmd);
 
 static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
-	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP, "port 0 address 10.0.0.2/24"},
+	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP,
+	 "port 0 address 10.0.0.2/24"},
 	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
 	 "Add a virtual service; PROTO is tcp or udp.", 0, "vip add 10.0.0.100:80/tcp"},
 	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
 	 "Delete a virtual service and all its backends.", 0, "vip del 10.0.0.100:80/tcp"},
 	{DSR_CMD_BACKEND_ADD, "backend add",
 	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
-	 "Add a backend to a service; weight 0-65535, default 100.", 0, "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100"},
+	 "Add a backend to a service; weight 0-65535, default 100.", 0,
+	 "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100"},
 	{DSR_CMD_BACKEND_DEL, "backend del", "VIP:PORT/PROTO IP",
 	 "Delete a backend from a service.", 0, "backend del 10.0.0.100:80/tcp 10.0.0.21"},
 	{DSR_CMD_BACKEND_SET, "backend set", "VIP:PORT/PROTO IP " CMD_KW_WEIGHT " W",
-	 "Change a backend's weight; 0 drains it (no new connections).", 0, "backend set 10.0.0.100:80/tcp 10.0.0.21 weight 0"},
+	 "Change a backend's weight; 0 drains it (no new connections).", 0,
+	 "backend set 10.0.0.100:80/tcp 10.0.0.21 weight 0"},
 	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
-	 "Set an idle timeout of connection entries, 1-604800 seconds.", 0, "timeout set tcp-fin 30"},
+	 "Set an idle timeout of connection entries, 1-604800 seconds.", 0,
+	 "timeout set tcp-fin 30"},
 	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
-	 "Set the connection table size, in entries per worker.", DSR_CMD_F_STARTUP, "conntrack size 4194304"},
+	 "Set the connection table size, in entries per worker.", DSR_CMD_F_STARTUP,
+	 "conntrack size 4194304"},
 	{DSR_CMD_STRICT_SYN, "strict-syn", CMD_KW_ON "|" CMD_KW_OFF,
 	 "When on, only a TCP SYN may create a connection entry.", 0, "strict-syn on"},
 	{DSR_CMD_MAGLEV_SIZE, "maglev size", "PRIME",
-	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP, "maglev size 65537"},
+	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP,
+	 "maglev size 65537"},
 	{DSR_CMD_ARP_ANNOUNCE, "arp announce", "COUNT [" CMD_KW_INTERVAL " SECONDS]",
 	 "Gratuitous ARPs sent for each address at start and when a VIP is added (0-10, "
 	 "default 2, 2 s apart).",
 	 0, "arp announce 2 interval 2"},
 	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
-	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).", 0, "arp refresh 60"},
+	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).", 0,
+	 "arp refresh 60"},
 	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips"},
 	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
@@ -56,7 +63,8 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 "[ports|workers|vips|backends|drops|arp|control] [" CMD_KW_PROMETHEUS "]",
 	 "Show counters and rates; --prometheus gives the Prometheus text format.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show stats drops"},
-	{DSR_CMD_SHOW_ARP, "show arp", "", "Show the neighbour table (backend MACs) and ARP counters.",
+	{DSR_CMD_SHOW_ARP, "show arp", "",
+	 "Show the neighbour table (backend MACs) and ARP counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp"},
 	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
 	 "Show duplicate-address conflicts: address, other MAC, port, first/last seen, count.",
@@ -191,7 +199,8 @@ parse_port_address(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	uint32_t port;
 	const char *t;
 
-	if (cmd_arg_u32(c, "port number", 0, 65535, &port) < 0 || ctx_keyword(c, CMD_KW_ADDRESS) < 0)
+	if (cmd_arg_u32(c, "port number", 0, 65535, &port) < 0 ||
+	    ctx_keyword(c, CMD_KW_ADDRESS) < 0)
 		return -1;
 	t = cmd_ctx_next(c, "IP/LEN");
 	if (t == NULL || cmd_tok_prefix(t, strlen(t), &cmd->u.port_addr.ip,
@@ -319,7 +328,8 @@ parse_on_off(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	} else if (strcmp(t, CMD_KW_OFF) == 0) {
 		cmd->u.on = false;
 	} else {
-		cmd_err(c->err, c->errlen, "bad value '%s' (on or off)", cmd_quote(t, strlen(t), q));
+		cmd_err(c->err, c->errlen, "bad value '%s' (on or off)",
+			cmd_quote(t, strlen(t), q));
 		return -1;
 	}
 	return cmd_ctx_end(c);
@@ -328,13 +338,16 @@ parse_on_off(struct cmd_ctx *c, struct dsr_cmd *cmd)
 static int
 parse_arp_announce(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
+	uint32_t *interval = &cmd->u.arp_announce.interval_s;
+
 	if (cmd_arg_u32(c, "count", 0, DSR_ARP_ANNOUNCE_MAX, &cmd->u.arp_announce.count) < 0)
 		return -1;
-	cmd->u.arp_announce.interval_s = DSR_ARP_ANNOUNCE_INTERVAL;
+	*interval = DSR_ARP_ANNOUNCE_INTERVAL;
 	if (c->pos == c->ntok)
 		return 0;
-	if (ctx_keyword(c, CMD_KW_INTERVAL) < 0 ||
-	    cmd_arg_u32(c, "seconds", 1, DSR_ARP_INTERVAL_MAX_S, &cmd->u.arp_announce.interval_s) < 0)
+	if (ctx_keyword(c, CMD_KW_INTERVAL) < 0)
+		return -1;
+	if (cmd_arg_u32(c, "seconds", 1, DSR_ARP_INTERVAL_MAX_S, interval) < 0)
 		return -1;
 	return cmd_ctx_end(c);
 }
@@ -569,8 +582,7 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 	case DSR_CMD_MAGLEV_SIZE:
 		return snprintf(buf, len, "%s %u", spec->words, cmd->u.size);
 	case DSR_CMD_STRICT_SYN:
-		return snprintf(buf, len, "%s %s", spec->words,
-				cmd->u.on ? CMD_KW_ON : CMD_KW_OFF);
+		return snprintf(buf, len, "%s %s", spec->words, cmd->u.on ? CMD_KW_ON : CMD_KW_OFF);
 	case DSR_CMD_ARP_ANNOUNCE:
 		return snprintf(buf, len, "%s %u %s %u", spec->words, cmd->u.arp_announce.count,
 				CMD_KW_INTERVAL, cmd->u.arp_announce.interval_s);

@@ -24,15 +24,15 @@
 #define CMD_QUOTE_SIZE (CMD_QUOTE_MAX + 4)
 
 /* Keywords inside a command's arguments. Parser and formatter both use these. */
-#define CMD_KW_ADDRESS "address"
-#define CMD_KW_MAC     "mac"
-#define CMD_KW_WEIGHT  "weight"
-#define CMD_KW_ON      "on"
-#define CMD_KW_OFF     "off"
-#define CMD_KW_TCP     "tcp"
-#define CMD_KW_UDP     "udp"
-#define CMD_KW_INTERVAL "interval"
-#define CMD_KW_LIMIT    "limit"
+#define CMD_KW_ADDRESS    "address"
+#define CMD_KW_MAC        "mac"
+#define CMD_KW_WEIGHT     "weight"
+#define CMD_KW_ON         "on"
+#define CMD_KW_OFF        "off"
+#define CMD_KW_TCP        "tcp"
+#define CMD_KW_UDP        "udp"
+#define CMD_KW_INTERVAL   "interval"
+#define CMD_KW_LIMIT      "limit"
 #define CMD_KW_PROMETHEUS "--prometheus"
 
 /*
@@ -82,8 +82,8 @@ void cmd_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((form
  * "0" itself), value in min..max. "what" names the value in the error:
  * "bad WHAT 'TOKEN' (MIN-MAX)".
  */
-int cmd_tok_u32(const char *s, size_t n, uint32_t min, uint32_t max, const char *what,
-		uint32_t *v, char *err, size_t errlen);
+int cmd_tok_u32(const char *s, size_t n, uint32_t min, uint32_t max, const char *what, uint32_t *v,
+		char *err, size_t errlen);
 
 /* Dotted quad, each octet 0..255 without leading zeros. "bad IPv4 address 'TOKEN'". */
 int cmd_tok_ipv4(const char *s, size_t n, uint32_t *ip_be, char *err, size_t errlen);

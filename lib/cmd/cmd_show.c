@@ -9,10 +9,10 @@
 #include "cmd_pvt.h"
 
 static const char *const section_names[DSR_STATS_NSECTIONS] = {
-	[DSR_STATS_ALL] = "all",         [DSR_STATS_PORTS] = "ports", [DSR_STATS_WORKERS] = "workers",
-	[DSR_STATS_VIPS] = "vips",       [DSR_STATS_BACKENDS] = "backends",
-	[DSR_STATS_DROPS] = "drops",     [DSR_STATS_ARP] = "arp",
-	[DSR_STATS_CONTROL] = "control",
+	[DSR_STATS_ALL] = "all",           [DSR_STATS_PORTS] = "ports",
+	[DSR_STATS_WORKERS] = "workers",   [DSR_STATS_VIPS] = "vips",
+	[DSR_STATS_BACKENDS] = "backends", [DSR_STATS_DROPS] = "drops",
+	[DSR_STATS_ARP] = "arp",           [DSR_STATS_CONTROL] = "control",
 };
 
 const char *
@@ -129,8 +129,7 @@ cmd_format_runtime(const struct dsr_cmd *cmd, const struct dsr_cmd_spec *spec, c
 			snprintf(lim, sizeof(lim), " %s %u", CMD_KW_LIMIT, cmd->u.show.limit);
 		return snprintf(buf, len, "%s%s%s", spec->words, svc, lim);
 	case DSR_CMD_SHOW_STATS:
-		return snprintf(buf, len, "%s%s%s%s", spec->words,
-				cmd->u.show.section ? " " : "",
+		return snprintf(buf, len, "%s%s%s%s", spec->words, cmd->u.show.section ? " " : "",
 				cmd->u.show.section ? section_names[cmd->u.show.section] : "",
 				cmd->u.show.prometheus ? " " CMD_KW_PROMETHEUS : "");
 	case DSR_CMD_HELP:

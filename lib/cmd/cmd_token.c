@@ -37,8 +37,7 @@ cmd_err(char *err, size_t errlen, const char *fmt, ...)
 
 /* "bad WHAT 'TOKEN'SUFFIX", the one shape of every token error. */
 static int
-bad_token(char *err, size_t errlen, const char *what, const char *s, size_t n,
-	  const char *suffix)
+bad_token(char *err, size_t errlen, const char *what, const char *s, size_t n, const char *suffix)
 {
 	char q[CMD_QUOTE_SIZE];
 
@@ -68,8 +67,8 @@ dec_span(const char *s, size_t n, uint32_t *v)
 }
 
 int
-cmd_tok_u32(const char *s, size_t n, uint32_t min, uint32_t max, const char *what,
-	    uint32_t *v, char *err, size_t errlen)
+cmd_tok_u32(const char *s, size_t n, uint32_t min, uint32_t max, const char *what, uint32_t *v,
+	    char *err, size_t errlen)
 {
 	char range[32];
 	uint32_t x;
@@ -176,8 +175,7 @@ cmd_tok_svc(const char *s, size_t n, struct dsr_svc_key *svc, char *err, size_t 
 }
 
 int
-cmd_tok_prefix(const char *s, size_t n, uint32_t *ip_be, uint8_t *len, char *err,
-	       size_t errlen)
+cmd_tok_prefix(const char *s, size_t n, uint32_t *ip_be, uint8_t *len, char *err, size_t errlen)
 {
 	const char *slash = memchr(s, '/', n);
 	uint32_t ip, l;

@@ -90,10 +90,10 @@ enum dsr_stats_section {
 
 #define DSR_HELP_TOPIC_MAX 64
 
-#define DSR_ARP_ANNOUNCE_MAX       10u
-#define DSR_ARP_ANNOUNCE_INTERVAL  2u
-#define DSR_ARP_INTERVAL_MAX_S     60u
-#define DSR_ARP_REFRESH_MAX_S      3600u
+#define DSR_ARP_ANNOUNCE_MAX      10u
+#define DSR_ARP_ANNOUNCE_INTERVAL 2u
+#define DSR_ARP_INTERVAL_MAX_S    60u
+#define DSR_ARP_REFRESH_MAX_S     3600u
 
 #define DSR_WEIGHT_DEFAULT 100u
 #define DSR_WEIGHT_MAX     65535u
@@ -112,11 +112,11 @@ struct dsr_cmd {
 		} vip;
 		struct {
 			struct dsr_svc_key svc;
-			uint32_t ip;      /**< network order */
+			uint32_t ip; /**< network order */
 			uint8_t mac[6];
 			bool has_mac;
 			bool has_weight;
-			uint32_t weight;  /**< DSR_WEIGHT_DEFAULT if not given */
+			uint32_t weight; /**< DSR_WEIGHT_DEFAULT if not given */
 		} backend;
 		struct {
 			enum dsr_timeout_kind kind;
@@ -131,12 +131,12 @@ struct dsr_cmd {
 		struct {
 			struct dsr_svc_key svc;
 			bool has_svc;
-			bool prometheus;   /**< show stats --prometheus */
-			uint8_t section;   /**< show stats: enum dsr_stats_section */
-			uint32_t limit;    /**< show conns: 0 = all */
-		} show; /**< show backends/conns/stats, conns flush */
+			bool prometheus;        /**< show stats --prometheus */
+			uint8_t section;        /**< show stats: enum dsr_stats_section */
+			uint32_t limit;         /**< show conns: 0 = all */
+		} show;                         /**< show backends/conns/stats, conns flush */
 		char topic[DSR_HELP_TOPIC_MAX]; /**< help: the words asked about, "" for all */
-		bool on;       /**< strict-syn */
+		bool on;                        /**< strict-syn */
 	} u;
 };
 
@@ -144,8 +144,9 @@ struct dsr_cmd {
 struct dsr_cmd_spec {
 	enum dsr_cmd_id id;
 	const char *words; /**< the fixed leading words, e.g. "backend add" */
-	const char *args;  /**< the rest of the usage, e.g. "VIP:PORT/PROTO IP [mac MAC] [weight W]" */
-	const char *help;  /**< one sentence */
+	/** The rest of the usage, e.g. "VIP:PORT/PROTO IP [mac MAC] [weight W]". */
+	const char *args;
+	const char *help; /**< one sentence */
 	unsigned int flags;
 	const char *example; /**< one example line (docs/cli.md) */
 };

@@ -151,7 +151,8 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 	unsigned int i, b;
 
 	if (port >= DSR_MAX_PORTS)
-		return conf_err(err, errlen, "port %u out of range (0-%u)", port, DSR_MAX_PORTS - 1);
+		return conf_err(err, errlen, "port %u out of range (0-%u)", port,
+				DSR_MAX_PORTS - 1);
 	if (len > 32)
 		return conf_err(err, errlen, "bad prefix length %u (0-32)", len);
 	if (check_unicast(ip, "port address", err, errlen) < 0)
@@ -160,8 +161,10 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 		host_mask = len == 0 ? UINT32_MAX : (1u << (32 - len)) - 1;
 		host = ntohl(ip) & host_mask;
 		if (host == 0 || host == host_mask)
-			return conf_err(err, errlen, "port %u address %s/%u is the %s address of its subnet",
-					port, ip_str(ip, s), len, host == 0 ? "network" : "broadcast");
+			return conf_err(err, errlen,
+					"port %u address %s/%u is the %s address of its subnet",
+					port, ip_str(ip, s), len,
+					host == 0 ? "network" : "broadcast");
 	}
 	for (i = 0; i < DSR_MAX_PORTS; i++)
 		if (i != port && conf->ports[i].has_addr && conf->ports[i].ip == ip)
@@ -204,8 +207,7 @@ check_svc(const struct dsr_svc_key *svc, char *err, size_t errlen)
 
 /* The id of the command's VIP, or -1 with "VIP ... does not exist". */
 static int
-existing_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc, char *err,
-	     size_t errlen)
+existing_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc, char *err, size_t errlen)
 {
 	int id = dsr_conf_find_vip(conf, svc);
 	char s[32];
@@ -258,8 +260,7 @@ apply_vip_del(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 
 /* The backend named by a backend del/set command, or -1 with the reason. */
 static int
-existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
-		 size_t errlen)
+existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	int vip = existing_vip(conf, &cmd->u.backend.svc, err, errlen);
 	char s[32], ip[INET_ADDRSTRLEN];
@@ -270,7 +271,8 @@ existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *e
 	id = dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip);
 	if (id < 0)
 		conf_err(err, errlen, "backend %s of VIP %s does not exist",
-			 ip_str(cmd->u.backend.ip, ip), dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
+			 ip_str(cmd->u.backend.ip, ip),
+			 dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
 	return id;
 }
 
@@ -454,9 +456,9 @@ dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t e
 /* One line read by read_line(). */
 struct conf_line {
 	char buf[DSR_CMD_LINE_MAX + 2]; /* the text, a CR and a NUL */
-	size_t len;   /* bytes kept in buf, the LF not counted */
-	size_t total; /* bytes on the line, the LF not counted */
-	int last;     /* the last of them */
+	size_t len;                     /* bytes kept in buf, the LF not counted */
+	size_t total;                   /* bytes on the line, the LF not counted */
+	int last;                       /* the last of them */
 };
 
 /*

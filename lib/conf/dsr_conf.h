@@ -54,7 +54,7 @@ struct dsr_conf_backend {
 
 struct dsr_conf {
 	struct dsr_conf_port ports[DSR_MAX_PORTS];
-	struct dsr_conf_vip vips[DSR_MAX_VIPS];         /**< indexed by VIP id */
+	struct dsr_conf_vip vips[DSR_MAX_VIPS];             /**< indexed by VIP id */
 	struct dsr_conf_backend backends[DSR_MAX_BACKENDS]; /**< indexed by backend id */
 	uint32_t timeout_s[DSR_TIMEOUT_NKINDS];
 	uint32_t conntrack_size; /**< entries per worker */

@@ -244,7 +244,6 @@ dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NSTATES]
 		ct->timeout[s] = timeout_ms[s] > INT32_MAX ? (uint32_t)INT32_MAX : timeout_ms[s];
 }
 
-
 static inline int
 ct_queued(const struct ct_node *q, unsigned int n, uint32_t b)
 {
@@ -287,7 +286,8 @@ ct_relocate(struct dsr_ct *ct, const uint32_t root[2], uint32_t now, uint32_t *o
 			reads++;
 			ab = &ct->bk[alt[i]];
 			for (j = 0; j < DSR_CT_SLOTS; j++)
-				if (ab->e[j].state == DSR_CT_FREE || dsr_ct_expired(ct, &ab->e[j], now))
+				if (ab->e[j].state == DSR_CT_FREE ||
+				    dsr_ct_expired(ct, &ab->e[j], now))
 					goto found;
 			q[tail++] = (struct ct_node){alt[i], (int16_t)head, (uint8_t)i};
 		}
@@ -403,7 +403,8 @@ dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms)
 	for (n = 0; n < nbuckets; n++) {
 		bk = &ct->bk[b];
 		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			if (bk->e[i].state != DSR_CT_FREE && dsr_ct_expired(ct, &bk->e[i], now_ms)) {
+			if (bk->e[i].state != DSR_CT_FREE &&
+			    dsr_ct_expired(ct, &bk->e[i], now_ms)) {
 				ct_slot_free(ct, bk, i, DSR_CT_EXPIRED);
 				freed++;
 			}

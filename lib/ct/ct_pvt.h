@@ -57,9 +57,9 @@
 #include "dsr_ct.h"
 
 /* DSR_CT_SLOTS, DSR_CT_TAG_BITS and DSR_CT_NTAGS are in dsr_ct.h. */
-#define DSR_CT_SEQ_BITS	    17 /* sequence counter bits in the control word */
-#define DSR_CT_SEQ_MASK	    ((1u << DSR_CT_SEQ_BITS) - 1)
-#define DSR_CT_TAG_MASK	    ((1u << DSR_CT_TAG_BITS) - 1)
+#define DSR_CT_SEQ_BITS     17 /* sequence counter bits in the control word */
+#define DSR_CT_SEQ_MASK     ((1u << DSR_CT_SEQ_BITS) - 1)
+#define DSR_CT_TAG_MASK     ((1u << DSR_CT_TAG_BITS) - 1)
 #define DSR_CT_TAG_SHIFT(i) (DSR_CT_SEQ_BITS + (i)*DSR_CT_TAG_BITS)
 
 /* Design load: max_entries fill at most this fraction (num / den) of slots. */

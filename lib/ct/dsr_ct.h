@@ -36,10 +36,10 @@ enum dsr_ct_state {
 
 /** One entry: 20 bytes, three to a 64-byte bucket. */
 struct dsr_ct_entry {
-	uint32_t src_ip;    /**< network order */
-	uint32_t dst_ip;    /**< network order */
-	uint16_t src_port;  /**< network order */
-	uint16_t dst_port;  /**< network order */
+	uint32_t src_ip;   /**< network order */
+	uint32_t dst_ip;   /**< network order */
+	uint16_t src_port; /**< network order */
+	uint16_t dst_port; /**< network order */
 	uint8_t proto;
 	uint8_t state;      /**< enum dsr_ct_state */
 	uint16_t backend;   /**< backend id */
@@ -118,7 +118,7 @@ unsigned int dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now
 /** The state of a sweep paced by the clock (dsr_ct_sweep_paced()); zero it to start. */
 struct dsr_ct_pace {
 	uint32_t last_ms; /**< the clock when the budget last grew */
-	uint32_t due;	  /**< buckets the sweep is behind */
+	uint32_t due;     /**< buckets the sweep is behind */
 };
 
 /**
@@ -193,9 +193,9 @@ int dsr_ct_walk(const struct dsr_ct *ct, uint32_t *cursor, uint32_t max_buckets,
  * and rte_ring.h expose theirs; the fields are private to lib/ct (the
  * scheme is described in ct_pvt.h). Use the functions, not the fields.
  */
-#define DSR_CT_SLOTS	3 /* entries per bucket */
+#define DSR_CT_SLOTS    3 /* entries per bucket */
 #define DSR_CT_TAG_BITS 5 /* partial-key tag bits per slot */
-#define DSR_CT_NTAGS	(1u << DSR_CT_TAG_BITS)
+#define DSR_CT_NTAGS    (1u << DSR_CT_TAG_BITS)
 
 /* One cache line: a control word (seqlock counter and slot tags), three entries. */
 struct dsr_ct_bucket {
@@ -205,11 +205,11 @@ struct dsr_ct_bucket {
 
 struct dsr_ct {
 	/* Read by the writer on every packet. */
-	uint32_t mask;	     /* buckets - 1 */
+	uint32_t mask; /* buckets - 1 */
 	uint32_t max_entries;
-	uint32_t count;	     /* live entries; written by the writer only, read atomically */
-	uint32_t sweep_next; /* next bucket dsr_ct_sweep() looks at */
-	uint32_t timeout[8]; /* ms, by state (& 7); unknown states expire at once */
+	uint32_t count;             /* live entries; written by the writer only, read atomically */
+	uint32_t sweep_next;        /* next bucket dsr_ct_sweep() looks at */
+	uint32_t timeout[8];        /* ms, by state (& 7); unknown states expire at once */
 	uint32_t alt[DSR_CT_NTAGS]; /* XOR distance to the other bucket, by tag (masked) */
 	dsr_ct_free_cb free_cb;
 	void *free_arg;

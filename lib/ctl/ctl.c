@@ -43,12 +43,12 @@
 
 struct ctl_client {
 	int fd;
-	bool ro;	  /* came in on the read-only socket */
-	bool eof;	  /* the peer shut down its side: finish, then close */
-	bool busy;	  /* a request is in progress (its handler returned MORE) */
-	bool discard;	  /* dropping the rest of a too long line */
+	bool ro;          /* came in on the read-only socket */
+	bool eof;         /* the peer shut down its side: finish, then close */
+	bool busy;        /* a request is in progress (its handler returned MORE) */
+	bool discard;     /* dropping the rest of a too long line */
 	uint32_t last_ms; /* last input, output progress or request end */
-	void *state;	  /* the handler's, while busy */
+	void *state;      /* the handler's, while busy */
 	struct dsr_ctl_req req;
 	struct dsr_ctl_out out;
 	size_t inlen;

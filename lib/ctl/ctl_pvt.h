@@ -25,24 +25,24 @@
 
 #include "dsr_ctl.h"
 
-#define CTL_ERR_MAX  512	 /**< longest failure reason kept */
-#define CTL_OUT_MIN  4096u	 /**< first allocation of an output buffer */
+#define CTL_ERR_MAX  512         /**< longest failure reason kept */
+#define CTL_OUT_MIN  4096u       /**< first allocation of an output buffer */
 #define CTL_OUT_KEEP (64u << 10) /**< an empty buffer larger than this is freed */
 
 struct dsr_ctl_out {
 	FILE *file; /**< dsr_ctl_out_file(): bytes go there, nothing is queued */
 	char *buf;
-	size_t off;	     /**< first byte not yet sent */
-	size_t len;	     /**< end of the queued bytes */
-	size_t cap;	     /**< allocated size of buf */
+	size_t off;          /**< first byte not yet sent */
+	size_t len;          /**< end of the queued bytes */
+	size_t cap;          /**< allocated size of buf */
 	size_t row_start;    /**< where the open row began (a comma included) */
-	uint64_t nrows;	     /**< rows of this reply so far */
+	uint64_t nrows;      /**< rows of this reply so far */
 	unsigned int npairs; /**< pairs of the open row */
-	bool json;	     /**< this reply is JSON */
-	bool in_row;	     /**< a row is open */
-	bool overflow;	     /**< passed DSR_CTL_OUT_MAX: rows are dropped */
-	bool nomem;	     /**< a framing append failed: the client must go */
-	bool has_err;	     /**< dsr_ctl_error() was called */
+	bool json;           /**< this reply is JSON */
+	bool in_row;         /**< a row is open */
+	bool overflow;       /**< passed DSR_CTL_OUT_MAX: rows are dropped */
+	bool nomem;          /**< a framing append failed: the client must go */
+	bool has_err;        /**< dsr_ctl_error() was called */
 	char err[CTL_ERR_MAX];
 };
 

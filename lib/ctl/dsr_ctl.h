@@ -73,10 +73,10 @@ enum dsr_ctl_counter { DSR_CTL_COUNTERS(DSR_X_ENUM) DSR_CTL_NCOUNTERS };
 
 /** A request as the handler sees it. */
 struct dsr_ctl_req {
-	const char *line;  /**< the command line, "json" prefix and line end removed */
-	bool json;         /**< reply as JSON */
-	bool read_only;    /**< the connection may only run read-only commands */
-	uid_t uid;         /**< peer credentials (SO_PEERCRED) */
+	const char *line; /**< the command line, "json" prefix and line end removed */
+	bool json;        /**< reply as JSON */
+	bool read_only;   /**< the connection may only run read-only commands */
+	uid_t uid;        /**< peer credentials (SO_PEERCRED) */
 	gid_t gid;
 	pid_t pid;
 };
@@ -137,9 +137,9 @@ struct dsr_ctl_out *dsr_ctl_out_file(FILE *f);
 void dsr_ctl_out_file_free(struct dsr_ctl_out *out);
 
 struct dsr_ctl_params {
-	const char *path;         /**< read-write socket (required) */
-	const char *ro_path;      /**< read-only socket, or NULL for none */
-	const char *group;        /**< group allowed on the read-write socket ("dsrlb"); NULL: root only */
+	const char *path;    /**< read-write socket (required) */
+	const char *ro_path; /**< read-only socket, or NULL for none */
+	const char *group; /**< group allowed on the read-write socket ("dsrlb"); NULL: root only */
 	unsigned int max_clients; /**< 0 = DSR_CTL_MAX_CLIENTS */
 	uint32_t idle_ms;         /**< 0 = DSR_CTL_IDLE_MS */
 };

@@ -31,7 +31,7 @@ struct dsr_dp {
 	const struct dsr_gen *gen; /**< the published generation (atomic) */
 	struct rte_rcu_qsbr *qsv;
 	unsigned int nb_workers;
-	int quit;                  /**< set to stop the workers (atomic) */
+	int quit; /**< set to stop the workers (atomic) */
 	uint64_t next_version;
 	unsigned int nb_pending;
 	struct dsr_dp_pending pending[DSR_DP_PENDING_MAX];

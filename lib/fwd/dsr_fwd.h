@@ -34,9 +34,9 @@ enum dsr_fwd_verdict {
 struct dsr_fwd {
 	struct dsr_ct *ct;
 	struct dsr_stats_lcore *st;
-	const struct dsr_gen *gen;    /**< generation of the current burst */
-	uint64_t timeouts_version;    /**< generation whose timeouts ct has */
-	uint64_t (*cycles)(void);     /**< cycle counter when accounting (NULL: off) */
+	const struct dsr_gen *gen; /**< generation of the current burst */
+	uint64_t timeouts_version; /**< generation whose timeouts ct has */
+	uint64_t (*cycles)(void);  /**< cycle counter when accounting (NULL: off) */
 	uint8_t port_mac[DSR_MAX_PORTS][6];
 	uint64_t port_mac_w[DSR_MAX_PORTS]; /**< port_mac in the low-addressed 6 bytes of a word */
 };
@@ -44,9 +44,9 @@ struct dsr_fwd {
 /** What classify learned about a packet, for decide. */
 struct dsr_fwd_meta {
 	struct dsr_flow flow;
-	uint64_t hash;    /**< dsr_flow_table_hash(&flow), the table's */
-	uint16_t vip;     /**< VIP id */
-	uint16_t port;    /**< port it came in on */
+	uint64_t hash;     /**< dsr_flow_table_hash(&flow), the table's */
+	uint16_t vip;      /**< VIP id */
+	uint16_t port;     /**< port it came in on */
 	uint8_t tcp_flags; /**< 0 for UDP */
 };
 
@@ -94,8 +94,8 @@ unsigned int dsr_fwd_burst(struct dsr_fwd *f, uint8_t *const frame[], const uint
  * under the same generation (dsr_fwd_begin()). With f->cycles set,
  * accounts cyc_parse and cyc_pkts.
  */
-void dsr_fwd_stage1(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[],
-		    unsigned int n, uint16_t port, struct dsr_fwd_meta meta[], uint8_t verdict[]);
+void dsr_fwd_stage1(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], unsigned int n,
+		    uint16_t port, struct dsr_fwd_meta meta[], uint8_t verdict[]);
 
 /**
  * The second half: for each PENDING frame, find or create its entry and
@@ -108,7 +108,7 @@ unsigned int dsr_fwd_stage2(struct dsr_fwd *f, uint8_t *const frame[], const uin
 			    uint8_t verdict[]);
 
 /** Both stages for one frame, counting rx and forwarding as the burst loop does. */
-enum dsr_fwd_verdict dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
-				   uint16_t port, uint32_t now_ms);
+enum dsr_fwd_verdict dsr_fwd_frame(struct dsr_fwd *f, uint8_t *frame, uint32_t len, uint16_t port,
+				   uint32_t now_ms);
 
 #endif /* DSR_FWD_H */

@@ -214,8 +214,7 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 
 /* Rewrite the Ethernet addresses of a frame going to backend b. */
 static inline void
-fwd_rewrite(const struct dsr_fwd *f, uint8_t *frame, const struct dsr_gen_backend *b,
-	    uint16_t port)
+fwd_rewrite(const struct dsr_fwd *f, uint8_t *frame, const struct dsr_gen_backend *b, uint16_t port)
 {
 	memcpy(frame, b->mac, 6);
 	memcpy(frame + 6, f->port_mac[port], 6);
@@ -230,7 +229,7 @@ fwd_decide_found(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct d
 	int be = fwd_choose(f, m, now_ms, e);
 
 	if (be < 0)
-		return fwd_drop(f, (enum dsr_drop)-be);
+		return fwd_drop(f, (enum dsr_drop)(-be));
 	b = &f->gen->backends[be];
 	if (!(b->flags & DSR_GEN_BE_MAC))
 		return fwd_drop(f, DSR_NO_MAC);

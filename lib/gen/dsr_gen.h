@@ -29,15 +29,15 @@ struct dsr_gen_backend {
 	uint8_t pad;
 	uint16_t vip; /**< VIP id */
 	uint16_t pad2;
-	uint32_t ip;  /**< network order */
+	uint32_t ip; /**< network order */
 };
 
 struct dsr_gen_vip {
-	uint32_t ip;          /**< network order */
-	uint16_t port;        /**< network order */
+	uint32_t ip;   /**< network order */
+	uint16_t port; /**< network order */
 	uint8_t proto;
 	uint8_t used;
-	uint16_t nb_new;      /**< backends taking new flows */
+	uint16_t nb_new;        /**< backends taking new flows */
 	const uint16_t *maglev; /**< maglev_size slots of backend ids */
 };
 
@@ -52,9 +52,9 @@ struct dsr_gen {
 	uint32_t maglev_size;
 	uint32_t timeout_ms[DSR_CT_NSTATES]; /**< indexed by enum dsr_ct_state */
 	bool strict_syn;
-	uint32_t vip_mask;      /**< vip_slots has vip_mask + 1 entries */
+	uint32_t vip_mask; /**< vip_slots has vip_mask + 1 entries */
 	struct dsr_gen_vip_slot *vip_slots;
-	uint16_t *maglev_mem;   /**< all VIPs' tables, one allocation */
+	uint16_t *maglev_mem; /**< all VIPs' tables, one allocation */
 	/*
 	 * `conns flush`: when flush_seq changes, each worker removes the
 	 * entries of its table that match (all, or one service), a few buckets
@@ -111,8 +111,8 @@ typedef int (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t mac[6]);
  * its weight is above 0 and it has not failed.
  * @return the generation, or NULL (errno: ENOMEM, or EINVAL from Maglev).
  */
-struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version,
-			      dsr_gen_mac_fn mac_of, void *arg);
+struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of,
+			      void *arg);
 
 /** Free a generation that no worker can reach any more. NULL is fine. */
 void dsr_gen_free(struct dsr_gen *gen);

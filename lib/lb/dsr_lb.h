@@ -30,9 +30,9 @@ struct rte_mempool;
 
 /** Rates over the last second, for `show stats`. */
 struct dsr_lb_rates {
-	uint32_t at_ms;         /**< when the last sample was taken (0 = none yet) */
-	uint64_t rx_pkts, fwd_pkts, drops, new_conns;      /**< totals at that sample */
-	double rx_pps, fwd_pps, drop_pps, new_conns_ps;     /**< per second */
+	uint32_t at_ms; /**< when the last sample was taken (0 = none yet) */
+	uint64_t rx_pkts, fwd_pkts, drops, new_conns;   /**< totals at that sample */
+	double rx_pps, fwd_pps, drop_pps, new_conns_ps; /**< per second */
 	uint64_t port_rx[DSR_MAX_PORTS], port_tx[DSR_MAX_PORTS];
 	double port_rx_pps[DSR_MAX_PORTS], port_tx_pps[DSR_MAX_PORTS];
 };
@@ -59,7 +59,7 @@ struct dsr_lb_params {
 };
 
 struct dsr_lb {
-	struct dsr_conf *conf;  /**< the running configuration (owned) */
+	struct dsr_conf *conf; /**< the running configuration (owned) */
 	struct dsr_dp dp;
 	uint16_t nb_ports;
 	struct dsr_port_info ports[DSR_MAX_PORTS];
@@ -69,14 +69,14 @@ struct dsr_lb {
 	uint64_t start_tsc;
 	bool ports_started;
 	bool launched;
-	struct dsr_arp *arp;    /**< ARP state (main lcore only) */
-	uint64_t slow_frames;   /**< frames the main lcore took from the slow rings */
-	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
-	uint64_t publishes;     /**< generations published */
+	struct dsr_arp *arp;      /**< ARP state (main lcore only) */
+	uint64_t slow_frames;     /**< frames the main lcore took from the slow rings */
+	uint64_t slow_tx_drops;   /**< frames the main lcore could not queue for sending */
+	uint64_t publishes;       /**< generations published */
 	struct dsr_lb_base *base; /**< counter baselines of reused ids */
 	struct dsr_lb_rates rates;
-	uint32_t last_second_ms;  /**< last once-a-second housekeeping */
-	void *ctl;                /**< the control socket server, if any (struct dsr_ctl_server) */
+	uint32_t last_second_ms; /**< last once-a-second housekeeping */
+	void *ctl;               /**< the control socket server, if any (struct dsr_ctl_server) */
 	/* conns flush: the request published with every generation. */
 	uint64_t flush_seq;
 	bool flush_all;
@@ -89,8 +89,8 @@ struct dsr_lb {
  * the workers itself (tests).
  * @return 0, or -1 with a message for the operator in err.
  */
-int dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf,
-		const struct dsr_lb_params *params, char *err, size_t errlen);
+int dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_params *params,
+		char *err, size_t errlen);
 
 /** Start the workers on their lcores. */
 int dsr_lb_launch(struct dsr_lb *lb, char *err, size_t errlen);
@@ -143,8 +143,8 @@ void dsr_lb_release_held(struct dsr_lb *lb);
  * request; workers remove the matching entries over their next loops.
  * *seq is the request, for dsr_lb_flush_done().
  */
-int dsr_lb_flush_start(struct dsr_lb *lb, const struct dsr_svc_key *svc, uint64_t *seq,
-		       char *err, size_t errlen);
+int dsr_lb_flush_start(struct dsr_lb *lb, const struct dsr_svc_key *svc, uint64_t *seq, char *err,
+		       size_t errlen);
 bool dsr_lb_flush_done(const struct dsr_lb *lb, uint64_t seq);
 
 /** Stop the workers and wait for them. */

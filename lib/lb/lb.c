@@ -139,7 +139,8 @@ lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *e
 
 	w = rte_zmalloc_socket("dsr_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
 	st = rte_zmalloc_socket("dsr_stats", sizeof(*st), RTE_CACHE_LINE_SIZE, socket);
-	ct_mem = ct_size ? rte_zmalloc_socket("dsr_ct", ct_size, RTE_CACHE_LINE_SIZE, socket) : NULL;
+	ct_mem =
+		ct_size ? rte_zmalloc_socket("dsr_ct", ct_size, RTE_CACHE_LINE_SIZE, socket) : NULL;
 	lb->workers[id] = w;
 	if (w != NULL) {
 		w->fwd.st = st;
@@ -220,7 +221,8 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		return -1;
 	}
 	lb->nb_workers = (uint16_t)nb_workers;
-	if (lb_probe_ports(lb, err, errlen) != 0 || lb_create_mempool(lb, params->nb_mbufs, err, errlen) != 0 ||
+	if (lb_probe_ports(lb, err, errlen) != 0 ||
+	    lb_create_mempool(lb, params->nb_mbufs, err, errlen) != 0 ||
 	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
 		return -1;
 	if (params->lcores) {
@@ -241,8 +243,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
 	dsr_lb_telemetry_register();
-	if (dsr_lb_arp_init(lb, err, errlen) != 0 ||
-	    dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
+	if (dsr_lb_arp_init(lb, err, errlen) != 0 || dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;
 	return lb_start_ports(lb, err, errlen);
 }

@@ -131,7 +131,8 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 			if (n == 0)
 				break;
 			for (j = 0; j < n; j++)
-				dsr_arp_input(lb->arp, m[j]->port, rte_pktmbuf_mtod(m[j], uint8_t *),
+				dsr_arp_input(lb->arp, m[j]->port,
+					      rte_pktmbuf_mtod(m[j], uint8_t *),
 					      rte_pktmbuf_data_len(m[j]), now_ms);
 			rte_pktmbuf_free_bulk(m, n);
 			lb->slow_frames += n;

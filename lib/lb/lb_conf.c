@@ -183,7 +183,8 @@ reload_startup_settings(const struct dsr_conf *run, const struct dsr_conf *want)
 			"reload: 'conntrack size' changes only at restart; keeping %u",
 			run->conntrack_size);
 	if (run->maglev_size != want->maglev_size)
-		dsr_log(DSR_LOG_WARNING, "reload: 'maglev size' changes only at restart; keeping %u",
+		dsr_log(DSR_LOG_WARNING,
+			"reload: 'maglev size' changes only at restart; keeping %u",
 			run->maglev_size);
 	if (memcmp(run->ports, want->ports, sizeof(want->ports)) != 0)
 		dsr_log(DSR_LOG_WARNING,
@@ -198,8 +199,8 @@ backend_same_mac(const struct dsr_conf_backend *a, const struct dsr_conf_backend
 
 /* Deletions first (VIPs, then backends gone or whose MAC changed), then additions. */
 static int
-reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes,
-	    char *err, size_t errlen)
+reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes, char *err,
+	    size_t errlen)
 {
 	struct dsr_cmd cmd;
 	unsigned int i;
@@ -263,8 +264,7 @@ reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *ch
 }
 
 int
-dsr_lb_reload(struct dsr_lb *lb, const char *path, unsigned int *changes, char *err,
-	      size_t errlen)
+dsr_lb_reload(struct dsr_lb *lb, const char *path, unsigned int *changes, char *err, size_t errlen)
 {
 	struct dsr_conf *want, *next;
 

@@ -38,8 +38,8 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 	struct dsr_svc_key svc;
 	char addr[24], ip[16], s[48];
 
-	if (c->cmd->u.show.has_svc && (e->dst_ip != f->ip || e->dst_port != f->port ||
-				       e->proto != f->proto))
+	if (c->cmd->u.show.has_svc &&
+	    (e->dst_ip != f->ip || e->dst_port != f->port || e->proto != f->proto))
 		return 0;
 	svc.ip = e->dst_ip;
 	svc.port = e->dst_port;
@@ -56,7 +56,8 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 	dsr_ctl_kv_str(c->out, "state", e->state < DSR_CT_NSTATES ? state_names[e->state] : "?");
 	/* The worker may touch the entry after this walk read the clock. */
 	dsr_ctl_kv_u64(c->out, "idle-ms",
-		       (int32_t)(c->now - e->last_seen) > 0 ? (uint32_t)(c->now - e->last_seen) : 0);
+		       (int32_t)(c->now - e->last_seen) > 0 ? (uint32_t)(c->now - e->last_seen)
+							    : 0);
 	dsr_ctl_row_end(c->out);
 	c->walk->shown++;
 	return c->cmd->u.show.limit != 0 && c->walk->shown >= c->cmd->u.show.limit;

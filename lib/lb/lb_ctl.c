@@ -17,9 +17,9 @@
 /* What a streaming request keeps between calls. */
 struct lb_req_state {
 	struct dsr_cmd cmd;
-	struct dsr_lb_rows rows;  /* show stats */
+	struct dsr_lb_rows rows;   /* show stats */
 	struct lb_conns_walk walk; /* show conns, conns flush */
-	unsigned int next;        /* show vips/backends/help: next id */
+	unsigned int next;         /* show vips/backends/help: next id */
 };
 
 static void
@@ -48,7 +48,8 @@ rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 		dsr_ctl_kv_str(out, "driver", lb->ports[p].driver);
 		dsr_ctl_kv_str(out, "mac", dsr_lb_mac_str(lb->ports[p].mac, mac));
 		if (cp->has_addr)
-			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip), cp->prefix_len);
+			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip),
+				 cp->prefix_len);
 		dsr_ctl_kv_str(out, "address", cp->has_addr ? addr : "none");
 		dsr_ctl_kv_u64(out, "rxq", lb->ports[p].nb_rxq);
 		dsr_ctl_kv_u64(out, "txq", lb->ports[p].nb_txq);
@@ -259,8 +260,7 @@ run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct lb_req_state *st,
 }
 
 enum dsr_ctl_result
-dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *out,
-		  void **state)
+dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *out, void **state)
 {
 	struct dsr_lb *lb = arg;
 	struct lb_req_state *st = *state;

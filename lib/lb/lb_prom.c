@@ -14,10 +14,27 @@
 #include "lb_pvt.h"
 
 enum prom_family {
-	PF_PORT_RX_PKTS = 0, PF_PORT_RX_BYTES, PF_PORT_TX_PKTS, PF_PORT_TX_BYTES, PF_FWD_PKTS,
-	PF_FWD_BYTES, PF_DROPS, PF_EVENTS, PF_CONNS, PF_CAPACITY, PF_VIP_PKTS, PF_VIP_BYTES,
-	PF_VIP_NEW, PF_BE_PKTS, PF_BE_BYTES, PF_BE_NEW, PF_BE_ACTIVE, PF_BE_UP, PF_ARP,
-	PF_CONFLICTS, PF_END
+	PF_PORT_RX_PKTS = 0,
+	PF_PORT_RX_BYTES,
+	PF_PORT_TX_PKTS,
+	PF_PORT_TX_BYTES,
+	PF_FWD_PKTS,
+	PF_FWD_BYTES,
+	PF_DROPS,
+	PF_EVENTS,
+	PF_CONNS,
+	PF_CAPACITY,
+	PF_VIP_PKTS,
+	PF_VIP_BYTES,
+	PF_VIP_NEW,
+	PF_BE_PKTS,
+	PF_BE_BYTES,
+	PF_BE_NEW,
+	PF_BE_ACTIVE,
+	PF_BE_UP,
+	PF_ARP,
+	PF_CONFLICTS,
+	PF_END
 };
 
 static const struct {
@@ -29,7 +46,8 @@ static const struct {
 	[PF_PORT_RX_BYTES] = {"dsrlb_port_rx_bytes_total", "counter", "Bytes received by port."},
 	[PF_PORT_TX_PKTS] = {"dsrlb_port_tx_packets_total", "counter", "Frames sent by port."},
 	[PF_PORT_TX_BYTES] = {"dsrlb_port_tx_bytes_total", "counter", "Bytes sent by port."},
-	[PF_FWD_PKTS] = {"dsrlb_forwarded_packets_total", "counter", "Frames forwarded to backends."},
+	[PF_FWD_PKTS] = {"dsrlb_forwarded_packets_total", "counter",
+			 "Frames forwarded to backends."},
 	[PF_FWD_BYTES] = {"dsrlb_forwarded_bytes_total", "counter", "Bytes forwarded to backends."},
 	[PF_DROPS] = {"dsrlb_drops_total", "counter", "Frames dropped, by reason."},
 	[PF_EVENTS] = {"dsrlb_events_total", "counter", "Connection table and slow-path events."},
@@ -113,9 +131,10 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 	case PF_PORT_TX_BYTES:
 		snprintf(l, sizeof(l), "port=\"%u\"", i);
 		sample(out, name, l,
-		       f == PF_PORT_RX_PKTS ? s->port[i].rx_pkts :
-		       f == PF_PORT_RX_BYTES ? s->port[i].rx_bytes :
-		       f == PF_PORT_TX_PKTS ? s->port[i].tx_pkts : s->port[i].tx_bytes);
+		       f == PF_PORT_RX_PKTS    ? s->port[i].rx_pkts
+		       : f == PF_PORT_RX_BYTES ? s->port[i].rx_bytes
+		       : f == PF_PORT_TX_PKTS  ? s->port[i].tx_pkts
+					       : s->port[i].tx_bytes);
 		return;
 	case PF_FWD_PKTS:
 	case PF_FWD_BYTES:
@@ -133,8 +152,8 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 	case PF_CAPACITY:
 		snprintf(l, sizeof(l), "worker=\"%u\"", i);
 		sample(out, name, l,
-		       f == PF_CONNS ? dsr_ct_count(lb->workers[i]->fwd.ct) :
-				       dsr_ct_capacity(lb->workers[i]->fwd.ct));
+		       f == PF_CONNS ? dsr_ct_count(lb->workers[i]->fwd.ct)
+				     : dsr_ct_capacity(lb->workers[i]->fwd.ct));
 		return;
 	case PF_VIP_PKTS:
 	case PF_VIP_BYTES:
@@ -144,8 +163,9 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 		snprintf(l, sizeof(l), "vip=\"%s\"",
 			 dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)));
 		sample(out, name, l,
-		       f == PF_VIP_PKTS ? s->vip[i].pkts :
-		       f == PF_VIP_BYTES ? s->vip[i].bytes : s->vip[i].new_conns);
+		       f == PF_VIP_PKTS    ? s->vip[i].pkts
+		       : f == PF_VIP_BYTES ? s->vip[i].bytes
+					   : s->vip[i].new_conns);
 		return;
 	case PF_ARP:
 		n = i % DSR_ARP_NCOUNTERS;
@@ -167,7 +187,8 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 	if (!cb->used)
 		return;
 	snprintf(l, sizeof(l), "vip=\"%s\",backend=\"%s\"",
-		 dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc)), dsr_ip_str(cb->ip, ip));
+		 dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc)),
+		 dsr_ip_str(cb->ip, ip));
 	if (f == PF_BE_UP) {
 		int ok = cb->has_mac ? 1 : dsr_arp_lookup(lb->arp, cb->ip, m);
 
@@ -175,9 +196,10 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 		return;
 	}
 	sample(out, name, l,
-	       f == PF_BE_PKTS ? s->backend[i].pkts :
-	       f == PF_BE_BYTES ? s->backend[i].bytes :
-	       f == PF_BE_NEW ? s->backend[i].new_conns : s->backend[i].active);
+	       f == PF_BE_PKTS    ? s->backend[i].pkts
+	       : f == PF_BE_BYTES ? s->backend[i].bytes
+	       : f == PF_BE_NEW   ? s->backend[i].new_conns
+				  : s->backend[i].active);
 }
 
 enum dsr_ctl_result

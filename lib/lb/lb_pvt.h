@@ -19,8 +19,7 @@ int dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, si
 
 /* lb_arp.c: create the ARP state; (re)configure it from conf. */
 int dsr_lb_arp_init(struct dsr_lb *lb, char *err, size_t errlen);
-int dsr_lb_arp_configure(struct dsr_lb *lb, const struct dsr_conf *conf, char *err,
-			 size_t errlen);
+int dsr_lb_arp_configure(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen);
 
 /* lb_arp.c: feed the slow-path frames to ARP, run its timers. */
 void dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms);
@@ -30,7 +29,7 @@ struct lb_conns_walk {
 	unsigned int worker;
 	uint32_t cursor;
 	uint64_t shown;
-	bool started;         /* conns flush: the request is published */
+	bool started; /* conns flush: the request is published */
 	uint64_t seq;
 	uint64_t flushed_before;
 	uint32_t started_ms;

@@ -17,8 +17,19 @@
 #include "lb_pvt.h"
 
 enum rows_phase {
-	PH_HEADER = 0, PH_PORTS, PH_WORKERS, PH_TOTAL, PH_DROPS, PH_EVENTS, PH_VIPS, PH_BACKENDS,
-	PH_ARP, PH_NEIGH, PH_CONFLICTS, PH_CONTROL, PH_END
+	PH_HEADER = 0,
+	PH_PORTS,
+	PH_WORKERS,
+	PH_TOTAL,
+	PH_DROPS,
+	PH_EVENTS,
+	PH_VIPS,
+	PH_BACKENDS,
+	PH_ARP,
+	PH_NEIGH,
+	PH_CONFLICTS,
+	PH_CONTROL,
+	PH_END
 };
 
 /* Which phases each section shows. */
@@ -177,7 +188,7 @@ row_count(struct dsr_ctl_out *out, const char *what, const char *name, uint64_t 
 
 void
 dsr_lb_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned int v,
-	struct dsr_ctl_out *out)
+	       struct dsr_ctl_out *out)
 {
 	const struct dsr_conf *c = lb->conf;
 	uint64_t active = 0, nb = 0;

@@ -134,4 +134,3 @@ dsr_lb_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 		return "unresolved";
 	}
 }
-

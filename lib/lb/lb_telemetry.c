@@ -105,9 +105,11 @@ dsr_lb_telemetry_register(void)
 	if (done)
 		return;
 	done = true;
-	rte_telemetry_register_cmd("/dsrlb/stats", tel_stats,
-				   "dsrlb totals: packets, bytes, drops, connections. No parameters");
-	rte_telemetry_register_cmd("/dsrlb/drops", tel_drops, "dsrlb drops by reason. No parameters");
+	rte_telemetry_register_cmd(
+		"/dsrlb/stats", tel_stats,
+		"dsrlb totals: packets, bytes, drops, connections. No parameters");
+	rte_telemetry_register_cmd("/dsrlb/drops", tel_drops,
+				   "dsrlb drops by reason. No parameters");
 	rte_telemetry_register_cmd("/dsrlb/vips", tel_vips,
 				   "dsrlb forwarded packets by VIP. No parameters");
 }

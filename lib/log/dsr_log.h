@@ -19,7 +19,6 @@ enum dsr_log_level {
 /** Lines above this level are not printed (default: INFO). */
 void dsr_log_set_level(enum dsr_log_level level);
 
-void dsr_log(enum dsr_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void dsr_log(enum dsr_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif /* DSR_LOG_H */

@@ -18,7 +18,7 @@
 
 /** One backend as Maglev sees it. */
 struct dsr_maglev_backend {
-	uint32_t key;    /**< identity hashed for the permutation: the backend IPv4, network order */
+	uint32_t key; /**< identity hashed for the permutation: the backend IPv4, network order */
 	uint32_t weight; /**< 0 = draining: gets no slot */
 	uint16_t id;     /**< value written into the slots (the backend id) */
 };

@@ -17,8 +17,8 @@ struct dsr_flow {
 	uint32_t dst_ip;
 	uint16_t src_port;
 	uint16_t dst_port;
-	uint8_t proto;   /**< IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t pad[3];  /**< always zero, so the struct can be compared whole */
+	uint8_t proto;  /**< IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t pad[3]; /**< always zero, so the struct can be compared whole */
 };
 
 /** TCP flag bits as found in the TCP header's flags byte. */
@@ -34,13 +34,13 @@ struct dsr_flow {
 
 /** What a frame is, as far as the fast path cares. */
 enum dsr_pkt_class {
-	DSR_PKT_L4 = 0,     /**< IPv4 TCP or UDP, headers complete: forwardable */
-	DSR_PKT_ARP,        /**< ARP: belongs to the slow path */
-	DSR_PKT_NOT_IPV4,   /**< another ethertype, or a second VLAN tag */
-	DSR_PKT_MALFORMED,  /**< truncated or inconsistent header */
-	DSR_PKT_FRAGMENT,   /**< IPv4 fragment (MF set or offset non-zero) */
-	DSR_PKT_TTL,        /**< TTL <= 1 */
-	DSR_PKT_OTHER_L4,   /**< IPv4, but neither TCP nor UDP */
+	DSR_PKT_L4 = 0,    /**< IPv4 TCP or UDP, headers complete: forwardable */
+	DSR_PKT_ARP,       /**< ARP: belongs to the slow path */
+	DSR_PKT_NOT_IPV4,  /**< another ethertype, or a second VLAN tag */
+	DSR_PKT_MALFORMED, /**< truncated or inconsistent header */
+	DSR_PKT_FRAGMENT,  /**< IPv4 fragment (MF set or offset non-zero) */
+	DSR_PKT_TTL,       /**< TTL <= 1 */
+	DSR_PKT_OTHER_L4,  /**< IPv4, but neither TCP nor UDP */
 };
 
 /** The result of parsing one frame. */
@@ -51,7 +51,7 @@ struct dsr_pkt {
 	uint16_t ethertype; /**< inner ethertype, host order */
 	uint16_t vlan_tci;  /**< host order; valid if has_vlan */
 	uint8_t has_vlan;
-	uint8_t tcp_flags;  /**< TCP flags byte; 0 for UDP */
+	uint8_t tcp_flags; /**< TCP flags byte; 0 for UDP */
 };
 
 /**

@@ -31,7 +31,7 @@ struct dsr_port_info {
 	uint16_t nb_txq;
 	uint16_t rx_desc;
 	uint16_t tx_desc;
-	int socket;                 /**< NUMA socket, 0 if unknown */
+	int socket; /**< NUMA socket, 0 if unknown */
 	enum dsr_port_spread spread;
 	uint8_t mac[6];
 	char driver[32];

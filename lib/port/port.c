@@ -72,10 +72,11 @@ dsr_port_probe(uint16_t port_id, uint16_t nb_workers, struct dsr_port_info *info
 		info->spread = DSR_SPREAD_NONE;
 	}
 	if (dev.max_tx_queues < nb_workers) {
-		snprintf(err, errlen,
-			 "port %u (%s, %s): %u worker lcores need one TX queue each, but it has %u; "
-			 "use fewer lcores (-l) or a port with more queues",
-			 port_id, info->name, info->driver, nb_workers, dev.max_tx_queues);
+		snprintf(
+			err, errlen,
+			"port %u (%s, %s): %u worker lcores need one TX queue each, but it has %u; "
+			"use fewer lcores (-l) or a port with more queues",
+			port_id, info->name, info->driver, nb_workers, dev.max_tx_queues);
 		return -1;
 	}
 	info->nb_txq = nb_workers;
@@ -104,8 +105,9 @@ dsr_port_start(struct dsr_port_info *info, struct rte_mempool *mp, char *err, si
 	}
 	ret = rte_eth_dev_configure(port, info->nb_rxq, info->nb_txq, &conf);
 	if (ret != 0) {
-		snprintf(err, errlen, "port %u (%s): configure with %u RX / %u TX queues failed: %s",
-			 port, info->name, info->nb_rxq, info->nb_txq, rte_strerror(-ret));
+		snprintf(err, errlen,
+			 "port %u (%s): configure with %u RX / %u TX queues failed: %s", port,
+			 info->name, info->nb_rxq, info->nb_txq, rte_strerror(-ret));
 		return -1;
 	}
 	for (q = 0; q < info->nb_rxq; q++) {

@@ -26,18 +26,19 @@
 	X(TTL, "ttl", "IPv4 TTL of 0 or 1")                                                        \
 	X(NOT_VIP, "not-vip", "no VIP matches destination address, port and protocol")             \
 	X(NO_BACKEND, "no-backend", "the VIP has no backend that takes new flows")                 \
-	X(NO_STATE, "no-state", "strict-syn: a non-SYN TCP packet without a connection")          \
+	X(NO_STATE, "no-state", "strict-syn: a non-SYN TCP packet without a connection")           \
 	X(NO_MAC, "no-mac", "the backend's MAC address is not known")                              \
 	X(SLOW_FULL, "slowpath-full", "the ring to the main lcore was full")                       \
 	X(TX_FULL, "tx-full", "the transmit queue was full")
 
 #define DSR_EVENTS(X)                                                                              \
 	X(CT_NEW, "ct-new", "connection entries created")                                          \
-	X(CT_MIDFLOW, "ct-midflow", "entries created from a non-SYN packet (after a restart or loss)") \
+	X(CT_MIDFLOW, "ct-midflow",                                                                \
+	  "entries created from a non-SYN packet (after a restart or loss)")                       \
 	X(CT_REUSE, "ct-reuse", "a SYN on a closing entry started a new connection")               \
 	X(CT_RST, "ct-rst", "entries removed at once by a client RST")                             \
 	X(CT_EXPIRED, "ct-expired", "entries aged out")                                            \
-	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")     \
+	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
 	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
@@ -75,12 +76,12 @@ struct dsr_stats_lcore {
 	uint64_t polls;      /**< loop iterations */
 	uint64_t busy_polls; /**< iterations that received at least one packet */
 	/* Cycle accounting (dsrlb --record-cycles), by stage of a burst. */
-	uint64_t cyc_pkts;     /**< packets in the accounted bursts */
-	uint64_t cyc_rx;       /**< rte_eth_rx_burst() of non-empty bursts */
-	uint64_t cyc_parse;    /**< classify: parse, VIP match, hash, prefetch */
-	uint64_t cyc_table;    /**< decide: table lookup/insert, state, rewrite (Maglev included) */
-	uint64_t cyc_maglev;   /**< of which Maglev lookups (flows without an entry) */
-	uint64_t cyc_tx;       /**< rte_eth_tx_burst() and freeing */
+	uint64_t cyc_pkts;   /**< packets in the accounted bursts */
+	uint64_t cyc_rx;     /**< rte_eth_rx_burst() of non-empty bursts */
+	uint64_t cyc_parse;  /**< classify: parse, VIP match, hash, prefetch */
+	uint64_t cyc_table;  /**< decide: table lookup/insert, state, rewrite (Maglev included) */
+	uint64_t cyc_maglev; /**< of which Maglev lookups (flows without an entry) */
+	uint64_t cyc_tx;     /**< rte_eth_tx_burst() and freeing */
 	struct dsr_ctr_port port[DSR_MAX_PORTS];
 	struct dsr_ctr_flow vip[DSR_MAX_VIPS];
 	struct dsr_ctr_flow backend[DSR_MAX_BACKENDS];

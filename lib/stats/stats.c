@@ -14,8 +14,7 @@ static const char *const event_helps[] = {DSR_EVENTS(DSR_X_HELP)};
 #undef DSR_X_HELP
 
 void
-dsr_stats_sum(struct dsr_stats_lcore *out, const struct dsr_stats_lcore *const *per,
-	      unsigned int n)
+dsr_stats_sum(struct dsr_stats_lcore *out, const struct dsr_stats_lcore *const *per, unsigned int n)
 {
 	const size_t words = sizeof(*out) / sizeof(uint64_t);
 	uint64_t *dst = (uint64_t *)out;

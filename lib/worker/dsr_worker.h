@@ -25,9 +25,9 @@ struct rte_ring;
 #define DSR_BURST          32 /**< at most DSR_FWD_BURST_MAX */
 #define DSR_TX_BUF         64
 #define DSR_WORKER_MAX_RXQ 32
-#define DSR_SWEEP_BUCKETS  2 /**< table buckets aged per loop, at most */
+#define DSR_SWEEP_BUCKETS  2    /**< table buckets aged per loop, at most */
 #define DSR_SWEEP_PASS_MS  1000 /**< the sweep's pace: the whole table in this time */
-#define DSR_FLUSH_BUCKETS  256 /**< table buckets flushed per loop during conns flush */
+#define DSR_FLUSH_BUCKETS  256  /**< table buckets flushed per loop during conns flush */
 
 struct dsr_worker_rxq {
 	uint16_t port;
@@ -47,18 +47,18 @@ struct dsr_worker {
 	struct rte_ring *tx_ring;   /**< main -> worker: frames to send, mbuf->port = out port */
 	uint64_t tsc_base;
 	uint64_t tsc_per_ms;
-	uint16_t id;                /**< 0..nb_workers-1, also the RCU thread id */
-	uint16_t txq;               /**< this worker's TX queue on every port */
+	uint16_t id;  /**< 0..nb_workers-1, also the RCU thread id */
+	uint16_t txq; /**< this worker's TX queue on every port */
 	uint16_t nb_rxq;
-	uint32_t tx_dirty;          /**< bit p: tx[p] holds frames */
-	struct dsr_ct_pace sweep;   /**< the table sweep's pace */
-	bool record_cycles;         /**< account cycles by stage (--record-cycles) */
+	uint32_t tx_dirty;        /**< bit p: tx[p] holds frames */
+	struct dsr_ct_pace sweep; /**< the table sweep's pace */
+	bool record_cycles;       /**< account cycles by stage (--record-cycles) */
 	unsigned int lcore;
-	void *ct_mem;               /**< the table's memory (owned by lib/lb) */
+	void *ct_mem; /**< the table's memory (owned by lib/lb) */
 	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];
 	/* conns flush: the request being worked on, and the last one done. */
 	uint64_t flush_seen;
-	uint64_t flush_done;        /**< atomic: read by the main lcore */
+	uint64_t flush_done; /**< atomic: read by the main lcore */
 	uint32_t flush_cursor;
 	bool flush_all;
 	struct dsr_svc_key flush_svc;

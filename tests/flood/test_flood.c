@@ -64,7 +64,7 @@
 #define NEST_IDLE    100u  /* of which the last 100 send nothing during the flood */
 #define SYN_PER_ACK  10u   /* an ACK after every 10 SYNs: 1,000 ACKs per 10,000 SYNs */
 #define BURST        32u
-#define SWEEP        8u    /* buckets swept per loop here (the worker paces its sweep by the clock) */
+#define SWEEP        8u /* buckets swept per loop here (the worker paces its sweep by the clock) */
 #define FRAME_LEN    60u
 #define CLOCK_START  0xfffff060u /* 4 s before the ms clock wraps */
 #define RSS_SLACK_KB 64
@@ -170,8 +170,8 @@ struct est {
 static struct {
 	dsr_ct_free_cb fwd_cb; /* fwd's own callback, called first */
 	void *fwd_arg;
-	uint64_t est_freed;   /* established entries that left the table: must stay 0 */
-	uint64_t freed[2];    /* by reason: EXPIRED, REMOVED */
+	uint64_t est_freed; /* established entries that left the table: must stay 0 */
+	uint64_t freed[2];  /* by reason: EXPIRED, REMOVED */
 } watch;
 
 static bool
@@ -200,8 +200,8 @@ watch_cb(void *arg, const struct dsr_ct_entry *e, enum dsr_ct_free_reason why)
 
 struct rig {
 	struct dsr_conf *conf;
-	struct dsr_gen *gen1;  /* 4 backends: the flows are established under it */
-	struct dsr_gen *gen;   /* 5 backends: the flood runs under it */
+	struct dsr_gen *gen1; /* 4 backends: the flows are established under it */
+	struct dsr_gen *gen;  /* 5 backends: the flood runs under it */
 	struct dsr_stats_lcore *st;
 	void *ct_mem;
 	struct dsr_ct *ct;
@@ -246,7 +246,8 @@ rig_init(struct rig *r, const char *extra)
 		return false;
 	}
 	r->gen1 = dsr_gen_build(r->conf, 1, NULL, NULL);
-	if (dsr_conf_apply_line(r->conf, "backend add 10.0.0.100:80/tcp 10.0.0.25 mac 02:00:00:00:b1:05",
+	if (dsr_conf_apply_line(r->conf,
+				"backend add 10.0.0.100:80/tcp 10.0.0.25 mac 02:00:00:00:b1:05",
 				err, sizeof(err)) != 0) {
 		fprintf(stderr, "backend add: %s\n", err);
 		return false;
@@ -558,9 +559,8 @@ run_flood(const char *extra, uint32_t syn_timeout_ms)
 	       "%llu ACKs, %llu not forwarded, %llu to another backend; "
 	       "%llu established entries freed; anonymous RSS %ld KiB at the start, at most %ld KiB\n",
 	       r->moved_if_stateless, NEST, (unsigned long long)res.acks,
-	       (unsigned long long)res.ack_not_tx,
-	       (unsigned long long)res.ack_moved, (unsigned long long)watch.est_freed,
-	       res.rss_start, res.rss_max);
+	       (unsigned long long)res.ack_not_tx, (unsigned long long)res.ack_moved,
+	       (unsigned long long)watch.est_freed, res.rss_start, res.rss_max);
 	fflush(stdout);
 
 	CHECK_EQ(res.syns, nsyn);

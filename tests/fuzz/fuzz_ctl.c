@@ -418,8 +418,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (in.n > 0) {
 		uint8_t k = fuzz_u8(&in);
 		size_t len, off = 0;
-		const uint8_t *p = fuzz_bytes(&in, k & 0x80 ? (size_t)(k & 0x7f) * 64 : k & 0x7fu,
-					      &len);
+		const uint8_t *p =
+			fuzz_bytes(&in, k & 0x80 ? (size_t)(k & 0x7f) * 64 : k & 0x7fu, &len);
 
 		for (spin = 0; off < len; spin++) {
 			ssize_t w = send(fd, p + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -455,9 +455,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(dsr_ctl_clients(srv) == 0);
 		check_output(&r, ro, &replies, &errs);
 		FUZZ_CHECK(replies == dsr_ctl_counter(srv, DSR_CTL_REQUESTS) - req0 +
-					     dsr_ctl_counter(srv, DSR_CTL_BAD_LINE) - bad0);
+					      dsr_ctl_counter(srv, DSR_CTL_BAD_LINE) - bad0);
 		FUZZ_CHECK(errs == dsr_ctl_counter(srv, DSR_CTL_ERRORS) - err0 +
-					  dsr_ctl_counter(srv, DSR_CTL_BAD_LINE) - bad0);
+					   dsr_ctl_counter(srv, DSR_CTL_BAD_LINE) - bad0);
 	}
 	FUZZ_CHECK(live_states == 0);
 	free(r.buf);

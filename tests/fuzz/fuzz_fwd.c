@@ -277,8 +277,8 @@ check_table(struct dsr_ct *ct)
 }
 
 static void
-check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n,
-	    const struct snap *a, const struct snap *b)
+check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n, const struct snap *a,
+	    const struct snap *b)
 {
 	uint64_t bytes = 0, tx = 0, tx_bytes = 0, drops = 0, slow = 0;
 	uint64_t port_rx[NPORTS] = {0}, port_rx_bytes[NPORTS] = {0};
@@ -416,8 +416,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snap_take(&before);
 		dsr_fwd_begin(&f, g);
 		if (n == 1) {
-			fr[0].verdict = (uint8_t)dsr_fwd_frame(&f, fr[0].buf, fr[0].len, fr[0].port,
-							       now);
+			fr[0].verdict =
+				(uint8_t)dsr_fwd_frame(&f, fr[0].buf, fr[0].len, fr[0].port, now);
 		} else {
 			/* As the worker: each run of frames from one port is a burst. */
 			uint8_t *frame[BURST], verdict[BURST];

@@ -310,7 +310,7 @@ bench_fill(uint32_t n)
 int
 main(int argc, char **argv)
 {
-	static const uint32_t mem_sizes[] = {1000,    10000,   100000,	1000000, 1u << 20,
+	static const uint32_t mem_sizes[] = {1000,    10000,   100000,  1000000, 1u << 20,
 					     2516582, 2516583, 4000000, 1u << 22};
 	int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
 	uint32_t big = quick ? 1u << 20 : 4u << 20;

@@ -211,8 +211,12 @@ runner_replay(struct runner *r, const char *in_path, const char *out_path)
 int
 main(int argc, char **argv)
 {
-	char *eal_args[] = {argv[0], "--no-huge", "-m", "256", "--no-shconf", "--no-telemetry",
-			    "--no-pci", "-l", "0", "--log-level=lib.*:warning", NULL};
+	char *eal_args[] = {argv[0],       "--no-huge",
+			    "-m",          "256",
+			    "--no-shconf", "--no-telemetry",
+			    "--no-pci",    "-l",
+			    "0",           "--log-level=lib.*:warning",
+			    NULL};
 	const char *conf_path = NULL, *in_path = NULL, *out_path = NULL;
 	const char *mac = "02:70:63:61:70:00";
 	struct dsr_lb_params params = {.nb_workers = 1, .lcores = false, .nb_mbufs = 0};

@@ -32,8 +32,8 @@ extern int dsr_test_failures;
 	do {                                                                                       \
 		long long _a = (long long)(a), _b = (long long)(b);                                \
 		if (_a != _b) {                                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", __FILE__, \
-				__LINE__, #a, #b, _a, _b);                                         \
+			fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n",          \
+				__FILE__, __LINE__, #a, #b, _a, _b);                               \
 			dsr_test_failures++;                                                       \
 		}                                                                                  \
 	} while (0)
@@ -42,13 +42,18 @@ extern int dsr_test_failures;
 	do {                                                                                       \
 		const char *_a = (a), *_b = (b);                                                   \
 		if (_a == NULL || _b == NULL || strcmp(_a, _b) != 0) {                             \
-			fprintf(stderr, "%s:%d: check failed: \"%s\" == \"%s\"\n", __FILE__,      \
+			fprintf(stderr, "%s:%d: check failed: \"%s\" == \"%s\"\n", __FILE__,       \
 				__LINE__, _a ? _a : "(null)", _b ? _b : "(null)");                 \
 			dsr_test_failures++;                                                       \
 		}                                                                                  \
 	} while (0)
 
-#define DSR_TEST(fn) {#fn, fn}
+/* clang-format off: it cannot lay out a braced initialiser in a macro */
+#define DSR_TEST(fn)                                                                               \
+	{                                                                                          \
+#fn, fn                                                                            \
+	}
+/* clang-format on */
 
 int dsr_test_run(const struct dsr_test_case *cases, unsigned int n);
 

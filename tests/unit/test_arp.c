@@ -403,14 +403,10 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_params),
-		DSR_TEST(test_reply_port_addr),
-		DSR_TEST(test_reply_vip),
-		DSR_TEST(test_reply_vlan),
-		DSR_TEST(test_request_not_ours),
-		DSR_TEST(test_malformed),
-		DSR_TEST(test_announce),
-		DSR_TEST(test_own_mac),
+		DSR_TEST(test_params),           DSR_TEST(test_reply_port_addr),
+		DSR_TEST(test_reply_vip),        DSR_TEST(test_reply_vlan),
+		DSR_TEST(test_request_not_ours), DSR_TEST(test_malformed),
+		DSR_TEST(test_announce),         DSR_TEST(test_own_mac),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

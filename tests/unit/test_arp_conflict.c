@@ -18,8 +18,7 @@ test_conflict_using_gratuitous(void)
 
 	setup(&p, true, 0);
 	/* Another host announces our VIP. */
-	len = mk_arp(f, BCAST, OTHER_MAC, -1, 1, OTHER_MAC, "164.152.77.34", ZERO,
-		     "164.152.77.34");
+	len = mk_arp(f, BCAST, OTHER_MAC, -1, 1, OTHER_MAC, "164.152.77.34", ZERO, "164.152.77.34");
 	input(0, f, len, 5000);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
@@ -188,8 +187,7 @@ test_conflict_probe(void)
 
 	/* The defence limit is shared with "using": logged, not defended. */
 	clear_out();
-	len = mk_arp(f, BCAST, OTHER_MAC, -1, 2, OTHER_MAC, "164.152.77.34", ZERO,
-		     "164.152.77.34");
+	len = mk_arp(f, BCAST, OTHER_MAC, -1, 2, OTHER_MAC, "164.152.77.34", ZERO, "164.152.77.34");
 	input(0, f, len, 12000);
 	CHECK_EQ(n_tx, 0);
 	CHECK_EQ(n_log, 1);

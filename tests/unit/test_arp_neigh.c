@@ -85,8 +85,8 @@ test_requests(void)
 	/* A reply from the static-MAC backend is not learned. */
 	{
 		uint8_t f[64];
-		uint32_t len = mk_arp(f, P0MAC, BK99_MAC, -1, 2, BK99_MAC, "10.0.0.22", P0MAC,
-				      "10.0.0.1");
+		uint32_t len =
+			mk_arp(f, P0MAC, BK99_MAC, -1, 2, BK99_MAC, "10.0.0.22", P0MAC, "10.0.0.1");
 
 		input(0, f, len, 1100);
 		CHECK_EQ(cnt(0, DSR_ARP_REPLIES_IGNORED), 1);
@@ -454,14 +454,10 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_requests),
-		DSR_TEST(test_learn),
-		DSR_TEST(test_not_learned),
-		DSR_TEST(test_refresh_and_mac_change),
-		DSR_TEST(test_failed_unresolved),
-		DSR_TEST(test_failed_and_recovery),
-		DSR_TEST(test_reconfigure),
-		DSR_TEST(test_neigh_moves),
+		DSR_TEST(test_requests),          DSR_TEST(test_learn),
+		DSR_TEST(test_not_learned),       DSR_TEST(test_refresh_and_mac_change),
+		DSR_TEST(test_failed_unresolved), DSR_TEST(test_failed_and_recovery),
+		DSR_TEST(test_reconfigure),       DSR_TEST(test_neigh_moves),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

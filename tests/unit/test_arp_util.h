@@ -55,8 +55,8 @@ static const uint8_t port_macs[2][6] = {
 };
 static const uint8_t BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const uint8_t ZERO[6];
-static const uint8_t HOST_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x50};  /* 10.0.0.50 */
-static const uint8_t BK21_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x21};  /* 10.0.0.21 */
+static const uint8_t HOST_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x50}; /* 10.0.0.50 */
+static const uint8_t BK21_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x21}; /* 10.0.0.21 */
 static const uint8_t BK99_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x99};
 static const uint8_t BK50_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x01, 0x50}; /* 192.168.1.50 */
 static const uint8_t OTHER_MAC[6] = {0x00, 0x13, 0xd4, 0x59, 0x7a, 0xda};
@@ -316,8 +316,8 @@ check_log(unsigned int i, int level, const char *text, int line)
 		return;
 	}
 	if (logs[i].level != level || strcmp(logs[i].line, text) != 0) {
-		fprintf(stderr, "%s:%d: log line %u: %d \"%s\", want %d \"%s\"\n", __FILE__, line, i,
-			logs[i].level, logs[i].line, level, text);
+		fprintf(stderr, "%s:%d: log line %u: %d \"%s\", want %d \"%s\"\n", __FILE__, line,
+			i, logs[i].level, logs[i].line, level, text);
 		dsr_test_failures++;
 	}
 }

@@ -31,7 +31,7 @@ parse_ok(const char *line, struct dsr_cmd *cmd, int lineno)
 	do {                                                                                       \
 		struct dsr_cmd _c;                                                                 \
 		char _e[DSR_CMD_ERR_MAX] = "";                                                     \
-		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), -1);                           \
+		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), -1);                            \
 		CHECK_STR(_e, msg);                                                                \
 	} while (0)
 
@@ -39,7 +39,7 @@ parse_ok(const char *line, struct dsr_cmd *cmd, int lineno)
 	do {                                                                                       \
 		struct dsr_cmd _c;                                                                 \
 		char _e[DSR_CMD_ERR_MAX] = "";                                                     \
-		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), 0);                            \
+		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), 0);                             \
 		CHECK_STR(_e, "");                                                                 \
 	} while (0)
 
@@ -112,6 +112,7 @@ static void
 test_backend_add(void)
 {
 	static const uint8_t mac[6] = {0x02, 0x00, 0x00, 0x00, 0xb1, 0x01};
+	const char *line;
 	struct dsr_cmd cmd;
 
 	CHECK_EQ(PARSE_OK("backend add 10.200.0.100:80/tcp 10.0.0.21", &cmd), 1);
@@ -122,16 +123,16 @@ test_backend_add(void)
 	CHECK(!cmd.u.backend.has_weight);
 	CHECK_EQ(cmd.u.backend.weight, DSR_WEIGHT_DEFAULT);
 
-	CHECK_EQ(PARSE_OK("backend add 10.200.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 "
-			  "weight 100", &cmd), 1);
+	line = "backend add 10.200.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100";
+	CHECK_EQ(PARSE_OK(line, &cmd), 1);
 	CHECK(cmd.u.backend.has_mac);
 	CHECK(memcmp(cmd.u.backend.mac, mac, 6) == 0);
 	CHECK(cmd.u.backend.has_weight);
 	CHECK_EQ(cmd.u.backend.weight, 100);
 
 	/* Any order; upper-case hex; weight 0 and 65535. */
-	CHECK_EQ(PARSE_OK("backend add 10.200.0.100:80/tcp 10.0.0.21 weight 0 mac 02:00:00:00:B1:01",
-			  &cmd), 1);
+	line = "backend add 10.200.0.100:80/tcp 10.0.0.21 weight 0 mac 02:00:00:00:B1:01";
+	CHECK_EQ(PARSE_OK(line, &cmd), 1);
 	CHECK(cmd.u.backend.has_mac);
 	CHECK(memcmp(cmd.u.backend.mac, mac, 6) == 0);
 	CHECK_EQ(cmd.u.backend.weight, 0);
@@ -247,7 +248,8 @@ test_err_leading_zeros(void)
 	EXPECT_ERR("vip add 10.0.0.1:080/tcp", "bad port '080' (1-65535)");
 	EXPECT_ERR("port 00 address 10.0.0.2/24", "bad port number '00' (0-65535)");
 	EXPECT_ERR("port 0 address 10.0.0.2/024", "bad prefix length '024' (0-32)");
-	EXPECT_ERR("backend set 10.0.0.1:80/tcp 10.0.0.2 weight 0100", "bad weight '0100' (0-65535)");
+	EXPECT_ERR("backend set 10.0.0.1:80/tcp 10.0.0.2 weight 0100",
+		   "bad weight '0100' (0-65535)");
 	EXPECT_ERR("conntrack size 01024", "bad size '01024' (1-4294967295)");
 	EXPECT_ERR("timeout set tcp 030", "bad seconds '030' (1-604800)");
 	/* A lone zero is fine. */
@@ -294,9 +296,10 @@ test_err_bad_mac(void)
 {
 	const char *pre = "backend add 10.0.0.1:80/tcp 10.0.0.2 mac ";
 	static const char *const bad[] = {
-		"02:00:00:00:b1",    "02:00:00:00:b1:01:02", "02-00-00-00-b1-01", "02:00:00:00:b1:0g",
-		"2:0:0:0:0:1",       "0200.0000.b101",       "02:00:00:00:b1:1",  "02:00:00:00:b1:011",
-		":02:00:00:00:b1:0", "02::00:00:00:b1:01",
+		"02:00:00:00:b1",     "02:00:00:00:b1:01:02", "02-00-00-00-b1-01",
+		"02:00:00:00:b1:0g",  "2:0:0:0:0:1",          "0200.0000.b101",
+		"02:00:00:00:b1:1",   "02:00:00:00:b1:011",   ":02:00:00:00:b1:0",
+		"02::00:00:00:b1:01",
 	};
 	char line[128], msg[128];
 	unsigned int i;
@@ -369,8 +372,9 @@ test_err_unexpected(void)
 		   "unexpected 'foo' (expected 'mac' or 'weight')");
 	EXPECT_ERR("backend add 10.0.0.1:80/tcp 10.0.0.2 weight 1 weight 2",
 		   "unexpected 'weight' (given twice)");
-	EXPECT_ERR("backend add 10.0.0.1:80/tcp 10.0.0.2 mac 02:00:00:00:00:01 mac 02:00:00:00:00:02",
-		   "unexpected 'mac' (given twice)");
+	EXPECT_ERR(
+		"backend add 10.0.0.1:80/tcp 10.0.0.2 mac 02:00:00:00:00:01 mac 02:00:00:00:00:02",
+		"unexpected 'mac' (given twice)");
 	EXPECT_ERR("backend add 10.0.0.1:80/tcp 10.0.0.2 MAC 02:00:00:00:00:01",
 		   "unexpected 'MAC' (expected 'mac' or 'weight')");
 	EXPECT_ERR("backend del 10.0.0.1:80/tcp 10.0.0.2 weight 1", "unexpected 'weight'");
@@ -449,7 +453,7 @@ test_bad_bytes(void)
 	struct dsr_cmd cmd;
 	char err[DSR_CMD_ERR_MAX];
 
-	EXPECT_ERR("vip\x01" "add 10.0.0.1:80/tcp", "bad byte 0x01 at column 4");
+	EXPECT_ERR("vip\001add 10.0.0.1:80/tcp", "bad byte 0x01 at column 4");
 	EXPECT_ERR("strict-syn on\x1b", "bad byte 0x1b at column 14");
 	EXPECT_ERR("strict-syn\x7fon", "bad byte 0x7f at column 11");
 	EXPECT_ERR("strict-syn \xc3\xa9", "bad byte 0xc3 at column 12");
@@ -623,11 +627,12 @@ static void
 test_format_canonical(void)
 {
 	struct dsr_cmd a, b;
+	const char *line;
 	char buf[256];
 
 	/* Spacing, option order and hex case are normalized; the weight is always written. */
-	CHECK_EQ(PARSE_OK("  backend add\t10.0.0.1:80/tcp 10.0.0.2  weight 5 mac 0A:0B:0C:0D:0E:0F",
-			  &a), 1);
+	line = "  backend add\t10.0.0.1:80/tcp 10.0.0.2  weight 5 mac 0A:0B:0C:0D:0E:0F";
+	CHECK_EQ(PARSE_OK(line, &a), 1);
 	dsr_cmd_format(&a, buf, sizeof(buf));
 	CHECK_STR(buf, "backend add 10.0.0.1:80/tcp 10.0.0.2 mac 0a:0b:0c:0d:0e:0f weight 5");
 	CHECK_EQ(PARSE_OK("backend add 10.0.0.1:80/tcp 10.0.0.2", &a), 1);

@@ -254,7 +254,8 @@ test_err_backend(void)
 	APPLY_ERR(c, "backend del 10.0.0.3:80/tcp 10.0.0.21", "VIP 10.0.0.3:80/tcp does not exist");
 	APPLY_ERR(c, "backend set 10.0.0.1:81/tcp 10.0.0.21 weight 1",
 		  "VIP 10.0.0.1:81/tcp does not exist");
-	APPLY_ERR(c, "backend add 10.0.0.1:80/tcp 0.0.0.0", "backend 0.0.0.0 is not a unicast address");
+	APPLY_ERR(c, "backend add 10.0.0.1:80/tcp 0.0.0.0",
+		  "backend 0.0.0.0 is not a unicast address");
 	APPLY_ERR(c, "backend add 10.0.0.1:80/tcp 239.1.1.1",
 		  "backend 239.1.1.1 is not a unicast address");
 	free(c);
@@ -278,7 +279,8 @@ test_err_ids_exhausted(void)
 			 i / 256, i % 256);
 		APPLY_OK(c, line);
 	}
-	APPLY_ERR(c, "backend add 10.0.0.1:9/tcp 10.2.0.1", "no free backend id (max 4096 backends)");
+	APPLY_ERR(c, "backend add 10.0.0.1:9/tcp 10.2.0.1",
+		  "no free backend id (max 4096 backends)");
 	/* Freeing one id makes room again. */
 	APPLY_OK(c, "backend del 10.0.0.1:1/tcp 10.1.0.0");
 	APPLY_OK(c, "backend add 10.0.0.1:9/tcp 10.2.0.1");
@@ -321,7 +323,8 @@ test_err_port(void)
 	APPLY_ERR(c, "port 0 address 10.255.255.255/8",
 		  "port 0 address 10.255.255.255/8 is the broadcast address of its subnet");
 	APPLY_ERR(c, "port 0 address 0.0.0.0/0", "port address 0.0.0.0 is not a unicast address");
-	APPLY_ERR(c, "port 0 address 127.0.0.1/8", "port address 127.0.0.1 is not a unicast address");
+	APPLY_ERR(c, "port 0 address 127.0.0.1/8",
+		  "port address 127.0.0.1 is not a unicast address");
 	APPLY_ERR(c, "port 0 address 10.0.0.2/16", "address 10.0.0.2 is already on port 31");
 	/* /31 and /32 have no network or broadcast address. */
 	APPLY_OK(c, "port 0 address 10.0.0.4/31");
@@ -405,8 +408,9 @@ test_backend_subnet_and_arp(void)
 
 	APPLY_OK(c, "vip add 10.0.0.100:80/tcp");
 	memcpy(before, c, sizeof(*c));
-	CHECK_EQ(dsr_conf_apply_line(c, "backend add 10.0.0.100:80/tcp 10.0.0.21", err,
-				     sizeof(err)), -1);
+	CHECK_EQ(
+		dsr_conf_apply_line(c, "backend add 10.0.0.100:80/tcp 10.0.0.21", err, sizeof(err)),
+		-1);
 	CHECK_STR(err, "backend 10.0.0.21 is on no port's subnet, so its MAC cannot be resolved: "
 		       "give 'mac', or a 'port N address' on its subnet first");
 	CHECK(memcmp(before, c, sizeof(*c)) == 0);
@@ -472,7 +476,7 @@ test_vip_del_removes_backends(void)
 {
 	struct dsr_conf *c = conf_new(), *fresh = conf_new();
 
-	APPLY_OK(c, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
+	APPLY_OK(c, "port 30 address 10.255.255.254/8");     /* MAC-less backends need a subnet */
 	APPLY_OK(fresh, "port 30 address 10.255.255.254/8"); /* MAC-less backends need a subnet */
 	APPLY_OK(c, "vip add 10.0.0.1:80/tcp");
 	APPLY_OK(c, "vip add 10.0.0.2:80/tcp");
@@ -519,8 +523,8 @@ load_err(struct dsr_conf *c, const char *text, size_t n, const char *msg, int li
 	r = load_text(c, text, n, path, err);
 	snprintf(want, sizeof(want), "%s:%s", path, msg);
 	if (r != -1 || strcmp(err, want) != 0 || memcmp(before, c, sizeof(*c)) != 0) {
-		fprintf(stderr, "%s:%d: load -> %d '%s', want -1 '%s'%s\n", __FILE__, lineno, r, err,
-			want, memcmp(before, c, sizeof(*c)) != 0 ? ", state changed" : "");
+		fprintf(stderr, "%s:%d: load -> %d '%s', want -1 '%s'%s\n", __FILE__, lineno, r,
+			err, want, memcmp(before, c, sizeof(*c)) != 0 ? ", state changed" : "");
 		dsr_test_failures++;
 	}
 	free(before);
@@ -739,8 +743,10 @@ test_dump_round_trip(void)
 		snprintf(line, sizeof(line), "vip add 10.200.0.%u:%u/%s", i, 80 + i,
 			 i % 2 ? "udp" : "tcp");
 		APPLY_OK(a, line);
-		snprintf(line, sizeof(line), "backend add 10.200.0.%u:%u/%s 10.0.%u.1 mac "
-			 "02:00:00:00:%02x:01 weight %u", i, 80 + i, i % 2 ? "udp" : "tcp", i, i, i);
+		snprintf(line, sizeof(line),
+			 "backend add 10.200.0.%u:%u/%s 10.0.%u.1 mac "
+			 "02:00:00:00:%02x:01 weight %u",
+			 i, 80 + i, i % 2 ? "udp" : "tcp", i, i, i);
 		APPLY_OK(a, line);
 		snprintf(line, sizeof(line), "backend add 10.200.0.%u:%u/%s 10.0.%u.2", i, 80 + i,
 			 i % 2 ? "udp" : "tcp", i);

@@ -45,7 +45,7 @@ test_insert_lookup_remove(void)
 	CHECK_EQ(log.last_backend, 7);
 	CHECK_EQ(log.last_state, DSR_CT_EST); /* the callback sees the entry before it goes */
 	CHECK(look(ct, &f, 3000) == NULL);
-	dsr_ct_remove(ct, e);	 /* already free: ignored */
+	dsr_ct_remove(ct, e);    /* already free: ignored */
 	dsr_ct_remove(ct, NULL); /* ignored */
 	CHECK_EQ(log.removed, 1);
 	CHECK_EQ(dsr_ct_count(ct), 0);

@@ -459,18 +459,12 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_greeting),
-		DSR_TEST(test_text_rows),
-		DSR_TEST(test_json_rows),
-		DSR_TEST(test_json_escape),
-		DSR_TEST(test_fail),
-		DSR_TEST(test_json_prefix),
-		DSR_TEST(test_bad_bytes),
-		DSR_TEST(test_blank_comment),
-		DSR_TEST(test_line_length),
-		DSR_TEST(test_pipelined),
-		DSR_TEST(test_half_close),
-		DSR_TEST(test_out_file),
+		DSR_TEST(test_greeting),      DSR_TEST(test_text_rows),
+		DSR_TEST(test_json_rows),     DSR_TEST(test_json_escape),
+		DSR_TEST(test_fail),          DSR_TEST(test_json_prefix),
+		DSR_TEST(test_bad_bytes),     DSR_TEST(test_blank_comment),
+		DSR_TEST(test_line_length),   DSR_TEST(test_pipelined),
+		DSR_TEST(test_half_close),    DSR_TEST(test_out_file),
 		DSR_TEST(test_counter_names),
 	};
 

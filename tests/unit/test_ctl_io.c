@@ -627,14 +627,10 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_stream_bounded),
-		DSR_TEST(test_disconnect_mid_stream),
-		DSR_TEST(test_overflow),
-		DSR_TEST(test_many_clients),
-		DSR_TEST(test_idle),
-		DSR_TEST(test_refused_peer),
-		DSR_TEST(test_read_only),
-		DSR_TEST(test_socket_files),
+		DSR_TEST(test_stream_bounded), DSR_TEST(test_disconnect_mid_stream),
+		DSR_TEST(test_overflow),       DSR_TEST(test_many_clients),
+		DSR_TEST(test_idle),           DSR_TEST(test_refused_peer),
+		DSR_TEST(test_read_only),      DSR_TEST(test_socket_files),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

@@ -32,10 +32,10 @@
 struct th_log {
 	unsigned int calls;
 	unsigned int cancels;
-	int live;		 /* handler states allocated and not freed */
-	size_t max_queued;	 /* most bytes queued after a row of "rows"/"json rows" */
+	int live;                /* handler states allocated and not freed */
+	size_t max_queued;       /* most bytes queued after a row of "rows"/"json rows" */
 	size_t max_entry_queued; /* most bytes queued when the handler was called */
-	size_t row_max;		 /* longest row of "rows" */
+	size_t row_max;          /* longest row of "rows" */
 	struct dsr_ctl_req last; /* the last request (line copied into line) */
 	char line[DSR_CMD_LINE_MAX + 1];
 };

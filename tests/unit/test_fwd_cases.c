@@ -560,8 +560,8 @@ main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_established_ack), DSR_TEST(test_rst),
-		DSR_TEST(test_syn_after_fin),	DSR_TEST(test_ip_options),
-		DSR_TEST(test_ip_header),	DSR_TEST(test_flag_matrix),
+		DSR_TEST(test_syn_after_fin),   DSR_TEST(test_ip_options),
+		DSR_TEST(test_ip_header),       DSR_TEST(test_flag_matrix),
 	};
 
 	return fwd_test_main(cases, sizeof(cases) / sizeof(cases[0]));

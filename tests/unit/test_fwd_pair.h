@@ -36,10 +36,12 @@ hexdump(const char *what, const uint8_t *p, unsigned int len)
 	fprintf(stderr, "\n");
 }
 
-#define STAT_SCALAR(f)                                  \
-	{                                               \
-		offsetof(struct dsr_stats_lcore, f), #f \
+/* clang-format off: it cannot lay out a braced initialiser in a macro */
+#define STAT_SCALAR(f)                                                                             \
+	{                                                                                          \
+		offsetof(struct dsr_stats_lcore, f), #f                                            \
 	}
+/* clang-format on */
 
 static inline const char *
 stat_scalar_name(size_t off)
@@ -48,9 +50,9 @@ stat_scalar_name(size_t off)
 		size_t off;
 		const char *name;
 	} names[] = {
-		STAT_SCALAR(rx_pkts),	STAT_SCALAR(rx_bytes),	 STAT_SCALAR(fwd_pkts),
-		STAT_SCALAR(fwd_bytes), STAT_SCALAR(polls),	 STAT_SCALAR(busy_polls),
-		STAT_SCALAR(cyc_pkts),	STAT_SCALAR(cyc_rx),	 STAT_SCALAR(cyc_parse),
+		STAT_SCALAR(rx_pkts),   STAT_SCALAR(rx_bytes),   STAT_SCALAR(fwd_pkts),
+		STAT_SCALAR(fwd_bytes), STAT_SCALAR(polls),      STAT_SCALAR(busy_polls),
+		STAT_SCALAR(cyc_pkts),  STAT_SCALAR(cyc_rx),     STAT_SCALAR(cyc_parse),
 		STAT_SCALAR(cyc_table), STAT_SCALAR(cyc_maglev), STAT_SCALAR(cyc_tx),
 	};
 	unsigned int i;

@@ -26,13 +26,13 @@
 #define TCP 6
 #define UDP 17
 
-#define NPORTS	   3   /* ports 0 and 1 have a MAC; port 2 keeps the zero MAC */
+#define NPORTS     3   /* ports 0 and 1 have a MAC; port 2 keeps the zero MAC */
 #define CT_ENTRIES 128 /* small, so that the random test fills it */
-#define BURST	   32
+#define BURST      32
 #define FRAME_MAX  2048
-#define NFLOWS	   384
-#define NHOT	   24
-#define NGENS	   3
+#define NFLOWS     384
+#define NHOT       24
+#define NGENS      3
 #define WALK_MAX   4096 /* entries a table walk records */
 
 #define FIN DSR_TCP_FIN
@@ -290,13 +290,13 @@ struct fb {
 	uint32_t sip, dip; /* network order */
 	uint16_t sport, dport;
 	uint8_t tcp_flags;
-	uint8_t doff;	       /* TCP data offset field, in words */
+	uint8_t doff;          /* TCP data offset field, in words */
 	unsigned int tcp_hlen; /* TCP header bytes written */
 	unsigned int payload;
-	int tot_adj;	  /* added to the IPv4 total length */
-	int udp_adj;	  /* added to the UDP length */
+	int tot_adj;      /* added to the IPv4 total length */
+	int udp_adj;      /* added to the UDP length */
 	unsigned int pad; /* Ethernet padding after the IPv4 packet */
-	int trunc;	  /* >= 0: cut the frame to this length */
+	int trunc;        /* >= 0: cut the frame to this length */
 };
 
 struct tflow {

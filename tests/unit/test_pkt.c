@@ -257,8 +257,9 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_tcp),       DSR_TEST(test_udp_vlan_options), DSR_TEST(test_classes),
-		DSR_TEST(test_malformed), DSR_TEST(test_hash),             DSR_TEST(test_table_hash),
+		DSR_TEST(test_tcp),     DSR_TEST(test_udp_vlan_options),
+		DSR_TEST(test_classes), DSR_TEST(test_malformed),
+		DSR_TEST(test_hash),    DSR_TEST(test_table_hash),
 		DSR_TEST(test_ip_str),
 	};
 
