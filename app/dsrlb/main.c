@@ -14,14 +14,16 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_common.h>
 #include <rte_lcore.h>
 
 #include "dsr_conf.h"
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
 #include "dsr_log.h"
+#include "dsr_opts.h"
 
-#define DSR_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
+#define OPTS_MAX 16 /* room for dsr_opts_daemon()'s rows */
 
 static volatile sig_atomic_t sig_quit;
 static volatile sig_atomic_t sig_dump;
@@ -49,39 +51,42 @@ on_signal(int sig)
 static void
 usage(FILE *out)
 {
-	fprintf(out,
-		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--ro-socket PATH]\n"
-		"             [--mbufs N] [--record-cycles] [--debug]\n"
-		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
-		"  -s, --socket PATH   control socket, mode 0660, root and group dsrlb (default %s)\n"
-		"  -r, --ro-socket PATH  read-only control socket for any local user (show, help)\n"
-		"  -m, --mbufs N       packet buffers in the pool (default: sized from the queues)\n"
-		"  -c, --record-cycles count worker cycles by stage (show stats workers)\n"
-		"  -d, --debug         log debug lines too\n"
-		"  -h, --help          this text\n"
-		"Signals: SIGUSR1 prints the counters, SIGHUP reloads the config file (the\n"
-		"difference is applied live), SIGINT/SIGTERM stop cleanly.\n",
-		DSR_DEFAULT_SOCKET);
+	const struct dsr_opt_spec *t;
+	unsigned int n;
+
+	t = dsr_opts_daemon(&n);
+	fprintf(out, "usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--ro-socket PATH]\n"
+		     "             [--mbufs N] [--record-cycles] [--debug]\n");
+	dsr_opts_usage(out, t, n);
+	fprintf(out, "Signals: SIGUSR1 prints the counters, SIGHUP reloads the config file (the\n"
+		     "difference is applied live), SIGINT/SIGTERM stop cleanly.\n");
+}
+
+/* EAL's --help prints this after its own options. */
+static void
+eal_usage_hook(const char *prgname)
+{
+	(void)prgname;
+	printf("dsrlb's own options, after EAL's and '--':\n");
+	usage(stdout);
 }
 
 static int
 parse_args(int argc, char **argv, struct dsrlb_opts *o)
 {
-	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'f'},
-		{"socket", required_argument, NULL, 's'},
-		{"debug", no_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{"mbufs", required_argument, NULL, 'm'},
-		{"ro-socket", required_argument, NULL, 'r'},
-		{"record-cycles", no_argument, NULL, 'c'},
-		{NULL, 0, NULL, 0},
-	};
+	struct option longopts[OPTS_MAX + 1];
+	char shortopts[3 * OPTS_MAX + 2];
+	const struct dsr_opt_spec *t;
+	unsigned int n;
 	int c;
 
+	t = dsr_opts_daemon(&n);
+	if (dsr_opts_getopt(t, n, "", longopts, RTE_DIM(longopts), shortopts, sizeof(shortopts)) !=
+	    0)
+		return -1;
 	o->socket_path = DSR_DEFAULT_SOCKET;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:s:r:m:cdh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->conf_path = optarg;
@@ -108,6 +113,9 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 		case 'h':
 			usage(stdout);
 			exit(0);
+		case DSR_OPT_VERSION:
+			dsr_opts_print_version("dsrlb");
+			exit(0);
 		default:
 			usage(stderr);
 			return -1;
@@ -124,6 +132,18 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* "dsrlb --version", also after EAL options or "--". */
+static bool
+wants_version(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--version") == 0)
+			return true;
+	return false;
 }
 
 static void
@@ -200,8 +220,14 @@ main(int argc, char **argv)
 	int n, rc = 1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Before EAL, which would refuse the option or want hugepages for it. */
+	if (wants_version(argc, argv)) {
+		dsr_opts_print_version("dsrlb");
+		return 0;
+	}
 	/* Before EAL: an early SIGUSR1 or SIGHUP must not kill the daemon. */
 	install_signals();
+	rte_set_application_usage_hook(eal_usage_hook);
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr,

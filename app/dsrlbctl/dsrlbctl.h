@@ -5,14 +5,14 @@
 /*
  * dsrlbctl: the client of the daemon's control socket (protocol in
  * lib/ctl/dsr_ctl.h). conn.c speaks the protocol, interactive.c is the
- * readline loop, markdown.c writes docs/cli.md from the command table.
+ * readline loop, markdown.c writes docs/cli.md and man.c the man pages
+ * from the command table.
  */
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #define CTL_PROTOCOL       1
-#define CTL_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
 #define CTL_TIMEOUT_S      30                  /* default: seconds without a byte from the daemon */
 #define CTL_REPLY_LINE_MAX (16u * 1024 * 1024) /* longest text reply line */
 #define CTL_MSG_MAX        512
@@ -62,5 +62,8 @@ int ctl_interactive(struct ctl_conn *c, bool json);
 
 /* Write docs/cli.md to stdout. */
 void ctl_markdown(void);
+
+/* Write a man page (dsrlb.8, dsrlbctl.8, dsrlb.conf.5) to stdout; -1 for another name. */
+int ctl_man(const char *page);
 
 #endif /* DSRLBCTL_H */

@@ -11,29 +11,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsr_opts.h"
 #include "dsrlbctl.h"
 
 #define TIMEOUT_MAX_S 86400ul
+#define OPTS_MAX      16 /* room for dsr_opts_ctl()'s rows */
 
 static void
 usage(FILE *out)
 {
+	const struct dsr_opt_spec *t;
+	unsigned int n;
+
+	t = dsr_opts_ctl(&n);
+	fprintf(out, "usage: dsrlbctl [-s PATH] [--json] [COMMAND...]\n"
+		     "       dsrlbctl [-s PATH] [--json] -f FILE\n"
+		     "       dsrlbctl --markdown | --man PAGE | --version\n"
+		     "Send commands to the control socket of dsrlb and print the replies.\n");
+	dsr_opts_usage(out, t, n);
 	fprintf(out,
-		"usage: dsrlbctl [-s PATH] [--json] [COMMAND...]\n"
-		"       dsrlbctl [-s PATH] [--json] -f FILE\n"
-		"       dsrlbctl --markdown\n"
-		"Send commands to the control socket of dsrlb and print the replies.\n"
-		"  -s, --socket PATH  control socket ($DSRLB_SOCKET, default %s)\n"
-		"  -j, --json         ask for replies as JSON documents, one per line\n"
-		"  -f, --file FILE    send the commands of FILE in order (config file language;\n"
-		"                     '-' is stdin) and stop at the first error\n"
-		"      --markdown     print the command reference (docs/cli.md)\n"
-		"  -h, --help         this text\n"
 		"Without COMMAND: a prompt if stdin is a terminal, else commands from stdin.\n"
 		"'dsrlbctl help' lists the commands.\n"
 		"Exit status: 0 OK, 1 the daemon answered ERR, 2 usage or connection error.\n"
 		"DSRLB_TIMEOUT: seconds to wait for the daemon (default %d, 0 = no limit).\n",
-		CTL_DEFAULT_SOCKET, CTL_TIMEOUT_S);
+		CTL_TIMEOUT_S);
 }
 
 static int
@@ -160,20 +161,22 @@ many(struct ctl_conn *c, const char *file, bool json)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"socket", required_argument, NULL, 's'}, {"file", required_argument, NULL, 'f'},
-		{"json", no_argument, NULL, 'j'},         {"markdown", no_argument, NULL, 'M'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	const char *path = getenv("DSRLB_SOCKET"), *file = NULL;
+	const char *path = getenv("DSRLB_SOCKET"), *file = NULL, *man = NULL;
+	struct option longopts[OPTS_MAX + 1];
+	char shortopts[3 * OPTS_MAX + 2];
+	const struct dsr_opt_spec *t;
 	bool json = false, markdown = false;
 	struct ctl_conn c;
+	unsigned int n;
 	int opt, ms, st;
 
 	if (path == NULL || path[0] == '\0')
-		path = CTL_DEFAULT_SOCKET;
+		path = DSR_DEFAULT_SOCKET;
+	t = dsr_opts_ctl(&n);
 	/* "+": options end at the first COMMAND word (show stats --prometheus). */
-	while ((opt = getopt_long(argc, argv, "+s:f:jh", longopts, NULL)) != -1) {
+	if (dsr_opts_getopt(t, n, "+", longopts, OPTS_MAX + 1, shortopts, sizeof(shortopts)) != 0)
+		return usage_error("internal error: option table too long");
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			path = optarg;
@@ -184,9 +187,15 @@ main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'M':
+		case DSR_OPT_MARKDOWN:
 			markdown = true;
 			break;
+		case DSR_OPT_MAN:
+			man = optarg;
+			break;
+		case DSR_OPT_VERSION:
+			dsr_opts_print_version("dsrlbctl");
+			return 0;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -195,11 +204,15 @@ main(int argc, char **argv)
 			return CTL_FAIL;
 		}
 	}
-	if (markdown) {
-		if (file != NULL || optind < argc)
-			return usage_error("--markdown takes no COMMAND nor -f");
-		ctl_markdown();
+	if (markdown || man != NULL) {
+		if (file != NULL || optind < argc || (markdown && man != NULL))
+			return usage_error(
+				"--markdown and --man take no COMMAND, -f nor each other");
 		st = CTL_OK;
+		if (markdown)
+			ctl_markdown();
+		else if (ctl_man(man) != 0)
+			return usage_error("--man takes dsrlb.8, dsrlbctl.8 or dsrlb.conf.5");
 	} else {
 		if (file != NULL && optind < argc)
 			return usage_error("give -f FILE or a COMMAND, not both");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "dsr_cmd.h"
+#include "dsr_opts.h"
 #include "dsrlbctl.h"
 
 static void
@@ -47,7 +48,7 @@ intro(void)
 	       "| 1 | `ERR`: the daemon refused a command or the connection (reason on stderr) |\n"
 	       "| 2 | usage error, no daemon, timeout, or a reply dsrlbctl does not understand |\n"
 	       "\n",
-	       DSR_CMD_LINE_MAX, CTL_DEFAULT_SOCKET, CTL_TIMEOUT_S);
+	       DSR_CMD_LINE_MAX, DSR_DEFAULT_SOCKET, CTL_TIMEOUT_S);
 	printf("## Sockets\n"
 	       "\n"
 	       "The control socket is mode 0660, group `dsrlb`: only root and members of\n"
