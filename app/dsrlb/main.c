@@ -25,6 +25,7 @@
 
 #define OPTS_MAX 16 /* room for dsr_opts_daemon()'s rows */
 
+static char prog_name[] = "dsrlb"; /* argv[0] for our options, after EAL's */
 static volatile sig_atomic_t sig_quit;
 static volatile sig_atomic_t sig_dump;
 static volatile sig_atomic_t sig_reload;
@@ -240,7 +241,7 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	argv[0] = (char *)"dsrlb";
+	argv[0] = prog_name;
 	if (parse_args(argc, argv, &opts) != 0)
 		goto out_eal;
 

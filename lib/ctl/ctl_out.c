@@ -216,7 +216,7 @@ ctl_out_finish(struct dsr_ctl_out *out, bool ok)
 	}
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 out_verr(struct dsr_ctl_out *out, const char *fmt, va_list ap)
 {
 	vsnprintf(out->err, sizeof(out->err), fmt, ap);

@@ -41,7 +41,7 @@ dsr_dp_publish(struct dsr_dp *dp, struct dsr_gen *g)
 {
 	struct dsr_gen *old;
 
-	old = (struct dsr_gen *)__atomic_exchange_n(&dp->gen, g, __ATOMIC_ACQ_REL);
+	old = __atomic_exchange_n(&dp->gen, g, __ATOMIC_ACQ_REL);
 	if (old == NULL)
 		return;
 	if (dp->nb_pending == DSR_DP_PENDING_MAX)
@@ -76,7 +76,7 @@ dsr_dp_fini(struct dsr_dp *dp)
 	for (i = 0; i < dp->nb_pending; i++)
 		dsr_gen_free(dp->pending[i].gen);
 	dp->nb_pending = 0;
-	dsr_gen_free((struct dsr_gen *)dp->gen);
+	dsr_gen_free(dp->gen);
 	dp->gen = NULL;
 	rte_free(dp->qsv);
 	dp->qsv = NULL;

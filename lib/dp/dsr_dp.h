@@ -28,7 +28,8 @@ struct dsr_dp_pending {
 };
 
 struct dsr_dp {
-	const struct dsr_gen *gen; /**< the published generation (atomic) */
+	struct dsr_gen *
+		gen; /**< the published generation (atomic); workers read it through dsr_dp_gen() */
 	struct rte_rcu_qsbr *qsv;
 	unsigned int nb_workers;
 	int quit; /**< set to stop the workers (atomic) */

@@ -130,7 +130,7 @@ load(struct dsr_conf *c, const char *const *lines)
 static void
 setup(void)
 {
-	static const int which[2] = {0, 1};
+	static int which[2] = {0, 1};
 	unsigned int g, i;
 
 	for (g = 0; g < 2; g++) {
@@ -141,7 +141,7 @@ setup(void)
 		else
 			*confs[g] = *confs[0];
 		load(confs[g], g == 0 ? conf_a : conf_b);
-		gens[g] = dsr_gen_build(confs[g], g + 1, mac_of, (void *)&which[g]);
+		gens[g] = dsr_gen_build(confs[g], g + 1, mac_of, &which[g]);
 		FUZZ_CHECK(gens[g] != NULL);
 		for (i = 0; i < DSR_MAX_BACKENDS; i++)
 			if (gens[g]->backends[i].flags & DSR_GEN_BE_USED)

@@ -211,18 +211,24 @@ runner_replay(struct runner *r, const char *in_path, const char *out_path)
 int
 main(int argc, char **argv)
 {
-	char *eal_args[] = {argv[0],       "--no-huge",
-			    "-m",          "256",
-			    "--no-shconf", "--no-telemetry",
-			    "--no-pci",    "-l",
-			    "0",           "--log-level=lib.*:warning",
-			    NULL};
+	/* Writable copies: rte_eal_init() takes char **. */
+	static char eal_words[][32] = {"--no-huge",
+				       "-m",
+				       "256",
+				       "--no-shconf",
+				       "--no-telemetry",
+				       "--no-pci",
+				       "-l",
+				       "0",
+				       "--log-level=lib.*:warning"};
+	char *eal_args[RTE_DIM(eal_words) + 2];
 	const char *conf_path = NULL, *in_path = NULL, *out_path = NULL;
 	const char *mac = "02:70:63:61:70:00";
 	struct dsr_lb_params params = {.nb_workers = 1, .lcores = false, .nb_mbufs = 0};
 	struct runner r;
 	struct dsr_conf *conf;
 	char err[512];
+	unsigned int i;
 	int c;
 
 	memset(&r, 0, sizeof(r));
@@ -252,6 +258,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: dsrlb-runner -c CONF -i IN.pcap -o OUT.pcap [-m MAC]\n");
 		return 2;
 	}
+	eal_args[0] = argv[0];
+	for (i = 0; i < RTE_DIM(eal_words); i++)
+		eal_args[i + 1] = eal_words[i];
+	eal_args[RTE_DIM(eal_words) + 1] = NULL;
 	if (rte_eal_init((int)RTE_DIM(eal_args) - 1, eal_args) < 0) {
 		fprintf(stderr, "runner: EAL init failed\n");
 		return 1;

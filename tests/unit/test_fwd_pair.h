@@ -407,15 +407,16 @@ flush_match(void *arg, const struct dsr_ct_entry *e)
 static inline void
 pair_flush(struct pair *p, const struct flush_arg *fa)
 {
+	struct flush_arg arg = *fa; /* the callback's argument is not const */
 	uint32_t ca = 0, cb = 0;
 	unsigned int ra = 0, rb = 0;
 
 	if (p->failed)
 		return;
 	while (ca < dsr_ct_buckets(p->a.ct))
-		ra += dsr_ct_remove_if(p->a.ct, &ca, 3, flush_match, (void *)fa);
+		ra += dsr_ct_remove_if(p->a.ct, &ca, 3, flush_match, &arg);
 	while (cb < dsr_ct_buckets(p->b.ct))
-		rb += dsr_ct_remove_if(p->b.ct, &cb, 3, flush_match, (void *)fa);
+		rb += dsr_ct_remove_if(p->b.ct, &cb, 3, flush_match, &arg);
 	CHECK_EQ(ra, rb);
 	if (ra != rb || stats_diff(p->a.st, p->b.st) != 0 || tables_diff(p->a.ct, p->b.ct) != 0) {
 		fprintf(stderr, "test_fwd: tables differ after a flush (burst %lu)\n", p->bursts);

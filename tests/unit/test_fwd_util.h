@@ -189,22 +189,19 @@ load(struct dsr_conf *c, const char *const *lines)
 static inline int
 build_gens(void)
 {
-	static const int which[NGENS] = {0, 1, 2};
+	static int which[NGENS] = {0, 1, 2};
 	struct dsr_conf *c = malloc(sizeof(*c));
 	int rc = -1;
 
 	if (c == NULL)
 		return -1;
 	dsr_conf_init(c);
-	if (load(c, conf_a) != 0 ||
-	    (gens[0] = dsr_gen_build(c, 1, mac_of, (void *)&which[0])) == NULL)
+	if (load(c, conf_a) != 0 || (gens[0] = dsr_gen_build(c, 1, mac_of, &which[0])) == NULL)
 		goto out;
-	if (load(c, conf_b) != 0 ||
-	    (gens[1] = dsr_gen_build(c, 2, mac_of, (void *)&which[1])) == NULL)
+	if (load(c, conf_b) != 0 || (gens[1] = dsr_gen_build(c, 2, mac_of, &which[1])) == NULL)
 		goto out;
 	dsr_conf_init(c);
-	if (load(c, conf_c) != 0 ||
-	    (gens[2] = dsr_gen_build(c, 3, mac_of, (void *)&which[2])) == NULL)
+	if (load(c, conf_c) != 0 || (gens[2] = dsr_gen_build(c, 3, mac_of, &which[2])) == NULL)
 		goto out;
 	rc = 0;
 out:
