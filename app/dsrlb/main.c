@@ -55,7 +55,7 @@ usage(FILE *out)
 		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
 		"  -s, --socket PATH   control socket, mode 0660, root and group dsrlb (default %s)\n"
 		"  -r, --ro-socket PATH  read-only control socket for any local user (show, help)\n"
-		"  -m, --mbufs N       packet buffers in the pool (default: sized from the queues)\n"
+		"  -m, --mbufs N       packet buffers in each NUMA node's pool (default: sized from queues)\n"
 		"  -c, --record-cycles count worker cycles by stage (show stats workers)\n"
 		"  -d, --debug         log debug lines too\n"
 		"  -h, --help          this text\n"
