@@ -19,6 +19,7 @@
 #include "dsr_conf.h"
 #include "dsr_ctl.h"
 #include "dsr_dp.h"
+#include "dsr_numa.h"
 #include "dsr_port.h"
 #include "dsr_stats.h"
 #include "dsr_worker.h"
@@ -54,7 +55,7 @@ struct dsr_lb_base {
 struct dsr_lb_params {
 	unsigned int nb_workers; /**< worker count (>= 1) */
 	bool lcores;             /**< run workers on EAL worker lcores (else the caller polls) */
-	uint32_t nb_mbufs;       /**< packet buffers in the pool; 0 = sized from the queues */
+	uint32_t nb_mbufs;       /**< packet buffers in each pool; 0 = sized from the queues */
 	bool record_cycles;      /**< account worker cycles by stage (costs a little) */
 };
 
@@ -65,7 +66,8 @@ struct dsr_lb {
 	struct dsr_port_info ports[DSR_MAX_PORTS];
 	uint16_t nb_workers;
 	struct dsr_worker *workers[DSR_LB_MAX_WORKERS];
-	struct rte_mempool *mp;
+	struct dsr_numa_plan numa;                /**< the socket of each worker, port and pool */
+	struct rte_mempool *pools[DSR_MAX_PORTS]; /**< one per socket with ports (numa.nb_pools) */
 	uint64_t start_tsc;
 	bool ports_started;
 	bool launched;
@@ -91,6 +93,12 @@ struct dsr_lb {
  */
 int dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_params *params,
 		char *err, size_t errlen);
+
+/**
+ * The packet buffer pool on port's socket: its RX queues fill from it, and
+ * frames built to send on it come from it. NULL for a port out of range.
+ */
+struct rte_mempool *dsr_lb_port_pool(const struct dsr_lb *lb, uint16_t port);
 
 /** Start the workers on their lcores. */
 int dsr_lb_launch(struct dsr_lb *lb, char *err, size_t errlen);

@@ -19,6 +19,28 @@
 
 #define DSR_MBUF_CACHE 256
 
+_Static_assert(DSR_NUMA_MAX_PORTS >= DSR_MAX_PORTS, "lib/numa places every port");
+_Static_assert(DSR_NUMA_MAX_WORKERS >= DSR_LB_MAX_WORKERS, "lib/numa places every worker");
+
+/* Say once if a worker polls a port on another socket than its lcore's. */
+static void
+lb_warn_remote(const struct dsr_lb *lb, const struct dsr_worker *w)
+{
+	uint16_t q, p;
+
+	for (q = 0; q < w->nb_rxq; q++) {
+		p = w->rxq[q].port;
+		if (dsr_numa_remote(&lb->numa, w->id, p)) {
+			dsr_log(DSR_LOG_WARNING,
+				"worker %u (lcore %u) is on socket %d but polls port %u on socket "
+				"%d: its frames cross sockets; lcores on the port's socket avoid it",
+				w->id, w->lcore, lb->numa.worker_socket[w->id], p,
+				lb->numa.port_socket[p]);
+			return;
+		}
+	}
+}
+
 /* Spread every (port, RX queue) over the workers, round robin. */
 static int
 lb_assign_queues(struct dsr_lb *lb, char *err, size_t errlen)
@@ -46,6 +68,8 @@ lb_assign_queues(struct dsr_lb *lb, char *err, size_t errlen)
 				"worker %u has no RX queue and will idle: the ports offer %u queues "
 				"in all for %u workers",
 				i, k, lb->nb_workers);
+	for (i = 0; i < lb->nb_workers; i++)
+		lb_warn_remote(lb, lb->workers[i]);
 	return 0;
 }
 
@@ -87,29 +111,96 @@ lb_probe_ports(struct dsr_lb *lb, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Where everything goes (lib/numa): gather the topology, place, and give
+ * each port the socket its queues are set up on. Worker i runs on
+ * lcores[i]; the workers past nb_lcores (none with params->lcores) are
+ * polled by the caller's thread, so they go on its socket.
+ */
 static int
-lb_create_mempool(struct dsr_lb *lb, uint32_t want, char *err, size_t errlen)
+lb_place(struct dsr_lb *lb, const unsigned int *lcores, unsigned int nb_lcores, char *err,
+	 size_t errlen)
 {
-	unsigned int n = 0, p;
+	struct dsr_numa_topo topo;
+	unsigned int i;
+	uint16_t p;
 
+	memset(&topo, 0, sizeof(topo));
+	topo.main_socket = (int)rte_lcore_to_socket_id(rte_get_main_lcore());
+	topo.nb_workers = lb->nb_workers;
+	for (i = 0; i < lb->nb_workers; i++)
+		topo.worker_socket[i] = i < nb_lcores ? (int)rte_lcore_to_socket_id(lcores[i])
+						      : (int)rte_socket_id();
+	topo.nb_ports = lb->nb_ports;
 	for (p = 0; p < lb->nb_ports; p++)
-		n += lb->ports[p].nb_rxq * lb->ports[p].rx_desc +
-		     lb->ports[p].nb_txq * lb->ports[p].tx_desc;
-	n += lb->nb_workers * (DSR_BURST + DSR_TX_BUF * lb->nb_ports + 2 * DSR_LB_SLOW_RING);
-	n += (lb->nb_workers + 1) * DSR_MBUF_CACHE;
-	if (want > n)
-		n = want;
-	lb->mp = rte_pktmbuf_pool_create("dsr_mbufs", n, DSR_MBUF_CACHE, 0,
-					 RTE_MBUF_DEFAULT_BUF_SIZE, lb->ports[0].socket);
-	if (lb->mp == NULL) {
-		snprintf(err, errlen,
-			 "cannot allocate %u packet buffers (%u MB) on socket %d: %s; reserve more "
-			 "hugepages or raise -m",
-			 n, (unsigned int)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 128) >> 20),
-			 lb->ports[0].socket, rte_strerror(rte_errno));
+		topo.port_socket[p] = lb->ports[p].dev_socket;
+	if (dsr_numa_place(&topo, &lb->numa) != 0) {
+		snprintf(err, errlen, "cannot place %u workers and %u ports", lb->nb_workers,
+			 lb->nb_ports);
 		return -1;
 	}
+	for (p = 0; p < lb->nb_ports; p++) {
+		lb->ports[p].socket = lb->numa.port_socket[p];
+		if (!lb->numa.port_known[p])
+			dsr_log(DSR_LOG_INFO,
+				"port %u (%s) does not report its NUMA socket: its queues and "
+				"packet buffers go on the main lcore's, socket %d",
+				p, lb->ports[p].name, lb->ports[p].socket);
+	}
 	return 0;
+}
+
+/*
+ * One packet buffer pool per socket that has ports. A pool's buffers fill
+ * the RX rings of its own ports and, once received, can be anywhere a
+ * frame goes: any port's TX ring, any worker's burst, TX buffers and
+ * rings, and the cache every lcore keeps of every pool. Each pool is
+ * sized for all of that, so that none runs dry while the others hold its
+ * buffers; with one socket this is the one pool there always was. want
+ * (--mbufs) is the least for each pool.
+ */
+static int
+lb_create_pools(struct dsr_lb *lb, uint32_t want, char *err, size_t errlen)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int shared = 0, n, k, p;
+	int socket;
+
+	for (p = 0; p < lb->nb_ports; p++)
+		shared += lb->ports[p].nb_txq * lb->ports[p].tx_desc;
+	shared += lb->nb_workers * (DSR_BURST + DSR_TX_BUF * lb->nb_ports + 2 * DSR_LB_SLOW_RING);
+	shared += (lb->nb_workers + 1) * DSR_MBUF_CACHE;
+	for (k = 0; k < lb->numa.nb_pools; k++) {
+		n = shared;
+		for (p = 0; p < lb->nb_ports; p++)
+			if (lb->numa.port_pool[p] == k)
+				n += lb->ports[p].nb_rxq * lb->ports[p].rx_desc;
+		if (want > n)
+			n = want;
+		socket = lb->numa.pool_socket[k];
+		snprintf(name, sizeof(name), "dsr_mbufs_s%d", socket);
+		lb->pools[k] = rte_pktmbuf_pool_create(name, n, DSR_MBUF_CACHE, 0,
+						       RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+		if (lb->pools[k] == NULL) {
+			snprintf(err, errlen,
+				 "cannot allocate %u packet buffers (%u MB) on socket %d: %s; "
+				 "reserve more hugepages on that socket (--socket-mem) or raise -m",
+				 n,
+				 (unsigned int)((uint64_t)n * (RTE_MBUF_DEFAULT_BUF_SIZE + 128) >>
+						20),
+				 socket, rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct rte_mempool *
+dsr_lb_port_pool(const struct dsr_lb *lb, uint16_t port)
+{
+	int k = dsr_numa_rxq_pool(&lb->numa, port);
+
+	return k < 0 ? NULL : lb->pools[k];
 }
 
 static struct rte_ring *
@@ -130,7 +221,7 @@ lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *e
 {
 	uint32_t entries = lb->conf->conntrack_size;
 	size_t ct_size = dsr_ct_mem_size(entries);
-	int socket = lb->ports[0].socket;
+	int socket = lb->numa.worker_socket[id];
 	struct dsr_stats_lcore *st;
 	struct dsr_worker *w;
 	struct dsr_ct *ct;
@@ -182,7 +273,7 @@ lb_start_ports(struct dsr_lb *lb, char *err, size_t errlen)
 	uint16_t p;
 
 	for (p = 0; p < lb->nb_ports; p++) {
-		if (dsr_port_start(&lb->ports[p], lb->mp, err, errlen) != 0)
+		if (dsr_port_start(&lb->ports[p], dsr_lb_port_pool(lb, p), err, errlen) != 0)
 			return -1;
 		lb->ports_started = true;
 	}
@@ -221,16 +312,17 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		return -1;
 	}
 	lb->nb_workers = (uint16_t)nb_workers;
-	if (lb_probe_ports(lb, err, errlen) != 0 ||
-	    lb_create_mempool(lb, params->nb_mbufs, err, errlen) != 0 ||
-	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
-		return -1;
 	if (params->lcores) {
 		RTE_LCORE_FOREACH_WORKER(l) {
 			if (nb_lcores < nb_workers)
 				lcore_ids[nb_lcores++] = l;
 		}
 	}
+	if (lb_probe_ports(lb, err, errlen) != 0 ||
+	    lb_place(lb, lcore_ids, nb_lcores, err, errlen) != 0 ||
+	    lb_create_pools(lb, params->nb_mbufs, err, errlen) != 0 ||
+	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
+		return -1;
 	for (i = 0; i < nb_workers; i++) {
 		if (lb_create_worker(lb, i, i < nb_lcores ? lcore_ids[i] : 0, err, errlen) != 0)
 			return -1;
@@ -347,7 +439,8 @@ dsr_lb_fini(struct dsr_lb *lb)
 		dsr_dp_fini(&lb->dp);
 	dsr_arp_free(lb->arp);
 	free(lb->base);
-	rte_mempool_free(lb->mp);
+	for (i = 0; i < lb->numa.nb_pools; i++)
+		rte_mempool_free(lb->pools[i]);
 	free(lb->conf);
 	memset(lb, 0, sizeof(*lb));
 }

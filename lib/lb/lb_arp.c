@@ -25,7 +25,8 @@ lb_arp_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
 {
 	struct dsr_lb *lb = arg;
 	struct dsr_worker *w = lb->workers[port % lb->nb_workers];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(lb->mp);
+	struct rte_mempool *mp = dsr_lb_port_pool(lb, port);
+	struct rte_mbuf *m = mp != NULL ? rte_pktmbuf_alloc(mp) : NULL;
 	char *data;
 
 	if (m == NULL) {

@@ -77,6 +77,7 @@ rows_workers(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 		snprintf(kind, sizeof(kind), "worker %u", i);
 		dsr_ctl_row_begin(out, kind);
 		dsr_ctl_kv_u64(out, "lcore", w->lcore);
+		dsr_ctl_kv_u64(out, "socket", (uint64_t)lb->numa.worker_socket[i]);
 		dsr_ctl_kv_str(out, "rx-queues", w->nb_rxq ? queues : "none");
 		dsr_ctl_kv_u64(out, "tx-queue", w->txq);
 		dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));

@@ -31,7 +31,8 @@ struct dsr_port_info {
 	uint16_t nb_txq;
 	uint16_t rx_desc;
 	uint16_t tx_desc;
-	int socket; /**< NUMA socket, 0 if unknown */
+	int dev_socket; /**< NUMA socket the device reports; -1 (SOCKET_ID_ANY): unknown */
+	int socket;     /**< NUMA socket its queues are set up on: the caller sets it (lib/numa) */
 	enum dsr_port_spread spread;
 	uint8_t mac[6];
 	char driver[32];
@@ -47,7 +48,10 @@ struct dsr_port_info {
 int dsr_port_probe(uint16_t port_id, uint16_t nb_workers, struct dsr_port_info *info, char *err,
 		   size_t errlen);
 
-/** Configure and start a probed port, RX buffers from mp. @return 0 or -1 with err. */
+/**
+ * Configure and start a probed port, its queues on info->socket, RX
+ * buffers from mp. @return 0 or -1 with err.
+ */
 int dsr_port_start(struct dsr_port_info *info, struct rte_mempool *mp, char *err, size_t errlen);
 
 /** Stop and close a port. */

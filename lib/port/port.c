@@ -49,8 +49,8 @@ dsr_port_probe(uint16_t port_id, uint16_t nb_workers, struct dsr_port_info *info
 	snprintf(info->driver, sizeof(info->driver), "%s", dev.driver_name);
 	if (rte_eth_dev_get_name_by_port(port_id, info->name) != 0)
 		snprintf(info->name, sizeof(info->name), "port%u", port_id);
-	ret = rte_eth_dev_socket_id(port_id);
-	info->socket = ret < 0 ? 0 : ret;
+	info->dev_socket = rte_eth_dev_socket_id(port_id);
+	info->socket = info->dev_socket;
 	if (rte_eth_macaddr_get(port_id, &mac) != 0) {
 		snprintf(err, errlen, "port %u (%s): cannot read its MAC address", port_id,
 			 info->name);

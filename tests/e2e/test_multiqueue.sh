@@ -15,6 +15,11 @@
 #    no RX queue and will idle", `show workers` says rx-queues none for
 #    worker 1, `show stats` counts idle-workers 1, and traffic still flows,
 #    all through worker 0.
+# Both parts: `show workers` (text and --json) gives each worker's socket,
+# the NUMA node of its lcore's CPU; in 2., net_pcap, which reports no
+# socket, is placed on the main lcore's, and the log says so. CI has one
+# node, so this checks the fields and the one-socket case;
+# tests/unit/test_numa.c places on made-up multi-socket machines.
 set -uo pipefail
 # CI machines have 2 CPUs, and EAL refuses an lcore on a CPU that does not
 # exist (-l 0-2): map 3 lcores onto 2 CPUs instead. The main lcore (slow
@@ -33,6 +38,25 @@ N_LONG=4    # long downloads, open while we look at the tables
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 # The value after key $2 in the row whose kind is $1 ("port 0", "worker 1", "stats").
 row_val() { awk -v kind="$1:" -v key="$2" 'index($0, kind) == 1 {for (i = 1; i < NF; i++) if ($i == key) print $(i + 1)}'; }
+# The NUMA node of CPU $1 as EAL reads it (0 when sysfs names none).
+cpu_node() {
+	local d
+	for d in /sys/devices/system/cpu/cpu"$1"/node*; do
+		[ -e "$d" ] && { echo "${d##*node}"; return; }
+	done
+	echo 0
+}
+# NUMA placement, from `show workers` ($1, and --json): workers 0 and 1
+# are lcores 1 and 2, on CPU 1.
+check_sockets() {
+	local workers=$1 json
+	check "show workers: each worker on its lcore's node ($(cpu_node 1))" \
+		[ "$(row_val "worker 0" socket <<<"$workers") $(row_val "worker 1" socket <<<"$workers")" = "$(cpu_node 1) $(cpu_node 1)" ]
+	json=$(rig_ctl --json show workers | python3 -c 'import json, sys
+rows = json.load(sys.stdin)["rows"]
+print(" ".join(str(r["socket"]) for r in rows if r["kind"].startswith("worker ")))')
+	check "show workers --json: socket $json" [ "$json" = "$(cpu_node 1) $(cpu_node 1)" ]
+}
 
 # Short requests: batch b uses client ports 41000 + b*1000 + i, never reused
 # (the long downloads use 40001...).
@@ -62,6 +86,7 @@ q1=$(row_val "worker 1" rx-queues <<<"$workers")
 check "each worker polls one queue of its own (worker 0: $q0, worker 1: $q1)" \
 	[ "$(printf '%s\n' "$q0" "$q1" | sort | tr '\n' ' ')" = "0/0 0/1 " ]
 check "show stats: idle-workers 0" [ "$(rig_ctl show stats | row_val stats idle-workers)" = 0 ]
+check_sockets "$workers"
 
 # The long downloads: a paced reader with a small receive buffer, so the
 # server's sends block. It reads about 80 KB/s, stops at 256 KB until the
@@ -176,6 +201,13 @@ check "show ports: rxq 1, txq 2, spread none" \
 check "show workers: worker 0 polls 0/0, worker 1 rx-queues none" \
 	[ "$(row_val "worker 0" rx-queues <<<"$workers") $(row_val "worker 1" rx-queues <<<"$workers")" = "0/0 none" ]
 check "show stats counts it: idle-workers 1" [ "$(rig_ctl show stats | row_val stats idle-workers)" = 1 ]
+check_sockets "$workers"
+# net_pcap reports no NUMA socket (net_af_packet does): its queues and pool
+# go on the main lcore's, on CPU 0, and the log says so.
+check "show ports: net_pcap on the main lcore's node ($(cpu_node 0))" \
+	[ "$(row_val "port 0" socket <<<"$ports")" = "$(cpu_node 0)" ]
+check "the log says: port 0 (net_pcap0) does not report its NUMA socket" \
+	grep -q "^INFO port 0 (net_pcap0) does not report its NUMA socket: .* socket $(cpu_node 0)\$" "$RIG_DIR/lb.err"
 # net_pcap's port has its own fixed MAC, not the veth's.
 ns cl ip neigh replace "$VIP" lladdr "$(row_val "port 0" mac <<<"$ports")" dev eth0 nud permanent
 short_batch 9 20

@@ -139,7 +139,7 @@ static int
 runner_frame(struct runner *r, const struct pcap_pkthdr *h, const u_char *data, uint32_t now)
 {
 	struct dsr_worker *w = r->lb.workers[0];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(r->lb.mp);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dsr_lb_port_pool(&r->lb, 0));
 
 	if (m == NULL || rte_pktmbuf_append(m, (uint16_t)h->caplen) == NULL) {
 		fprintf(stderr, "runner: cannot build an mbuf of %u bytes\n", h->caplen);
