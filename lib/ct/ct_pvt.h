@@ -9,7 +9,8 @@
  * entries, as in FD.io VPP's lbhash.h, but keyed by the full 5-tuple.
  *
  * Each flow has two candidate buckets, both derived from the caller's
- * 64-bit hash h (so dsr_ct_prefetch() can fetch both lines):
+ * 64-bit hash h, so both are known before the key is read
+ * (dsr_ct_prefetch() fetches b1's line only, where inserts go first):
  *
  *	b1  = (uint32_t)h & mask
  *	tag = h >> 59                          (5 bits)

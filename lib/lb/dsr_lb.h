@@ -77,8 +77,8 @@ struct dsr_lb {
 	uint64_t publishes;       /**< generations published */
 	struct dsr_lb_base *base; /**< counter baselines of reused ids */
 	struct dsr_lb_rates rates;
-	uint32_t last_second_ms; /**< last once-a-second housekeeping */
-	void *ctl;               /**< the control socket server, if any (struct dsr_ctl_server) */
+	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
+	struct dsr_ctl_server *ctl; /**< the control socket server, if any */
 	/* conns flush: the request published with every generation. */
 	uint64_t flush_seq;
 	bool flush_all;

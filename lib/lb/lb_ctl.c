@@ -268,6 +268,7 @@ dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *
 	const struct dsr_cmd_spec *spec;
 	enum dsr_ctl_result r;
 	char err[DSR_CMD_ERR_MAX];
+	int rc;
 
 	if (st == NULL) {
 		st = calloc(1, sizeof(*st));
@@ -275,9 +276,11 @@ dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *
 			dsr_ctl_error(out, "out of memory");
 			return DSR_CTL_FAIL;
 		}
-		if (dsr_cmd_parse(req->line, &st->cmd, err, sizeof(err)) != 1) {
+		rc = dsr_cmd_parse(req->line, &st->cmd, err, sizeof(err));
+		if (rc != 1) {
 			free(st);
-			dsr_ctl_error(out, "%s", err);
+			/* 0: a blank or comment line, for which err says nothing. */
+			dsr_ctl_error(out, "%s", rc == 0 ? "empty command" : err);
 			return DSR_CTL_FAIL;
 		}
 		spec = dsr_cmd_spec_of(st->cmd.id);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * DPDK telemetry (dpdk-telemetry.py): /dsrlb/stats, /dsrlb/drops and
- * /dsrlb/vips. Names use '_' for '-', '.' and ':' (telemetry's rule). Telemetry callbacks run on DPDK's telemetry thread, not on
- * the main lcore, so they never read the running configuration: the main
+ * /dsrlb/vips. Names use '_' for '-', '.' and ':' (telemetry's rule).
+ * Telemetry callbacks run on DPDK's telemetry thread, not on the main lcore, so they never read the running configuration: the main
  * lcore copies what they show into a snapshot once a second, under a
  * mutex that only these two sides take (never a worker).
  */
@@ -20,7 +20,6 @@
 
 struct tel_snapshot {
 	pthread_mutex_t lock;
-	bool ready;
 	uint64_t rx_pkts, rx_bytes, fwd_pkts, fwd_bytes, drops, conns, new_conns, generations;
 	uint64_t drop[DSR_DROP_MAX];
 	unsigned int nb_vips;
@@ -142,6 +141,5 @@ dsr_lb_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s
 		n++;
 	}
 	tel.nb_vips = n;
-	tel.ready = true;
 	pthread_mutex_unlock(&tel.lock);
 }
