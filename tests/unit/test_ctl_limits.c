@@ -259,6 +259,7 @@ test_ro_age(void)
 	}
 	CHECK_EQ(dsr_ctl_clients(t.s), 1);
 	/* A new read-only client has its own age (and is not idle yet). */
+	tc_close(&a);
 	CHECK(tc_open(t.s, t.ro_path, &a));
 	fake_now += 500;
 	pump(t.s, NULL, 20);
