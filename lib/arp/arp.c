@@ -21,10 +21,15 @@ static const char *const arp_counter_names[DSR_ARP_NCOUNTERS] = {DSR_ARP_COUNTER
 #undef DSR_X_NAME
 
 static const char *const arp_state_names[] = {
-	[DSR_NEIGH_INCOMPLETE] = "incomplete",
-	[DSR_NEIGH_REACHABLE] = "reachable",
-	[DSR_NEIGH_REFRESHING] = "refreshing",
-	[DSR_NEIGH_FAILED] = "failed",
+	[DSR_NEIGH_INCOMPLETE] = "incomplete", [DSR_NEIGH_REACHABLE] = "reachable",
+	[DSR_NEIGH_REFRESHING] = "refreshing", [DSR_NEIGH_FAILED] = "failed",
+	[DSR_NEIGH_PROBING] = "probing",
+};
+
+static const char *const arp_conflict_kind_names[] = {
+	[DSR_CONFLICT_USING] = "using",
+	[DSR_CONFLICT_PROBE] = "probe",
+	[DSR_CONFLICT_BACKEND] = "backend",
 };
 
 void
@@ -256,6 +261,18 @@ fail:
 	return -1;
 }
 
+void
+arp_limit_expire(struct dsr_arp *a, uint8_t *flags, uint8_t flag, uint32_t since_ms, uint32_t ms,
+		 uint32_t now_ms)
+{
+	if ((*flags & flag) == 0)
+		return;
+	if (now_ms - since_ms >= ms)
+		*flags &= (uint8_t)~flag;
+	else
+		arp_wake(a, since_ms + ms);
+}
+
 /* Announcements due, and rate-limit timers that have run out. */
 static void
 arp_addrs_tick(struct dsr_arp *a, uint32_t now_ms)
@@ -274,25 +291,14 @@ arp_addrs_tick(struct dsr_arp *a, uint32_t now_ms)
 		}
 		if (ad->ann_left > 0)
 			arp_wake(a, ad->ann_next_ms);
-		/* Clear expired timers, so that an old one never looks recent after a wrap. */
-		if ((ad->flags & ARP_ADDR_DEFENDED) != 0) {
-			if (arp_limit_over(now_ms, ad->defend_ms))
-				ad->flags &= ~ARP_ADDR_DEFENDED;
-			else
-				arp_wake(a, ad->defend_ms + DSR_ARP_DEFEND_MS);
-		}
-		if ((ad->flags & ARP_ADDR_LOG_USING) != 0) {
-			if (arp_limit_over(now_ms, ad->log_using_ms))
-				ad->flags &= ~ARP_ADDR_LOG_USING;
-			else
-				arp_wake(a, ad->log_using_ms + DSR_ARP_DEFEND_MS);
-		}
-		if ((ad->flags & ARP_ADDR_LOG_PROBE) != 0) {
-			if (arp_limit_over(now_ms, ad->log_probe_ms))
-				ad->flags &= ~ARP_ADDR_LOG_PROBE;
-			else
-				arp_wake(a, ad->log_probe_ms + DSR_ARP_DEFEND_MS);
-		}
+		arp_limit_expire(a, &ad->flags, ARP_ADDR_DEFENDED, ad->defend_ms, DSR_ARP_DEFEND_MS,
+				 now_ms);
+		arp_limit_expire(a, &ad->flags, ARP_ADDR_LOG_USING, ad->log_using_ms,
+				 DSR_ARP_DEFEND_MS, now_ms);
+		arp_limit_expire(a, &ad->flags, ARP_ADDR_LOG_PROBE, ad->log_probe_ms,
+				 DSR_ARP_DEFEND_MS, now_ms);
+		arp_limit_expire(a, &ad->flags, ARP_ADDR_PROBE_WIN, ad->probe_win_ms,
+				 DSR_ARP_PROBE_WINDOW_MS, now_ms);
 	}
 }
 
@@ -337,6 +343,14 @@ dsr_arp_state_name(enum dsr_arp_neigh_state s)
 	if ((unsigned int)s >= sizeof(arp_state_names) / sizeof(arp_state_names[0]))
 		return "?";
 	return arp_state_names[s];
+}
+
+const char *
+dsr_arp_conflict_kind_name(enum dsr_arp_conflict_kind k)
+{
+	if ((unsigned int)k >= sizeof(arp_conflict_kind_names) / sizeof(arp_conflict_kind_names[0]))
+		return "?";
+	return arp_conflict_kind_names[k];
 }
 
 /*

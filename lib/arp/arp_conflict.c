@@ -3,9 +3,13 @@
  * Duplicate address detection (RFC 5227 section 2.4): another MAC that
  * sends ARP with one of our addresses as sender ("using"), or probes for
  * one (sender 0.0.0.0). Each is logged at most once per address and kind
- * per DSR_ARP_DEFEND_MS, defended at most once per address per
- * DSR_ARP_DEFEND_MS (both kinds together), and recorded in the conflict
- * table.
+ * per DSR_ARP_DEFEND_MS and recorded in the conflict table. "Using" is
+ * defended with an announcement, at most once per address per
+ * DSR_ARP_DEFEND_MS (RFC 5227's DEFEND_INTERVAL). A probe is a request for
+ * our address: it is answered (a reply to the prober) whether or not we
+ * defended the address lately, since a prober that hears nothing takes
+ * the address; its own limit is DSR_ARP_PROBE_ANSWERS per
+ * DSR_ARP_PROBE_WINDOW_MS per address.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +43,7 @@ arp_conflict_resize(const struct dsr_arp *a, uint32_t rows, struct dsr_arp_confl
 	return 0;
 }
 
-static void
+void
 arp_conflict_record(struct dsr_arp *a, uint16_t port, uint32_t ip, const uint8_t *mac,
 		    enum dsr_arp_conflict_kind kind, uint32_t now_ms)
 {
@@ -107,6 +111,23 @@ arp_conflict_using(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,
 	arp_conflict_record(a, port, addr->ip, f->sha, DSR_CONFLICT_USING, now_ms);
 }
 
+/* Whether a probe for addr may be answered now (its own window, not the defence limit). */
+static bool
+arp_probe_answer_ok(struct dsr_arp *a, struct arp_addr *addr, uint32_t now_ms)
+{
+	if ((addr->flags & ARP_ADDR_PROBE_WIN) == 0 ||
+	    now_ms - addr->probe_win_ms >= DSR_ARP_PROBE_WINDOW_MS) {
+		addr->flags |= ARP_ADDR_PROBE_WIN;
+		addr->probe_win_ms = now_ms;
+		addr->probe_answers = 0;
+		arp_wake(a, now_ms + DSR_ARP_PROBE_WINDOW_MS);
+	}
+	if (addr->probe_answers >= DSR_ARP_PROBE_ANSWERS)
+		return false;
+	addr->probe_answers++;
+	return true;
+}
+
 /* Frame f on port is a probe (sender IP 0.0.0.0) for our address addr. */
 void
 arp_conflict_probe(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,
@@ -118,10 +139,12 @@ arp_conflict_probe(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,
 	if (arp_limit(a, addr, ARP_ADDR_LOG_PROBE, &addr->log_probe_ms, now_ms))
 		arp_log(a, DSR_LOG_WARNING, "port %u: MAC address %s probed for our IP address %s",
 			port, arp_mac_str(f->sha, mac), dsr_ip_str(addr->ip, ip));
-	if (arp_limit(a, addr, ARP_ADDR_DEFENDED, &addr->defend_ms, now_ms)) {
+	if (arp_probe_answer_ok(a, addr, now_ms)) {
 		/* A reply to the prober, in the probe's VLAN; its target IP stays 0.0.0.0. */
 		arp_send(a, port, f->vlan, f->sha, ARP_OP_REPLY, addr->ip, f->sha, 0);
-		arp_count(a, port, DSR_ARP_DEFENDED);
+		arp_count(a, port, DSR_ARP_PROBES_ANSWERED);
+	} else {
+		arp_count(a, port, DSR_ARP_PROBES_LIMITED);
 	}
 	arp_conflict_record(a, port, addr->ip, f->sha, DSR_CONFLICT_PROBE, now_ms);
 }

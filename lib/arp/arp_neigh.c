@@ -12,11 +12,21 @@
  *               stopped answering is FAILED within refresh_ms of its last
  *               confirmation.
  *   REFRESHING  like INCOMPLETE, but the MAC is still used.
+ *   PROBING     an answer to a refresh named another MAC: requests go
+ *               unicast to the known MAC (eth dst = it), every retry_ms,
+ *               and the MAC is still used. Its answer makes it REACHABLE
+ *               again; after max_tries unanswered ones it is REFRESHING
+ *               with relearn set (broadcast requests whose first answer
+ *               sets the MAC, whatever it is).
  *   FAILED      one request every max(5 * retry_ms, 1 s); not used for
  *               new flows (the MAC, if any, is kept).
  *
- * A reply moves any of INCOMPLETE, REFRESHING and FAILED with a request
- * outstanding (tries > 0) to REACHABLE; see arp_neigh_learn().
+ * A reply moves any of INCOMPLETE, REFRESHING, PROBING and FAILED with a
+ * request outstanding (tries > 0) to REACHABLE; see arp_neigh_learn().
+ * A reply that names another MAC than the known one, while that one still
+ * answers (REACHABLE, REFRESHING or PROBING, without relearn), is a claim:
+ * never learned, so a host that answers for a backend's address cannot
+ * take its traffic while the backend is up (see arp_neigh_claim()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -141,11 +151,12 @@ arp_failed_retry_ms(const struct dsr_arp *a)
 	return (uint32_t)ms;
 }
 
+/* A request for n's IP: broadcast, or unicast to the MAC we know (PROBING). */
 static void
-arp_neigh_request(struct dsr_arp *a, struct dsr_arp_neigh *n)
+arp_neigh_request(struct dsr_arp *a, struct dsr_arp_neigh *n, bool unicast)
 {
-	arp_send(a, n->port, NULL, arp_mac_bcast, ARP_OP_REQUEST, a->ports[n->port].ip,
-		 arp_mac_zero, n->ip);
+	arp_send(a, n->port, NULL, unicast ? n->mac : arp_mac_bcast, ARP_OP_REQUEST,
+		 a->ports[n->port].ip, arp_mac_zero, n->ip);
 	arp_count(a, n->port, DSR_ARP_REQ_SENT);
 	if (n->tries < ARP_TRIES_MAX)
 		n->tries++;
@@ -160,10 +171,25 @@ arp_neigh_fail(struct dsr_arp *a, struct dsr_arp_neigh *n, uint32_t now_ms)
 	if (arp_neigh_usable(n) == 1 || arp_neigh_usable(n) == -1)
 		a->changed = true;
 	n->state = DSR_NEIGH_FAILED;
+	n->relearn = 0;
 	n->next_ms = now_ms + arp_failed_retry_ms(a);
 	arp_log(a, DSR_LOG_WARNING,
 		"port %u: backend %s does not answer ARP (%u tries); no new flows go to it",
 		n->port, dsr_ip_str(n->ip, ip), n->tries);
+}
+
+/* PROBING and the known MAC did not answer: ask everyone; the next answer is taken. */
+static void
+arp_neigh_unconfirmed(struct dsr_arp *a, struct dsr_arp_neigh *n)
+{
+	char ip[16], m[18];
+
+	arp_log(a, DSR_LOG_WARNING,
+		"port %u: backend %s does not answer at %s any more (%u tries); asking who has it",
+		n->port, dsr_ip_str(n->ip, ip), arp_mac_str(n->mac, m), n->tries);
+	n->state = DSR_NEIGH_REFRESHING;
+	n->relearn = 1;
+	n->tries = 0;
 }
 
 void
@@ -174,14 +200,28 @@ arp_neigh_tick(struct dsr_arp *a, uint32_t now_ms)
 	for (i = 0; i < a->n_neighs; i++) {
 		struct dsr_arp_neigh *n = &a->neighs[i];
 
+		if (n->claim_logged && now_ms - n->claim_ms >= DSR_ARP_DEFEND_MS)
+			n->claim_logged =
+				0; /* so that an old one never looks recent after a wrap */
 		if (!arp_due(now_ms, n->next_ms)) {
 			arp_wake(a, n->next_ms);
 			continue;
 		}
 		switch (n->state) {
+		case DSR_NEIGH_PROBING:
+			if (n->tries < a->p.max_tries) {
+				arp_neigh_request(a, n, true);
+				n->next_ms = now_ms + a->p.retry_ms;
+				break;
+			}
+			/* Unanswered: a broadcast request at once. */
+			arp_neigh_unconfirmed(a, n);
+			/* fallthrough */
 		case DSR_NEIGH_REACHABLE:
-			n->state = DSR_NEIGH_REFRESHING;
-			n->tries = 0;
+			if (n->state == DSR_NEIGH_REACHABLE) {
+				n->state = DSR_NEIGH_REFRESHING;
+				n->tries = 0;
+			}
 			/* fallthrough */
 		case DSR_NEIGH_INCOMPLETE:
 		case DSR_NEIGH_REFRESHING:
@@ -189,14 +229,52 @@ arp_neigh_tick(struct dsr_arp *a, uint32_t now_ms)
 				arp_neigh_fail(a, n, now_ms);
 				break;
 			}
-			arp_neigh_request(a, n);
+			arp_neigh_request(a, n, false);
 			n->next_ms = now_ms + a->p.retry_ms;
 			break;
 		default: /* FAILED */
-			arp_neigh_request(a, n);
+			arp_neigh_request(a, n, false);
 			n->next_ms = now_ms + arp_failed_retry_ms(a);
 			break;
 		}
+		arp_wake(a, n->next_ms);
+	}
+}
+
+/* Does f answer a request of ours from port (to its address and MAC)? */
+static bool
+arp_neigh_to_us(const struct arp_port *pt, const struct arp_frame *f)
+{
+	return pt->has_addr && f->tpa == pt->ip && arp_mac_is(f->tha, pt->mac) &&
+	       arp_mac_is(f->eth_dst, pt->mac);
+}
+
+/*
+ * Reply f names another MAC than n's, which still answers: a claim. It is
+ * counted, logged (once per DSR_ARP_DEFEND_MS per backend) and recorded,
+ * never learned. If it answers our refresh, the known MAC is confirmed
+ * with unicast requests before anything else is believed (PROBING).
+ */
+static void
+arp_neigh_claim(struct dsr_arp *a, struct dsr_arp_neigh *n, const struct arp_frame *f, bool to_us,
+		uint32_t now_ms)
+{
+	char ip[16], m1[18], m2[18];
+
+	arp_count(a, n->port, DSR_ARP_CONFLICT_BACKEND);
+	if (!n->claim_logged || now_ms - n->claim_ms >= DSR_ARP_DEFEND_MS) {
+		n->claim_logged = 1;
+		n->claim_ms = now_ms;
+		arp_log(a, DSR_LOG_WARNING,
+			"port %u: MAC address %s claims backend address %s (known at %s)", n->port,
+			arp_mac_str(f->sha, m1), dsr_ip_str(n->ip, ip), arp_mac_str(n->mac, m2));
+	}
+	arp_conflict_record(a, n->port, n->ip, f->sha, DSR_CONFLICT_BACKEND, now_ms);
+	if (to_us && n->state == DSR_NEIGH_REFRESHING && n->tries > 0) {
+		n->state = DSR_NEIGH_PROBING;
+		n->tries = 0;
+		arp_neigh_request(a, n, true);
+		n->next_ms = now_ms + a->p.retry_ms;
 		arp_wake(a, n->next_ms);
 	}
 }
@@ -211,13 +289,19 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 	const struct arp_port *pt = &a->ports[port];
 	struct dsr_arp_neigh *n;
 	char ip[16], m1[18], m2[18];
+	bool to_us;
 	int before;
 
 	n = arp_neigh_search(a->neighs, a->n_neighs, f->spa);
-	if (n == NULL || n->port != port || n->state == DSR_NEIGH_REACHABLE || n->tries == 0)
+	if (n == NULL || n->port != port)
 		return false;
-	if (!pt->has_addr || f->tpa != pt->ip || !arp_mac_is(f->tha, pt->mac) ||
-	    !arp_mac_is(f->eth_dst, pt->mac))
+	to_us = arp_neigh_to_us(pt, f);
+	if (n->has_mac && !n->relearn && n->state != DSR_NEIGH_FAILED &&
+	    !arp_mac_is(n->mac, f->sha)) {
+		arp_neigh_claim(a, n, f, to_us, now_ms);
+		return false;
+	}
+	if (n->state == DSR_NEIGH_REACHABLE || n->tries == 0 || !to_us)
 		return false;
 
 	before = arp_neigh_usable(n);
@@ -239,6 +323,7 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 	n->has_mac = 1;
 	n->state = DSR_NEIGH_REACHABLE;
 	n->tries = 0;
+	n->relearn = 0;
 	n->confirmed_ms = now_ms;
 	n->next_ms = now_ms + arp_refresh_due(a);
 	arp_wake(a, n->next_ms);

@@ -49,6 +49,7 @@
 #define ARP_ADDR_DEFENDED  0x01u /* defend_ms: last defence frame */
 #define ARP_ADDR_LOG_USING 0x02u /* log_using_ms: last "is using" line */
 #define ARP_ADDR_LOG_PROBE 0x04u /* log_probe_ms: last "probed for" line */
+#define ARP_ADDR_PROBE_WIN 0x08u /* probe_win_ms: the window of probe answers */
 
 /* One of our addresses on one port. */
 struct arp_addr {
@@ -60,6 +61,8 @@ struct arp_addr {
 	uint32_t defend_ms;
 	uint32_t log_using_ms;
 	uint32_t log_probe_ms;
+	uint32_t probe_win_ms;  /* start of the current window of probe answers */
+	uint32_t probe_answers; /* probes answered in that window */
 };
 
 /* A received ARP frame, validated; pointers into the frame. */
@@ -127,6 +130,14 @@ arp_limit_over(uint32_t now_ms, uint32_t since_ms)
 	return now_ms - since_ms >= DSR_ARP_DEFEND_MS;
 }
 
+/*
+ * Clear the rate-limit timer `flag` of *flags (started at since_ms, running
+ * for ms) if it has run out, so that an old one never looks recent after a
+ * wrap of the clock; if it still runs, wake up when it ends.
+ */
+void arp_limit_expire(struct dsr_arp *a, uint8_t *flags, uint8_t flag, uint32_t since_ms,
+		      uint32_t ms, uint32_t now_ms);
+
 static inline void
 arp_count(struct dsr_arp *a, uint16_t port, enum dsr_arp_counter c)
 {
@@ -160,6 +171,8 @@ void arp_neigh_tick(struct dsr_arp *a, uint32_t now_ms);
 bool arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uint32_t now_ms);
 
 /* arp_conflict.c */
+void arp_conflict_record(struct dsr_arp *a, uint16_t port, uint32_t ip, const uint8_t *mac,
+			 enum dsr_arp_conflict_kind kind, uint32_t now_ms);
 int arp_conflict_resize(const struct dsr_arp *a, uint32_t rows, struct dsr_arp_conflict **out,
 			unsigned int *n_out);
 void arp_conflict_using(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,

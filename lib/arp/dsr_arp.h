@@ -19,8 +19,12 @@
  * replies to a tagged probe), which carry the same tag (64 bytes).
  *
  * Rate limits: per address (one of our addresses on one port), at most
- * one defence frame per DSR_ARP_DEFEND_MS for both kinds of conflict
- * together, and at most one log line per DSR_ARP_DEFEND_MS for each kind.
+ * one defence announcement per DSR_ARP_DEFEND_MS, and at most one log
+ * line per DSR_ARP_DEFEND_MS for each kind of conflict. A probe for our
+ * address is answered whatever the defence limit says, up to
+ * DSR_ARP_PROBE_ANSWERS per DSR_ARP_PROBE_WINDOW_MS per address. A
+ * backend's address claimed by another MAC is logged at most once per
+ * DSR_ARP_DEFEND_MS per backend.
  */
 
 #include <stdbool.h>
@@ -29,9 +33,11 @@
 
 #include "dsr_conf.h"
 
-#define DSR_ARP_FRAME_LEN     60
-#define DSR_ARP_DEFEND_MS     10000u /**< RFC 5227 DEFEND_INTERVAL; also the log rate limit */
-#define DSR_ARP_CONFLICTS_MAX 256u   /**< default size of the conflict table */
+#define DSR_ARP_FRAME_LEN       60
+#define DSR_ARP_DEFEND_MS       10000u /**< RFC 5227 DEFEND_INTERVAL; also the log rate limit */
+#define DSR_ARP_CONFLICTS_MAX   256u   /**< default size of the conflict table */
+#define DSR_ARP_PROBE_ANSWERS   10u    /**< probes for one address answered per window */
+#define DSR_ARP_PROBE_WINDOW_MS 1000u
 
 /* X(ENUM, "name", "meaning"): per-port counters. */
 #define DSR_ARP_COUNTERS(X)                                                                        \
@@ -40,12 +46,18 @@
 	X(REQ_IGNORED, "requests-ignored", "requests for addresses that are not ours")             \
 	X(REPLIES_LEARNED, "replies-learned", "replies to our requests that set a backend MAC")    \
 	X(REPLIES_IGNORED, "replies-ignored", "replies we did not ask for (never learned)")        \
-	X(REQ_SENT, "requests-sent", "resolution and refresh requests sent")                       \
+	X(REQ_SENT, "requests-sent",                                                               \
+	  "resolution and refresh requests sent (unicast confirmations included)")                 \
 	X(ANNOUNCE_SENT, "announcements-sent", "gratuitous ARP announcements sent")                \
 	X(CONFLICT_USING, "conflict-using", "frames from another MAC using our address")           \
 	X(CONFLICT_PROBE, "conflict-probe",                                                        \
 	  "probes (sender 0.0.0.0) from another MAC for our address")                              \
-	X(DEFENDED, "defended", "defence frames sent (at most one per address per 10 s)")          \
+	X(DEFENDED, "defended", "defence announcements sent (at most one per address per 10 s)")   \
+	X(PROBES_ANSWERED, "probes-answered", "probes for our address answered")                   \
+	X(PROBES_LIMITED, "probes-limited",                                                        \
+	  "probes not answered: over 10 per address in one second")                                \
+	X(CONFLICT_BACKEND, "conflict-backend",                                                    \
+	  "replies from another MAC for a backend whose MAC answers (never learned)")              \
 	X(CONFLICT_TABLE_FULL, "conflict-table-full", "conflicts that replaced the oldest entry")  \
 	X(BAD_TRUNCATED, "bad-truncated", "frame shorter than Ethernet + ARP")                     \
 	X(BAD_HTYPE, "bad-htype", "hardware type is not Ethernet (1)")                             \
@@ -67,11 +79,14 @@ enum dsr_arp_neigh_state {
 	DSR_NEIGH_REFRESHING,     /**< refresh due: requests going out, MAC still used */
 	DSR_NEIGH_FAILED,         /**< no answer to max_tries requests; still retried,
 	                               one request every max(5 * retry_ms, 1000 ms) */
+	DSR_NEIGH_PROBING,        /**< a reply named another MAC: unicast requests to the
+	                               known MAC confirm it; MAC still used */
 };
 
 enum dsr_arp_conflict_kind {
 	DSR_CONFLICT_USING = 0, /**< another MAC sent ARP with our address as sender */
 	DSR_CONFLICT_PROBE,     /**< another MAC probed (sender 0.0.0.0) for our address */
+	DSR_CONFLICT_BACKEND,   /**< another MAC answered for a backend whose MAC answers */
 };
 
 /**
@@ -95,13 +110,17 @@ struct dsr_arp_neigh {
 	uint8_t has_mac; /**< mac is valid (resolved at least once) */
 	uint8_t mac[6];
 	uint8_t tries;         /**< requests sent in the current resolution */
+	uint8_t relearn;       /**< the known MAC stopped answering after another MAC
+	                            claimed the address: the next answer sets the MAC */
+	uint8_t claim_logged;  /**< claim_ms is running (the claim log rate limit) */
 	uint32_t confirmed_ms; /**< last reply that confirmed it */
 	uint32_t next_ms;      /**< when the next request (or refresh) is due */
+	uint32_t claim_ms;     /**< last "claims backend address" log line */
 };
 
 /** One conflict table row. */
 struct dsr_arp_conflict {
-	uint32_t ip;    /**< our address, network order */
+	uint32_t ip;    /**< our address (a backend's for DSR_CONFLICT_BACKEND), network order */
 	uint8_t mac[6]; /**< the other host's MAC */
 	uint16_t port;
 	uint8_t kind; /**< enum dsr_arp_conflict_kind */
@@ -158,12 +177,19 @@ int dsr_arp_configure(struct dsr_arp *a, const struct dsr_conf *conf,
  * Handle one received frame (starting at the Ethernet header; one 802.1Q
  * tag allowed) from port. Validates it (malformed frames are counted by
  * reason and dropped), detects conflicts, answers requests for our
- * addresses, defends, and learns from replies to our own outstanding
- * requests only (sender IP = a neighbour in INCOMPLETE, REFRESHING or
- * FAILED state on that port, target IP = the port's address, target MAC =
- * the port's MAC). A frame whose sender MAC is one of ours is ignored.
+ * addresses (probes too), defends, and learns from replies to our own
+ * outstanding requests only (sender IP = a neighbour in INCOMPLETE,
+ * REFRESHING, PROBING or FAILED state on that port, with a request
+ * outstanding, target IP = the port's address, target MAC = the port's
+ * MAC). A reply that names another MAC than the one a neighbour has and
+ * that still answers (REACHABLE, REFRESHING, PROBING) never replaces it:
+ * it is counted (conflict-backend), logged and recorded as a conflict, and
+ * if it answers our refresh the known MAC is confirmed by unicast requests
+ * (PROBING); only when those go unanswered is a broadcast request's answer
+ * taken, whatever its MAC. A FAILED neighbour takes the next answer.
+ * A frame whose sender MAC is one of ours is ignored.
  * Order: validation (RX, then the first BAD_* reason), own-MAC check,
- * conflict "using" (and its defence), then the request (probe defence,
+ * conflict "using" (and its defence), then the request (the probe answer,
  * or the answer) or the reply (learning). A frame of another ethertype is
  * ignored without being counted; a port >= DSR_MAX_PORTS is ignored.
  */
@@ -210,5 +236,7 @@ const struct dsr_arp_neigh *dsr_arp_neighbours(const struct dsr_arp *a, unsigned
 const struct dsr_arp_conflict *dsr_arp_conflicts(const struct dsr_arp *a, unsigned int *n);
 
 const char *dsr_arp_state_name(enum dsr_arp_neigh_state s);
+/** "using", "probe" or "backend". */
+const char *dsr_arp_conflict_kind_name(enum dsr_arp_conflict_kind k);
 
 #endif /* DSR_ARP_H */

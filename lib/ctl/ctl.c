@@ -44,10 +44,12 @@
 struct ctl_client {
 	int fd;
 	bool ro;          /* came in on the read-only socket */
+	bool extra;       /* holds one of the DSR_CTL_ROOT_SLOTS past the limits */
 	bool eof;         /* the peer shut down its side: finish, then close */
 	bool busy;        /* a request is in progress (its handler returned MORE) */
 	bool discard;     /* dropping the rest of a too long line */
 	uint32_t last_ms; /* last input, output progress or request end */
+	uint32_t born_ms; /* when it was accepted (the read-only age limit) */
 	void *state;      /* the handler's, while busy */
 	struct dsr_ctl_req req;
 	struct dsr_ctl_out out;
@@ -67,14 +69,18 @@ struct dsr_ctl_server {
 	bool has_test_uid;
 	uid_t test_uid;
 	bool accept_warned;
-	unsigned int max_clients;
+	unsigned int max_clients;    /* read-write socket */
+	unsigned int ro_max_clients; /* read-only socket */
+	unsigned int ro_max_per_uid;
+	uint32_t ro_max_age_ms;
 	uint32_t idle_ms;
 	uint32_t now;
 	dsr_ctl_handler handler;
 	dsr_ctl_cancel cancel;
 	void *arg;
-	struct ctl_client **cl;
+	struct ctl_client **cl; /* max_clients + ro_max_clients + DSR_CTL_ROOT_SLOTS */
 	unsigned int n;
+	unsigned int n_rw, n_ro, n_extra; /* clients in each socket's slots, in root's */
 	uint64_t counters[DSR_CTL_NCOUNTERS];
 };
 
@@ -106,20 +112,59 @@ ctl_denied(const struct dsr_ctl_server *s, uid_t uid, char *msg, size_t len)
 		snprintf(msg, len, "ERR permission denied: uid %u is not root\n", u);
 }
 
+/* Read-only clients of uid. */
+static unsigned int
+ctl_uid_clients(const struct dsr_ctl_server *s, uid_t uid)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < s->n; i++)
+		n += s->cl[i]->ro && s->cl[i]->req.uid == uid;
+	return n;
+}
+
+/*
+ * Whether a peer uid may have a slot on the socket (ro or not): CTL_KEEP,
+ * with *extra set if it takes one of root's, or the refusal counter with
+ * the message to send in msg.
+ */
+static unsigned int
+ctl_slot(const struct dsr_ctl_server *s, bool ro, uid_t uid, bool *extra, char *msg, size_t len)
+{
+	unsigned int used = ro ? s->n_ro : s->n_rw;
+	unsigned int max = ro ? s->ro_max_clients : s->max_clients;
+
+	*extra = false;
+	if (used >= max && uid == 0 && s->n_extra < DSR_CTL_ROOT_SLOTS) {
+		*extra = true;
+		return CTL_KEEP;
+	}
+	if (used >= max) {
+		if (ro)
+			snprintf(msg, len, "ERR too many clients on the read-only socket (%u)\n",
+				 max);
+		else
+			snprintf(msg, len, "ERR too many clients (%u)\n", max);
+		return ro ? DSR_CTL_RO_REFUSED_FULL : DSR_CTL_RW_REFUSED_FULL;
+	}
+	if (ro && uid != 0 && ctl_uid_clients(s, uid) >= s->ro_max_per_uid) {
+		snprintf(msg, len, "ERR too many clients of uid %u on the read-only socket (%u)\n",
+			 (unsigned int)uid, s->ro_max_per_uid);
+		return DSR_CTL_RO_REFUSED_UID;
+	}
+	return CTL_KEEP;
+}
+
 static void
 ctl_take(struct dsr_ctl_server *s, int fd, bool ro)
 {
 	struct ctl_client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	unsigned int why;
 	char msg[256];
+	bool extra;
 
-	if (s->n >= s->max_clients) {
-		snprintf(msg, sizeof(msg), "ERR too many clients (%u)\n", s->max_clients);
-		ctl_refuse(fd, msg);
-		s->counters[DSR_CTL_REFUSED_FULL]++;
-		return;
-	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
 		dsr_log(DSR_LOG_WARNING, "control socket: SO_PEERCRED: %s", strerror(errno));
 		ctl_refuse(fd, "ERR permission denied: unknown peer\n");
@@ -134,6 +179,12 @@ ctl_take(struct dsr_ctl_server *s, int fd, bool ro)
 		s->counters[DSR_CTL_REFUSED_PEER]++;
 		return;
 	}
+	why = ctl_slot(s, ro, cred.uid, &extra, msg, sizeof(msg));
+	if (why != CTL_KEEP) {
+		ctl_refuse(fd, msg);
+		s->counters[why]++;
+		return;
+	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		dsr_log(DSR_LOG_WARNING, "control socket: out of memory for a new client");
@@ -142,7 +193,9 @@ ctl_take(struct dsr_ctl_server *s, int fd, bool ro)
 	}
 	c->fd = fd;
 	c->ro = ro;
+	c->extra = extra;
 	c->last_ms = s->now;
+	c->born_ms = s->now;
 	c->req.uid = cred.uid;
 	c->req.gid = cred.gid;
 	c->req.pid = cred.pid;
@@ -155,6 +208,12 @@ ctl_take(struct dsr_ctl_server *s, int fd, bool ro)
 		return;
 	}
 	s->cl[s->n++] = c;
+	if (extra)
+		s->n_extra++;
+	else if (ro)
+		s->n_ro++;
+	else
+		s->n_rw++;
 	s->counters[DSR_CTL_ACCEPTED]++;
 }
 
@@ -355,6 +414,19 @@ ctl_idle(const struct dsr_ctl_server *s, const struct ctl_client *c)
 	return !c->busy || ctl_queued(c) > 0;
 }
 
+/*
+ * A read-only client past the age limit, busy or not (else one that keeps
+ * sending, or reads a long reply slowly, would hold its slot for ever).
+ * Root's are not limited.
+ */
+static bool
+ctl_too_old(const struct dsr_ctl_server *s, const struct ctl_client *c)
+{
+	uint32_t age = s->now - c->born_ms;
+
+	return c->ro && c->req.uid != 0 && age < 0x80000000u && age >= s->ro_max_age_ms;
+}
+
 /* Serve one client: CTL_KEEP, or the counter to count when closing it. */
 static unsigned int
 ctl_client_poll(struct dsr_ctl_server *s, struct ctl_client *c)
@@ -396,6 +468,8 @@ ctl_client_poll(struct dsr_ctl_server *s, struct ctl_client *c)
 		return DSR_CTL_GONE;
 	if (ctl_idle(s, c))
 		return DSR_CTL_IDLE_CLOSED;
+	if (ctl_too_old(s, c))
+		return DSR_CTL_RO_AGE_CLOSED;
 	return CTL_KEEP;
 }
 
@@ -408,6 +482,12 @@ ctl_drop(struct dsr_ctl_server *s, unsigned int i, unsigned int why)
 	if (c->busy && c->state != NULL && s->cancel != NULL)
 		s->cancel(s->arg, c->state);
 	close(c->fd);
+	if (c->extra)
+		s->n_extra--;
+	else if (c->ro)
+		s->n_ro--;
+	else
+		s->n_rw--;
 	ctl_out_free(&c->out);
 	free(c);
 	s->cl[i] = s->cl[--s->n];
@@ -441,8 +521,12 @@ dsr_ctl_open(const struct dsr_ctl_params *p, dsr_ctl_handler handler, dsr_ctl_ca
 	s->cancel = cancel;
 	s->arg = arg;
 	s->max_clients = p->max_clients > 0 ? p->max_clients : DSR_CTL_MAX_CLIENTS;
+	s->ro_max_clients = p->ro_max_clients > 0 ? p->ro_max_clients : DSR_CTL_RO_MAX_CLIENTS;
+	s->ro_max_per_uid = p->ro_max_per_uid > 0 ? p->ro_max_per_uid : DSR_CTL_RO_MAX_PER_UID;
+	s->ro_max_age_ms = p->ro_max_age_ms > 0 ? p->ro_max_age_ms : DSR_CTL_RO_MAX_AGE_MS;
 	s->idle_ms = p->idle_ms > 0 ? p->idle_ms : DSR_CTL_IDLE_MS;
-	s->cl = calloc(s->max_clients, sizeof(*s->cl));
+	s->cl = calloc((size_t)s->max_clients + s->ro_max_clients + DSR_CTL_ROOT_SLOTS,
+		       sizeof(*s->cl));
 	s->path = strdup(p->path);
 	if (p->ro_path != NULL)
 		s->ro_path = strdup(p->ro_path);
@@ -530,6 +614,16 @@ unsigned int
 dsr_ctl_clients(const struct dsr_ctl_server *s)
 {
 	return s == NULL ? 0 : s->n;
+}
+
+unsigned int
+dsr_ctl_clients_ro(const struct dsr_ctl_server *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		n += s->cl[i]->ro;
+	return n;
 }
 
 uint64_t

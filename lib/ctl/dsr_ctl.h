@@ -49,17 +49,26 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define DSR_CTL_PROTOCOL    1
-#define DSR_CTL_MAX_CLIENTS 256    /**< default limit of connected clients */
-#define DSR_CTL_IDLE_MS     60000u /**< default: a client silent this long is dropped */
-#define DSR_CTL_CHUNK       16384u /**< a handler should stop producing past this many queued bytes */
-#define DSR_CTL_OUT_MAX     (1u << 20) /**< hard bound of queued reply bytes per client */
+#define DSR_CTL_PROTOCOL       1
+#define DSR_CTL_MAX_CLIENTS    256     /**< default limit of clients on the read-write socket */
+#define DSR_CTL_RO_MAX_CLIENTS 256     /**< default limit of clients on the read-only socket */
+#define DSR_CTL_RO_MAX_PER_UID 16      /**< default limit of one uid's read-only clients */
+#define DSR_CTL_RO_MAX_AGE_MS  600000u /**< default: a read-only client is closed this old */
+#define DSR_CTL_ROOT_SLOTS     16      /**< slots past the limits that only root may take */
+#define DSR_CTL_IDLE_MS        60000u  /**< default: a client silent this long is dropped */
+#define DSR_CTL_CHUNK          16384u /**< a handler should stop producing past this many queued bytes */
+#define DSR_CTL_OUT_MAX        (1u << 20) /**< hard bound of queued reply bytes per client */
 
 /* X(ENUM, "name", "meaning"): server counters. */
 #define DSR_CTL_COUNTERS(X)                                                                        \
 	X(ACCEPTED, "accepted", "connections accepted")                                            \
-	X(REFUSED_PEER, "refused-peer", "connections refused: peer not root nor in the group")     \
-	X(REFUSED_FULL, "refused-full", "connections refused: too many clients")                   \
+	X(REFUSED_PEER, "refused-peer",                                                            \
+	  "read-write connections refused: peer not root nor in the group")                        \
+	X(RW_REFUSED_FULL, "rw-refused-full", "read-write connections refused: too many clients")  \
+	X(RO_REFUSED_FULL, "ro-refused-full", "read-only connections refused: too many clients")   \
+	X(RO_REFUSED_UID, "ro-refused-uid",                                                        \
+	  "read-only connections refused: too many clients of that uid")                           \
+	X(RO_AGE_CLOSED, "ro-age-closed", "read-only clients closed at the maximum age")           \
 	X(REQUESTS, "requests", "requests handled")                                                \
 	X(ERRORS, "errors", "requests answered ERR")                                               \
 	X(BAD_LINE, "bad-lines", "lines too long or with NUL/binary bytes")                        \
@@ -140,8 +149,12 @@ struct dsr_ctl_params {
 	const char *path;    /**< read-write socket (required) */
 	const char *ro_path; /**< read-only socket, or NULL for none */
 	const char *group; /**< group allowed on the read-write socket ("dsrlb"); NULL: root only */
-	unsigned int max_clients; /**< 0 = DSR_CTL_MAX_CLIENTS */
-	uint32_t idle_ms;         /**< 0 = DSR_CTL_IDLE_MS */
+	unsigned int max_clients;    /**< read-write socket; 0 = DSR_CTL_MAX_CLIENTS */
+	unsigned int ro_max_clients; /**< read-only socket; 0 = DSR_CTL_RO_MAX_CLIENTS */
+	unsigned int
+		ro_max_per_uid; /**< one uid on the read-only socket; 0 = DSR_CTL_RO_MAX_PER_UID */
+	uint32_t ro_max_age_ms; /**< 0 = DSR_CTL_RO_MAX_AGE_MS */
+	uint32_t idle_ms;       /**< 0 = DSR_CTL_IDLE_MS */
 };
 
 struct dsr_ctl_server;
@@ -152,9 +165,20 @@ struct dsr_ctl_server;
  * root's); its peers must be root (uid 0) or members of the group (primary
  * or supplementary, checked with SO_PEERCRED and getgrouplist), else they
  * get "ERR permission denied: uid N is neither root nor in group G" (or
- * "... uid N is not root (group G does not exist)") and are closed. Past
- * max_clients a new connection gets "ERR too many clients (N)" and is
- * closed. The greeting comes only to accepted clients. The read-only
+ * "... uid N is not root (group G does not exist)") and are closed.
+ *
+ * Client limits, so that no local user can lock root out: each socket
+ * has its own limit (max_clients, ro_max_clients), and read-only clients
+ * never take a read-write slot. Past its socket's limit a new connection
+ * gets "ERR too many clients (N)" (read-write) or "ERR too many clients on
+ * the read-only socket (N)" and is closed. On the read-only socket a uid
+ * other than root may hold ro_max_per_uid connections ("ERR too many
+ * clients of uid U on the read-only socket (N)"), and its connections are
+ * closed at ro_max_age_ms, whatever they do (a client that keeps sending
+ * is never idle). Root is never refused by a full socket while one of
+ * DSR_CTL_ROOT_SLOTS more slots is free, nor limited per uid or by age.
+ * Each refusal and age closing is counted per socket. The greeting comes
+ * only to accepted clients. The read-only
  * socket is mode 0666, any local user may connect, and only commands the
  * handler is told are read-only run there (req->read_only is true). An
  * existing socket file that nobody listens on is replaced; one in use is
@@ -179,8 +203,10 @@ void dsr_ctl_poll(struct dsr_ctl_server *s, uint32_t now_ms);
 /** Close every client and the sockets, and unlink the socket files. */
 void dsr_ctl_close(struct dsr_ctl_server *s);
 
-/** Clients connected now. */
+/** Clients connected now (both sockets). */
 unsigned int dsr_ctl_clients(const struct dsr_ctl_server *s);
+/** Clients connected now on the read-only socket. */
+unsigned int dsr_ctl_clients_ro(const struct dsr_ctl_server *s);
 uint64_t dsr_ctl_counter(const struct dsr_ctl_server *s, enum dsr_ctl_counter c);
 const char *dsr_ctl_counter_name(enum dsr_ctl_counter c);
 

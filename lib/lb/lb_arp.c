@@ -186,8 +186,7 @@ dsr_lb_rows_arp(const struct dsr_lb *lb, unsigned int part, unsigned int *next,
 				 dsr_lb_mac_str(cf[i].mac, mac));
 			dsr_ctl_row_begin(out, kind);
 			dsr_ctl_kv_u64(out, "port", cf[i].port);
-			dsr_ctl_kv_str(out, "kind",
-				       cf[i].kind == DSR_CONFLICT_PROBE ? "probe" : "using");
+			dsr_ctl_kv_str(out, "kind", dsr_arp_conflict_kind_name(cf[i].kind));
 			dsr_ctl_kv_u64(out, "count", cf[i].count);
 			dsr_ctl_kv_u64(out, "first-ms", cf[i].first_ms);
 			dsr_ctl_kv_u64(out, "last-ms", cf[i].last_ms);

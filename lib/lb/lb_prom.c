@@ -178,7 +178,7 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 		cf = dsr_arp_conflicts(lb->arp, &n) + i;
 		snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"",
 			 dsr_ip_str(cf->ip, ip), dsr_lb_mac_str(cf->mac, mac),
-			 cf->kind == DSR_CONFLICT_PROBE ? "probe" : "using");
+			 dsr_arp_conflict_kind_name(cf->kind));
 		sample(out, name, l, cf->count);
 		return;
 	default:

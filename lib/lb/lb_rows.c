@@ -242,6 +242,7 @@ row_control(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 		return;
 	dsr_ctl_row_begin(out, "control");
 	dsr_ctl_kv_u64(out, "clients", dsr_ctl_clients(ctl));
+	dsr_ctl_kv_u64(out, "ro-clients", dsr_ctl_clients_ro(ctl));
 	for (c = 0; c < DSR_CTL_NCOUNTERS; c++)
 		dsr_ctl_kv_u64(out, dsr_ctl_counter_name(c), dsr_ctl_counter(ctl, c));
 	dsr_ctl_row_end(out);

@@ -7,19 +7,23 @@
  * operations, each an op byte (kind = op & 7, port = (op >> 3) & 3 with 3
  * an unconfigured port id, shift = (op >> 5) & 3) and its arguments:
  *   0-3  frame:  [dt u8][len u8][len bytes]; the clock advances dt << 3*shift
- *   4, 7 tick:   [dt u16]; the clock advances dt << 4*shift, then a tick
+ *   4    tick:   [dt u16]; the clock advances dt << 4*shift, then a tick
  *   5    if op bit 7 (and at most 4 times): configure: configuration B if
  *        op bit 3, else A; new tunables if op bit 4 (else kept); else
  *        [dt u8] and a tick
  *   6    a well-formed ARP frame made of table values, for the paths behind
  *        validation: [dt u8][b0: op, tag, dst][sha][spa][tha][tpa]
+ *   7    a reply to the port's address and MAC, as an answer to our request
+ *        looks (the contradicting-reply case when sha is not the known
+ *        MAC): [dt u8][sel: sha index low 4 bits, spa index high 4 bits]
  * Invariants, checked in the callbacks and after every operation:
  *   - every frame sent is on a configured port, 60 bytes (or 64 for a
  *     reply with a VLAN tag), a well-formed ARP request or reply from the
  *     port's MAC (Ethernet and sender) with the padding zero; its sender IP
  *     is one of our addresses on that port (the port's address or a VIP it
- *     serves); requests are broadcast with a zero target MAC; replies go to
- *     the unicast target MAC;
+ *     serves); requests have a zero target MAC and are broadcast, or sent
+ *     to the known MAC of a neighbour in PROBING state for its IP (the
+ *     unicast confirmation); replies go to the unicast target MAC;
  *   - log lines are one printable line, WARNING or INFO;
  *   - per-port counters never decrease;
  *   - neighbours are sorted by IP without duplicates, on configured ports,
@@ -28,7 +32,10 @@
  *   - if any backend's lookup result changed since the last call,
  *     dsr_arp_take_changed() says so (the daemon rebuilds the generation
  *     only then);
- *   - the conflict table holds at most conflicts_max rows.
+ *   - the conflict table holds at most conflicts_max rows;
+ *   - a neighbour's MAC changes only when the known MAC stopped answering:
+ *     one that had a MAC in REACHABLE, REFRESHING or PROBING state without
+ *     relearn has the same MAC after the operation, whatever frame came.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -84,6 +91,8 @@ static const uint8_t macs[][6] = {
 	{0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, {0x02, 0x00, 0x00, 0x00, 0x00, 0x21},
 	{0x02, 0x00, 0x00, 0x00, 0x01, 0x50}, {0x00, 0x13, 0xd4, 0x59, 0x7a, 0xda},
 	{0x1c, 0xc1, 0xde, 0xb4, 0x76, 0x60}, {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
+	{0x02, 0x66, 0x66, 0x66, 0x66, 0x66}, {0x02, 0x00, 0x00, 0x00, 0x01, 0x51},
+	{0x02, 0x00, 0x00, 0x00, 0x00, 0x23}, {0x02, 0x00, 0x00, 0x00, 0x00, 0x99},
 };
 static const char *const ips[] = {
 	"10.0.0.2",  "192.168.1.2", "10.0.0.100", "164.152.77.34", "192.168.1.100",
@@ -94,6 +103,7 @@ static const char *const ips[] = {
 #define NIPS  (sizeof(ips) / sizeof(ips[0]))
 
 static struct dsr_conf *confs[2];
+static struct dsr_arp *cur_arp; /* for tx_cb's check of unicast requests */
 static const struct dsr_conf *cur_conf;
 static struct dsr_arp_params params_a, params_b, cur_params;
 static uint32_t ip_tab[NIPS];
@@ -180,8 +190,22 @@ tx_cb(void *arg, uint16_t port, const uint8_t *f, uint32_t len)
 		FUZZ_CHECK(f[i] == 0);
 	if (op == 1) {
 		FUZZ_CHECK(len == DSR_ARP_FRAME_LEN);
-		FUZZ_CHECK(memcmp(f, bcast, 6) == 0);
 		FUZZ_CHECK(memcmp(a + 18, zero, 6) == 0);
+		if (memcmp(f, bcast, 6) != 0) {
+			const struct dsr_arp_neigh *nb;
+			uint32_t tpa;
+			unsigned int n, j;
+			bool probing = false;
+
+			/* A unicast confirmation of a known MAC. */
+			memcpy(&tpa, a + 24, 4);
+			nb = dsr_arp_neighbours(cur_arp, &n);
+			for (j = 0; j < n; j++)
+				probing |= nb[j].ip == tpa && nb[j].port == port &&
+					   nb[j].state == DSR_NEIGH_PROBING && nb[j].has_mac &&
+					   memcmp(nb[j].mac, f, 6) == 0;
+			FUZZ_CHECK(probing);
+		}
 	} else {
 		FUZZ_CHECK(op == 2);
 		FUZZ_CHECK((f[0] & 1) == 0 && memcmp(f, zero, 6) != 0);
@@ -246,7 +270,40 @@ struct shadow {
 	uint64_t counters[DSR_MAX_PORTS][DSR_ARP_NCOUNTERS];
 	int look[NIPS];
 	uint8_t look_mac[NIPS][6];
+	/* Neighbours before the operation (the MAC-change rule). */
+	struct dsr_arp_neigh nb[DSR_MAX_BACKENDS];
+	unsigned int n_nb;
 };
+
+static void
+snapshot(struct dsr_arp *a, struct shadow *sh)
+{
+	const struct dsr_arp_neigh *nb = dsr_arp_neighbours(a, &sh->n_nb);
+
+	FUZZ_CHECK(sh->n_nb <= DSR_MAX_BACKENDS);
+	if (sh->n_nb > 0)
+		memcpy(sh->nb, nb, sh->n_nb * sizeof(*nb));
+}
+
+/* A MAC that answers is never replaced; only one that stopped answering is. */
+static void
+check_mac_kept(struct dsr_arp *a, const struct shadow *sh)
+{
+	const struct dsr_arp_neigh *nb;
+	unsigned int n, i, j;
+
+	nb = dsr_arp_neighbours(a, &n);
+	for (i = 0; i < sh->n_nb; i++) {
+		const struct dsr_arp_neigh *o = &sh->nb[i];
+
+		if (!o->has_mac || o->relearn || o->state == DSR_NEIGH_FAILED ||
+		    o->state == DSR_NEIGH_INCOMPLETE)
+			continue;
+		for (j = 0; j < n; j++)
+			if (nb[j].ip == o->ip && nb[j].has_mac)
+				FUZZ_CHECK(memcmp(nb[j].mac, o->mac, 6) == 0);
+	}
+}
 
 static void
 check(struct dsr_arp *a, struct shadow *sh)
@@ -274,7 +331,8 @@ check(struct dsr_arp *a, struct shadow *sh)
 		if (i > 0)
 			FUZZ_CHECK(nb[i - 1].ip < nb[i].ip); /* the order bsearch uses */
 		FUZZ_CHECK(nb[i].port < NPORTS);
-		FUZZ_CHECK(nb[i].state <= DSR_NEIGH_FAILED);
+		FUZZ_CHECK(nb[i].state <= DSR_NEIGH_PROBING);
+		FUZZ_CHECK(!nb[i].relearn || nb[i].state == DSR_NEIGH_REFRESHING);
 		r = dsr_arp_lookup(a, nb[i].ip, mac);
 		if (!nb[i].has_mac) {
 			/* Not resolved yet: -1; failed before it ever was: -2. */
@@ -289,7 +347,7 @@ check(struct dsr_arp *a, struct shadow *sh)
 	cf = dsr_arp_conflicts(a, &n);
 	FUZZ_CHECK(n <= cur_params.conflicts_max);
 	for (i = 0; i < n; i++)
-		FUZZ_CHECK(cf[i].count >= 1 && cf[i].kind <= DSR_CONFLICT_PROBE);
+		FUZZ_CHECK(cf[i].count >= 1 && cf[i].kind <= DSR_CONFLICT_BACKEND);
 
 	/* A lookup that changed since the last take must be flagged. */
 	changed = dsr_arp_take_changed(a);
@@ -343,6 +401,33 @@ build_frame(struct fuzz_in *in, uint8_t *f)
 	return (uint32_t)(a + 28 - f);
 }
 
+/* A reply to port's address and MAC, from table values (kind 7). */
+static uint32_t
+build_reply(struct fuzz_in *in, uint16_t port, uint8_t *f)
+{
+	uint8_t sel = fuzz_u8(in), *a = f + 14;
+	const uint8_t *sha = macs[(sel & 0x0f) % NMACS];
+	const uint8_t *pmac = port < NPORTS ? port_mac[port] : port_mac[0];
+	uint32_t spa = ip_tab[(sel >> 4) % NIPS];
+	uint32_t tpa = port < NPORTS ? cur_conf->ports[port].ip : 0;
+
+	memset(f, 0, 64);
+	memcpy(f, pmac, 6);
+	memcpy(f + 6, sha, 6);
+	f[12] = 0x08;
+	f[13] = 0x06;
+	a[1] = 1;
+	a[2] = 0x08;
+	a[4] = 6;
+	a[5] = 4;
+	a[7] = 2;
+	memcpy(a + 8, sha, 6);
+	memcpy(a + 14, &spa, 4);
+	memcpy(a + 18, pmac, 6);
+	memcpy(a + 24, &tpa, 4);
+	return DSR_ARP_FRAME_LEN;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -360,6 +445,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	now = (uint32_t)fuzz_u16(&in) << 16;
 	a = dsr_arp_create(&params_a, tx_cb, log_cb, NULL);
 	FUZZ_CHECK(a != NULL);
+	cur_arp = a;
 	cur_conf = confs[0];
 	cur_params = params_a;
 	FUZZ_CHECK(dsr_arp_configure(a, cur_conf, NULL, port_mac, NPORTS, now) == 0);
@@ -370,6 +456,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint16_t port = sel < NPORTS ? sel : DSR_MAX_PORTS - 1;
 		unsigned int shift = (op >> 5) & 3;
 
+		snapshot(a, &sh);
 		switch (kind) {
 		case 0:
 		case 1:
@@ -418,13 +505,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(g);
 			break;
 		}
-		default: /* 4, 7 */
+		case 7: {
+			uint8_t f[64], *g;
+			uint32_t len;
+
+			now += (uint32_t)fuzz_u8(&in) << (3 * shift);
+			len = build_reply(&in, port, f);
+			g = malloc(len);
+			FUZZ_CHECK(g != NULL);
+			memcpy(g, f, len);
+			dsr_arp_input(a, port, g, len, now);
+			free(g);
+			break;
+		}
+		default: /* 4 */
 			now += (uint32_t)fuzz_u16(&in) << (4 * shift);
 			dsr_arp_tick(a, now);
 			break;
 		}
+		check_mac_kept(a, &sh);
 		check(a, &sh);
 	}
 	dsr_arp_free(a);
+	cur_arp = NULL;
 	return 0;
 }

@@ -172,6 +172,12 @@ def arp_seeds():
              arp_frame(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IP(dst="10.0.0.2")))
     arp_seed("own-mac", arp_frame(arp_req("10.0.0.2", hw=PMAC[1])))
     arp_seed("other-port", arp_frame(arp_req("10.0.0.2"), port=3))
+    # Replies to our requests (op 7): [dt][sha index | spa index << 4]; 10.0.0.21 (ip 5)
+    # from its own MAC (mac 5), then, at the refresh (900 ms), from another (mac 10):
+    # believed only once 02:00:00:00:00:21 stops answering the unicast requests.
+    real, spoof = bytes([7, 1, 0x55]), bytes([7, 1, 0x5a])
+    arp_seed("contradicting-reply", arp_tick(1), real, arp_tick(912), spoof, spoof, real,
+             arp_tick(912), spoof, arp_tick(50), arp_tick(50), arp_tick(50), spoof, arp_tick(10))
     # Structured frames (op 6): [dt][b0: sha | dst << 4][spa][tha][tpa | reply 0x40 | tag 0x80]
     arp_seed("structured", bytes([6, 0, 0x35, 5, 0, 0x40]), bytes([4, 1, 0]),
              bytes([6, 1, 0x07, 10, 4, 0]), bytes([6, 1, 0x07, 0, 4, 0x80]))

@@ -16,6 +16,7 @@ B1 = "02:00:00:00:b1:01"
 B1_NEW = "02:00:00:00:b1:99"
 B2 = "02:00:00:00:b2:02"
 OTHER = "02:00:00:00:99:99"
+SPOOF = "02:66:66:66:66:66"
 PROBER = "1c:c1:de:b4:76:60"
 VIP = "10.0.0.100"
 PORT_IP = "10.0.0.2"
@@ -47,6 +48,12 @@ def announce(ip):
 
 def request(ip):
     return pad(Ether(dst=BCAST, src=LB_MAC) /
+               ARP(op=1, hwsrc=LB_MAC, psrc=PORT_IP, hwdst=ZERO, pdst=ip))
+
+
+def unicast_request(ip, mac):
+    """The confirmation of a known MAC: a request sent to it alone."""
+    return pad(Ether(dst=mac, src=LB_MAC) /
                ARP(op=1, hwsrc=LB_MAC, psrc=PORT_IP, hwdst=ZERO, pdst=ip))
 
 
@@ -178,18 +185,49 @@ CASES = [
          conf=RESOLVE_CONF,
          logs={"WARNING port 0: backend 10.0.0.21 does not answer ARP (3 tries); "
                "no new flows go to it": 1}),
-    Case("arp-refresh-mac-change", "the MAC is refreshed; a changed MAC is logged and used",
+    Case("arp-refresh-mac-change", "the MAC is refreshed; a reply naming another MAC is "
+         "believed only once the known MAC stops answering unicast requests; then it is "
+         "logged and used",
          [(0, IPV6, [request("10.0.0.21")]),
           (0.5, backend_reply(B1), None),
           (1, syn(50002), "b1"),
           (61, ack(50002), [fwd(ack(50002), B1), request("10.0.0.21")]),
-          (61.5, backend_reply(B1_NEW), None),
-          (62, ack(50002), [fwd(ack(50002), B1_NEW)])],
-         {"arp port 0 requests-sent": 2, "arp port 0 replies-learned": 2,
-          "neighbour 10.0.0.21 mac": B1_NEW},
+          # Another MAC answers: a claim; the known MAC is asked, unicast.
+          (61.5, backend_reply(B1_NEW), [unicast_request("10.0.0.21", B1)]),
+          (62, ack(50002), [fwd(ack(50002), B1)]),
+          (62.6, IPV6, [unicast_request("10.0.0.21", B1)]),
+          (63.6, IPV6, [unicast_request("10.0.0.21", B1)]),
+          # Three unanswered: the old MAC is gone, ask everyone; the new one answers.
+          (64.6, IPV6, [request("10.0.0.21")]),
+          (64.7, backend_reply(B1_NEW), None),
+          (65, ack(50002), [fwd(ack(50002), B1_NEW)])],
+         {"arp port 0 requests-sent": 6, "arp port 0 replies-learned": 2,
+          "arp port 0 conflict-backend": 1, "neighbour 10.0.0.21 mac": B1_NEW,
+          "conflict 10.0.0.21 02:00:00:00:b1:99 kind": "backend"},
          conf=RESOLVE_CONF,
-         logs={"WARNING port 0: backend 10.0.0.21 changed MAC from 02:00:00:00:b1:01 to "
+         logs={"WARNING port 0: MAC address 02:00:00:00:b1:99 claims backend address "
+               "10.0.0.21 (known at 02:00:00:00:b1:01)": 1,
+               "WARNING port 0: backend 10.0.0.21 does not answer at 02:00:00:00:b1:01 any "
+               "more (3 tries); asking who has it": 1,
+               "WARNING port 0: backend 10.0.0.21 changed MAC from 02:00:00:00:b1:01 to "
                "02:00:00:00:b1:99": 1}),
+    Case("arp-spoofed-reply", "replies naming another MAC for a backend that answers never "
+         "replace its MAC (the backend answers the unicast request)",
+         [(0, IPV6, [request("10.0.0.21")]),
+          (0.5, backend_reply(B1), None),
+          (61, ack(50002), [fwd(ack(50002), B1), request("10.0.0.21")]),
+          (61.1, backend_reply(SPOOF), [unicast_request("10.0.0.21", B1)]),
+          (61.2, backend_reply(SPOOF), None),
+          (61.3, backend_reply(B1), None),
+          (61.4, backend_reply(SPOOF), None),
+          (62, ack(50002), [fwd(ack(50002), B1)]),
+          (66, ack(50002), [fwd(ack(50002), B1)])],
+         {"arp port 0 replies-learned": 2, "arp port 0 conflict-backend": 3,
+          "neighbour 10.0.0.21 mac": B1, "neighbour 10.0.0.21 state": "reachable",
+          "conflict 10.0.0.21 02:66:66:66:66:66 count": 3},
+         conf=RESOLVE_CONF,
+         logs={"WARNING port 0: MAC address 02:66:66:66:66:66 claims backend address "
+               "10.0.0.21 (known at 02:00:00:00:b1:01)": 1}),
     Case("arp-not-learned", "unsolicited replies and static MACs are never learned",
          [(0, IPV6, [request("10.0.0.21")]),
           (0.1, backend_reply(OTHER, ip="10.0.0.22"), None),
@@ -224,23 +262,32 @@ CASES = [
           "conflict 10.0.0.2 02:00:00:00:99:98 count": 1},
          conf=CONF,
          logs={W_USING % (OTHER, VIP): 2, W_USING % ("02:00:00:00:99:98", PORT_IP): 1}),
-    Case("arp-probe-defence", "a probe (sender 0.0.0.0) for our address is answered, "
-         "at most once per 10 s",
+    Case("arp-probe-defence", "a probe (sender 0.0.0.0) for our address is always answered, "
+         "right after a defence too; logged at most once per 10 s",
          [(0, Ether(dst=BCAST, src=PROBER) /
            ARP(op=1, hwsrc=PROBER, psrc="0.0.0.0", hwdst=ZERO, pdst=VIP),
            [lb_reply(VIP, PROBER, "0.0.0.0")]),
           (2, Ether(dst=BCAST, src=PROBER) /
-           ARP(op=1, hwsrc=PROBER, psrc="0.0.0.0", hwdst=ZERO, pdst=VIP), None),
+           ARP(op=1, hwsrc=PROBER, psrc="0.0.0.0", hwdst=ZERO, pdst=VIP),
+           [lb_reply(VIP, PROBER, "0.0.0.0")]),
+          # Another host uses the VIP: defended (an announcement) ...
+          (3, Ether(dst=BCAST, src=OTHER) / ARP(op=2, hwsrc=OTHER, psrc=VIP, pdst=VIP),
+           [announce(VIP)]),
+          # ... and a probe right after is still answered.
+          (3.5, Ether(dst=BCAST, src=PROBER) /
+           ARP(op=1, hwsrc=PROBER, psrc="0.0.0.0", hwdst=ZERO, pdst=VIP),
+           [lb_reply(VIP, PROBER, "0.0.0.0")]),
           (12, Ether(dst=BCAST, src=PROBER) /
            ARP(op=1, hwsrc=PROBER, psrc="0.0.0.0", hwdst=ZERO, pdst=VIP),
            [lb_reply(VIP, PROBER, "0.0.0.0")]),
           (13, Ether(dst=BCAST, src=PROBER) /
            ARP(op=1, hwsrc=PROBER, psrc="0.0.0.0", hwdst=ZERO, pdst="10.0.0.77"), None)],
-         {"arp port 0 conflict-probe": 3, "arp port 0 defended": 2,
+         {"arp port 0 conflict-probe": 4, "arp port 0 probes-answered": 4,
+          "arp port 0 defended": 1,
           "conflict 10.0.0.100 1c:c1:de:b4:76:60 kind": "probe",
           "arp port 0 requests-answered": 0},
          conf=CONF,
-         logs={W_PROBE % (PROBER, VIP): 2}),
+         logs={W_PROBE % (PROBER, VIP): 2, W_USING % (OTHER, VIP): 1}),
     Case("arp-malformed", "malformed ARP is counted by reason and dropped",
          [(0, Raw(bytes(who_has(VIP))[:30]), None),
           # ARP starts at byte 14: htype 14-15, ptype 16-17, hlen 18, plen 19, op 20-21.

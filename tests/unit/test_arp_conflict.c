@@ -150,9 +150,9 @@ test_conflict_probe(void)
 {
 	struct dsr_arp_params p = params_with(0);
 	const struct dsr_arp_conflict *c;
-	uint8_t f[64], w[64];
-	uint32_t len;
-	unsigned int n;
+	uint8_t f[64], w[64], g[64];
+	uint32_t len, glen, t;
+	unsigned int n, i;
 
 	setup(&p, false, 0);
 	len = mk_arp(f, BCAST, PROBER_MAC, -1, 1, PROBER_MAC, "0.0.0.0", ZERO, "164.152.77.34");
@@ -166,46 +166,73 @@ test_conflict_probe(void)
 	       "000000000000000000000000000000000000");
 	CHECK_TX(0, 0, w, 60);
 	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_PROBE), 1);
-	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 1);
+	CHECK_EQ(cnt(0, DSR_ARP_PROBES_ANSWERED), 1);
+	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 0);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_ANSWERED), 0);
 	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_USING), 0);
 
-	/* Within 10 s: counted, no reply, no log. */
+	/* Within 10 s: answered again (a prober that hears nothing takes the address), no log. */
 	clear_out();
+	input(0, f, len, 2000);
 	input(0, f, len, 10999);
-	CHECK_EQ(n_tx, 0);
+	CHECK_EQ(n_tx, 2);
+	CHECK_TX(0, 0, w, 60);
+	CHECK_TX(1, 0, w, 60);
 	CHECK_EQ(n_log, 0);
-	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_PROBE), 2);
-	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 1);
+	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_PROBE), 3);
+	CHECK_EQ(cnt(0, DSR_ARP_PROBES_ANSWERED), 3);
 
-	/* 10 s after the first: defended and logged again. */
+	/* 10 s after the first: logged again. */
+	clear_out();
 	input(0, f, len, 11000);
 	CHECK_EQ(n_tx, 1);
 	CHECK_TX(0, 0, w, 60);
 	CHECK_EQ(n_log, 1);
-	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 2);
 
-	/* The defence limit is shared with "using": logged, not defended. */
+	/* Right after a defence of the address against "using", a probe is still answered. */
 	clear_out();
-	len = mk_arp(f, BCAST, OTHER_MAC, -1, 2, OTHER_MAC, "164.152.77.34", ZERO, "164.152.77.34");
-	input(0, f, len, 12000);
-	CHECK_EQ(n_tx, 0);
+	glen = mk_arp(g, BCAST, OTHER_MAC, -1, 2, OTHER_MAC, "164.152.77.34", ZERO,
+		      "164.152.77.34");
+	input(0, g, glen, 12000);
+	CHECK_EQ(n_tx, 1);
+	mk_announce(w, 0, "164.152.77.34");
+	CHECK_TX(0, 0, w, 60);
+	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 1);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
 		  "port 0: MAC address 00:13:d4:59:7a:da is using our IP address 164.152.77.34");
-	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 2);
-	/* ... but another address has its own limit. */
-	len = mk_arp(f, BCAST, PROBER_MAC, -1, 1, PROBER_MAC, "0.0.0.0", ZERO, "10.0.0.100");
-	input(0, f, len, 12000);
-	CHECK_EQ(n_tx, 1);
-	mk_arp(w, PROBER_MAC, P0MAC, -1, 2, P0MAC, "10.0.0.100", PROBER_MAC, "0.0.0.0");
-	CHECK_TX(0, 0, w, 60);
-	CHECK_EQ(n_log, 2);
+	input(0, f, len, 12100);
+	CHECK_EQ(n_tx, 2);
+	mk_arp(w, PROBER_MAC, P0MAC, -1, 2, P0MAC, "164.152.77.34", PROBER_MAC, "0.0.0.0");
+	CHECK_TX(1, 0, w, 60);
+	/* ... and the defence limit still holds for "using". */
+	input(0, g, glen, 13000);
+	CHECK_EQ(n_tx, 2);
+	CHECK_EQ(cnt(0, DSR_ARP_DEFENDED), 1);
 
-	/* A tagged probe is defended in its VLAN. */
+	/* The probe answers' own limit: 10 per address per second. */
+	clear_out();
+	for (i = 0; i < 15; i++)
+		input(0, f, len, 20000 + i);
+	CHECK_EQ(n_tx, DSR_ARP_PROBE_ANSWERS);
+	CHECK_EQ(cnt(0, DSR_ARP_PROBES_LIMITED), 15 - DSR_ARP_PROBE_ANSWERS);
+	/* ... per address: another one has its own. */
+	len = mk_arp(f, BCAST, PROBER_MAC, -1, 1, PROBER_MAC, "0.0.0.0", ZERO, "10.0.0.100");
+	input(0, f, len, 20500);
+	CHECK_EQ(n_tx, DSR_ARP_PROBE_ANSWERS + 1);
+	mk_arp(w, PROBER_MAC, P0MAC, -1, 2, P0MAC, "10.0.0.100", PROBER_MAC, "0.0.0.0");
+	CHECK_TX(DSR_ARP_PROBE_ANSWERS, 0, w, 60);
+	/* A new second, a new window (the tick clears the old one). */
+	for (t = 20000; t <= 21000; t += 100)
+		dsr_arp_tick(arp, t);
+	len = mk_arp(f, BCAST, PROBER_MAC, -1, 1, PROBER_MAC, "0.0.0.0", ZERO, "164.152.77.34");
+	input(0, f, len, 21000);
+	CHECK_EQ(n_tx, DSR_ARP_PROBE_ANSWERS + 2);
+
+	/* A tagged probe is answered in its VLAN. */
 	clear_out();
 	len = mk_arp(f, BCAST, PROBER_MAC, 0x0064, 1, PROBER_MAC, "0.0.0.0", ZERO, "10.0.0.1");
-	input(0, f, len, 12000);
+	input(0, f, len, 22000);
 	mk_arp(w, PROBER_MAC, P0MAC, 0x0064, 2, P0MAC, "10.0.0.1", PROBER_MAC, "0.0.0.0");
 	CHECK_EQ(n_tx, 1);
 	CHECK_TX(0, 0, w, 64);
@@ -213,11 +240,12 @@ test_conflict_probe(void)
 	/* A probe for an address that is not ours: ignored. */
 	clear_out();
 	len = mk_arp(f, BCAST, PROBER_MAC, -1, 1, PROBER_MAC, "0.0.0.0", ZERO, "10.0.0.77");
-	input(0, f, len, 12000);
+	input(0, f, len, 22000);
 	CHECK_EQ(n_tx, 0);
 	CHECK_EQ(n_log, 0);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_IGNORED), 1);
-	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_PROBE), 5);
+	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_PROBE), 23);
+	CHECK_EQ(cnt(0, DSR_ARP_PROBES_ANSWERED) + cnt(0, DSR_ARP_PROBES_LIMITED), 23);
 
 	c = dsr_arp_conflicts(arp, &n);
 	CHECK_EQ(n, 4);
@@ -225,12 +253,15 @@ test_conflict_probe(void)
 	CHECK(memcmp(c[0].mac, PROBER_MAC, 6) == 0);
 	CHECK_EQ(c[0].kind, DSR_CONFLICT_PROBE);
 	CHECK_EQ(c[0].first_ms, 1000);
-	CHECK_EQ(c[0].last_ms, 11000);
-	CHECK_EQ(c[0].count, 3);
+	CHECK_EQ(c[0].last_ms, 21000);
+	CHECK_EQ(c[0].count, 21);
 	CHECK_EQ(c[1].kind, DSR_CONFLICT_USING);
-	CHECK_EQ(c[1].count, 1);
+	CHECK_EQ(c[1].count, 2);
 	CHECK_EQ(c[2].ip, ip_of("10.0.0.100"));
 	CHECK_EQ(c[3].ip, ip_of("10.0.0.1"));
+	CHECK_STR(dsr_arp_conflict_kind_name(DSR_CONFLICT_PROBE), "probe");
+	CHECK_STR(dsr_arp_conflict_kind_name(DSR_CONFLICT_BACKEND), "backend");
+	CHECK_STR(dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)9), "?");
 	teardown();
 }
 

@@ -221,15 +221,136 @@ test_refresh_and_mac_change(void)
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 4);
 	CHECK_EQ(neigh_of("10.0.0.21")->tries, 2);
 	n_log = 0; /* 192.168.1.50 has failed meanwhile */
+	(void)dsr_arp_take_changed(arp);
+	clear_out();
 	reply_21(BK99_MAC, 115300);
+	/* Not believed while the known MAC may still answer: a unicast request to it first. */
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
+		  "port 0: MAC address 02:00:00:00:00:99 claims backend address 10.0.0.21 (known "
+		  "at 02:00:00:00:00:21)");
+	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	mk_arp(w, BK21_MAC, P0MAC, -1, 1, P0MAC, "10.0.0.1", ZERO, "10.0.0.21");
+	CHECK_EQ(n_tx, 1);
+	CHECK_TX(0, 0, w, 60);
+	dsr_arp_tick(arp, 116300);
+	dsr_arp_tick(arp, 117300);
+	CHECK_EQ(n_tx, 3);
+	CHECK_TX(2, 0, w, 60);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(dsr_arp_take_changed(arp), false);
+	/* 3 unicast requests unanswered: the old MAC is gone; ask everyone. */
+	dsr_arp_tick(arp, 118300);
+	CHECK_EQ(n_log, 2);
+	CHECK_LOG(1, DSR_LOG_WARNING,
+		  "port 0: backend 10.0.0.21 does not answer at 02:00:00:00:00:21 any more (3 "
+		  "tries); asking who has it");
+	CHECK_EQ(n_tx, 4);
+	mk_request(w, 0, "10.0.0.21");
+	CHECK_TX(3, 0, w, 60);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(neigh_of("10.0.0.21")->relearn, 1);
+	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	/* The new MAC answers: taken. */
+	reply_21(BK99_MAC, 118400);
+	CHECK_EQ(n_log, 3);
+	CHECK_LOG(2, DSR_LOG_WARNING,
 		  "port 0: backend 10.0.0.21 changed MAC from 02:00:00:00:00:21 to "
 		  "02:00:00:00:00:99");
 	CHECK_LOOKUP("10.0.0.21", 1, BK99_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->relearn, 0);
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 3);
+	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_BACKEND), 1);
+	teardown();
+}
+
+/*
+ * Spoofed replies during a refresh: another host answers first for a
+ * backend that is up. The MAC never changes; the backend's own answer to
+ * the unicast confirmation (or to the broadcast) keeps it.
+ */
+static void
+test_spoofed_reply(void)
+{
+	static const uint8_t SPOOF[6] = {0x02, 0x66, 0x66, 0x66, 0x66, 0x66};
+	struct dsr_arp_params p = params_with(0);
+	const struct dsr_arp_conflict *c;
+	uint8_t w[64], f[64];
+	unsigned int i, n;
+	uint32_t len;
+
+	p.refresh_ms = 6000;
+	setup(&p, true, 0);
+	dsr_arp_tick(arp, 0);
+	reply_21(BK21_MAC, 10);
+	CHECK_EQ(dsr_arp_take_changed(arp), true);
+	/* The confirmation starts at 10 + 3000. */
+	dsr_arp_tick(arp, 3010);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
+	(void)dsr_arp_take_changed(arp); /* 192.168.1.50, never answering, failed at 3000 */
+	clear_out();
+	/* A spray of spoofed replies, before the backend's own. */
+	for (i = 0; i < 20; i++)
+		reply_21(SPOOF, 3011 + i);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_EQ(n_log, 1);
+	CHECK_LOG(0, DSR_LOG_WARNING,
+		  "port 0: MAC address 02:66:66:66:66:66 claims backend address 10.0.0.21 (known "
+		  "at 02:00:00:00:00:21)");
+	CHECK_EQ(n_tx, 1); /* one unicast confirmation, not one per spoofed reply */
+	mk_arp(w, BK21_MAC, P0MAC, -1, 1, P0MAC, "10.0.0.1", ZERO, "10.0.0.21");
+	CHECK_TX(0, 0, w, 60);
+	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_BACKEND), 20);
+	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_IGNORED), 20);
+	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 1);
+	/* The backend answers (its answer to the broadcast, or to the unicast request). */
+	reply_21(BK21_MAC, 3040);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 3040);
+	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_EQ(dsr_arp_take_changed(arp), false);
+	/* More spoofed replies, unsolicited now: counted, no log within 10 s, no request. */
+	clear_out();
+	for (i = 0; i < 5; i++)
+		reply_21(SPOOF, 4000 + i);
+	len = mk_arp(f, BCAST, SPOOF, -1, 2, SPOOF, "10.0.0.21", BCAST, "10.0.0.21");
+	input(0, f, len, 4100);
+	CHECK_EQ(n_log, 0);
+	CHECK_EQ(n_tx, 0);
+	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_BACKEND), 26);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	/* The next refresh: the spray again, the backend answers the unicast request. */
+	dsr_arp_tick(arp, 6040);
+	reply_21(SPOOF, 6041);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	dsr_arp_tick(arp, 7041);
+	reply_21(SPOOF, 7042);
+	reply_21(BK21_MAC, 7043);
+	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	/* 10 s after the first line: logged again. */
+	clear_out();
+	reply_21(SPOOF, 13011);
+	CHECK_EQ(n_log, 1);
+	/* Recorded as a conflict of kind "backend", with the spoofer's MAC. */
+	c = dsr_arp_conflicts(arp, &n);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(c[0].ip, ip_of("10.0.0.21"));
+	CHECK(memcmp(c[0].mac, SPOOF, 6) == 0);
+	CHECK_EQ(c[0].kind, DSR_CONFLICT_BACKEND);
+	CHECK_EQ(c[0].count, 29);
+	/* A backend with a static MAC has no neighbour: replies for it are never learned. */
+	(void)dsr_arp_take_changed(arp); /* 192.168.1.50 failed meanwhile */
+	len = mk_arp(f, P0MAC, SPOOF, -1, 2, SPOOF, "10.0.0.22", P0MAC, "10.0.0.1");
+	input(0, f, len, 13100);
+	CHECK(neigh_of("10.0.0.22") == NULL);
+	CHECK_LOOKUP("10.0.0.22", -1, NULL);
+	CHECK_EQ(dsr_arp_take_changed(arp), false);
+	CHECK_STR(dsr_arp_state_name(DSR_NEIGH_PROBING), "probing");
 	teardown();
 }
 
@@ -458,6 +579,7 @@ main(void)
 		DSR_TEST(test_not_learned),       DSR_TEST(test_refresh_and_mac_change),
 		DSR_TEST(test_failed_unresolved), DSR_TEST(test_failed_and_recovery),
 		DSR_TEST(test_reconfigure),       DSR_TEST(test_neigh_moves),
+		DSR_TEST(test_spoofed_reply),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Unit tests for lib/ctl: streaming and its bounds, clients that go away
- * or do not read, the client limit, idle clients, peer checks (through
+ * or do not read, idle clients, peer checks (through
  * the DSR_CTL_TEST_UID hook), the read-only socket, and socket files.
  */
 
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -206,82 +205,6 @@ test_overflow(void)
 	CHECK(check_rows(p, 3) != NULL && strcmp(check_rows(p, 3), "OK\n") == 0);
 	CHECK_EQ(th.live, 0);
 	tc_close(&a);
-	tsrv_close(&t);
-}
-
-static void
-test_many_clients(void)
-{
-	const unsigned int n = DSR_CTL_MAX_CLIENTS;
-	struct tsrv t = {0};
-	struct tc *c, extra;
-	struct rlimit rl;
-	unsigned int i, done;
-	char req[32], want[64];
-	uint32_t t0;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 4 * n) {
-		rl.rlim_cur = rl.rlim_max < 4 * n ? rl.rlim_max : 4 * n;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	c = calloc(n, sizeof(*c));
-	if (c == NULL || tsrv_open(&t, NULL, 0, 0) == NULL) { /* 0: the default limit */
-		CHECK(0);
-		free(c);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		CHECK(tc_connect(t.s, t.path, &c[i]));
-	/* All connected at once: all greeted, all answered. */
-	t0 = real_ms();
-	do {
-		dsr_ctl_poll(t.s, tnow());
-		for (i = done = 0; i < n; i++) {
-			tc_recv(&c[i], SIZE_MAX);
-			done += c[i].nlines >= 1;
-		}
-	} while (done < n && real_ms() - t0 <= WAIT_MS);
-	CHECK_EQ(done, n);
-	CHECK_EQ(dsr_ctl_clients(t.s), n);
-	for (i = 0; i < n; i++) {
-		CHECK_STR(tc_take(&c[i]), "dsrlb protocol 1 (read-write)\n");
-		snprintf(req, sizeof(req), "len %u\n", i);
-		CHECK(tc_sends(t.s, &c[i], req));
-	}
-	t0 = real_ms();
-	do {
-		dsr_ctl_poll(t.s, tnow());
-		for (i = done = 0; i < n; i++) {
-			tc_recv(&c[i], SIZE_MAX);
-			done += c[i].nlines >= 3;
-		}
-	} while (done < n && real_ms() - t0 <= WAIT_MS);
-	CHECK_EQ(done, n);
-	for (i = 0; i < n; i++) {
-		snprintf(want, sizeof(want), "len: n %d\nOK\n",
-			 snprintf(req, sizeof(req), "len %u", i));
-		CHECK_STR(tc_take(&c[i]), want);
-	}
-	/* One more is refused. */
-	CHECK(tc_connect(t.s, t.path, &extra));
-	CHECK(tc_wait_eof(t.s, &extra));
-	CHECK_STR(tc_take(&extra), "ERR too many clients (256)\n");
-	tc_close(&extra);
-	CHECK_EQ(dsr_ctl_counter(t.s, DSR_CTL_REFUSED_FULL), 1);
-	CHECK_EQ(dsr_ctl_clients(t.s), n);
-	/* When one leaves, there is room again. */
-	tc_close(&c[7]);
-	t0 = real_ms();
-	while (dsr_ctl_clients(t.s) == n && real_ms() - t0 <= WAIT_MS)
-		dsr_ctl_poll(t.s, tnow());
-	CHECK_EQ(dsr_ctl_clients(t.s), n - 1);
-	CHECK(tc_open(t.s, t.path, &c[7]));
-	CHECK_EQ(dsr_ctl_clients(t.s), n);
-	CHECK_STR(tc_ask(t.s, &c[7], "len x\n", 2), "len: n 5\nOK\n");
-	CHECK_EQ(dsr_ctl_counter(t.s, DSR_CTL_ACCEPTED), n + 1);
-	for (i = 0; i < n; i++)
-		tc_close(&c[i]);
-	free(c);
 	tsrv_close(&t);
 }
 
@@ -628,9 +551,9 @@ main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_stream_bounded), DSR_TEST(test_disconnect_mid_stream),
-		DSR_TEST(test_overflow),       DSR_TEST(test_many_clients),
-		DSR_TEST(test_idle),           DSR_TEST(test_refused_peer),
-		DSR_TEST(test_read_only),      DSR_TEST(test_socket_files),
+		DSR_TEST(test_overflow),       DSR_TEST(test_idle),
+		DSR_TEST(test_refused_peer),   DSR_TEST(test_read_only),
+		DSR_TEST(test_socket_files),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
