@@ -67,7 +67,8 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 "Show the neighbour table (backend MACs) and ARP counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp"},
 	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
-	 "Show duplicate-address conflicts: address, other MAC, port, first/last seen, count.",
+	 "Show address conflicts (our addresses in use elsewhere, backend addresses claimed by "
+	 "another MAC): address, other MAC, port, kind, first/last seen, count.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conflicts"},
 	{DSR_CMD_SHOW_PORTS, "show ports", "", "Show the ports: driver, MAC, queues, address.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show ports"},
