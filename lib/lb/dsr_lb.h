@@ -18,7 +18,7 @@
 #include "dsr_arp.h"
 #include "dsr_conf.h"
 #include "dsr_ctl.h"
-#include "dsr_dp.h"
+#include "dsr_publish.h"
 #include "dsr_numa.h"
 #include "dsr_port.h"
 #include "dsr_stats.h"
@@ -61,7 +61,7 @@ struct dsr_lb_params {
 
 struct dsr_lb {
 	struct dsr_conf *conf; /**< the running configuration (owned) */
-	struct dsr_dp dp;
+	struct dsr_pub pub;
 	uint16_t nb_ports;
 	struct dsr_port_info ports[DSR_MAX_PORTS];
 	uint16_t nb_workers;

@@ -256,7 +256,7 @@ lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *e
 	dsr_fwd_init(&w->fwd, ct, st);
 	for (p = 0; p < lb->nb_ports; p++)
 		dsr_fwd_set_port_mac(&w->fwd, p, lb->ports[p].mac);
-	w->dp = &lb->dp;
+	w->pub = &lb->pub;
 	w->id = (uint16_t)id;
 	w->txq = (uint16_t)id;
 	w->lcore = lcore;
@@ -321,7 +321,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 	if (lb_probe_ports(lb, err, errlen) != 0 ||
 	    lb_place(lb, lcore_ids, nb_lcores, err, errlen) != 0 ||
 	    lb_create_pools(lb, params->nb_mbufs, err, errlen) != 0 ||
-	    dsr_dp_init(&lb->dp, nb_workers, err, errlen) != 0)
+	    dsr_pub_init(&lb->pub, nb_workers, err, errlen) != 0)
 		return -1;
 	for (i = 0; i < nb_workers; i++) {
 		if (lb_create_worker(lb, i, i < nb_lcores ? lcore_ids[i] : 0, err, errlen) != 0)
@@ -383,7 +383,7 @@ void
 dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 {
 	dsr_lb_arp_service(lb, now_ms);
-	dsr_dp_reclaim(&lb->dp, false);
+	dsr_pub_reclaim(&lb->pub, false);
 	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
 		lb->last_second_ms = now_ms;
 		dsr_lb_release_held(lb);
@@ -394,7 +394,7 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 void
 dsr_lb_stop(struct dsr_lb *lb)
 {
-	__atomic_store_n(&lb->dp.quit, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&lb->pub.quit, 1, __ATOMIC_RELEASE);
 	if (lb->launched)
 		rte_eal_mp_wait_lcore();
 	lb->launched = false;
@@ -435,8 +435,8 @@ dsr_lb_fini(struct dsr_lb *lb)
 		rte_free(w->fwd.st);
 		rte_free(w);
 	}
-	if (lb->dp.qsv != NULL)
-		dsr_dp_fini(&lb->dp);
+	if (lb->pub.qsv != NULL)
+		dsr_pub_fini(&lb->pub);
 	dsr_arp_free(lb->arp);
 	free(lb->base);
 	for (i = 0; i < lb->numa.nb_pools; i++)

@@ -27,7 +27,7 @@ lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 int
 dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
 {
-	struct dsr_gen *g = dsr_gen_build(conf, dsr_dp_next_version(&lb->dp), lb_mac_of, lb);
+	struct dsr_gen *g = dsr_gen_build(conf, dsr_pub_next_version(&lb->pub), lb_mac_of, lb);
 
 	if (g == NULL) {
 		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
@@ -37,7 +37,7 @@ dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t
 	g->flush_seq = lb->flush_seq;
 	g->flush_all = lb->flush_all;
 	g->flush_svc = lb->flush_svc;
-	dsr_dp_publish(&lb->dp, g);
+	dsr_pub_publish(&lb->pub, g);
 	lb->publishes++;
 	return 0;
 }

@@ -103,7 +103,7 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 {
 	bool vips = st->cmd.id == DSR_CMD_SHOW_VIPS;
 	unsigned int n = vips ? DSR_MAX_VIPS : DSR_MAX_BACKENDS;
-	const struct dsr_gen *g = dsr_dp_gen(&lb->dp);
+	const struct dsr_gen *g = dsr_pub_gen(&lb->pub);
 	struct dsr_stats_lcore *s;
 	char kind[96], svc[48], ip[16], mac[18];
 	int filter = -1;

@@ -16,7 +16,7 @@
 
 #include <rte_common.h>
 
-#include "dsr_dp.h"
+#include "dsr_publish.h"
 #include "dsr_fwd.h"
 
 struct rte_mbuf;
@@ -42,7 +42,7 @@ struct dsr_worker_txbuf {
 
 struct dsr_worker {
 	struct dsr_fwd fwd;
-	struct dsr_dp *dp;
+	struct dsr_pub *pub;
 	struct rte_ring *slow_ring; /**< worker -> main: ARP frames */
 	struct rte_ring *tx_ring;   /**< main -> worker: frames to send, mbuf->port = out port */
 	uint64_t tsc_base;
@@ -78,7 +78,7 @@ unsigned int dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms);
 /** Turn cycle accounting by stage on or off (before the worker runs). */
 void dsr_worker_record_cycles(struct dsr_worker *w, bool on);
 
-/** The lcore entry point: register with RCU, poll until dp->quit, go offline. */
+/** The lcore entry point: register with RCU, poll until pub->quit, go offline. */
 int dsr_worker_main(void *arg);
 
 #endif /* DSR_WORKER_H */

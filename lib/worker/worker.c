@@ -208,7 +208,7 @@ worker_flush(struct dsr_worker *w, const struct dsr_gen *g)
 unsigned int
 dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 {
-	const struct dsr_gen *g = dsr_dp_gen(w->dp);
+	const struct dsr_gen *g = dsr_pub_gen(w->pub);
 	unsigned int total = 0;
 	uint16_t q, p;
 
@@ -234,11 +234,11 @@ int
 dsr_worker_main(void *arg)
 {
 	struct dsr_worker *w = arg;
-	struct rte_rcu_qsbr *qsv = w->dp->qsv;
+	struct rte_rcu_qsbr *qsv = w->pub->qsv;
 
 	rte_rcu_qsbr_thread_register(qsv, w->id);
 	rte_rcu_qsbr_thread_online(qsv, w->id);
-	while (!dsr_dp_quitting(w->dp)) {
+	while (!dsr_pub_quitting(w->pub)) {
 		dsr_worker_poll(w, dsr_worker_now_ms(w));
 		rte_rcu_qsbr_quiescent(qsv, w->id);
 	}

@@ -153,12 +153,12 @@ runner_frame(struct runner *r, const struct pcap_pkthdr *h, const u_char *data, 
 	}
 	r->in++;
 	dsr_worker_poll(w, now);
-	rte_rcu_qsbr_quiescent(r->lb.dp.qsv, w->id);
+	rte_rcu_qsbr_quiescent(r->lb.pub.qsv, w->id);
 	/* The main lcore's turn: ARP input and timers; then the worker sends
 	 * what ARP queued for it. */
 	dsr_lb_service(&r->lb, now);
 	dsr_worker_poll(w, now);
-	rte_rcu_qsbr_quiescent(r->lb.dp.qsv, w->id);
+	rte_rcu_qsbr_quiescent(r->lb.pub.qsv, w->id);
 	runner_drain(r, h);
 	return 0;
 }
@@ -281,11 +281,11 @@ main(int argc, char **argv)
 	free(conf);
 	if (runner_set_mac(&r, mac) != 0)
 		return 1;
-	rte_rcu_qsbr_thread_register(r.lb.dp.qsv, 0);
-	rte_rcu_qsbr_thread_online(r.lb.dp.qsv, 0);
+	rte_rcu_qsbr_thread_register(r.lb.pub.qsv, 0);
+	rte_rcu_qsbr_thread_online(r.lb.pub.qsv, 0);
 	if (runner_replay(&r, in_path, out_path) != 0)
 		return 1;
-	rte_rcu_qsbr_thread_offline(r.lb.dp.qsv, 0);
+	rte_rcu_qsbr_thread_offline(r.lb.pub.qsv, 0);
 	printf("runner: in %lu out %lu\n", (unsigned long)r.in, (unsigned long)r.out);
 	dsr_lb_print_stats(&r.lb, stdout);
 	dsr_lb_fini(&r.lb);
