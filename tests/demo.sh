@@ -60,16 +60,19 @@ backend_pkts() {
 	rig_ctl show stats backends | sed -n "s/^backend [^ ]* $1: pkts \([0-9]*\) .*/\1/p"
 }
 
-# Each backend serves its own random 8 MiB file, so the bytes tell who sent them.
-head -c 8388608 /dev/urandom >"$RIG_DIR/b1/big"
-head -c 8388608 /dev/urandom >"$RIG_DIR/b2/big"
-echo "== one flow, one backend: an 8 MiB download from client port 41000, paced by curl --limit-rate"
-ns cl curl -s --max-time 20 --limit-rate 4M --local-port 41000 -o "$RIG_DIR/big" \
-	-w '%{http_code} %{size_download}\n' "http://$VIP/big" >"$RIG_DIR/curl.out" 2>&1 &
+# Each backend serves its own random 1 MiB file (rig.sh), so the bytes
+# tell who sent them. The backends' replies are paced to 8 Mbit/s (tc
+# tbf) so that the download lasts about a second.
+for h in b1 b2; do
+	ns "$h" tc qdisc add dev eth0 root tbf rate 8mbit burst 16kb latency 2s
+done
+echo "== one flow, one backend: a 1 MiB download from client port 41000, paced to about 1 s"
+ns cl curl -s --max-time 20 --local-port 41000 -o "$RIG_DIR/blob" \
+	-w '%{http_code} %{size_download}\n' "http://$VIP/blob" >"$RIG_DIR/curl.out" 2>&1 &
 curl_pid=$!
 b1_before=$(backend_pkts 10.0.0.21)
 b2_before=$(backend_pkts 10.0.0.22)
-sleep 0.7
+sleep 0.4
 echo "   while it runs, dsrlbctl show conns shows its entry:"
 conn=$(rig_ctl show conns | grep "client 10.0.0.10:41000 " || true)
 if [ -n "$conn" ]; then
@@ -84,7 +87,7 @@ read -r code size <"$RIG_DIR/curl.out" || true
 backend=$(sed -n 's/.* backend \(10\.0\.0\.2[12]\) .*/\1/p' <<<"$conn")
 host=
 case $backend in 10.0.0.21) host=b1 ;; 10.0.0.22) host=b2 ;; esac
-if [ "${code:-}" = 200 ] && [ -n "$host" ] && cmp -s "$RIG_DIR/big" "$RIG_DIR/$host/big"; then
+if [ "${code:-}" = 200 ] && [ -n "$host" ] && cmp -s "$RIG_DIR/blob" "$RIG_DIR/$host/blob"; then
 	echo "   download done: HTTP $code, $size bytes, identical to $host's file"
 	echo "   the client's packets of it that dsrlb forwarded: $b1_pkts to b1, $b2_pkts to b2"
 	if { [ "$host" = b1 ] && [ "$b1_pkts" -gt 0 ] && [ "$b2_pkts" = 0 ]; } ||

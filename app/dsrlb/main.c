@@ -22,6 +22,7 @@
 #include "dsr_lb.h"
 #include "dsr_log.h"
 #include "dsr_opts.h"
+#include "dsr_show.h"
 
 #define OPTS_MAX 16 /* room for dsr_opts_daemon()'s rows */
 
@@ -184,10 +185,11 @@ main_loop(struct dsr_lb *lb, struct dsr_ctl_server *ctl, const char *conf_path)
 	while (!sig_quit) {
 		now = dsr_lb_now_ms(lb);
 		dsr_lb_service(lb, now);
+		dsr_show_service(lb, now);
 		dsr_ctl_poll(ctl, now);
 		if (sig_dump) {
 			sig_dump = 0;
-			dsr_lb_print_stats(lb, stdout);
+			dsr_show_print_stats(lb, stdout);
 		}
 		if (sig_reload) {
 			sig_reload = 0;
@@ -206,7 +208,7 @@ open_control(struct dsr_lb *lb, const struct dsrlb_opts *o, char *err, size_t er
 		.group = "dsrlb",
 	};
 
-	return dsr_ctl_open(&p, dsr_lb_ctl_handle, dsr_lb_ctl_cancel, lb, err, errlen);
+	return dsr_ctl_open(&p, dsr_show_ctl_handle, dsr_show_ctl_cancel, lb, err, errlen);
 }
 
 int
@@ -265,6 +267,7 @@ main(int argc, char **argv)
 		goto out_eal;
 	}
 	free(conf);
+	dsr_show_telemetry_register();
 	ctl = open_control(&lb, &opts, err, sizeof(err));
 	if (ctl == NULL) {
 		fprintf(stderr, "dsrlb: %s\n", err);
@@ -283,7 +286,7 @@ main(int argc, char **argv)
 	main_loop(&lb, ctl, opts.conf_path);
 	dsr_log(DSR_LOG_INFO, "stopping");
 	dsr_lb_stop(&lb);
-	dsr_lb_print_stats(&lb, stdout);
+	dsr_show_print_stats(&lb, stdout);
 	lb.ctl = NULL;
 	dsr_ctl_close(ctl);
 	dsr_lb_fini(&lb);

@@ -167,15 +167,7 @@ void dsr_lb_stats(const struct dsr_lb *lb, struct dsr_stats_lcore *out);
 /** Sum all workers' counters into out, as they are. */
 void dsr_lb_stats_raw(const struct dsr_lb *lb, struct dsr_stats_lcore *out);
 
-/**
- * The control socket's request handler and its cancel function (lib/ctl),
- * with the balancer as arg. Main lcore only.
- */
-enum dsr_ctl_result dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req,
-				      struct dsr_ctl_out *out, void **state);
-void dsr_lb_ctl_cancel(void *arg, void *state);
-
-/** Print the counters summary (on SIGUSR1 and at exit). */
-void dsr_lb_print_stats(const struct dsr_lb *lb, FILE *out);
+/** Format a MAC address as xx:xx:xx:xx:xx:xx into buf (>= 18 bytes). */
+const char *dsr_lb_mac_str(const uint8_t mac[6], char *buf);
 
 #endif /* DSR_LB_H */

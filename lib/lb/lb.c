@@ -334,7 +334,6 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		"connection table: %u entries per worker, %zu MB each (%zu bytes per entry)",
 		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
-	dsr_lb_telemetry_register();
 	if (dsr_lb_arp_init(lb, err, errlen) != 0 || dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;
 	return lb_start_ports(lb, err, errlen);

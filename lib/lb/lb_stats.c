@@ -9,8 +9,8 @@
 #include "lb_pvt.h"
 
 /*
- * Counter sums (less the baselines of reused ids) and rates. The rows
- * that show them are in lb_rows.c.
+ * Counter sums (less the baselines of reused ids) and rates. lib/show
+ * renders them.
  */
 
 const char *
@@ -66,7 +66,6 @@ dsr_lb_sample_rates(struct dsr_lb *lb, uint32_t now_ms)
 		r->port_tx[p] = s->port[p].tx_pkts;
 	}
 	r->at_ms = now_ms == 0 ? 1 : now_ms;
-	dsr_lb_telemetry_update(lb, s);
 	free(s);
 }
 
@@ -88,49 +87,4 @@ dsr_lb_stats(const struct dsr_lb *lb, struct dsr_stats_lcore *out)
 		unbase(&out->vip[i], &lb->base->vip[i]);
 	for (i = 0; i < DSR_MAX_BACKENDS; i++)
 		unbase(&out->backend[i], &lb->base->backend[i]);
-}
-
-struct dsr_stats_lcore *
-dsr_lb_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out)
-{
-	struct dsr_stats_lcore *s = aligned_alloc(64, sizeof(*s));
-
-	if (s == NULL) {
-		dsr_ctl_error(out, "out of memory");
-		return NULL;
-	}
-	dsr_lb_stats(lb, s);
-	return s;
-}
-
-/* The MAC a backend is sent to: static, resolved, or "none". */
-const char *
-dsr_lb_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, char *buf)
-{
-	uint8_t mac[6];
-
-	if (cb->has_mac)
-		return dsr_lb_mac_str(cb->mac, buf);
-	if (dsr_arp_lookup(lb->arp, cb->ip, mac) < 0)
-		return "none";
-	return dsr_lb_mac_str(mac, buf);
-}
-
-/* Why a backend does or does not take new flows, as far as ARP goes. */
-const char *
-dsr_lb_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
-{
-	uint8_t mac[6];
-
-	if (cb->has_mac)
-		return "static";
-	switch (dsr_arp_lookup(lb->arp, cb->ip, mac)) {
-	case 1:
-		return "resolved";
-	case 0:
-	case -2:
-		return "failed";
-	default:
-		return "unresolved";
-	}
 }

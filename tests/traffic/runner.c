@@ -31,6 +31,7 @@
 #include "dsr_cmd.h"
 #include "dsr_conf.h"
 #include "dsr_lb.h"
+#include "dsr_show.h"
 
 #define RUNNER_RING    4096
 #define RUNNER_MAX_CMD 64
@@ -287,7 +288,7 @@ main(int argc, char **argv)
 		return 1;
 	rte_rcu_qsbr_thread_offline(r.lb.pub.qsv, 0);
 	printf("runner: in %lu out %lu\n", (unsigned long)r.in, (unsigned long)r.out);
-	dsr_lb_print_stats(&r.lb, stdout);
+	dsr_show_print_stats(&r.lb, stdout);
 	dsr_lb_fini(&r.lb);
 	rte_eal_cleanup();
 	return 0;

@@ -14,7 +14,7 @@
 
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
-#include "lb_pvt.h"
+#include "show_pvt.h"
 
 enum rows_phase {
 	PH_HEADER = 0,
@@ -187,8 +187,8 @@ row_count(struct dsr_ctl_out *out, const char *what, const char *name, uint64_t 
 }
 
 void
-dsr_lb_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned int v,
-	       struct dsr_ctl_out *out)
+show_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned int v,
+	     struct dsr_ctl_out *out)
 {
 	const struct dsr_conf *c = lb->conf;
 	uint64_t active = 0, nb = 0;
@@ -227,8 +227,8 @@ row_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned i
 	dsr_ctl_kv_u64(out, "active", s->backend[b].active);
 	dsr_ctl_kv_u64(out, "lost-conns", lb->base->lost_conns[b]);
 	dsr_ctl_kv_u64(out, "weight", cb->weight);
-	dsr_ctl_kv_str(out, "mac", dsr_lb_backend_mac(lb, cb, mac));
-	dsr_ctl_kv_str(out, "arp", dsr_lb_backend_arp(lb, cb));
+	dsr_ctl_kv_str(out, "mac", show_backend_mac(lb, cb, mac));
+	dsr_ctl_kv_str(out, "arp", show_backend_arp(lb, cb));
 	dsr_ctl_row_end(out);
 }
 
@@ -284,7 +284,7 @@ rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_p
 		n = DSR_MAX_BACKENDS;
 		break;
 	default:
-		return dsr_lb_rows_arp(lb, ph - PH_ARP, next, out);
+		return show_rows_arp(lb, ph - PH_ARP, next, out);
 	}
 	for (; *next < n; (*next)++) {
 		if (dsr_ctl_queued(out) > DSR_CTL_CHUNK)
@@ -304,7 +304,7 @@ rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_p
 			break;
 		case PH_VIPS:
 			if (lb->conf->vips[*next].used)
-				dsr_lb_row_vip(lb, s, *next, out);
+				show_row_vip(lb, s, *next, out);
 			break;
 		default:
 			if (lb->conf->backends[*next].used)
@@ -316,10 +316,10 @@ rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_p
 }
 
 enum dsr_ctl_result
-dsr_lb_rows_stats(const struct dsr_lb *lb, enum dsr_stats_section sec, struct dsr_lb_rows *st,
-		  struct dsr_ctl_out *out)
+show_rows_stats(const struct dsr_lb *lb, enum dsr_stats_section sec, struct show_rows *st,
+		struct dsr_ctl_out *out)
 {
-	struct dsr_stats_lcore *s = dsr_lb_stats_snapshot(lb, out);
+	struct dsr_stats_lcore *s = show_stats_snapshot(lb, out);
 
 	if (s == NULL)
 		return DSR_CTL_FAIL;
@@ -336,14 +336,14 @@ dsr_lb_rows_stats(const struct dsr_lb *lb, enum dsr_stats_section sec, struct ds
 }
 
 void
-dsr_lb_print_stats(const struct dsr_lb *lb, FILE *f)
+dsr_show_print_stats(const struct dsr_lb *lb, FILE *f)
 {
 	struct dsr_ctl_out *out = dsr_ctl_out_file(f);
-	struct dsr_lb_rows st = {0, 0};
+	struct show_rows st = {0, 0};
 
 	if (out == NULL)
 		return;
-	while (dsr_lb_rows_stats(lb, DSR_STATS_ALL, &st, out) == DSR_CTL_MORE)
+	while (show_rows_stats(lb, DSR_STATS_ALL, &st, out) == DSR_CTL_MORE)
 		;
 	dsr_ctl_out_file_free(out);
 	fprintf(f, "end\n");

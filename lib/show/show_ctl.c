@@ -12,14 +12,14 @@
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
 #include "dsr_log.h"
-#include "lb_pvt.h"
+#include "show_pvt.h"
 
 /* What a streaming request keeps between calls. */
-struct lb_req_state {
+struct show_req_state {
 	struct dsr_cmd cmd;
-	struct dsr_lb_rows rows;   /* show stats */
-	struct lb_conns_walk walk; /* show conns, conns flush */
-	unsigned int next;         /* show vips/backends/help: next id */
+	struct show_rows rows;       /* show stats */
+	struct show_conns_walk walk; /* show conns, conns flush */
+	unsigned int next;           /* show vips/backends/help: next id */
 };
 
 static void
@@ -90,7 +90,7 @@ rows_workers(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 static const char *
 backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 {
-	const char *arp = dsr_lb_backend_arp(lb, cb);
+	const char *arp = show_backend_arp(lb, cb);
 
 	if (strcmp(arp, "failed") == 0 || strcmp(arp, "unresolved") == 0)
 		return arp;
@@ -99,7 +99,7 @@ backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 
 /* show vips / show backends [SVC]: one row per id, streamed. */
 static enum dsr_ctl_result
-rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_out *out)
+rows_objects(const struct dsr_lb *lb, struct show_req_state *st, struct dsr_ctl_out *out)
 {
 	bool vips = st->cmd.id == DSR_CMD_SHOW_VIPS;
 	unsigned int n = vips ? DSR_MAX_VIPS : DSR_MAX_BACKENDS;
@@ -116,7 +116,7 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 			return DSR_CTL_FAIL;
 		}
 	}
-	s = dsr_lb_stats_snapshot(lb, out);
+	s = show_stats_snapshot(lb, out);
 	if (s == NULL)
 		return DSR_CTL_FAIL;
 	for (; st->next < n; st->next++) {
@@ -131,7 +131,7 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 		if (vips) {
 			if (!lb->conf->vips[i].used)
 				continue;
-			dsr_lb_row_vip(lb, s, i, out);
+			show_row_vip(lb, s, i, out);
 			continue;
 		}
 		if (!cb->used || (filter >= 0 && cb->vip != filter))
@@ -140,8 +140,8 @@ rows_objects(const struct dsr_lb *lb, struct lb_req_state *st, struct dsr_ctl_ou
 		snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
 		dsr_ctl_row_begin(out, kind);
 		dsr_ctl_kv_str(out, "state", backend_state(lb, cb));
-		dsr_ctl_kv_str(out, "mac", dsr_lb_backend_mac(lb, cb, mac));
-		dsr_ctl_kv_str(out, "arp", dsr_lb_backend_arp(lb, cb));
+		dsr_ctl_kv_str(out, "mac", show_backend_mac(lb, cb, mac));
+		dsr_ctl_kv_str(out, "arp", show_backend_arp(lb, cb));
 		dsr_ctl_kv_u64(out, "weight", cb->weight);
 		dsr_ctl_kv_u64(out, "slots", slots);
 		dsr_ctl_kv_dbl(out, "share", 100.0 * slots / g->maglev_size);
@@ -221,7 +221,7 @@ run_change(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cm
 }
 
 static enum dsr_ctl_result
-run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct lb_req_state *st,
+run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
     struct dsr_ctl_out *out)
 {
 	const struct dsr_cmd *cmd = &st->cmd;
@@ -231,20 +231,20 @@ run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct lb_req_state *st,
 	case DSR_CMD_SHOW_BACKENDS:
 		return rows_objects(lb, st, out);
 	case DSR_CMD_SHOW_CONNS:
-		return dsr_lb_conns_show(lb, cmd, &st->walk, out);
+		return show_conns(lb, cmd, &st->walk, out);
 	case DSR_CMD_CONNS_FLUSH:
-		return dsr_lb_conns_flush(lb, req, cmd, &st->walk, out);
+		return show_conns_flush(lb, req, cmd, &st->walk, out);
 	case DSR_CMD_SHOW_TIMEOUTS:
 		rows_timeouts(lb, out);
 		return DSR_CTL_DONE;
 	case DSR_CMD_SHOW_STATS:
 		if (cmd->u.show.prometheus)
-			return dsr_lb_prometheus(lb, cmd->u.show.section, &st->rows, out);
-		return dsr_lb_rows_stats(lb, cmd->u.show.section, &st->rows, out);
+			return show_prometheus(lb, cmd->u.show.section, &st->rows, out);
+		return show_rows_stats(lb, cmd->u.show.section, &st->rows, out);
 	case DSR_CMD_SHOW_ARP:
-		return dsr_lb_rows_stats(lb, DSR_STATS_ARP, &st->rows, out);
+		return show_rows_stats(lb, DSR_STATS_ARP, &st->rows, out);
 	case DSR_CMD_SHOW_CONFLICTS:
-		return dsr_lb_rows_arp(lb, 2, &st->next, out) ? DSR_CTL_DONE : DSR_CTL_MORE;
+		return show_rows_arp(lb, 2, &st->next, out) ? DSR_CTL_DONE : DSR_CTL_MORE;
 	case DSR_CMD_SHOW_PORTS:
 		rows_ports(lb, out);
 		return DSR_CTL_DONE;
@@ -261,10 +261,10 @@ run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct lb_req_state *st,
 }
 
 enum dsr_ctl_result
-dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *out, void **state)
+dsr_show_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *out, void **state)
 {
 	struct dsr_lb *lb = arg;
-	struct lb_req_state *st = *state;
+	struct show_req_state *st = *state;
 	const struct dsr_cmd_spec *spec;
 	enum dsr_ctl_result r;
 	char err[DSR_CMD_ERR_MAX];
@@ -301,7 +301,7 @@ dsr_lb_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out *
 }
 
 void
-dsr_lb_ctl_cancel(void *arg, void *state)
+dsr_show_ctl_cancel(void *arg, void *state)
 {
 	(void)arg;
 	free(state);

@@ -9,12 +9,13 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_telemetry.h>
 
 #include "dsr_lb.h"
-#include "lb_pvt.h"
+#include "show_pvt.h"
 
 #define TEL_VIPS RTE_TEL_MAX_DICT_ENTRIES
 
@@ -97,7 +98,7 @@ tel_vips(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 void
-dsr_lb_telemetry_register(void)
+dsr_show_telemetry_register(void)
 {
 	static bool done;
 
@@ -114,7 +115,7 @@ dsr_lb_telemetry_register(void)
 }
 
 void
-dsr_lb_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s)
+show_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s)
 {
 	unsigned int i, n = 0;
 
@@ -142,4 +143,21 @@ dsr_lb_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s
 	}
 	tel.nb_vips = n;
 	pthread_mutex_unlock(&tel.lock);
+}
+
+void
+dsr_show_service(const struct dsr_lb *lb, uint32_t now_ms)
+{
+	static uint32_t last_ms;
+	struct dsr_stats_lcore *s;
+
+	if (last_ms != 0 && (int32_t)(now_ms - last_ms) < 1000)
+		return;
+	last_ms = now_ms == 0 ? 1 : now_ms;
+	s = aligned_alloc(64, sizeof(*s));
+	if (s == NULL)
+		return;
+	dsr_lb_stats_raw(lb, s);
+	show_telemetry_update(lb, s);
+	free(s);
 }

@@ -11,7 +11,7 @@
 
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
-#include "lb_pvt.h"
+#include "show_pvt.h"
 
 #define CONNS_BUCKETS_PER_STEP 64
 #define FLUSH_TIMEOUT_MS       10000
@@ -25,7 +25,7 @@ struct conns_ctx {
 	const struct dsr_lb *lb;
 	const struct dsr_cmd *cmd;
 	struct dsr_ctl_out *out;
-	struct lb_conns_walk *walk;
+	struct show_conns_walk *walk;
 	uint32_t now;
 };
 
@@ -64,8 +64,8 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 }
 
 enum dsr_ctl_result
-dsr_lb_conns_show(const struct dsr_lb *lb, const struct dsr_cmd *cmd, struct lb_conns_walk *w,
-		  struct dsr_ctl_out *out)
+show_conns(const struct dsr_lb *lb, const struct dsr_cmd *cmd, struct show_conns_walk *w,
+	   struct dsr_ctl_out *out)
 {
 	struct conns_ctx c = {lb, cmd, out, w, dsr_lb_now_ms(lb)};
 	char s[48];
@@ -105,8 +105,8 @@ flushed_so_far(const struct dsr_lb *lb)
 }
 
 enum dsr_ctl_result
-dsr_lb_conns_flush(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cmd *cmd,
-		   struct lb_conns_walk *w, struct dsr_ctl_out *out)
+show_conns_flush(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cmd *cmd,
+		 struct show_conns_walk *w, struct dsr_ctl_out *out)
 {
 	char err[DSR_CMD_ERR_MAX];
 	uint32_t now = dsr_lb_now_ms(lb);

@@ -11,7 +11,7 @@
 
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
-#include "lb_pvt.h"
+#include "show_pvt.h"
 
 enum prom_family {
 	PF_PORT_RX_PKTS = 0,
@@ -203,8 +203,8 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 }
 
 enum dsr_ctl_result
-dsr_lb_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct dsr_lb_rows *st,
-		  struct dsr_ctl_out *out)
+show_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct show_rows *st,
+		struct dsr_ctl_out *out)
 {
 	struct dsr_stats_lcore *s;
 	char line[256];
@@ -214,7 +214,7 @@ dsr_lb_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct ds
 		dsr_ctl_error(out, "--prometheus is a text format: drop 'json'");
 		return DSR_CTL_FAIL;
 	}
-	s = dsr_lb_stats_snapshot(lb, out);
+	s = show_stats_snapshot(lb, out);
 	if (s == NULL)
 		return DSR_CTL_FAIL;
 	/* st->next: 0 = the family's HELP/TYPE lines are due, else item next - 1. */

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the show commands derive from the balancer's state. */
+#include <stdlib.h>
+
+#include "dsr_ctl.h"
+#include "dsr_lb.h"
+#include "show_pvt.h"
+
+struct dsr_stats_lcore *
+show_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	struct dsr_stats_lcore *s = aligned_alloc(64, sizeof(*s));
+
+	if (s == NULL) {
+		dsr_ctl_error(out, "out of memory");
+		return NULL;
+	}
+	dsr_lb_stats(lb, s);
+	return s;
+}
+
+/* The MAC a backend is sent to: static, resolved, or "none". */
+const char *
+show_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, char *buf)
+{
+	uint8_t mac[6];
+
+	if (cb->has_mac)
+		return dsr_lb_mac_str(cb->mac, buf);
+	if (dsr_arp_lookup(lb->arp, cb->ip, mac) < 0)
+		return "none";
+	return dsr_lb_mac_str(mac, buf);
+}
+
+/* Why a backend does or does not take new flows, as far as ARP goes. */
+const char *
+show_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
+{
+	uint8_t mac[6];
+
+	if (cb->has_mac)
+		return "static";
+	switch (dsr_arp_lookup(lb->arp, cb->ip, mac)) {
+	case 1:
+		return "resolved";
+	case 0:
+	case -2:
+		return "failed";
+	default:
+		return "unresolved";
+	}
+}
