@@ -33,6 +33,7 @@ struct dsrlb_opts {
 	const char *ro_socket_path;
 	uint32_t nb_mbufs;
 	bool record_cycles;
+	bool allow_empty;
 };
 
 static void
@@ -51,12 +52,13 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--ro-socket PATH]\n"
-		"             [--mbufs N] [--record-cycles] [--debug]\n"
+		"             [--mbufs N] [--record-cycles] [--allow-empty] [--debug]\n"
 		"  -f, --config FILE   configuration: one command per line (see docs/cli.md)\n"
 		"  -s, --socket PATH   control socket, mode 0660, root and group dsrlb (default %s)\n"
 		"  -r, --ro-socket PATH  read-only control socket for any local user (show, help)\n"
 		"  -m, --mbufs N       packet buffers in the pool (default: sized from the queues)\n"
 		"  -c, --record-cycles count worker cycles by stage (show stats workers)\n"
+		"  -e, --allow-empty   let a reload (SIGHUP) of a file with no VIP remove them all\n"
 		"  -d, --debug         log debug lines too\n"
 		"  -h, --help          this text\n"
 		"Signals: SIGUSR1 prints the counters, SIGHUP reloads the config file (the\n"
@@ -75,13 +77,14 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 		{"mbufs", required_argument, NULL, 'm'},
 		{"ro-socket", required_argument, NULL, 'r'},
 		{"record-cycles", no_argument, NULL, 'c'},
+		{"allow-empty", no_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	o->socket_path = DSR_DEFAULT_SOCKET;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:s:r:m:cdh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:r:m:cedh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->conf_path = optarg;
@@ -97,6 +100,9 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 			break;
 		case 'c':
 			o->record_cycles = true;
+			break;
+		case 'e':
+			o->allow_empty = true;
 			break;
 		case 'm':
 			if (dsr_parse_u32(optarg, 1024, 1u << 28, &o->nb_mbufs) != 0) {
@@ -153,6 +159,18 @@ reload(struct dsr_lb *lb, const char *path)
 		dsr_log(DSR_LOG_INFO, "SIGHUP: %s has no changes", path);
 	else
 		dsr_log(DSR_LOG_INFO, "SIGHUP: %s reloaded: %u changes applied", path, changes);
+}
+
+/* An empty config is allowed at start (VIPs can be added live), but say so loudly. */
+static void
+warn_empty(const struct dsr_conf *conf, const char *path)
+{
+	if (dsr_conf_vip_count(conf) > 0)
+		return;
+	dsr_log(DSR_LOG_WARNING,
+		"config %s defines no VIP: dsrlb forwards nothing until one is added "
+		"('dsrlbctl vip add', or the file and SIGHUP)",
+		path);
 }
 
 static void
@@ -231,12 +249,14 @@ main(int argc, char **argv)
 	params.lcores = true;
 	params.nb_mbufs = opts.nb_mbufs;
 	params.record_cycles = opts.record_cycles;
+	params.allow_empty = opts.allow_empty;
 	if (dsr_lb_init(&lb, conf, &params, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dsrlb: %s\n", err);
 		free(conf);
 		dsr_lb_fini(&lb);
 		goto out_eal;
 	}
+	warn_empty(conf, opts.conf_path);
 	free(conf);
 	ctl = open_control(&lb, &opts, err, sizeof(err));
 	if (ctl == NULL) {
