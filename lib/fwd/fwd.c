@@ -73,6 +73,48 @@ mac_eq(const uint8_t *a, const uint8_t *b)
 	return a4 == b4 && a2 == b2;
 }
 
+/* The longest standard Ethernet frame without its FCS, a VLAN tag included. */
+#define DSR_FWD_STD_FRAME_MAX 1518
+
+/*
+ * Why a frame dsr_pkt_parse() found malformed is dropped: oversize for a
+ * whole, valid IPv4 header whose total length is beyond the frame when
+ * the frame is longer than any standard Ethernet frame (net_af_packet
+ * delivers a datagram the kernel reassembled beyond its ring's frame
+ * size cut to that size), malformed for anything else.
+ */
+static enum dsr_drop
+fwd_malformed_reason(const uint8_t *frame, uint32_t len, const struct dsr_pkt *pkt)
+{
+	const uint8_t *ip = frame + pkt->l3_off;
+	uint32_t ihl, tot;
+
+	/* len > 1518 first: only then is pkt->ethertype sure to be set. */
+	if (len <= DSR_FWD_STD_FRAME_MAX || pkt->ethertype != 0x0800 || len < pkt->l3_off + 20u)
+		return DSR_MALFORMED;
+	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	tot = (uint32_t)((ip[2] << 8) | ip[3]);
+	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl || pkt->l3_off + tot <= len)
+		return DSR_MALFORMED;
+	return DSR_OVERSIZE;
+}
+
+/*
+ * Is src a source address no client can have? "This network" 0/8,
+ * loopback 127/8, multicast 224/4, reserved 240/4 with the limited
+ * broadcast (RFC 1122 3.2.1.3, RFC 6890), the VIP it is sent to, or the
+ * address of the port it came in on. A few compares (addresses in
+ * network order; port < DSR_MAX_PORTS).
+ */
+static inline int
+fwd_martian(const struct dsr_gen *g, uint32_t src, uint32_t dst, uint16_t port)
+{
+	uint8_t a;
+
+	memcpy(&a, &src, 1); /* the first octet */
+	return (uint8_t)(a - 1) >= 223 || a == 127 || src == dst || src == g->port_ip[port];
+}
+
 enum dsr_fwd_verdict
 dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t port,
 		 struct dsr_fwd_meta *m)
@@ -107,11 +149,13 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_OTHER_L4:
 		return fwd_drop(f, DSR_NOT_VIP);
 	default:
-		return fwd_drop(f, DSR_MALFORMED);
+		return fwd_drop(f, fwd_malformed_reason(frame, len, &pkt));
 	}
 	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
 	if (vip < 0)
 		return fwd_drop(f, DSR_NOT_VIP);
+	if (fwd_martian(f->gen, pkt.flow.src_ip, pkt.flow.dst_ip, port))
+		return fwd_drop(f, DSR_MARTIAN);
 	m->flow = pkt.flow;
 	m->tcp_flags = pkt.tcp_flags;
 	m->vip = (uint16_t)vip;
@@ -366,6 +410,8 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 		vc->key = key;
 		vc->vip = vip;
 	}
+	if (fwd_martian(f->gen, m->flow.src_ip, m->flow.dst_ip, port))
+		return 0; /* dsr_fwd_classify() counts it */
 	m->vip = (uint16_t)vip;
 	m->port = port;
 	m->tcp_flags = flags;

@@ -212,9 +212,24 @@ gen_frame(uint8_t *buf, uint16_t port)
 	else if (r < 5)
 		b.udp_adj = (int)rnd_below(65536) - 32768;
 
+	/* Sources no client can have. */
+	if (rnd_below(100) < 2)
+		b.sip = (const uint32_t[]){ip4(0, 0, 0, 0),    ip4(127, 0, 0, 1),
+					   ip4(224, 0, 0, 5),  ip4(255, 255, 255, 255),
+					   ip4(10, 0, 0, 2),   t->dip,
+					   ip4(192, 168, 1, 2)}[rnd_below(7)];
+
 	/* The frame. */
 	if (rnd_below(100) < 10)
 		b.pad = rnd_below(24);
+	if (rnd_below(200) == 0) {
+		/* Long, and cut as net_af_packet cuts what its ring cannot hold. */
+		b.payload = 1500 + rnd_below(FRAME_MAX - 1600);
+		if (rnd_below(2) == 0)
+			b.trunc = (int)(1400 + rnd_below(200));
+		else
+			b.tot_adj = 1 + (int)rnd_below(2000);
+	}
 	if (rnd_below(100) < 4)
 		b.trunc = (int)rnd_below(80);
 	len = fb_build(&b, buf);

@@ -297,6 +297,8 @@ struct fb {
 	int udp_adj;      /* added to the UDP length */
 	unsigned int pad; /* Ethernet padding after the IPv4 packet */
 	int trunc;        /* >= 0: cut the frame to this length */
+	int has_seq;      /* TCP: write seq (else the sequence number is random) */
+	uint32_t seq;
 };
 
 struct tflow {
@@ -392,6 +394,10 @@ fb_build(const struct fb *b, uint8_t *buf)
 			put16(l4, b->sport);
 			put16(l4 + 2, b->dport);
 			fill_rnd(l4 + 4, 8);
+			if (b->has_seq) {
+				put16(l4 + 4, b->seq >> 16);
+				put16(l4 + 6, b->seq & 0xffff);
+			}
 			l4[12] = (uint8_t)(b->doff << 4);
 			l4[13] = b->tcp_flags;
 			fill_rnd(l4 + 14, 6);
