@@ -42,6 +42,8 @@
 	  "entries created from a non-SYN packet (after a restart or loss)")                       \
 	X(CT_REUSE, "ct-reuse", "a SYN on a closing entry started a new connection")               \
 	X(CT_RST, "ct-rst", "entries removed at once by a client RST")                             \
+	X(RST_OUT_OF_WINDOW, "rst-out-of-window",                                                  \
+	  "RSTs forwarded whose sequence number is far from the flow's: entry kept")               \
 	X(CT_EXPIRED, "ct-expired", "entries aged out")                                            \
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \

@@ -339,7 +339,7 @@ establish(struct rig *r, uint32_t now)
 		struct dsr_flow fl = est_flow(r, j);
 		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_table_hash(&fl), now);
 
-		CHECK(e != NULL && e->state == DSR_CT_EST);
+		CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_EST);
 		if (e != NULL) {
 			r->est[j].backend = e->backend;
 			CHECK(memcmp(r->gen1->backends[e->backend].mac, r->est[j].mac, 6) == 0);
@@ -460,7 +460,7 @@ check_established(struct rig *r, uint32_t now)
 
 		if (e == NULL)
 			missing++;
-		else if (e->state != DSR_CT_EST || e->backend != r->est[j].backend)
+		else if (dsr_ct_entry_state(e) != DSR_CT_EST || e->backend != r->est[j].backend)
 			changed++;
 	}
 	CHECK_EQ(missing, 0);

@@ -248,9 +248,9 @@ walk_entry(void *arg, const struct dsr_ct_entry *e)
 {
 	unsigned int *n = arg;
 
-	FUZZ_CHECK(e->state > DSR_CT_FREE && e->state < DSR_CT_NSTATES);
+	FUZZ_CHECK(dsr_ct_entry_state(e) > DSR_CT_FREE && dsr_ct_entry_state(e) < DSR_CT_NSTATES);
 	FUZZ_CHECK(e->backend < DSR_MAX_BACKENDS && be_ever_used[e->backend]);
-	FUZZ_CHECK(e->proto == 6 || e->proto == 17);
+	FUZZ_CHECK(dsr_ct_entry_proto(e) == 6 || dsr_ct_entry_proto(e) == 17);
 	(*n)++;
 	return 0;
 }
@@ -342,7 +342,7 @@ flush_match(void *arg, const struct dsr_ct_entry *e)
 	const struct flush_arg *fa = arg;
 
 	return fa->all || (e->dst_ip == fa->svc.ip && e->dst_port == fa->svc.port &&
-			   e->proto == fa->svc.proto);
+			   dsr_ct_entry_proto(e) == fa->svc.proto);
 }
 
 static void

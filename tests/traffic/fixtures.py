@@ -53,9 +53,9 @@ def eth(dst=LB_MAC):
     return Ether(src=CLIENT_MAC, dst=dst)
 
 
-def tcp(flags, sport=40000, dst=VIP_A, dport=80, src="192.0.2.10", payload=b"", **ip):
+def tcp(flags, sport=40000, dst=VIP_A, dport=80, src="192.0.2.10", payload=b"", seq=1000, **ip):
     return eth() / IP(src=src, dst=dst, **ip) / TCP(sport=sport, dport=dport, flags=flags,
-                                                    seq=1000, ack=1 if "A" in flags else 0) / \
+                                                    seq=seq, ack=1 if "A" in flags else 0) / \
         Raw(payload)
 
 
@@ -106,6 +106,15 @@ CASES = [
          conn(40001, ["S", "A", "R"]) + [(1, tcp("R", sport=40002), "a1")],
          {"total fwd-pkts": 4, "event ct-rst count": 1, "event ct-new count": 1,
           "total conns": 0, "backend 10.0.0.100:80/tcp 10.0.0.21 active": 0}),
+    Case("rst-out-of-window", "a blind RST, far from the flow's sequence numbers, is forwarded "
+         "but leaves the entry; the client's own RST then removes it",
+         conn(40014, ["S", "A"]) +
+         [(0.1, tcp("R", sport=40014, seq=1000 + 0x40000000), "a1"),
+          (0.2, tcp("RA", sport=40014, seq=(1000 - 0x30000000) % 2**32), "a1"),
+          (0.3, tcp("PA", sport=40014, payload=b"x" * 100), "a1"),
+          (0.4, tcp("R", sport=40014, seq=1100), "a1")],
+         {"event rst-out-of-window count": 2, "event ct-rst count": 1, "event ct-new count": 1,
+          "event ct-midflow count": 0, "total conns": 0, "total fwd-pkts": 6}),
     Case("fin-then-timeout", "after a FIN the entry lives tcp-fin seconds, then ages out",
          conn(40003, ["S", "A", "FA"]) + [(59, tcp("A", sport=40003), "a1"),
                                           (59 + 61, tcp("A", sport=40003), "a1")],

@@ -138,12 +138,105 @@ test_oversize(void)
 	pair_free(&p);
 }
 
+/* The entry of flow t in rig r, or NULL. */
+static struct dsr_ct_entry *
+entry_of(struct rig *r, const struct tflow *t, uint32_t now)
+{
+	struct dsr_flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.src_ip = t->sip;
+	f.dst_ip = t->dip;
+	f.src_port = be16(t->sport);
+	f.dst_port = be16(t->dport);
+	f.proto = t->proto;
+	return dsr_ct_lookup(r->ct, &f, dsr_flow_table_hash(&f), now);
+}
+
+/* A TCP segment of flow t with sequence number seq and len bytes of data. */
+static uint8_t
+seg(struct pair *p, const struct tflow *t, uint8_t flags, uint32_t seq, unsigned int len,
+    uint32_t now)
+{
+	struct fb b;
+
+	fb_init(&b, 0, t, flags);
+	b.seq = seq;
+	b.payload = len;
+	return pair_one(p, gens[0], &b, 0, now);
+}
+
+/*
+ * Issue 13, item 3: a blind RST (random sequence number) is forwarded
+ * but leaves the entry; the client's own RST, near the numbers the flow
+ * used, removes it at once, also right after the SYN.
+ */
+static void
+test_rst_window(void)
+{
+	const uint32_t isn = 0x7ffff000u;
+	struct dsr_ct_entry *e;
+	struct pair p;
+	struct tflow t = mkflow(ip4(10, 1, 0, 7), 45000, ip4(10, 0, 0, 100), 80, TCP);
+	struct tflow u = mkflow(ip4(10, 1, 0, 7), 45001, ip4(10, 0, 0, 100), 80, TCP);
+	uint16_t bid;
+	uint32_t now = 1000, next = isn + 1;
+	unsigned int i;
+
+	CHECK(pair_init(&p, 1024) == 0);
+	/* An established flow that sent 3 MiB, 1400 bytes a segment, past 2^31. */
+	CHECK_EQ(seg(&p, &t, SYN, isn, 0, now), DSR_FWD_TX);
+	for (i = 0; i < 2300; i++, next += 1400)
+		CHECK_EQ(seg(&p, &t, ACK | PSH, next, 1400, now + 1), DSR_FWD_TX);
+	e = entry_of(&p.a, &t, now + 1);
+	CHECK(e != NULL && dsr_ct_entry_seq_hint(e) == dsr_ct_seq_hint(next));
+	if (e == NULL)
+		goto out;
+	bid = e->backend;
+	/* Blind RSTs: forwarded to the flow's backend, entry kept, counted. */
+	CHECK_EQ(seg(&p, &t, RST, next + 0x40000000u, 0, now + 2), DSR_FWD_TX);
+	CHECK_EQ(seg(&p, &t, RST | ACK, next - (3u << 20), 0, now + 3), DSR_FWD_TX);
+	CHECK_EQ(seg(&p, &t, RST, next + (2u << 20), 0, now + 4), DSR_FWD_TX);
+	CHECK_EQ(p.a.st->event[DSR_EV_RST_OUT_OF_WINDOW], 3);
+	CHECK_EQ(p.a.st->event[DSR_EV_CT_RST], 0);
+	e = entry_of(&p.a, &t, now + 5);
+	CHECK(e != NULL && e->backend == bid && dsr_ct_entry_state(e) == DSR_CT_EST);
+	CHECK(e != NULL && e->last_seen == now + 1); /* an out-of-window RST refreshes nothing */
+	CHECK_EQ(p.a.st->backend[bid].active, 1);
+	/* The connection goes on. */
+	CHECK_EQ(seg(&p, &t, ACK, next, 0, now + 6), DSR_FWD_TX);
+	/* The client's RST, even a little behind (data the backend did not get): gone. */
+	CHECK_EQ(seg(&p, &t, RST | ACK, next - 2800, 0, now + 7), DSR_FWD_TX);
+	CHECK(entry_of(&p.a, &t, now + 7) == NULL);
+	CHECK_EQ(p.a.st->event[DSR_EV_CT_RST], 1);
+	CHECK_EQ(p.a.st->backend[bid].active, 0);
+
+	/* An RST before any data, right after the SYN. */
+	CHECK_EQ(seg(&p, &u, SYN, 12345, 0, now + 8), DSR_FWD_TX);
+	CHECK(entry_of(&p.a, &u, now + 8) != NULL);
+	CHECK_EQ(seg(&p, &u, RST, 12346, 0, now + 9), DSR_FWD_TX);
+	CHECK(entry_of(&p.a, &u, now + 9) == NULL);
+	CHECK_EQ(p.a.st->event[DSR_EV_CT_RST], 2);
+	/* A flow picked up mid-stream (after a restart) takes its hint from that packet. */
+	CHECK_EQ(seg(&p, &u, ACK, 0x9000, 100, now + 10), DSR_FWD_TX);
+	CHECK_EQ(seg(&p, &u, RST, 0x8000 + 0x80000000u, 0, now + 11), DSR_FWD_TX);
+	CHECK(entry_of(&p.a, &u, now + 11) != NULL);
+	CHECK_EQ(seg(&p, &u, RST, 0x9000 + 100, 0, now + 12), DSR_FWD_TX);
+	CHECK(entry_of(&p.a, &u, now + 12) == NULL);
+	CHECK_EQ(p.a.st->event[DSR_EV_RST_OUT_OF_WINDOW], 4);
+	CHECK_EQ(p.a.st->event[DSR_EV_CT_RST], 3);
+	CHECK(!p.failed);
+out:
+	pair_free(&p);
+}
+
 int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_martian_sources),
 		DSR_TEST(test_oversize),
+		DSR_TEST(test_rst_window),
 	};
 
 	return fwd_test_main(cases, sizeof(cases) / sizeof(cases[0]));

@@ -306,6 +306,7 @@ struct tflow {
 	uint16_t sport, dport;
 	uint8_t proto;
 	uint8_t phase; /* where the flow's scripted TCP flags are */
+	uint32_t seq;  /* test_fwd: the client's next sequence number */
 };
 
 static inline void
@@ -325,6 +326,9 @@ fb_init(struct fb *b, uint16_t port, const struct tflow *t, uint8_t flags)
 	b->doff = 5;
 	b->tcp_hlen = 20;
 	b->trunc = -1;
+	/* One sequence number per flow, so that its RSTs are in window. */
+	b->has_seq = 1;
+	b->seq = 0x10000000u ^ (t->sip * 2654435761u) ^ ((uint32_t)t->sport << 8);
 }
 
 static inline void
