@@ -37,6 +37,7 @@ struct dsrlb_opts {
 	const char *ro_socket_path;
 	uint32_t nb_mbufs;
 	bool record_cycles;
+	bool allow_empty;
 };
 
 static void
@@ -58,7 +59,7 @@ usage(FILE *out)
 
 	t = dsr_opts_daemon(&n);
 	fprintf(out, "usage: dsrlb [EAL options] -- -f FILE [--socket PATH] [--ro-socket PATH]\n"
-		     "             [--mbufs N] [--record-cycles] [--debug]\n");
+		     "             [--mbufs N] [--record-cycles] [--allow-empty] [--debug]\n");
 	dsr_opts_usage(out, t, n);
 	fprintf(out, "Signals: SIGUSR1 prints the counters, SIGHUP reloads the config file (the\n"
 		     "difference is applied live), SIGINT/SIGTERM stop cleanly.\n");
@@ -104,6 +105,9 @@ parse_args(int argc, char **argv, struct dsrlb_opts *o)
 			break;
 		case 'c':
 			o->record_cycles = true;
+			break;
+		case 'e':
+			o->allow_empty = true;
 			break;
 		case 'm':
 			if (dsr_parse_u32(optarg, 1024, 1u << 28, &o->nb_mbufs) != 0) {
@@ -175,6 +179,18 @@ reload(struct dsr_lb *lb, const char *path)
 		dsr_log(DSR_LOG_INFO, "SIGHUP: %s has no changes", path);
 	else
 		dsr_log(DSR_LOG_INFO, "SIGHUP: %s reloaded: %u changes applied", path, changes);
+}
+
+/* An empty config is allowed at start (VIPs can be added live), but say so loudly. */
+static void
+warn_empty(const struct dsr_conf *conf, const char *path)
+{
+	if (dsr_conf_vip_count(conf) > 0)
+		return;
+	dsr_log(DSR_LOG_WARNING,
+		"config %s defines no VIP: dsrlb forwards nothing until one is added "
+		"('dsrlbctl vip add', or the file and SIGHUP)",
+		path);
 }
 
 static void
@@ -260,12 +276,14 @@ main(int argc, char **argv)
 	params.lcores = true;
 	params.nb_mbufs = opts.nb_mbufs;
 	params.record_cycles = opts.record_cycles;
+	params.allow_empty = opts.allow_empty;
 	if (dsr_lb_init(&lb, conf, &params, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dsrlb: %s\n", err);
 		free(conf);
 		dsr_lb_fini(&lb);
 		goto out_eal;
 	}
+	warn_empty(conf, opts.conf_path);
 	free(conf);
 	dsr_show_telemetry_register();
 	ctl = open_control(&lb, &opts, err, sizeof(err));

@@ -5,12 +5,12 @@
  * the state as it was.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf_pvt.h"
 #include "dsr_conf.h"
 
 static const uint32_t conf_default_timeouts[DSR_TIMEOUT_NKINDS] = {
@@ -20,12 +20,9 @@ static const uint32_t conf_default_timeouts[DSR_TIMEOUT_NKINDS] = {
 	[DSR_TIMEOUT_UDP] = 300,
 };
 
-static int conf_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* Write one error line into err (if any) and return -1. */
-static int
-conf_err(char *err, size_t errlen, const char *fmt, ...)
+int
+dsr_conf_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,7 +56,7 @@ check_unicast(uint32_t ip_be, const char *what, char *err, size_t errlen)
 
 	if (is_unicast(ip_be))
 		return 0;
-	return conf_err(err, errlen, "%s %s is not a unicast address", what, ip_str(ip_be, ip));
+	return dsr_conf_err(err, errlen, "%s %s is not a unicast address", what, ip_str(ip_be, ip));
 }
 
 static bool
@@ -125,6 +122,31 @@ dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc)
 	return -1;
 }
 
+unsigned int
+dsr_conf_vip_count(const struct dsr_conf *conf)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < DSR_MAX_VIPS; i++)
+		n += conf->vips[i].used;
+	return n;
+}
+
+int
+dsr_conf_check_reload(const struct dsr_conf *run, const struct dsr_conf *want, bool allow_empty,
+		      char *err, size_t errlen)
+{
+	unsigned int n = dsr_conf_vip_count(run);
+
+	if (allow_empty || n == 0 || dsr_conf_vip_count(want) > 0)
+		return 0;
+	return dsr_conf_err(
+		err, errlen,
+		"the file has no VIP: it would remove all %u VIPs; refused (start dsrlb "
+		"with --allow-empty to allow this, or remove VIPs with 'vip del')",
+		n);
+}
+
 int
 dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip)
 {
@@ -139,6 +161,81 @@ dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip)
 	return -1;
 }
 
+/*
+ * A backend address must be someone else's: not a port address nor a
+ * VIP (the balancer would send the packets to itself). Says whose it is.
+ */
+static int
+check_not_own(const struct dsr_conf *conf, uint32_t ip, char *err, size_t errlen)
+{
+	char s[INET_ADDRSTRLEN], v[32];
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_PORTS; i++)
+		if (conf->ports[i].has_addr && conf->ports[i].ip == ip)
+			return dsr_conf_err(
+				err, errlen,
+				"backend %s is the address of port %u: a backend cannot be "
+				"the balancer itself",
+				ip_str(ip, s), i);
+	for (i = 0; i < DSR_MAX_VIPS; i++)
+		if (conf->vips[i].used && conf->vips[i].svc.ip == ip)
+			return dsr_conf_err(
+				err, errlen,
+				"backend %s is VIP %s: a backend cannot be the balancer "
+				"itself",
+				ip_str(ip, s), dsr_svc_str(&conf->vips[i].svc, v, sizeof(v)));
+	return 0;
+}
+
+/* The backend with address ip (of any VIP), or -1: what a VIP or port address may not be. */
+static int
+backend_with_ip(const struct dsr_conf *conf, uint32_t ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++)
+		if (conf->backends[i].used && conf->backends[i].ip == ip)
+			return (int)i;
+	return -1;
+}
+
+/* "the address of backend B of VIP V", for errors. */
+static const char *
+backend_str(const struct dsr_conf *conf, int id, char *buf, size_t len)
+{
+	const struct dsr_conf_backend *b = &conf->backends[id];
+	char s[INET_ADDRSTRLEN], v[32];
+
+	snprintf(buf, len, "the address of backend %s of VIP %s", ip_str(b->ip, s),
+		 dsr_svc_str(&conf->vips[b->vip].svc, v, sizeof(v)));
+	return buf;
+}
+
+/* A backend's static MAC must be a unicast address other than all zeros. */
+static int
+check_backend_mac(uint32_t ip, const uint8_t mac[6], char *err, size_t errlen)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t zero[6] = {0};
+	char s[INET_ADDRSTRLEN];
+	const char *what;
+
+	if (memcmp(mac, bcast, 6) == 0)
+		what = "broadcast";
+	else if (mac[0] & 1)
+		what = "multicast";
+	else if (memcmp(mac, zero, 6) == 0)
+		what = "all zeros";
+	else
+		return 0;
+	return dsr_conf_err(
+		err, errlen,
+		"backend %s mac %02x:%02x:%02x:%02x:%02x:%02x is %s: give the backend's "
+		"own unicast MAC",
+		ip_str(ip, s), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], what);
+}
+
 static int
 apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
@@ -147,49 +244,42 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 	uint32_t ip = cmd->u.port_addr.ip;
 	uint32_t host_mask, host;
 	struct dsr_conf_port np;
-	char s[INET_ADDRSTRLEN], bs[INET_ADDRSTRLEN];
-	unsigned int i, b;
+	char s[INET_ADDRSTRLEN], bs[96];
+	unsigned int i;
+	int other;
 
 	if (port >= DSR_MAX_PORTS)
-		return conf_err(err, errlen, "port %u out of range (0-%u)", port,
-				DSR_MAX_PORTS - 1);
+		return dsr_conf_err(err, errlen, "port %u out of range (0-%u)", port,
+				    DSR_MAX_PORTS - 1);
 	if (len > 32)
-		return conf_err(err, errlen, "bad prefix length %u (0-32)", len);
+		return dsr_conf_err(err, errlen, "bad prefix length %u (0-32)", len);
+	if (conf->ports[port].has_addr)
+		return dsr_conf_err(
+			err, errlen, "port %u already has address %s/%u (one address per port)",
+			port, ip_str(conf->ports[port].ip, s), conf->ports[port].prefix_len);
 	if (check_unicast(ip, "port address", err, errlen) < 0)
 		return -1;
+	other = backend_with_ip(conf, ip);
+	if (other >= 0)
+		return dsr_conf_err(err, errlen, "port %u address %s is %s", port, ip_str(ip, s),
+				    backend_str(conf, other, bs, sizeof(bs)));
 	if (len <= 30) {
 		host_mask = len == 0 ? UINT32_MAX : (1u << (32 - len)) - 1;
 		host = ntohl(ip) & host_mask;
 		if (host == 0 || host == host_mask)
-			return conf_err(err, errlen,
-					"port %u address %s/%u is the %s address of its subnet",
-					port, ip_str(ip, s), len,
-					host == 0 ? "network" : "broadcast");
+			return dsr_conf_err(err, errlen,
+					    "port %u address %s/%u is the %s address of its subnet",
+					    port, ip_str(ip, s), len,
+					    host == 0 ? "network" : "broadcast");
 	}
 	for (i = 0; i < DSR_MAX_PORTS; i++)
 		if (i != port && conf->ports[i].has_addr && conf->ports[i].ip == ip)
-			return conf_err(err, errlen, "address %s is already on port %u",
-					ip_str(ip, s), i);
-	/* A new prefix must not leave a backend without a MAC on no port's subnet. */
+			return dsr_conf_err(err, errlen, "address %s is already on port %u",
+					    ip_str(ip, s), i);
 	memset(&np, 0, sizeof(np));
 	np.has_addr = true;
 	np.prefix_len = len;
 	np.ip = ip;
-	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
-		const struct dsr_conf_backend *be = &conf->backends[b];
-		bool on;
-
-		if (!be->used || be->has_mac)
-			continue;
-		on = port_holds(&np, be->ip);
-		for (i = 0; i < DSR_MAX_PORTS && !on; i++)
-			on = i != port && port_holds(&conf->ports[i], be->ip);
-		if (!on)
-			return conf_err(err, errlen,
-					"port %u address %s/%u leaves backend %s on no port's "
-					"subnet, so its MAC cannot be resolved",
-					port, ip_str(ip, s), len, ip_str(be->ip, bs));
-	}
 	conf->ports[port] = np;
 	return 0;
 }
@@ -201,7 +291,7 @@ check_svc(const struct dsr_svc_key *svc, char *err, size_t errlen)
 	char s[32];
 
 	if ((svc->proto != IPPROTO_TCP && svc->proto != IPPROTO_UDP) || svc->port == 0)
-		return conf_err(err, errlen, "bad service %s", dsr_svc_str(svc, s, sizeof(s)));
+		return dsr_conf_err(err, errlen, "bad service %s", dsr_svc_str(svc, s, sizeof(s)));
 	return check_unicast(svc->ip, "VIP", err, errlen);
 }
 
@@ -213,7 +303,7 @@ existing_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc, char *e
 	char s[32];
 
 	if (id < 0)
-		conf_err(err, errlen, "VIP %s does not exist", dsr_svc_str(svc, s, sizeof(s)));
+		dsr_conf_err(err, errlen, "VIP %s does not exist", dsr_svc_str(svc, s, sizeof(s)));
 	return id;
 }
 
@@ -222,18 +312,23 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 {
 	const struct dsr_svc_key *svc = &cmd->u.vip.svc;
 	struct dsr_conf_vip *v;
+	char s[32], bs[96];
 	unsigned int id;
-	char s[32];
+	int be;
 
 	if (check_svc(svc, err, errlen) < 0)
 		return -1;
 	if (dsr_conf_find_vip(conf, svc) >= 0)
-		return conf_err(err, errlen, "VIP %s already exists",
-				dsr_svc_str(svc, s, sizeof(s)));
+		return dsr_conf_err(err, errlen, "VIP %s already exists",
+				    dsr_svc_str(svc, s, sizeof(s)));
+	be = backend_with_ip(conf, svc->ip);
+	if (be >= 0)
+		return dsr_conf_err(err, errlen, "VIP %s is %s", dsr_svc_str(svc, s, sizeof(s)),
+				    backend_str(conf, be, bs, sizeof(bs)));
 	for (id = 0; id < DSR_MAX_VIPS && conf->vips[id].used; id++)
 		;
 	if (id == DSR_MAX_VIPS)
-		return conf_err(err, errlen, "no free VIP id (max %u VIPs)", DSR_MAX_VIPS);
+		return dsr_conf_err(err, errlen, "no free VIP id (max %u VIPs)", DSR_MAX_VIPS);
 	v = &conf->vips[id];
 	memset(v, 0, sizeof(*v));
 	v->used = true;
@@ -270,9 +365,9 @@ existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *e
 		return -1;
 	id = dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip);
 	if (id < 0)
-		conf_err(err, errlen, "backend %s of VIP %s does not exist",
-			 ip_str(cmd->u.backend.ip, ip),
-			 dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
+		dsr_conf_err(err, errlen, "backend %s of VIP %s does not exist",
+			     ip_str(cmd->u.backend.ip, ip),
+			     dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
 	return id;
 }
 
@@ -280,7 +375,7 @@ static int
 check_weight(uint32_t weight, char *err, size_t errlen)
 {
 	if (weight > DSR_WEIGHT_MAX)
-		return conf_err(err, errlen, "bad weight %u (0-%u)", weight, DSR_WEIGHT_MAX);
+		return dsr_conf_err(err, errlen, "bad weight %u (0-%u)", weight, DSR_WEIGHT_MAX);
 	return 0;
 }
 
@@ -293,23 +388,27 @@ apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 	unsigned int id;
 
 	if (vip < 0 || check_unicast(cmd->u.backend.ip, "backend", err, errlen) < 0 ||
+	    check_not_own(conf, cmd->u.backend.ip, err, errlen) < 0 ||
+	    (cmd->u.backend.has_mac &&
+	     check_backend_mac(cmd->u.backend.ip, cmd->u.backend.mac, err, errlen) < 0) ||
 	    check_weight(cmd->u.backend.weight, err, errlen) < 0)
 		return -1;
 	if (dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip) >= 0)
-		return conf_err(err, errlen, "backend %s of VIP %s already exists",
-				ip_str(cmd->u.backend.ip, ip),
-				dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
+		return dsr_conf_err(err, errlen, "backend %s of VIP %s already exists",
+				    ip_str(cmd->u.backend.ip, ip),
+				    dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
 	if (!cmd->u.backend.has_mac && dsr_conf_port_of(conf, cmd->u.backend.ip) < 0)
-		return conf_err(err, errlen,
-				"backend %s is on no port's subnet, so its MAC cannot be resolved: "
-				"give 'mac', or a 'port N address' on its subnet first",
-				ip_str(cmd->u.backend.ip, ip));
+		return dsr_conf_err(
+			err, errlen,
+			"backend %s is on no port's subnet, so its MAC cannot be resolved: "
+			"give 'mac', or a 'port N address' on its subnet first",
+			ip_str(cmd->u.backend.ip, ip));
 	for (id = 0; id < DSR_MAX_BACKENDS && (conf->backends[id].used || conf->backend_held[id]);
 	     id++)
 		;
 	if (id == DSR_MAX_BACKENDS)
-		return conf_err(err, errlen, "no free backend id (max %u backends)",
-				DSR_MAX_BACKENDS);
+		return dsr_conf_err(err, errlen, "no free backend id (max %u backends)",
+				    DSR_MAX_BACKENDS);
 	b = &conf->backends[id];
 	memset(b, 0, sizeof(*b));
 	b->used = true;
@@ -351,10 +450,10 @@ apply_timeout(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 	uint32_t s = cmd->u.timeout.seconds;
 
 	if (kind >= DSR_TIMEOUT_NKINDS)
-		return conf_err(err, errlen, "bad timeout kind %u", kind);
+		return dsr_conf_err(err, errlen, "bad timeout kind %u", kind);
 	if (s < 1 || s > DSR_TIMEOUT_MAX_S)
-		return conf_err(err, errlen, "timeout %s %u out of range (1-%u)",
-				dsr_timeout_name(cmd->u.timeout.kind), s, DSR_TIMEOUT_MAX_S);
+		return dsr_conf_err(err, errlen, "timeout %s %u out of range (1-%u)",
+				    dsr_timeout_name(cmd->u.timeout.kind), s, DSR_TIMEOUT_MAX_S);
 	conf->timeout_s[kind] = s;
 	return 0;
 }
@@ -365,8 +464,8 @@ apply_conntrack_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err
 	uint32_t n = cmd->u.size;
 
 	if (n < DSR_CONNTRACK_MIN || n > DSR_CONNTRACK_MAX)
-		return conf_err(err, errlen, "conntrack size %u out of range (%u-%u)", n,
-				DSR_CONNTRACK_MIN, DSR_CONNTRACK_MAX);
+		return dsr_conf_err(err, errlen, "conntrack size %u out of range (%u-%u)", n,
+				    DSR_CONNTRACK_MIN, DSR_CONNTRACK_MAX);
 	conf->conntrack_size = n;
 	return 0;
 }
@@ -377,10 +476,10 @@ apply_maglev_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 	uint32_t n = cmd->u.size;
 
 	if (n < DSR_CONF_MAGLEV_MIN || n > DSR_CONF_MAGLEV_MAX)
-		return conf_err(err, errlen, "maglev size %u out of range (%u-%u)", n,
-				DSR_CONF_MAGLEV_MIN, DSR_CONF_MAGLEV_MAX);
+		return dsr_conf_err(err, errlen, "maglev size %u out of range (%u-%u)", n,
+				    DSR_CONF_MAGLEV_MIN, DSR_CONF_MAGLEV_MAX);
 	if (!is_prime(n))
-		return conf_err(err, errlen, "maglev size %u is not prime", n);
+		return dsr_conf_err(err, errlen, "maglev size %u is not prime", n);
 	conf->maglev_size = n;
 	return 0;
 }
@@ -391,7 +490,8 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
 
 	if (spec != NULL && (spec->flags & DSR_CMD_F_RUNTIME))
-		return conf_err(err, errlen, "'%s' is not a configuration command", spec->words);
+		return dsr_conf_err(err, errlen, "'%s' is not a configuration command",
+				    spec->words);
 	switch (cmd->id) {
 	case DSR_CMD_PORT_ADDRESS:
 		return apply_port_address(conf, cmd, err, errlen);
@@ -418,26 +518,27 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 		if (cmd->u.arp_announce.count > DSR_ARP_ANNOUNCE_MAX ||
 		    cmd->u.arp_announce.interval_s < 1 ||
 		    cmd->u.arp_announce.interval_s > DSR_ARP_INTERVAL_MAX_S)
-			return conf_err(err, errlen, "arp announce %u interval %u out of range",
-					cmd->u.arp_announce.count, cmd->u.arp_announce.interval_s);
+			return dsr_conf_err(err, errlen, "arp announce %u interval %u out of range",
+					    cmd->u.arp_announce.count,
+					    cmd->u.arp_announce.interval_s);
 		conf->arp_announce_count = cmd->u.arp_announce.count;
 		conf->arp_announce_interval_s = cmd->u.arp_announce.interval_s;
 		return 0;
 	case DSR_CMD_ARP_REFRESH:
 		if (cmd->u.seconds < 1 || cmd->u.seconds > DSR_ARP_REFRESH_MAX_S)
-			return conf_err(err, errlen, "arp refresh %u out of range (1-%u)",
-					cmd->u.seconds, DSR_ARP_REFRESH_MAX_S);
+			return dsr_conf_err(err, errlen, "arp refresh %u out of range (1-%u)",
+					    cmd->u.seconds, DSR_ARP_REFRESH_MAX_S);
 		conf->arp_refresh_s = cmd->u.seconds;
 		return 0;
 	default:
 		break;
 	}
-	return conf_err(err, errlen, "bad command id %d", (int)cmd->id);
+	return dsr_conf_err(err, errlen, "bad command id %d", (int)cmd->id);
 }
 
 /* Parse and apply n bytes of text; a blank or comment line is 0. */
-static int
-apply_text(struct dsr_conf *conf, const char *line, size_t n, char *err, size_t errlen)
+int
+dsr_conf_apply_text(struct dsr_conf *conf, const char *line, size_t n, char *err, size_t errlen)
 {
 	struct dsr_cmd cmd;
 	int r = dsr_cmd_parse_n(line, n, &cmd, err, errlen);
@@ -450,106 +551,7 @@ apply_text(struct dsr_conf *conf, const char *line, size_t n, char *err, size_t 
 int
 dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen)
 {
-	return apply_text(conf, line, strlen(line), err, errlen);
-}
-
-/* One line read by read_line(). */
-struct conf_line {
-	char buf[DSR_CMD_LINE_MAX + 2]; /* the text, a CR and a NUL */
-	size_t len;                     /* bytes kept in buf, the LF not counted */
-	size_t total;                   /* bytes on the line, the LF not counted */
-	int last;                       /* the last of them */
-};
-
-/*
- * Read up to and past the next LF, keeping what fits in l->buf and
- * counting the rest. @return 1 for a line, 0 at the end of the file, -1
- * on a read error.
- */
-static int
-read_line(FILE *f, struct conf_line *l)
-{
-	int c;
-
-	l->len = 0;
-	l->total = 0;
-	l->last = EOF;
-	while ((c = getc(f)) != EOF) {
-		if (c == '\n')
-			break;
-		if (l->len < sizeof(l->buf) - 1)
-			l->buf[l->len++] = (char)c;
-		l->total++;
-		l->last = c;
-	}
-	l->buf[l->len] = '\0';
-	if (c == EOF && ferror(f))
-		return -1;
-	return c == EOF && l->total == 0 ? 0 : 1;
-}
-
-/*
- * Apply every line of f to conf. On error msg holds the reason and
- * *lineno the line, or 0 for a read error.
- */
-static int
-load_lines(struct dsr_conf *conf, FILE *f, unsigned int *lineno, char *msg, size_t msglen)
-{
-	struct conf_line *l = malloc(sizeof(*l));
-	int r;
-
-	*lineno = 0;
-	if (l == NULL)
-		return conf_err(msg, msglen, "%s", strerror(ENOMEM));
-	while ((r = read_line(f, l)) > 0) {
-		(*lineno)++;
-		r = -1;
-		if (l->total > l->len) {
-			/* Too long for the buffer: give the full length, as dsr_cmd_parse_n() does. */
-			conf_err(msg, msglen, "line too long (%zu bytes, max %d)",
-				 l->total - (l->last == '\r'), DSR_CMD_LINE_MAX);
-			break;
-		}
-		if (apply_text(conf, l->buf, l->len, msg, msglen) < 0)
-			break;
-	}
-	if (r < 0 && ferror(f)) {
-		conf_err(msg, msglen, "%s", strerror(errno));
-		*lineno = 0;
-	}
-	free(l);
-	return r;
-}
-
-int
-dsr_conf_load_file(struct dsr_conf *conf, const char *path, char *err, size_t errlen)
-{
-	struct dsr_conf *scratch;
-	char msg[DSR_CMD_ERR_MAX];
-	unsigned int lineno = 0;
-	FILE *f;
-	int r;
-
-	f = fopen(path, "r");
-	if (f == NULL)
-		return conf_err(err, errlen, "%s: %s", path, strerror(errno));
-	scratch = malloc(sizeof(*scratch));
-	if (scratch == NULL) {
-		fclose(f);
-		return conf_err(err, errlen, "%s: %s", path, strerror(ENOMEM));
-	}
-	memcpy(scratch, conf, sizeof(*scratch));
-	msg[0] = '\0';
-	r = load_lines(scratch, f, &lineno, msg, sizeof(msg));
-	fclose(f);
-	if (r == 0)
-		memcpy(conf, scratch, sizeof(*conf));
-	else if (lineno > 0)
-		conf_err(err, errlen, "%s:%u: %s", path, lineno, msg);
-	else
-		conf_err(err, errlen, "%s: %s", path, msg);
-	free(scratch);
-	return r < 0 ? -1 : 0;
+	return dsr_conf_apply_text(conf, line, strlen(line), err, errlen);
 }
 
 /* Format cmd and write it as one line. */

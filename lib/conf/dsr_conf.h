@@ -84,11 +84,13 @@ void dsr_conf_init(struct dsr_conf *conf);
  * what is not there, no free VIP/backend id, maglev size not prime or out
  * of DSR_CONF_MAGLEV_MIN..DSR_CONF_MAGLEV_MAX, conntrack size out of
  * DSR_CONNTRACK_MIN..DSR_CONNTRACK_MAX, a port number >= DSR_MAX_PORTS, a
- * port address that is the network or broadcast address of its subnet
- * (prefix /0 to /30) or already on another port, a backend without a MAC
- * on no port's subnet (also when a port address changes), and a port, VIP or
- * backend address that is not unicast (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0
- * and above). New VIPs and backends take the lowest free id; vip del also
+ * second address for a port (one address per port), a port address that
+ * is the network or broadcast address of its subnet (prefix /0 to /30) or
+ * already on another port, a backend without a MAC on no port's subnet, a
+ * backend MAC that is broadcast, multicast or all zeros, a backend address
+ * that is a port address or a VIP (and a VIP or port address that is a
+ * backend's), and a port, VIP or backend address that is not unicast
+ * (0.0.0.0/8, 127.0.0.0/8, 224.0.0.0 and above). New VIPs and backends take the lowest free id; vip del also
  * deletes the VIP's backends. Fields that dsr_cmd_parse() range-checks
  * are checked again, for commands built by hand.
  * @return 0, or -1 with conf unchanged.
@@ -99,10 +101,25 @@ int dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 int dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen);
 
 /**
- * Apply a whole file. On error, err is "PATH:LINE: what is wrong", conf
- * is left as it was before the call, and -1 is returned.
+ * Apply a whole file. On error, err is "PATH:LINE: what is wrong" (or
+ * "PATH: not a regular file (a FIFO)" and the like: only regular files,
+ * or links to them, are read), conf is left as it was before the call,
+ * and -1 is returned.
  */
 int dsr_conf_load_file(struct dsr_conf *conf, const char *path, char *err, size_t errlen);
+
+/** The number of VIPs in conf. */
+unsigned int dsr_conf_vip_count(const struct dsr_conf *conf);
+
+/**
+ * May a reload replace the running configuration run by want? Not if
+ * want has no VIP while run has some, unless allow_empty (dsrlb
+ * --allow-empty): an empty or truncated file would otherwise remove
+ * every service at once. `vip del` removes them one by one.
+ * @return 0, or -1 with the reason in err.
+ */
+int dsr_conf_check_reload(const struct dsr_conf *run, const struct dsr_conf *want, bool allow_empty,
+			  char *err, size_t errlen);
 
 /** Find a VIP id by service; -1 if absent. */
 int dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc);

@@ -7,7 +7,7 @@
  * the writer makes its counter odd, changes keys / moves entries / frees
  * or fills slots, then makes it even again with a release store; readers
  * copy the bucket between two loads of the word and retry if it changed.
- * dsr_ct_touch() changes state and last_seen outside the seqlock with
+ * dsr_ct_touch() changes sh and last_seen outside the seqlock with
  * relaxed stores: a reader may see one of them new and the other old,
  * never a torn key. All shared fields are written with atomic stores so
  * that readers' copies are not data races.
@@ -28,10 +28,11 @@ _Static_assert(offsetof(struct dsr_ct_entry, dst_ip) == offsetof(struct dsr_flow
 	       "key layout");
 _Static_assert(offsetof(struct dsr_ct_entry, src_port) == offsetof(struct dsr_flow, src_port),
 	       "key layout");
-_Static_assert(offsetof(struct dsr_ct_entry, proto) == offsetof(struct dsr_flow, proto),
-	       "key layout");
-_Static_assert(offsetof(struct dsr_ct_entry, state) == 13,
-	       "dsr_ct_bucket_find() reads the state as byte 13");
+_Static_assert(offsetof(struct dsr_ct_entry, sh) == 12,
+	       "dsr_ct_bucket_find() reads the state as bits 32-34 of the second word");
+_Static_assert(DSR_CT_UDP == 4 && DSR_CT_SYN < 4 && DSR_CT_EST < 4 && DSR_CT_FIN < 4,
+	       "bit 2 of the state tells UDP entries from TCP ones");
+_Static_assert(DSR_CT_NSTATES <= 7, "state 7 is never used (dsr_ct_key1())");
 
 /* XOR distance between a flow's two buckets, by tag; odd, so never 0. */
 static const uint32_t ct_tag_offset[DSR_CT_NTAGS] = {
@@ -101,10 +102,9 @@ ct_entry_store(struct dsr_ct_entry *d, const struct dsr_ct_entry *s)
 	__atomic_store_n(&d->dst_ip, s->dst_ip, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->src_port, s->src_port, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->dst_port, s->dst_port, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->proto, s->proto, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->backend, s->backend, __ATOMIC_RELAXED);
 	__atomic_store_n(&d->last_seen, s->last_seen, __ATOMIC_RELAXED);
-	__atomic_store_n(&d->state, s->state, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->sh, s->sh, __ATOMIC_RELAXED);
 }
 
 static inline void
@@ -114,8 +114,7 @@ ct_entry_load(struct dsr_ct_entry *d, const struct dsr_ct_entry *s)
 	d->dst_ip = __atomic_load_n(&s->dst_ip, __ATOMIC_RELAXED);
 	d->src_port = __atomic_load_n(&s->src_port, __ATOMIC_RELAXED);
 	d->dst_port = __atomic_load_n(&s->dst_port, __ATOMIC_RELAXED);
-	d->proto = __atomic_load_n(&s->proto, __ATOMIC_RELAXED);
-	d->state = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+	d->sh = __atomic_load_n(&s->sh, __ATOMIC_RELAXED);
 	d->backend = __atomic_load_n(&s->backend, __ATOMIC_RELAXED);
 	d->last_seen = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 }
@@ -141,7 +140,7 @@ ct_slot_free(struct dsr_ct *ct, struct dsr_ct_bucket *bk, unsigned int i,
 	if (ct->free_cb != NULL)
 		ct->free_cb(ct->free_arg, &bk->e[i], why);
 	ctl = ct_write_begin(bk);
-	__atomic_store_n(&bk->e[i].state, (uint8_t)DSR_CT_FREE, __ATOMIC_RELAXED);
+	__atomic_store_n(&bk->e[i].sh, (uint16_t)DSR_CT_FREE, __ATOMIC_RELAXED);
 	ct_write_end(bk, ctl);
 	__atomic_store_n(&ct->count, ct->count - 1, __ATOMIC_RELAXED);
 }
@@ -286,7 +285,7 @@ ct_relocate(struct dsr_ct *ct, const uint32_t root[2], uint32_t now, uint32_t *o
 			reads++;
 			ab = &ct->bk[alt[i]];
 			for (j = 0; j < DSR_CT_SLOTS; j++)
-				if (ab->e[j].state == DSR_CT_FREE ||
+				if (dsr_ct_entry_state(&ab->e[j]) == DSR_CT_FREE ||
 				    dsr_ct_expired(ct, &ab->e[j], now))
 					goto found;
 			q[tail++] = (struct ct_node){alt[i], (int16_t)head, (uint8_t)i};
@@ -295,7 +294,7 @@ ct_relocate(struct dsr_ct *ct, const uint32_t root[2], uint32_t now, uint32_t *o
 	return -1;
 
 found:
-	if (ab->e[j].state != DSR_CT_FREE)
+	if (dsr_ct_entry_state(&ab->e[j]) != DSR_CT_FREE)
 		ct_slot_free(ct, ab, j, DSR_CT_EXPIRED);
 	db = alt[i];
 	di = j;
@@ -326,14 +325,15 @@ dsr_ct_insert(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uin
 	struct dsr_ct_entry ne;
 	unsigned int n, i;
 
-	if (state == DSR_CT_FREE || state >= DSR_CT_NSTATES)
+	if (state == DSR_CT_FREE || state >= DSR_CT_NSTATES ||
+	    (flow->proto != 6 && flow->proto != 17) || (flow->proto == 17) != (state == DSR_CT_UDP))
 		return NULL;
 	root[0] = (uint32_t)hash & ct->mask;
 	root[1] = ct_other(ct, root[0], tag);
 	for (n = 0; n < 2; n++) {
 		bk = &ct->bk[root[n]];
 		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			if (bk->e[i].state == DSR_CT_FREE) {
+			if (dsr_ct_entry_state(&bk->e[i]) == DSR_CT_FREE) {
 				if (!full)
 					goto put;
 			} else if (dsr_ct_expired(ct, &bk->e[i], now_ms)) {
@@ -350,8 +350,7 @@ put:
 	ne.dst_ip = flow->dst_ip;
 	ne.src_port = flow->src_port;
 	ne.dst_port = flow->dst_port;
-	ne.proto = flow->proto;
-	ne.state = state;
+	ne.sh = state;
 	ne.backend = backend;
 	ne.last_seen = now_ms;
 	ct_slot_write(bk, i, &ne, tag);
@@ -371,7 +370,7 @@ ct_entry_free(struct dsr_ct *ct, struct dsr_ct_entry *e, enum dsr_ct_free_reason
 		return;
 	bk = &ct->bk[off / sizeof(*bk)];
 	i = (unsigned int)((off % sizeof(*bk)) / sizeof(*e));
-	if (i >= DSR_CT_SLOTS || &bk->e[i] != e || e->state == DSR_CT_FREE)
+	if (i >= DSR_CT_SLOTS || &bk->e[i] != e || dsr_ct_entry_state(e) == DSR_CT_FREE)
 		return;
 	ct_slot_free(ct, bk, i, why);
 }
@@ -403,7 +402,7 @@ dsr_ct_sweep(struct dsr_ct *ct, unsigned int nbuckets, uint32_t now_ms)
 	for (n = 0; n < nbuckets; n++) {
 		bk = &ct->bk[b];
 		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			if (bk->e[i].state != DSR_CT_FREE &&
+			if (dsr_ct_entry_state(&bk->e[i]) != DSR_CT_FREE &&
 			    dsr_ct_expired(ct, &bk->e[i], now_ms)) {
 				ct_slot_free(ct, bk, i, DSR_CT_EXPIRED);
 				freed++;
@@ -428,7 +427,7 @@ dsr_ct_remove_if(struct dsr_ct *ct, uint32_t *cursor, unsigned int nbuckets,
 	for (n = 0; n < nbuckets && b <= ct->mask; n++, b++) {
 		bk = &ct->bk[b];
 		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			if (bk->e[i].state != DSR_CT_FREE && match(arg, &bk->e[i])) {
+			if (dsr_ct_entry_state(&bk->e[i]) != DSR_CT_FREE && match(arg, &bk->e[i])) {
 				ct_slot_free(ct, bk, i, DSR_CT_REMOVED);
 				removed++;
 			}
@@ -473,7 +472,7 @@ dsr_ct_walk(const struct dsr_ct *ct, uint32_t *cursor, uint32_t max_buckets,
 	for (; b < end; b++) {
 		ct_bucket_read(&ct->bk[b], copy);
 		for (i = 0; i < DSR_CT_SLOTS; i++) {
-			if (copy[i].state == DSR_CT_FREE)
+			if (dsr_ct_entry_state(&copy[i]) == DSR_CT_FREE)
 				continue;
 			rc = fn(arg, &copy[i]);
 			if (rc != 0) {

@@ -34,17 +34,61 @@ enum dsr_ct_state {
 	DSR_CT_NSTATES
 };
 
-/** One entry: 20 bytes, three to a 64-byte bucket. */
+/*
+ * The sequence hint: the top DSR_CT_SEQ_HINT_BITS bits of the client's
+ * next sequence number (the last segment's seq + its length), so one
+ * hint step is 2^DSR_CT_SEQ_HINT_SHIFT bytes (512 KiB). See
+ * dsr_ct_rst_in_window() and docs/design.md.
+ */
+#define DSR_CT_SEQ_HINT_BITS  13
+#define DSR_CT_SEQ_HINT_SHIFT (32 - DSR_CT_SEQ_HINT_BITS)
+#define DSR_CT_SEQ_HINT_MASK  ((1u << DSR_CT_SEQ_HINT_BITS) - 1)
+
+/**
+ * One entry: 20 bytes, three to a 64-byte bucket. The protocol is not
+ * stored: the table holds TCP and UDP flows only, and an entry is UDP
+ * exactly when its state is DSR_CT_UDP. Read the packed word with
+ * dsr_ct_entry_state(), dsr_ct_entry_proto() and dsr_ct_entry_seq_hint().
+ */
 struct dsr_ct_entry {
-	uint32_t src_ip;   /**< network order */
-	uint32_t dst_ip;   /**< network order */
-	uint16_t src_port; /**< network order */
-	uint16_t dst_port; /**< network order */
-	uint8_t proto;
-	uint8_t state;      /**< enum dsr_ct_state */
+	uint32_t src_ip;    /**< network order */
+	uint32_t dst_ip;    /**< network order */
+	uint16_t src_port;  /**< network order */
+	uint16_t dst_port;  /**< network order */
+	uint16_t sh;        /**< bits 0-2: enum dsr_ct_state; 3-15: TCP sequence hint */
 	uint16_t backend;   /**< backend id */
 	uint32_t last_seen; /**< ms clock of the last packet */
 };
+
+#define DSR_CT_STATE_MASK 7u /* the state's bits in sh */
+
+/** The state of an entry (enum dsr_ct_state). */
+static inline uint8_t
+dsr_ct_entry_state(const struct dsr_ct_entry *e)
+{
+	return (uint8_t)(e->sh & DSR_CT_STATE_MASK);
+}
+
+/** The IP protocol of an entry's flow: 17 (UDP) in state DSR_CT_UDP, else 6 (TCP). */
+static inline uint8_t
+dsr_ct_entry_proto(const struct dsr_ct_entry *e)
+{
+	return dsr_ct_entry_state(e) == DSR_CT_UDP ? 17 : 6;
+}
+
+/** The sequence hint of a TCP entry (DSR_CT_SEQ_HINT_BITS bits). */
+static inline uint16_t
+dsr_ct_entry_seq_hint(const struct dsr_ct_entry *e)
+{
+	return (uint16_t)(e->sh >> 3);
+}
+
+/** The hint of a client's next sequence number (host order): its top bits. */
+static inline uint16_t
+dsr_ct_seq_hint(uint32_t next_seq)
+{
+	return (uint16_t)(next_seq >> DSR_CT_SEQ_HINT_SHIFT);
+}
 
 /** Why an entry left the table (passed to the free callback). */
 enum dsr_ct_free_reason {
@@ -91,7 +135,9 @@ void dsr_ct_set_timeouts(struct dsr_ct *ct, const uint32_t timeout_ms[DSR_CT_NST
 
 /**
  * Insert a flow that dsr_ct_lookup() just did not find (no duplicate
- * check is made). Never evicts a live entry; expired entries in the
+ * check is made). The flow must be TCP or UDP, and state DSR_CT_UDP
+ * exactly when it is UDP (else NULL). The sequence hint starts at 0:
+ * set it with dsr_ct_seq_init(). Never evicts a live entry; expired entries in the
  * candidate buckets are reclaimed (also when the table is full). If both
  * candidate buckets hold only live entries, a bounded cuckoo search moves
  * entries to their other bucket. state must not be DSR_CT_FREE. May move
@@ -143,15 +189,63 @@ dsr_ct_tcp_next(uint8_t state, uint8_t tcp_flags)
 /**
  * Refresh an entry on a packet (writer only). Stores only what changed,
  * so that a flow seen many times per millisecond does not dirty its
- * cache line on every packet.
+ * cache line on every packet. Keeps the sequence hint.
  */
 static inline void
 dsr_ct_touch(struct dsr_ct_entry *e, uint8_t state, uint32_t now_ms)
 {
-	if (e->state != state)
-		__atomic_store_n(&e->state, state, __ATOMIC_RELAXED);
+	uint16_t sh = (uint16_t)((e->sh & ~DSR_CT_STATE_MASK) | state);
+
+	if (e->sh != sh)
+		__atomic_store_n(&e->sh, sh, __ATOMIC_RELAXED);
 	if (e->last_seen != now_ms)
 		__atomic_store_n(&e->last_seen, now_ms, __ATOMIC_RELAXED);
+}
+
+/**
+ * dsr_ct_touch() for a client TCP segment whose next sequence number has
+ * the hint hint (dsr_ct_seq_hint()): the entry's hint moves one step
+ * forward when the segment is in the step after it, and never otherwise,
+ * so a spoofed segment far from the flow's numbers cannot move it (and
+ * it changes, and dirties the line, once per 512 KiB the client sends).
+ */
+static inline void
+dsr_ct_touch_tcp(struct dsr_ct_entry *e, uint8_t state, uint16_t hint, uint32_t now_ms)
+{
+	uint16_t sh = e->sh;
+	uint16_t n = (uint16_t)((sh & ~DSR_CT_STATE_MASK) | state);
+
+	if ((((unsigned int)hint - (sh >> 3)) & DSR_CT_SEQ_HINT_MASK) == 1)
+		n = (uint16_t)((hint << 3) | state);
+	if (n != sh)
+		__atomic_store_n(&e->sh, n, __ATOMIC_RELAXED);
+	if (e->last_seen != now_ms)
+		__atomic_store_n(&e->last_seen, now_ms, __ATOMIC_RELAXED);
+}
+
+/** Set the sequence hint of an entry just inserted for a TCP segment (writer only). */
+static inline void
+dsr_ct_seq_init(struct dsr_ct_entry *e, uint16_t hint)
+{
+	uint16_t sh =
+		(uint16_t)(((hint & DSR_CT_SEQ_HINT_MASK) << 3) | (e->sh & DSR_CT_STATE_MASK));
+
+	__atomic_store_n(&e->sh, sh, __ATOMIC_RELAXED);
+}
+
+/**
+ * Is an RST whose segment has the sequence hint hint close enough to the
+ * flow's to be the client's own? Within one hint step either side of the
+ * entry's: at least 512 KiB around the client's next sequence number, at
+ * most 1 MiB. A blind RST, whose number is random, passes with chance
+ * 3 / 2^13 (1 in 2731).
+ */
+static inline int
+dsr_ct_rst_in_window(const struct dsr_ct_entry *e, uint16_t hint)
+{
+	unsigned int d = ((unsigned int)hint - dsr_ct_entry_seq_hint(e) + 1) & DSR_CT_SEQ_HINT_MASK;
+
+	return d <= 2;
 }
 
 /**
@@ -242,7 +336,7 @@ dsr_ct_bucket2(const struct dsr_ct *ct, uint32_t b1, uint64_t hash)
 static inline int
 dsr_ct_expired(const struct dsr_ct *ct, const struct dsr_ct_entry *e, uint32_t now_ms)
 {
-	return (int32_t)(now_ms - e->last_seen) >= (int32_t)ct->timeout[e->state & 7];
+	return (int32_t)(now_ms - e->last_seen) >= (int32_t)ct->timeout[e->sh & DSR_CT_STATE_MASK];
 }
 
 /**
@@ -258,25 +352,51 @@ dsr_ct_prefetch(const struct dsr_ct *ct, uint64_t hash)
 	__builtin_prefetch(&ct->bk[b], 0, 3);
 }
 
-/* Internal: the slot of bucket bk holding flow (k0, k1 = its two words), or NULL. */
+/*
+ * Internal: an entry's bytes 0-7 are the addresses and 8-11 the ports, as
+ * in a flow; bits 32-34 of its second word are the state (FREE = 0), and
+ * the state stands for the protocol in the key: a UDP entry is in state
+ * DSR_CT_UDP (4), a TCP entry in one of 1-3 (bit 34 clear).
+ */
+#define DSR_CT_K1_PORTS 0xffffffffULL
+#define DSR_CT_K1_LIVE  0x700000000ULL /* the state */
+
+/* Internal: the slot of bucket bk whose key words match k0, and k1 under m1, or NULL. */
 static inline struct dsr_ct_entry *
-dsr_ct_bucket_find(struct dsr_ct_bucket *bk, uint64_t k0, uint64_t k1)
+dsr_ct_bucket_find(struct dsr_ct_bucket *bk, uint64_t k0, uint64_t k1, uint64_t m1)
 {
 	unsigned int i;
 
 	for (i = 0; i < DSR_CT_SLOTS; i++) {
 		uint64_t a, b;
 
-		/*
-		 * An entry's bytes 0-7 are the addresses, 8-12 the ports and
-		 * the protocol, as in a flow; byte 13 is the state (FREE = 0).
-		 */
 		__builtin_memcpy(&a, &bk->e[i], 8);
 		__builtin_memcpy(&b, (const uint8_t *)&bk->e[i] + 8, 8);
-		if (((a ^ k0) | ((b ^ k1) & 0xffffffffffULL)) == 0 && (b & 0xff0000000000ULL) != 0)
+		if (((a ^ k0) | ((b ^ k1) & m1)) == 0 && (b & DSR_CT_K1_LIVE) != 0)
 			return &bk->e[i];
 	}
 	return NULL;
+}
+
+/*
+ * Internal: a flow's second key word as entries hold it, and the bits to
+ * compare (*m1). TCP: the ports, and bit 34 clear (states 1-3). UDP: the
+ * ports and state 4 exactly. Other protocols: state 7, which no entry
+ * has, so they are never found.
+ */
+static inline uint64_t
+dsr_ct_key1(const struct dsr_flow *flow, uint64_t *m1)
+{
+	uint64_t k1;
+
+	__builtin_memcpy(&k1, (const uint8_t *)flow + 8, 8);
+	k1 &= DSR_CT_K1_PORTS;
+	if (flow->proto == 6) {
+		*m1 = DSR_CT_K1_PORTS | (1ULL << 34);
+		return k1;
+	}
+	*m1 = DSR_CT_K1_PORTS | DSR_CT_K1_LIVE;
+	return k1 | ((uint64_t)(flow->proto == 17 ? DSR_CT_UDP : 7) << 32);
 }
 
 /**
@@ -294,13 +414,13 @@ dsr_ct_lookup(struct dsr_ct *ct, const struct dsr_flow *flow, uint64_t hash, uin
 {
 	uint32_t b = dsr_ct_bucket1(ct, hash);
 	struct dsr_ct_entry *e;
-	uint64_t k0, k1;
+	uint64_t k0, k1, m1;
 
 	__builtin_memcpy(&k0, flow, 8);
-	__builtin_memcpy(&k1, (const uint8_t *)flow + 8, 8);
-	e = dsr_ct_bucket_find(&ct->bk[b], k0, k1);
+	k1 = dsr_ct_key1(flow, &m1);
+	e = dsr_ct_bucket_find(&ct->bk[b], k0, k1, m1);
 	if (e == NULL) {
-		e = dsr_ct_bucket_find(&ct->bk[dsr_ct_bucket2(ct, b, hash)], k0, k1);
+		e = dsr_ct_bucket_find(&ct->bk[dsr_ct_bucket2(ct, b, hash)], k0, k1, m1);
 		if (e == NULL)
 			return NULL;
 	}

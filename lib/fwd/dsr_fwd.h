@@ -47,6 +47,7 @@ struct dsr_fwd_meta {
 	uint64_t hash;     /**< dsr_flow_table_hash(&flow), the table's */
 	uint16_t vip;      /**< VIP id */
 	uint16_t port;     /**< port it came in on */
+	uint16_t seq_hint; /**< TCP: dsr_ct_seq_hint() of the segment's seq + length */
 	uint8_t tcp_flags; /**< 0 for UDP */
 };
 

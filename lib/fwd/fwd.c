@@ -73,6 +73,63 @@ mac_eq(const uint8_t *a, const uint8_t *b)
 	return a4 == b4 && a2 == b2;
 }
 
+/*
+ * The sequence hint of a TCP segment (l4: its header, seg_len: header and
+ * data): of its seq + data length, + 1 for SYN and for FIN, the client's
+ * next sequence number once the segment is sent.
+ */
+static inline uint16_t
+fwd_seq_hint(const uint8_t *l4, uint32_t seg_len, uint32_t hl, uint8_t flags)
+{
+	uint32_t seq =
+		((uint32_t)l4[4] << 24) | ((uint32_t)l4[5] << 16) | ((uint32_t)l4[6] << 8) | l4[7];
+
+	seq += seg_len - hl + (flags & DSR_TCP_SYN ? 1u : 0u) + (flags & DSR_TCP_FIN ? 1u : 0u);
+	return dsr_ct_seq_hint(seq);
+}
+
+/* The longest standard Ethernet frame without its FCS, a VLAN tag included. */
+#define DSR_FWD_STD_FRAME_MAX 1518
+
+/*
+ * Why a frame dsr_pkt_parse() found malformed is dropped: oversize for a
+ * whole, valid IPv4 header whose total length is beyond the frame when
+ * the frame is longer than any standard Ethernet frame (net_af_packet
+ * delivers a datagram the kernel reassembled beyond its ring's frame
+ * size cut to that size), malformed for anything else.
+ */
+static enum dsr_drop
+fwd_malformed_reason(const uint8_t *frame, uint32_t len, const struct dsr_pkt *pkt)
+{
+	const uint8_t *ip = frame + pkt->l3_off;
+	uint32_t ihl, tot;
+
+	/* len > 1518 first: only then is pkt->ethertype sure to be set. */
+	if (len <= DSR_FWD_STD_FRAME_MAX || pkt->ethertype != 0x0800 || len < pkt->l3_off + 20u)
+		return DSR_MALFORMED;
+	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	tot = (uint32_t)((ip[2] << 8) | ip[3]);
+	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl || pkt->l3_off + tot <= len)
+		return DSR_MALFORMED;
+	return DSR_OVERSIZE;
+}
+
+/*
+ * Is src a source address no client can have? "This network" 0/8,
+ * loopback 127/8, multicast 224/4, reserved 240/4 with the limited
+ * broadcast (RFC 1122 3.2.1.3, RFC 6890), the VIP it is sent to, or the
+ * address of the port it came in on. A few compares (addresses in
+ * network order; port < DSR_MAX_PORTS).
+ */
+static inline int
+fwd_martian(const struct dsr_gen *g, uint32_t src, uint32_t dst, uint16_t port)
+{
+	uint8_t a;
+
+	memcpy(&a, &src, 1); /* the first octet */
+	return (uint8_t)(a - 1) >= 223 || a == 127 || src == dst || src == g->port_ip[port];
+}
+
 enum dsr_fwd_verdict
 dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t port,
 		 struct dsr_fwd_meta *m)
@@ -107,15 +164,27 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_OTHER_L4:
 		return fwd_drop(f, DSR_NOT_VIP);
 	default:
-		return fwd_drop(f, DSR_MALFORMED);
+		return fwd_drop(f, fwd_malformed_reason(frame, len, &pkt));
 	}
 	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
 	if (vip < 0)
 		return fwd_drop(f, DSR_NOT_VIP);
+	if (fwd_martian(f->gen, pkt.flow.src_ip, pkt.flow.dst_ip, port))
+		return fwd_drop(f, DSR_MARTIAN);
 	m->flow = pkt.flow;
 	m->tcp_flags = pkt.tcp_flags;
 	m->vip = (uint16_t)vip;
 	m->port = port;
+	m->seq_hint = 0;
+	if (pkt.flow.proto == DSR_IPPROTO_TCP) {
+		const uint8_t *ip = frame + pkt.l3_off;
+		uint32_t tot = (uint32_t)((ip[2] << 8) | ip[3]);
+		uint32_t seg = tot - (uint32_t)(ip[0] & 0x0f) * 4;
+
+		m->seq_hint =
+			fwd_seq_hint(frame + pkt.l4_off, seg,
+				     (uint32_t)(frame[pkt.l4_off + 12] >> 4) * 4, pkt.tcp_flags);
+	}
 	m->hash = dsr_flow_table_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
 	return DSR_FWD_PENDING;
@@ -163,16 +232,29 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_STALE], 1);
 		} else if (fl & DSR_TCP_RST) {
-			/* The backend must see the RST; the entry goes now. */
-			dsr_ct_remove(f->ct, e);
-			DSR_CTR_ADD(f->st->event[DSR_EV_CT_RST], 1);
+			/*
+			 * The backend must see the RST. Near the flow's sequence
+			 * numbers it is the client's: the entry goes now. Far
+			 * from them it may be a blind attacker's, which the
+			 * backend ignores too: the entry stays as it was.
+			 */
+			if (dsr_ct_rst_in_window(e, m->seq_hint)) {
+				dsr_ct_remove(f->ct, e);
+				DSR_CTR_ADD(f->st->event[DSR_EV_CT_RST], 1);
+			} else {
+				DSR_CTR_ADD(f->st->event[DSR_EV_RST_OUT_OF_WINDOW], 1);
+			}
 			return be;
-		} else if (syn && e->state == DSR_CT_FIN) {
+		} else if (syn && dsr_ct_entry_state(e) == DSR_CT_FIN) {
 			/* Port reuse after a close: a new connection. */
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_REUSE], 1);
+		} else if (tcp) {
+			dsr_ct_touch_tcp(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), fl), m->seq_hint,
+					 now);
+			return be;
 		} else {
-			dsr_ct_touch(e, tcp ? dsr_ct_tcp_next(e->state, fl) : DSR_CT_UDP, now);
+			dsr_ct_touch(e, DSR_CT_UDP, now);
 			return be;
 		}
 	}
@@ -203,6 +285,8 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 		DSR_CTR_ADD(f->st->event[DSR_EV_CT_FULL], 1);
 		return be;
 	}
+	if (tcp)
+		dsr_ct_seq_init(e, m->seq_hint);
 	DSR_CTR_ADD(f->st->event[DSR_EV_CT_NEW], 1);
 	if (tcp && !syn)
 		DSR_CTR_ADD(f->st->event[DSR_EV_CT_MIDFLOW], 1);
@@ -318,6 +402,7 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 	const uint8_t *l4 = p + 34;
 	uint32_t tot, l4_len, hl;
 	uint8_t proto, flags = 0;
+	uint16_t seq_hint = 0;
 	uint64_t w, ports, key;
 	int vip;
 
@@ -341,6 +426,7 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 		if (hl < 20 || hl > l4_len)
 			return 0;
 		flags = l4[13];
+		seq_hint = fwd_seq_hint(l4, l4_len, hl, flags);
 	} else if (proto == DSR_IPPROTO_UDP) {
 		if (l4_len < 8)
 			return 0;
@@ -366,8 +452,11 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 		vc->key = key;
 		vc->vip = vip;
 	}
+	if (fwd_martian(f->gen, m->flow.src_ip, m->flow.dst_ip, port))
+		return 0; /* dsr_fwd_classify() counts it */
 	m->vip = (uint16_t)vip;
 	m->port = port;
+	m->seq_hint = seq_hint;
 	m->tcp_flags = flags;
 	m->hash = dsr_flow_table_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
@@ -394,13 +483,13 @@ fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 	if ((b->flags & want) != want || b->vip != m->vip || (fl & DSR_TCP_RST))
 		return -1;
 	if (m->flow.proto == DSR_IPPROTO_TCP) {
-		if ((fl & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN && e->state == DSR_CT_FIN)
+		state = dsr_ct_entry_state(e);
+		if ((fl & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN && state == DSR_CT_FIN)
 			return -1; /* port reuse */
-		state = dsr_ct_tcp_next(e->state, fl);
+		dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
 	} else {
-		state = DSR_CT_UDP;
+		dsr_ct_touch(e, DSR_CT_UDP, now);
 	}
-	dsr_ct_touch(e, state, now);
 	fwd_rewrite(f, frame, b, m->port);
 	return e->backend;
 }

@@ -57,6 +57,7 @@ struct dsr_lb_params {
 	bool lcores;             /**< run workers on EAL worker lcores (else the caller polls) */
 	uint32_t nb_mbufs;       /**< packet buffers in each pool; 0 = sized from the queues */
 	bool record_cycles;      /**< account worker cycles by stage (costs a little) */
+	bool allow_empty;        /**< a reload may remove every VIP (dsrlb --allow-empty) */
 };
 
 struct dsr_lb {
@@ -79,6 +80,7 @@ struct dsr_lb {
 	struct dsr_lb_rates rates;
 	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
 	struct dsr_ctl_server *ctl; /**< the control socket server, if any */
+	bool allow_empty;           /**< dsr_lb_params.allow_empty */
 	/* conns flush: the request published with every generation. */
 	uint64_t flush_seq;
 	bool flush_all;
@@ -137,6 +139,8 @@ int dsr_lb_apply_cmd(struct dsr_lb *lb, const struct dsr_cmd *cmd, char *err, si
  * re-weighted (a backend whose static MAC changed is removed and added).
  * Unchanged VIPs and backends keep their ids and their connections.
  * Start-up settings (sizes, port addresses) are kept, with a warning.
+ * A file with no VIP is refused while VIPs run, unless the balancer was
+ * built with allow_empty (dsr_conf_check_reload()).
  * @return 0 (*changes = commands applied, 0 = nothing differed), or -1
  * with err set and nothing changed.
  */

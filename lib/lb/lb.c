@@ -289,6 +289,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 
 	memset(lb, 0, sizeof(*lb));
 	lb->start_tsc = rte_rdtsc();
+	lb->allow_empty = params->allow_empty;
 	if (nb_workers == 0) {
 		snprintf(err, errlen,
 			 "no worker lcore: give at least two lcores (e.g. -l 0,1); the main lcore "

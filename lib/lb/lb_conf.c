@@ -279,6 +279,10 @@ dsr_lb_reload(struct dsr_lb *lb, const char *path, unsigned int *changes, char *
 		free(want);
 		return -1;
 	}
+	if (dsr_conf_check_reload(lb->conf, want, lb->allow_empty, err, errlen) != 0) {
+		free(want);
+		return -1;
+	}
 	next = lb_conf_copy(lb, err, errlen);
 	if (next == NULL) {
 		free(want);

@@ -18,6 +18,7 @@ static const struct dsr_opt_spec daemon_opts[] = {
 	{"mbufs", 'm', "N",
 	 "packet buffers in each NUMA node's pool (default: sized from the queues)"},
 	{"record-cycles", 'c', NULL, "count worker cycles by stage (show stats workers)"},
+	{"allow-empty", 'e', NULL, "let a reload (SIGHUP) of a file with no VIP remove them all"},
 	{"debug", 'd', NULL, "log debug lines too"},
 	{"version", DSR_OPT_VERSION, NULL, "print the version and exit"},
 	{"help", 'h', NULL, "this text"},

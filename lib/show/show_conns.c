@@ -39,11 +39,11 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 	char addr[24], ip[16], s[48];
 
 	if (c->cmd->u.show.has_svc &&
-	    (e->dst_ip != f->ip || e->dst_port != f->port || e->proto != f->proto))
+	    (e->dst_ip != f->ip || e->dst_port != f->port || dsr_ct_entry_proto(e) != f->proto))
 		return 0;
 	svc.ip = e->dst_ip;
 	svc.port = e->dst_port;
-	svc.proto = e->proto;
+	svc.proto = dsr_ct_entry_proto(e);
 	svc.pad = 0;
 	cb = &c->lb->conf->backends[e->backend];
 	dsr_ctl_row_begin(c->out, "conn");
@@ -53,7 +53,9 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 	dsr_ctl_kv_str(c->out, "client", addr);
 	dsr_ctl_kv_str(c->out, "vip", dsr_svc_str(&svc, s, sizeof(s)));
 	dsr_ctl_kv_str(c->out, "backend", cb->used ? dsr_ip_str(cb->ip, ip) : "removed");
-	dsr_ctl_kv_str(c->out, "state", e->state < DSR_CT_NSTATES ? state_names[e->state] : "?");
+	dsr_ctl_kv_str(c->out, "state",
+		       dsr_ct_entry_state(e) < DSR_CT_NSTATES ? state_names[dsr_ct_entry_state(e)]
+							      : "?");
 	/* The worker may touch the entry after this walk read the clock. */
 	dsr_ctl_kv_u64(c->out, "idle-ms",
 		       (int32_t)(c->now - e->last_seen) > 0 ? (uint32_t)(c->now - e->last_seen)

@@ -18,17 +18,22 @@
 #include "dsr_conf.h"
 
 /* X(ENUM, "name", "meaning") */
-#define DSR_DROP_REASONS(X)                                                                        \
-	X(NOT_OURS, "not-our-mac", "frame not addressed to the port's MAC address")                \
-	X(NOT_IPV4, "not-ipv4", "neither IPv4 nor ARP, or more than one VLAN tag")                 \
-	X(MALFORMED, "malformed", "truncated or inconsistent Ethernet, IPv4, TCP or UDP header")   \
-	X(FRAGMENT, "fragment", "IPv4 fragment")                                                   \
-	X(TTL, "ttl", "IPv4 TTL of 0 or 1")                                                        \
-	X(NOT_VIP, "not-vip", "no VIP matches destination address, port and protocol")             \
-	X(NO_BACKEND, "no-backend", "the VIP has no backend that takes new flows")                 \
-	X(NO_STATE, "no-state", "strict-syn: a non-SYN TCP packet without a connection")           \
-	X(NO_MAC, "no-mac", "the backend's MAC address is not known")                              \
-	X(SLOW_FULL, "slowpath-full", "the ring to the main lcore was full")                       \
+#define DSR_DROP_REASONS(X)                                                                         \
+	X(NOT_OURS, "not-our-mac", "frame not addressed to the port's MAC address")                 \
+	X(NOT_IPV4, "not-ipv4", "neither IPv4 nor ARP, or more than one VLAN tag")                  \
+	X(MALFORMED, "malformed", "truncated or inconsistent Ethernet, IPv4, TCP or UDP header")    \
+	X(OVERSIZE, "oversize",                                                                     \
+	  "IPv4 datagram longer than its frame, which is longer than any standard Ethernet "        \
+	  "frame: cut by the driver (net_af_packet's ring)")                                        \
+	X(FRAGMENT, "fragment", "IPv4 fragment")                                                    \
+	X(TTL, "ttl", "IPv4 TTL of 0 or 1")                                                         \
+	X(NOT_VIP, "not-vip", "no VIP matches destination address, port and protocol")              \
+	X(MARTIAN, "martian",                                                                       \
+	  "source address no client can have: 0/8, 127/8, 224/4, 240/4, the VIP or the port's own") \
+	X(NO_BACKEND, "no-backend", "the VIP has no backend that takes new flows")                  \
+	X(NO_STATE, "no-state", "strict-syn: a non-SYN TCP packet without a connection")            \
+	X(NO_MAC, "no-mac", "the backend's MAC address is not known")                               \
+	X(SLOW_FULL, "slowpath-full", "the ring to the main lcore was full")                        \
 	X(TX_FULL, "tx-full", "the transmit queue was full")
 
 #define DSR_EVENTS(X)                                                                              \
@@ -37,6 +42,8 @@
 	  "entries created from a non-SYN packet (after a restart or loss)")                       \
 	X(CT_REUSE, "ct-reuse", "a SYN on a closing entry started a new connection")               \
 	X(CT_RST, "ct-rst", "entries removed at once by a client RST")                             \
+	X(RST_OUT_OF_WINDOW, "rst-out-of-window",                                                  \
+	  "RSTs forwarded whose sequence number is far from the flow's: entry kept")               \
 	X(CT_EXPIRED, "ct-expired", "entries aged out")                                            \
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \

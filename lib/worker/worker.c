@@ -182,7 +182,7 @@ worker_flush_match(void *arg, const struct dsr_ct_entry *e)
 	const struct dsr_worker *w = arg;
 
 	return w->flush_all || (e->dst_ip == w->flush_svc.ip && e->dst_port == w->flush_svc.port &&
-				e->proto == w->flush_svc.proto);
+				dsr_ct_entry_proto(e) == w->flush_svc.proto);
 }
 
 /* Work on a `conns flush` request, a bounded number of buckets per loop. */

@@ -78,17 +78,23 @@ static uint32_t frames_per_ms = 1000;
 static const uint8_t port_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 static const uint8_t client_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x10};
 
-/* Flood sources: a bijection of the SYN's index, so no two SYNs share a flow. */
+/*
+ * Flood sources: a bijection of the SYN's index, so no two SYNs share a
+ * flow, onto unicast addresses a client can have (lib/fwd drops martian
+ * sources: 0/8, 127/8, 224/3): the low 24 bits mixed, the first octet
+ * 1-126 or 128-223 from the index's high bits (222 * 2^24 indices).
+ */
 static uint32_t
-perm32(uint32_t x)
+flood_src(uint32_t x)
 {
-	x *= 0x9e3779b1u;
-	x ^= x >> 16;
-	x *= 0x85ebca6bu;
-	x ^= x >> 13;
-	x *= 0xc2b2ae35u;
-	x ^= x >> 16;
-	return x;
+	const uint32_t m = 0xffffffu;
+	uint32_t lo = x & m, hi = (x >> 24) % 222u;
+
+	lo = (lo * 0x9e3779u + 1) & m; /* odd multiplier: a bijection mod 2^24 */
+	lo ^= lo >> 12;
+	lo = (lo * 0x85ebcbu) & m;
+	lo ^= lo >> 11;
+	return ((hi < 126 ? 1 + hi : 2 + hi) << 24) | lo;
 }
 
 static void
@@ -339,7 +345,7 @@ establish(struct rig *r, uint32_t now)
 		struct dsr_flow fl = est_flow(r, j);
 		struct dsr_ct_entry *e = dsr_ct_lookup(r->ct, &fl, dsr_flow_table_hash(&fl), now);
 
-		CHECK(e != NULL && e->state == DSR_CT_EST);
+		CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_EST);
 		if (e != NULL) {
 			r->est[j].backend = e->backend;
 			CHECK(memcmp(r->gen1->backends[e->backend].mac, r->est[j].mac, 6) == 0);
@@ -394,7 +400,7 @@ flood(struct rig *r, uint32_t start_ms, struct flood_result *res)
 				rng ^= rng << 13;
 				rng ^= rng >> 7;
 				rng ^= rng << 17;
-				frame_set(fr[n], r->tmpl, perm32((uint32_t)syn),
+				frame_set(fr[n], r->tmpl, flood_src((uint32_t)syn),
 					  (uint16_t)(SYN_PORT_MIN + rng % (65536 - SYN_PORT_MIN)),
 					  DSR_TCP_SYN);
 				is_ack[n] = 0;
@@ -460,7 +466,7 @@ check_established(struct rig *r, uint32_t now)
 
 		if (e == NULL)
 			missing++;
-		else if (e->state != DSR_CT_EST || e->backend != r->est[j].backend)
+		else if (dsr_ct_entry_state(e) != DSR_CT_EST || e->backend != r->est[j].backend)
 			changed++;
 	}
 	CHECK_EQ(missing, 0);

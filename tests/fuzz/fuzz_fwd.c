@@ -29,7 +29,16 @@
  *   - the table holds at most its capacity; the backends' "active" counters
  *     add up to its entry count, and so do created - expired - RST - stale -
  *     reused - flushed entries; every entry is in a live state and names a
- *     backend id that some generation used.
+ *     backend id that some generation used;
+ *   - ct-rst and rst-out-of-window together grow by at most the RSTs in
+ *     the burst;
+ *   - a one-frame burst of a TCP segment to a VIP whose flow had an entry
+ *     (with its backend still the VIP's, with a MAC) is judged by its
+ *     sequence number, computed here from the frame: an RST within one
+ *     hint step of the entry's hint removes the entry (ct-rst), any other
+ *     RST leaves it exactly as it was (rst-out-of-window); another segment
+ *     moves the hint one step forward when it is one step ahead, and
+ *     never otherwise.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -248,9 +257,9 @@ walk_entry(void *arg, const struct dsr_ct_entry *e)
 {
 	unsigned int *n = arg;
 
-	FUZZ_CHECK(e->state > DSR_CT_FREE && e->state < DSR_CT_NSTATES);
+	FUZZ_CHECK(dsr_ct_entry_state(e) > DSR_CT_FREE && dsr_ct_entry_state(e) < DSR_CT_NSTATES);
 	FUZZ_CHECK(e->backend < DSR_MAX_BACKENDS && be_ever_used[e->backend]);
-	FUZZ_CHECK(e->proto == 6 || e->proto == 17);
+	FUZZ_CHECK(dsr_ct_entry_proto(e) == 6 || dsr_ct_entry_proto(e) == 17);
 	(*n)++;
 	return 0;
 }
@@ -280,11 +289,17 @@ static void
 check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n, const struct snap *a,
 	    const struct snap *b)
 {
-	uint64_t bytes = 0, tx = 0, tx_bytes = 0, drops = 0, slow = 0;
+	uint64_t bytes = 0, tx = 0, tx_bytes = 0, drops = 0, slow = 0, rsts = 0;
 	uint64_t port_rx[NPORTS] = {0}, port_rx_bytes[NPORTS] = {0};
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
+		struct dsr_pkt pkt;
+
+		/* An RST may also be dropped after it removed its entry (no-mac). */
+		if (dsr_pkt_parse(fr[i].orig, fr[i].len, &pkt) == DSR_PKT_L4 &&
+		    pkt.flow.proto == 6 && (pkt.tcp_flags & DSR_TCP_RST))
+			rsts++;
 		bytes += fr[i].len;
 		if (fr[i].port < NPORTS) {
 			port_rx[fr[i].port]++;
@@ -324,10 +339,117 @@ check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n, con
 	FUZZ_CHECK(b->be_pkts - a->be_pkts == tx);
 	FUZZ_CHECK(b->drops - a->drops == drops);
 	FUZZ_CHECK(b->event[DSR_EV_SLOWPATH] - a->event[DSR_EV_SLOWPATH] == slow);
+	FUZZ_CHECK(b->event[DSR_EV_CT_RST] - a->event[DSR_EV_CT_RST] +
+			   b->event[DSR_EV_RST_OUT_OF_WINDOW] -
+			   a->event[DSR_EV_RST_OUT_OF_WINDOW] <=
+		   rsts);
 	for (i = 0; i < DSR_DROP_MAX; i++)
 		FUZZ_CHECK(b->drop[i] >= a->drop[i]);
 	for (i = 0; i < DSR_EV_MAX; i++)
 		FUZZ_CHECK(b->event[i] >= a->event[i]);
+}
+
+/* What the RST oracle knows of a one-frame burst (see oracle_before()). */
+struct rst_case {
+	bool tcp_vip; /* a TCP segment to a VIP, on a port with our MAC */
+	bool had;     /* its flow had a live entry, whose backend is usable */
+	struct dsr_flow flow;
+	uint64_t hash;
+	uint8_t flags;
+	uint16_t hint; /* of the segment, computed here */
+	struct dsr_ct_entry old;
+};
+
+/* The hint of a segment, from the frame alone (not lib/fwd's code). */
+static uint16_t
+frame_hint(const uint8_t *fr, const struct dsr_pkt *pkt)
+{
+	const uint8_t *ip = fr + pkt->l3_off, *th = fr + pkt->l4_off;
+	uint32_t tot = (uint32_t)(ip[2] << 8 | ip[3]), ihl = (uint32_t)(ip[0] & 15) * 4;
+	uint32_t doff = (uint32_t)(th[12] >> 4) * 4;
+	uint32_t seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+
+	seq += tot - ihl - doff + !!(th[13] & DSR_TCP_SYN) + !!(th[13] & DSR_TCP_FIN);
+	return (uint16_t)(seq >> 19);
+}
+
+/* A source lib/fwd drops as martian (0/8, 127/8, 224/3, the VIP, the port's address). */
+static bool
+martian(uint32_t src, uint32_t dst, uint16_t port)
+{
+	const struct dsr_conf_port *p = &confs[0]->ports[port];
+	uint8_t a = (uint8_t)(__builtin_bswap32(src) >> 24);
+
+	return a == 0 || a == 127 || a >= 224 || src == dst || (p->has_addr && src == p->ip);
+}
+
+/*
+ * Before a one-frame burst: is it a TCP segment to a VIP, and what entry
+ * does its flow have? (The lookup may expire the entry, as the frame's
+ * own lookup would at the same clock.)
+ */
+static void
+oracle_before(struct dsr_ct *ct, const struct dsr_gen *g, const struct frame *fr, uint32_t now,
+	      struct rst_case *rc)
+{
+	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC;
+	struct dsr_ct_entry *e;
+	struct dsr_pkt pkt;
+	int vip;
+
+	memset(rc, 0, sizeof(*rc));
+	if (fr->port >= NPORTS || fr->len < 14 || memcmp(fr->orig, port_mac[fr->port], 6) != 0 ||
+	    dsr_pkt_parse(fr->orig, fr->len, &pkt) != DSR_PKT_L4 || pkt.flow.proto != 6)
+		return;
+	vip = dsr_gen_vip_lookup(g, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
+	if (vip < 0 || martian(pkt.flow.src_ip, pkt.flow.dst_ip, fr->port))
+		return;
+	rc->tcp_vip = true;
+	rc->flow = pkt.flow;
+	rc->hash = dsr_flow_table_hash(&pkt.flow);
+	rc->flags = pkt.tcp_flags;
+	rc->hint = frame_hint(fr->orig, &pkt);
+	e = dsr_ct_lookup(ct, &rc->flow, rc->hash, now);
+	if (e == NULL || (g->backends[e->backend].flags & want) != want ||
+	    g->backends[e->backend].vip != vip)
+		return;
+	rc->had = true;
+	rc->old = *e;
+}
+
+static void
+oracle_after(struct dsr_ct *ct, const struct rst_case *rc, const struct snap *a,
+	     const struct snap *b, const struct frame *fr, uint32_t now)
+{
+	unsigned int d, old_hint;
+	struct dsr_ct_entry *e;
+
+	if (!rc->had)
+		return;
+	old_hint = dsr_ct_entry_seq_hint(&rc->old);
+	d = ((unsigned int)rc->hint - old_hint + 1) & DSR_CT_SEQ_HINT_MASK;
+	e = dsr_ct_lookup(ct, &rc->flow, rc->hash, now);
+	if (rc->flags & DSR_TCP_RST) {
+		FUZZ_CHECK(fr->verdict == DSR_FWD_TX);
+		if (d <= 2) {
+			FUZZ_CHECK(e == NULL);
+			FUZZ_CHECK(b->event[DSR_EV_CT_RST] - a->event[DSR_EV_CT_RST] == 1);
+		} else {
+			FUZZ_CHECK(e != NULL && memcmp(e, &rc->old, sizeof(*e)) == 0);
+			FUZZ_CHECK(b->event[DSR_EV_RST_OUT_OF_WINDOW] -
+					   a->event[DSR_EV_RST_OUT_OF_WINDOW] ==
+				   1);
+		}
+		return;
+	}
+	if ((rc->flags & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN &&
+	    dsr_ct_entry_state(&rc->old) == DSR_CT_FIN)
+		return; /* port reuse: a new entry */
+	FUZZ_CHECK(e != NULL);
+	if (d == 2)
+		FUZZ_CHECK(dsr_ct_entry_seq_hint(e) == rc->hint);
+	else
+		FUZZ_CHECK(dsr_ct_entry_seq_hint(e) == old_hint);
 }
 
 /* conns flush, as the worker runs it. */
@@ -342,7 +464,7 @@ flush_match(void *arg, const struct dsr_ct_entry *e)
 	const struct flush_arg *fa = arg;
 
 	return fa->all || (e->dst_ip == fa->svc.ip && e->dst_port == fa->svc.port &&
-			   e->proto == fa->svc.proto);
+			   dsr_ct_entry_proto(e) == fa->svc.proto);
 }
 
 static void
@@ -368,6 +490,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dsr_fwd f;
 	struct dsr_ct *ct;
 	struct snap before, after;
+	struct rst_case rc;
 	unsigned int cur = 0, i, n;
 	uint32_t now;
 
@@ -413,6 +536,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 
 		/* Run it. */
+		if (n == 1) {
+			dsr_fwd_begin(&f, g);
+			oracle_before(ct, g, &fr[0], now, &rc);
+		}
 		snap_take(&before);
 		dsr_fwd_begin(&f, g);
 		if (n == 1) {
@@ -436,6 +563,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		snap_take(&after);
 		check_burst(g, fr, n, &before, &after);
+		if (n == 1)
+			oracle_after(ct, &rc, &before, &after, &fr[0], now);
 		check_table(ct);
 
 		/* What the poll loop does after the bursts. */

@@ -52,12 +52,12 @@ def fwd_seed(name, *recs, clock=0):
     write("fwd", name, struct.pack("<H", clock) + b"".join(recs))
 
 
-def tcp(tf, sport=40000, dport=80, dst=VIP, port=0, vlan=None, payload=b"", ttl=64, **ip):
+def tcp(tf, sport=40000, dport=80, dst=VIP, port=0, vlan=None, payload=b"", ttl=64, seq=0, **ip):
     e = Ether(src=CLIENT_MAC, dst=PMAC[port])
     if vlan is not None:
         e = e / Dot1Q(vlan=vlan)
     return e / IP(src=CLIENT, dst=dst, ttl=ttl, **ip) / TCP(sport=sport, dport=dport,
-                                                            flags=tf) / payload
+                                                            flags=tf, seq=seq) / payload
 
 
 def udp(sport=5353, dport=53, dst=VIP, port=0, payload=b"q"):
@@ -78,6 +78,12 @@ def fwd_seeds():
     fwd_seed("tcp-flow", rec(tcp("S")), rec(tcp("A"), dt=10), rec(tcp("PA", payload=b"GET /"), dt=1),
              rec(tcp("FA"), dt=5), rec(tcp("A"), dt=1))
     fwd_seed("tcp-rst", rec(tcp("S")), rec(tcp("R"), dt=3), rec(tcp("A"), dt=3))
+    # Blind RSTs far from the flow's numbers keep the entry; the client's own RST removes it.
+    fwd_seed("tcp-rst-window", rec(tcp("S", seq=0xFFFF0000)),
+             rec(tcp("PA", seq=0xFFFF0001, payload=b"x" * 1000), dt=1),
+             rec(tcp("R", seq=0x7FFF0000), dt=1), rec(tcp("RA", seq=0xFFE00000), dt=1),
+             rec(tcp("A", seq=0x00080000), dt=1), rec(tcp("A", seq=0xFFFF03E9), dt=1),
+             rec(tcp("R", seq=0xFFFF03E9), dt=1))
     fwd_seed("tcp-port-reuse", rec(tcp("S")), rec(tcp("F"), dt=1), rec(tcp("S"), dt=1))
     fwd_seed("udp-dns", rec(udp()), rec(udp(), dt=200, shift=1))
     fwd_seed("vlan-syn", rec(tcp("S", vlan=42)))

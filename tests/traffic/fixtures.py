@@ -53,9 +53,9 @@ def eth(dst=LB_MAC):
     return Ether(src=CLIENT_MAC, dst=dst)
 
 
-def tcp(flags, sport=40000, dst=VIP_A, dport=80, src="192.0.2.10", payload=b"", **ip):
+def tcp(flags, sport=40000, dst=VIP_A, dport=80, src="192.0.2.10", payload=b"", seq=1000, **ip):
     return eth() / IP(src=src, dst=dst, **ip) / TCP(sport=sport, dport=dport, flags=flags,
-                                                    seq=1000, ack=1 if "A" in flags else 0) / \
+                                                    seq=seq, ack=1 if "A" in flags else 0) / \
         Raw(payload)
 
 
@@ -106,6 +106,15 @@ CASES = [
          conn(40001, ["S", "A", "R"]) + [(1, tcp("R", sport=40002), "a1")],
          {"total fwd-pkts": 4, "event ct-rst count": 1, "event ct-new count": 1,
           "total conns": 0, "backend 10.0.0.100:80/tcp 10.0.0.21 active": 0}),
+    Case("rst-out-of-window", "a blind RST, far from the flow's sequence numbers, is forwarded "
+         "but leaves the entry; the client's own RST then removes it",
+         conn(40014, ["S", "A"]) +
+         [(0.1, tcp("R", sport=40014, seq=1000 + 0x40000000), "a1"),
+          (0.2, tcp("RA", sport=40014, seq=(1000 - 0x30000000) % 2**32), "a1"),
+          (0.3, tcp("PA", sport=40014, payload=b"x" * 100), "a1"),
+          (0.4, tcp("R", sport=40014, seq=1100), "a1")],
+         {"event rst-out-of-window count": 2, "event ct-rst count": 1, "event ct-new count": 1,
+          "event ct-midflow count": 0, "total conns": 0, "total fwd-pkts": 6}),
     Case("fin-then-timeout", "after a FIN the entry lives tcp-fin seconds, then ages out",
          conn(40003, ["S", "A", "FA"]) + [(59, tcp("A", sport=40003), "a1"),
                                           (59 + 61, tcp("A", sport=40003), "a1")],
@@ -141,6 +150,19 @@ CASES = [
           (0.6, eth() / IP(src="192.0.2.10", dst=VIP_A) / TCP(dport=80, dataofs=4), None),
           (0.7, eth() / IP(src="192.0.2.10", dst=VIP_A) / UDP(sport=1, dport=53, len=4), None)],
          {"drop malformed count": 9, "total fwd-pkts": 0}),
+    Case("oversize", "a datagram longer than its frame, in a frame longer than any standard "
+         "Ethernet frame, was cut by the driver (net_af_packet): oversize, not malformed",
+         [(0, Raw(bytes(udp(payload=b"x" * 2972))[:1982]), None),
+          (0.1, Raw(bytes(udp(payload=b"x" * 2972))[:1518]), None),  # a standard frame: malformed
+          (0.2, udp(sport=5002, payload=b"x" * 1940), "u1")],  # a long, whole datagram
+         {"drop oversize count": 1, "drop malformed count": 1, "total fwd-pkts": 1}),
+    Case("martian", "sources no client can have are dropped and counted, and create no entry",
+         [(i * 0.01, tcp("S", sport=40020 + i, src=src), None) for i, src in enumerate(
+             ["0.0.0.0", "0.1.2.3", "127.0.0.1", "224.0.0.1", "239.255.255.250", "240.0.0.1",
+              "255.255.255.255", VIP_A, "10.0.0.2"])] +
+         [(0.2, udp(src="127.0.0.1"), None), (0.3, tcp("S", sport=40030, src="1.0.0.1"), "a1")],
+         {"drop martian count": 10, "event ct-new count": 1, "total conns": 1,
+          "total fwd-pkts": 1}),
     Case("ip-options", "IPv4 options pass through untouched",
          [(0, eth() / IP(src="192.0.2.10", dst=VIP_A, options=[IPOption_RR(routers=["1.2.3.4"])]) /
            TCP(sport=40006, dport=80, flags="S") / Raw(b"opt"), "a1")],

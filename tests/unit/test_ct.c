@@ -28,15 +28,16 @@ test_insert_lookup_remove(void)
 	CHECK(e != NULL);
 	if (e == NULL)
 		return;
-	CHECK(memcmp(e, &f, offsetof(struct dsr_flow, pad)) == 0); /* the key */
-	CHECK_EQ(e->state, DSR_CT_SYN);
+	CHECK(memcmp(e, &f, offsetof(struct dsr_flow, proto)) == 0); /* the key */
+	CHECK_EQ(dsr_ct_entry_proto(e), TCP);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_SYN);
 	CHECK_EQ(e->backend, 7);
 	CHECK_EQ(e->last_seen, 1000);
 	CHECK_EQ(dsr_ct_count(ct), 1);
 	CHECK(look(ct, &f, 2000) == e);
 	CHECK_EQ(e->last_seen, 1000); /* lookup does not touch */
 	dsr_ct_touch(e, DSR_CT_EST, 3000);
-	CHECK_EQ(e->state, DSR_CT_EST);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_EST);
 	CHECK_EQ(e->last_seen, 3000);
 	dsr_ct_remove(ct, e);
 	CHECK_EQ(dsr_ct_count(ct), 0);
@@ -79,8 +80,8 @@ test_five_tuple_distinct(void)
 			uint64_t h = pass ? forced : hash_of(&f[i]);
 
 			CHECK(dsr_ct_lookup(ct, &f[i], h, 0) == NULL);
-			CHECK(dsr_ct_insert(ct, &f[i], h, (uint16_t)(100 + i), DSR_CT_EST, 0) !=
-			      NULL);
+			CHECK(dsr_ct_insert(ct, &f[i], h, (uint16_t)(100 + i),
+					    st_for(&f[i], DSR_CT_EST), 0) != NULL);
 		}
 		CHECK_EQ(dsr_ct_count(ct), 6);
 		for (i = 0; i < 6; i++) {
@@ -195,23 +196,23 @@ test_tcp_state_machine(void)
 
 	/* A connection's life, each state with its own timeout. */
 	e = ins(ct, &f, 9, dsr_ct_tcp_next(DSR_CT_FREE, DSR_TCP_SYN), 0);
-	CHECK(e != NULL && e->state == DSR_CT_SYN);
+	CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_SYN);
 	if (e == NULL)
 		return;
-	dsr_ct_touch(e, dsr_ct_tcp_next(e->state, DSR_TCP_SYN), 1000);
-	CHECK_EQ(e->state, DSR_CT_SYN);
-	dsr_ct_touch(e, dsr_ct_tcp_next(e->state, DSR_TCP_ACK), 2000);
-	CHECK_EQ(e->state, DSR_CT_EST);
+	dsr_ct_touch(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), DSR_TCP_SYN), 1000);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_SYN);
+	dsr_ct_touch(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), DSR_TCP_ACK), 2000);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_EST);
 	/* Established: alive well past the SYN timeout. */
 	e = look(ct, &f, 2000 + 30000 + 100000);
 	CHECK(e != NULL);
 	if (e == NULL)
 		return;
-	dsr_ct_touch(e, dsr_ct_tcp_next(e->state, DSR_TCP_PSH | DSR_TCP_ACK), 200000);
-	dsr_ct_touch(e, dsr_ct_tcp_next(e->state, DSR_TCP_FIN | DSR_TCP_ACK), 300000);
-	CHECK_EQ(e->state, DSR_CT_FIN);
-	dsr_ct_touch(e, dsr_ct_tcp_next(e->state, DSR_TCP_ACK), 301000);
-	CHECK_EQ(e->state, DSR_CT_FIN);
+	dsr_ct_touch(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), DSR_TCP_PSH | DSR_TCP_ACK), 200000);
+	dsr_ct_touch(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), DSR_TCP_FIN | DSR_TCP_ACK), 300000);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_FIN);
+	dsr_ct_touch(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), DSR_TCP_ACK), 301000);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_FIN);
 	CHECK(look(ct, &f, 301000 + 60000 - 1) != NULL);
 	CHECK(look(ct, &f, 301000 + 60000) == NULL);
 }
@@ -266,8 +267,9 @@ test_capacity(void)
 		/* Relocation kept every entry findable, with its data. */
 		for (i = 0, lost = 0; i < max; i++) {
 			e = look(ct, &fl[i], 1);
-			if (e == NULL || e->backend != (uint16_t)i || e->state != DSR_CT_EST ||
-			    e->last_seen != 0 || e->proto != fl[i].proto)
+			if (e == NULL || e->backend != (uint16_t)i ||
+			    dsr_ct_entry_state(e) != st_for(&fl[i], DSR_CT_EST) ||
+			    e->last_seen != 0 || dsr_ct_entry_proto(e) != fl[i].proto)
 				lost++;
 		}
 		CHECK_EQ(lost, 0);
@@ -472,7 +474,7 @@ walk_fn(void *arg, const struct dsr_ct_entry *e)
 {
 	struct walk_ctx *w = arg;
 
-	if (e->state == DSR_CT_FREE || e->backend >= 4096)
+	if (dsr_ct_entry_state(e) == DSR_CT_FREE || e->backend >= 4096)
 		w->bad++;
 	else
 		w->seen[e->backend]++;
@@ -527,10 +529,12 @@ static int
 conc_check(void *arg, const struct dsr_ct_entry *e)
 {
 	struct conc *c = arg;
-	struct dsr_flow f = mkflow(e->src_ip, e->dst_ip, e->src_port, e->dst_port, e->proto);
+	struct dsr_flow f =
+		mkflow(e->src_ip, e->dst_ip, e->src_port, e->dst_port, dsr_ct_entry_proto(e));
 
 	c->entries++;
-	if (e->backend != key_sum(&f) || (e->proto != TCP && e->proto != UDP))
+	if (e->backend != key_sum(&f) ||
+	    (dsr_ct_entry_proto(e) != TCP && dsr_ct_entry_proto(e) != UDP))
 		c->torn++;
 	return 0;
 }
@@ -630,6 +634,89 @@ test_bad_args(void)
 	CHECK_EQ(dsr_ct_buckets(new_ct(1u << 10, NULL)), 512);
 }
 
+/* The packed word: state, protocol by state, sequence hint; 20-byte entries. */
+static void
+test_entry_layout(void)
+{
+	struct dsr_flow t = mkflow(0x0100000a, 0x0200000a, 0x3930, 0x5000, TCP);
+	struct dsr_flow u = t, other = t;
+	struct dsr_ct *ct = new_ct(100, NULL);
+	struct dsr_ct_entry *e;
+
+	CHECK_EQ(sizeof(struct dsr_ct_entry), 20);
+	CHECK_EQ(sizeof(struct dsr_ct_bucket), 64);
+	u.proto = UDP;
+	other.proto = 1;
+	/* A state must match its protocol, and only TCP and UDP go in. */
+	CHECK(dsr_ct_insert(ct, &t, hash_of(&t), 1, DSR_CT_UDP, 0) == NULL);
+	CHECK(dsr_ct_insert(ct, &u, hash_of(&u), 1, DSR_CT_EST, 0) == NULL);
+	CHECK(dsr_ct_insert(ct, &other, hash_of(&other), 1, DSR_CT_EST, 0) == NULL);
+	CHECK(dsr_ct_insert(ct, &other, hash_of(&other), 1, DSR_CT_UDP, 0) == NULL);
+	CHECK_EQ(dsr_ct_count(ct), 0);
+	/* TCP and UDP flows of the same addresses and ports are two entries. */
+	CHECK(dsr_ct_insert(ct, &t, 42, 1, DSR_CT_SYN, 0) != NULL);
+	CHECK(dsr_ct_insert(ct, &u, 42, 2, DSR_CT_UDP, 0) != NULL);
+	e = dsr_ct_lookup(ct, &t, 42, 1);
+	CHECK(e != NULL && e->backend == 1 && dsr_ct_entry_proto(e) == TCP);
+	e = dsr_ct_lookup(ct, &u, 42, 1);
+	CHECK(e != NULL && e->backend == 2 && dsr_ct_entry_proto(e) == UDP);
+	CHECK(dsr_ct_lookup(ct, &other, 42, 1) == NULL); /* another protocol finds neither */
+	/* Every TCP state keeps the TCP key; the hint never changes the state. */
+	e = dsr_ct_lookup(ct, &t, 42, 1);
+	dsr_ct_seq_init(e, DSR_CT_SEQ_HINT_MASK);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_SYN);
+	CHECK_EQ(dsr_ct_entry_seq_hint(e), DSR_CT_SEQ_HINT_MASK);
+	dsr_ct_touch(e, DSR_CT_FIN, 2);
+	CHECK(dsr_ct_lookup(ct, &t, 42, 3) == e);
+	CHECK_EQ(dsr_ct_entry_seq_hint(e), DSR_CT_SEQ_HINT_MASK);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_FIN);
+}
+
+/* The sequence hint: how it moves, and which RSTs are in window. */
+static void
+test_seq_hint(void)
+{
+	struct dsr_flow f = mkflow(0x0100000a, 0x0200000a, 0x3930, 0x5000, TCP);
+	struct dsr_ct *ct = new_ct(100, NULL);
+	const uint32_t step = 1u << DSR_CT_SEQ_HINT_SHIFT;
+	uint32_t isn = 0xfff00000u; /* the numbers wrap within this test */
+	struct dsr_ct_entry *e = ins(ct, &f, 1, DSR_CT_SYN, 0);
+	uint32_t d;
+
+	CHECK_EQ(step, 512 * 1024);
+	if (e == NULL)
+		return;
+	dsr_ct_seq_init(e, dsr_ct_seq_hint(isn + 1));
+	/* Right after the SYN: the client's RST (seq isn + 1) is in window. */
+	CHECK(dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1)));
+	/* In window: at least one step either side, at most two. */
+	for (d = 0; d < step; d += 4096) {
+		CHECK(dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1 + d)));
+		CHECK(dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1 - d)));
+	}
+	CHECK(!dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1 + 2 * step + 0x80000)));
+	CHECK(!dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1 - 2 * step)));
+	CHECK(!dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 0x80000000u)));
+	/* The client sends 3 MiB, 64 KiB at a time: the hint follows, across the wrap. */
+	for (d = 0; d <= 3u << 20; d += 65536)
+		dsr_ct_touch_tcp(e, DSR_CT_EST, dsr_ct_seq_hint(isn + 1 + d), 10);
+	CHECK_EQ(dsr_ct_entry_seq_hint(e), dsr_ct_seq_hint(isn + 1 + (3u << 20)));
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_EST);
+	CHECK(dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1 + (3u << 20))));
+	CHECK(!dsr_ct_rst_in_window(e, dsr_ct_seq_hint(isn + 1)));
+	/* A segment far away (spoofed, or before a long loss) does not move it. */
+	d = isn + 1 + (3u << 20);
+	dsr_ct_touch_tcp(e, DSR_CT_EST, dsr_ct_seq_hint(d + 0x40000000u), 11);
+	dsr_ct_touch_tcp(e, DSR_CT_EST, dsr_ct_seq_hint(d + 2 * step), 12);
+	dsr_ct_touch_tcp(e, DSR_CT_EST, dsr_ct_seq_hint(d - step), 13); /* behind: kept */
+	CHECK_EQ(dsr_ct_entry_seq_hint(e), dsr_ct_seq_hint(d));
+	CHECK_EQ(e->last_seen, 13);
+	/* Of all 2^13 hints a random sequence number can have, 3 are in window. */
+	for (d = 0, f.src_port = 0; d < (1u << DSR_CT_SEQ_HINT_BITS); d++)
+		f.src_port = (uint16_t)(f.src_port + dsr_ct_rst_in_window(e, (uint16_t)d));
+	CHECK_EQ(f.src_port, 3);
+}
+
 int
 main(void)
 {
@@ -649,6 +736,8 @@ main(void)
 		DSR_TEST(test_walk),
 		DSR_TEST(test_concurrent_walk),
 		DSR_TEST(test_bad_args),
+		DSR_TEST(test_entry_layout),
+		DSR_TEST(test_seq_hint),
 	};
 	int rc = dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
 

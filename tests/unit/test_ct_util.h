@@ -85,7 +85,7 @@ log_cb(void *arg, const struct dsr_ct_entry *e, enum dsr_ct_free_reason why)
 	else
 		l->removed++;
 	l->last_backend = e->backend;
-	l->last_state = e->state;
+	l->last_state = dsr_ct_entry_state(e);
 }
 
 static void *table_mem;
@@ -112,10 +112,17 @@ new_ct(uint32_t max, struct cb_log *log)
 	return ct;
 }
 
+/* The state a test means by st for flow f: a UDP flow's entry is always in state UDP. */
+static uint8_t
+st_for(const struct dsr_flow *f, uint8_t st)
+{
+	return f->proto == UDP && st > DSR_CT_FREE && st < DSR_CT_NSTATES ? DSR_CT_UDP : st;
+}
+
 static struct dsr_ct_entry *
 ins(struct dsr_ct *ct, const struct dsr_flow *f, uint16_t be, uint8_t st, uint32_t now)
 {
-	return dsr_ct_insert(ct, f, hash_of(f), be, st, now);
+	return dsr_ct_insert(ct, f, hash_of(f), be, st_for(f, st), now);
 }
 
 static struct dsr_ct_entry *
@@ -124,7 +131,10 @@ look(struct dsr_ct *ct, const struct dsr_flow *f, uint32_t now)
 	return dsr_ct_lookup(ct, f, hash_of(f), now);
 }
 
-/* Fill a table of max entries with random flows; returns the failures. */
+/*
+ * Fill a table of max entries with random flows, all in state state (so
+ * UDP flows for DSR_CT_UDP, TCP flows otherwise); returns the failures.
+ */
 static unsigned int
 fill(struct dsr_ct *ct, struct dsr_flow *flows, uint32_t max, uint8_t state, uint32_t now)
 {
@@ -132,6 +142,7 @@ fill(struct dsr_ct *ct, struct dsr_flow *flows, uint32_t max, uint8_t state, uin
 
 	for (i = 0; i < max; i++) {
 		flows[i] = rnd_flow();
+		flows[i].proto = state == DSR_CT_UDP ? UDP : TCP;
 		if (ins(ct, &flows[i], (uint16_t)i, state, now) == NULL)
 			fails++;
 	}

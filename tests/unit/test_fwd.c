@@ -78,6 +78,7 @@ pool_init(void)
 			     (uint8_t)(1 + (r >> 16) % 254));
 		t->sport = (uint16_t)(rnd_below(50) == 0 ? rnd_below(4) : 1024 + rnd_below(64512));
 		t->phase = 0;
+		t->seq = (uint32_t)rnd();
 	}
 	/* A few flows that differ from another in one field only. */
 	for (i = 0; i + 1 < NHOT; i += 6) {
@@ -133,6 +134,17 @@ gen_frame(uint8_t *buf, uint16_t port)
 
 	fb_init(&b, port, t, t->proto == TCP ? next_flags(t) : 0);
 	b.payload = rnd_below(20) == 0 ? rnd_below(1400) : rnd_below(80);
+	/*
+	 * The flow's own sequence numbers, which move on (now and then by
+	 * more than a hint step, as after a loss the balancer did not see);
+	 * now and then a blind RST's random one.
+	 */
+	b.seq = t->seq;
+	if ((b.tcp_flags & RST) && rnd_below(3) == 0)
+		b.seq = (uint32_t)rnd();
+	t->seq += b.payload + ((b.tcp_flags & SYN) != 0) + ((b.tcp_flags & FIN) != 0);
+	if (rnd_below(500) == 0)
+		t->seq += (uint32_t)rnd_below(1u << 21);
 
 	/* Destination MAC. */
 	r = rnd_below(100);
@@ -212,9 +224,24 @@ gen_frame(uint8_t *buf, uint16_t port)
 	else if (r < 5)
 		b.udp_adj = (int)rnd_below(65536) - 32768;
 
+	/* Sources no client can have. */
+	if (rnd_below(100) < 2)
+		b.sip = (const uint32_t[]){ip4(0, 0, 0, 0),    ip4(127, 0, 0, 1),
+					   ip4(224, 0, 0, 5),  ip4(255, 255, 255, 255),
+					   ip4(10, 0, 0, 2),   t->dip,
+					   ip4(192, 168, 1, 2)}[rnd_below(7)];
+
 	/* The frame. */
 	if (rnd_below(100) < 10)
 		b.pad = rnd_below(24);
+	if (rnd_below(200) == 0) {
+		/* Long, and cut as net_af_packet cuts what its ring cannot hold. */
+		b.payload = 1500 + rnd_below(FRAME_MAX - 1600);
+		if (rnd_below(2) == 0)
+			b.trunc = (int)(1400 + rnd_below(200));
+		else
+			b.tot_adj = 1 + (int)rnd_below(2000);
+	}
 	if (rnd_below(100) < 4)
 		b.trunc = (int)rnd_below(80);
 	len = fb_build(&b, buf);

@@ -123,7 +123,7 @@ test_established_ack(void)
 	CHECK(e != NULL);
 	if (e == NULL)
 		goto out;
-	CHECK_EQ(e->state, DSR_CT_SYN);
+	CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_SYN);
 	bid = e->backend;
 	be = &g->backends[bid];
 	CHECK_EQ(be->vip, 0);
@@ -141,7 +141,7 @@ test_established_ack(void)
 	e = entry_of(&r, &t, now);
 	CHECK(e != NULL);
 	if (e != NULL) {
-		CHECK_EQ(e->state, DSR_CT_EST);
+		CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_EST);
 		CHECK_EQ(e->last_seen, now);
 		CHECK_EQ(e->backend, bid);
 	}
@@ -178,7 +178,7 @@ test_established_ack(void)
 		uint16_t ubid = e->backend;
 		unsigned int i;
 
-		CHECK_EQ(e->state, DSR_CT_UDP);
+		CHECK_EQ(dsr_ct_entry_state(e), DSR_CT_UDP);
 		for (i = 0; i < 7; i++) {
 			fb_init(&b, 0, i & 1 ? &u : &t, ACK);
 			b.payload = i * 10;
@@ -282,14 +282,14 @@ test_syn_after_fin(void)
 	CHECK_EQ(one_tcp(&r, ga, &t, ACK, now + 1, out), DSR_FWD_TX);
 	CHECK_EQ(one_tcp(&r, ga, &t, FIN | ACK, now + 2, out), DSR_FWD_TX);
 	e = entry_of(&r, &t, now + 2);
-	CHECK(e != NULL && e->state == DSR_CT_FIN);
+	CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_FIN);
 	CHECK_EQ(one_tcp(&r, ga, &t, SYN, now + 3, out), DSR_FWD_TX);
 	CHECK_EQ(r.st->event[DSR_EV_CT_REUSE], 1);
 	CHECK_EQ(r.st->event[DSR_EV_CT_NEW], 2);
 	CHECK_EQ(dsr_ct_count(r.ct), 1);
 	CHECK_EQ(r.st->backend[bid].active, 1);
 	e = entry_of(&r, &t, now + 3);
-	CHECK(e != NULL && e->state == DSR_CT_SYN && e->backend == bid);
+	CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_SYN && e->backend == bid);
 	CHECK(memcmp(out, ga->backends[bid].mac, 6) == 0);
 	/* A SYN on an established entry is no reuse. */
 	CHECK_EQ(one_tcp(&r, ga, &t, ACK, now + 4, out), DSR_FWD_TX);
@@ -318,12 +318,12 @@ test_syn_after_fin(void)
 	CHECK_EQ(one_tcp(&r, gb, &t, ACK, now + 3, out), DSR_FWD_TX);
 	CHECK(memcmp(out, gb->backends[x].mac, 6) == 0);
 	e = entry_of(&r, &t, now + 3);
-	CHECK(e != NULL && e->state == DSR_CT_FIN && e->backend == x);
+	CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_FIN && e->backend == x);
 	CHECK_EQ(one_tcp(&r, gb, &t, SYN, now + 4, out), DSR_FWD_TX);
 	CHECK(memcmp(out, gb->backends[y].mac, 6) == 0);
 	CHECK_EQ(r.st->event[DSR_EV_CT_REUSE], 2);
 	e = entry_of(&r, &t, now + 4);
-	CHECK(e != NULL && e->state == DSR_CT_SYN && e->backend == y);
+	CHECK(e != NULL && dsr_ct_entry_state(e) == DSR_CT_SYN && e->backend == y);
 	CHECK_EQ(r.st->backend[x].active + r.st->backend[y].active, (x == bid) + 1 + (y == bid));
 out:
 	rig_free(&r);

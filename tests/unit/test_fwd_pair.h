@@ -156,7 +156,8 @@ print_entry(const char *who, uint32_t bucket, const struct dsr_ct_entry *e)
 
 	fprintf(stderr, "    %s: bucket %u %s:%u -> %s:%u proto %u state %u backend %u seen %u\n",
 		who, bucket, dsr_ip_str(e->src_ip, s), be16(e->src_port), dsr_ip_str(e->dst_ip, d),
-		be16(e->dst_port), e->proto, e->state, e->backend, e->last_seen);
+		be16(e->dst_port), dsr_ct_entry_proto(e), dsr_ct_entry_state(e), e->backend,
+		e->last_seen);
 }
 
 /* Compare two tables entry by entry, in walk order. @return 0 if equal. */
@@ -401,7 +402,8 @@ flush_match(void *arg, const struct dsr_ct_entry *e)
 {
 	const struct flush_arg *fa = arg;
 
-	return fa->all || (e->dst_ip == fa->ip && e->dst_port == fa->port && e->proto == fa->proto);
+	return fa->all || (e->dst_ip == fa->ip && e->dst_port == fa->port &&
+			   dsr_ct_entry_proto(e) == fa->proto);
 }
 
 static inline void

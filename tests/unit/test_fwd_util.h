@@ -294,6 +294,8 @@ struct fb {
 	int udp_adj;      /* added to the UDP length */
 	unsigned int pad; /* Ethernet padding after the IPv4 packet */
 	int trunc;        /* >= 0: cut the frame to this length */
+	int has_seq;      /* TCP: write seq (else the sequence number is random) */
+	uint32_t seq;
 };
 
 struct tflow {
@@ -301,6 +303,7 @@ struct tflow {
 	uint16_t sport, dport;
 	uint8_t proto;
 	uint8_t phase; /* where the flow's scripted TCP flags are */
+	uint32_t seq;  /* test_fwd: the client's next sequence number */
 };
 
 static inline void
@@ -320,6 +323,9 @@ fb_init(struct fb *b, uint16_t port, const struct tflow *t, uint8_t flags)
 	b->doff = 5;
 	b->tcp_hlen = 20;
 	b->trunc = -1;
+	/* One sequence number per flow, so that its RSTs are in window. */
+	b->has_seq = 1;
+	b->seq = 0x10000000u ^ (t->sip * 2654435761u) ^ ((uint32_t)t->sport << 8);
 }
 
 static inline void
@@ -389,6 +395,10 @@ fb_build(const struct fb *b, uint8_t *buf)
 			put16(l4, b->sport);
 			put16(l4 + 2, b->dport);
 			fill_rnd(l4 + 4, 8);
+			if (b->has_seq) {
+				put16(l4 + 4, b->seq >> 16);
+				put16(l4 + 6, b->seq & 0xffff);
+			}
 			l4[12] = (uint8_t)(b->doff << 4);
 			l4[13] = b->tcp_flags;
 			fill_rnd(l4 + 14, 6);

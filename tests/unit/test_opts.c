@@ -55,7 +55,7 @@ test_getopt(void)
 	t = dsr_opts_daemon(&n);
 	CHECK_EQ(dsr_opts_getopt(t, n, "", lo, MAX + 1, so, sizeof(so)), 0);
 	/* f: s: r: m: c d h; --version is long only. */
-	CHECK_STR(so, "f:s:r:m:cdh");
+	CHECK_STR(so, "f:s:r:m:cedh");
 	for (i = 0; i < n; i++) {
 		CHECK_STR(lo[i].name, t[i].name);
 		CHECK_EQ(lo[i].val, t[i].key);
