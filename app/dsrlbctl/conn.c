@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dsr_common.h"
 #include "dsrlbctl.h"
 
 #define CONN_BUF_MIN   (64u * 1024)
@@ -213,9 +214,9 @@ ctl_conn_open(struct ctl_conn *c)
 		ctl_conn_close(c);
 		return CTL_FAIL;
 	}
-	if (vlen > 9 || strtoul(ver, NULL, 10) != CTL_PROTOCOL) {
+	if (vlen > 9 || strtoul(ver, NULL, 10) != DSR_CTL_PROTOCOL) {
 		conn_msg(c, CTL_FAIL, "daemon speaks protocol %.*s, this dsrlbctl speaks %d",
-			 (int)(vlen > 20 ? 20 : vlen), ver, CTL_PROTOCOL);
+			 (int)(vlen > 20 ? 20 : vlen), ver, DSR_CTL_PROTOCOL);
 		ctl_conn_close(c);
 		return CTL_FAIL;
 	}

@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CTL_PROTOCOL       1
 #define CTL_TIMEOUT_S      30                  /* default: seconds without a byte from the daemon */
 #define CTL_REPLY_LINE_MAX (16u * 1024 * 1024) /* longest text reply line */
 #define CTL_MSG_MAX        512

@@ -86,7 +86,7 @@ intro(void)
 	       "Numbers are unquoted; a free text line is the row\n"
 	       "`{\"kind\":\"text\",\"text\":\"...\"}`.\n"
 	       "\n",
-	       CTL_PROTOCOL, CTL_PROTOCOL, CTL_PROTOCOL);
+	       DSR_CTL_PROTOCOL, DSR_CTL_PROTOCOL, DSR_CTL_PROTOCOL);
 }
 
 static const char *

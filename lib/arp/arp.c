@@ -362,7 +362,7 @@ void
 arp_send(struct dsr_arp *a, uint16_t port, const uint8_t *vlan, const uint8_t *eth_dst, uint16_t op,
 	 uint32_t spa, const uint8_t *tha, uint32_t tpa)
 {
-	uint8_t f[DSR_ARP_FRAME_LEN + ARP_VLAN_HLEN];
+	uint8_t f[DSR_ARP_FRAME_LEN + DSR_VLAN_HLEN];
 	const uint8_t *mac = a->ports[port].mac;
 	uint32_t len = DSR_ARP_FRAME_LEN;
 	uint8_t *p = f + 12;
@@ -371,9 +371,9 @@ arp_send(struct dsr_arp *a, uint16_t port, const uint8_t *vlan, const uint8_t *e
 	memcpy(f, eth_dst, 6);
 	memcpy(f + 6, mac, 6);
 	if (vlan != NULL) {
-		memcpy(p, vlan, ARP_VLAN_HLEN);
-		p += ARP_VLAN_HLEN;
-		len += ARP_VLAN_HLEN;
+		memcpy(p, vlan, DSR_VLAN_HLEN);
+		p += DSR_VLAN_HLEN;
+		len += DSR_VLAN_HLEN;
 	}
 	p[0] = 0x08; /* ethertype ARP */
 	p[1] = 0x06;
@@ -405,12 +405,4 @@ arp_log(struct dsr_arp *a, int level, const char *fmt, ...)
 		a->log(a->arg, level, line);
 	else
 		dsr_log((enum dsr_log_level)level, "%s", line);
-}
-
-const char *
-arp_mac_str(const uint8_t *mac, char *buf)
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
-	return buf;
 }

@@ -52,7 +52,7 @@ arp_conflict_record(struct dsr_arp *a, uint16_t port, uint32_t ip, const uint8_t
 
 	for (i = 0; i < a->n_conflicts; i++) {
 		c = &a->conflicts[i];
-		if (c->ip == ip && c->port == port && c->kind == kind && arp_mac_is(c->mac, mac)) {
+		if (c->ip == ip && c->port == port && c->kind == kind && dsr_mac_eq(c->mac, mac)) {
 			c->last_ms = now_ms;
 			c->count++;
 			return;
@@ -101,7 +101,7 @@ arp_conflict_using(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,
 	arp_count(a, port, DSR_ARP_CONFLICT_USING);
 	if (arp_limit(a, addr, ARP_ADDR_LOG_USING, &addr->log_using_ms, now_ms))
 		arp_log(a, DSR_LOG_WARNING, "port %u: MAC address %s is using our IP address %s",
-			port, arp_mac_str(f->sha, mac), dsr_ip_str(addr->ip, ip));
+			port, dsr_mac_str(f->sha, mac), dsr_ip_str(addr->ip, ip));
 	if (arp_limit(a, addr, ARP_ADDR_DEFENDED, &addr->defend_ms, now_ms)) {
 		/* RFC 5227 2.4 (b): one announcement. */
 		arp_send(a, port, NULL, arp_mac_bcast, ARP_OP_REQUEST, addr->ip, arp_mac_zero,
@@ -138,7 +138,7 @@ arp_conflict_probe(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,
 	arp_count(a, port, DSR_ARP_CONFLICT_PROBE);
 	if (arp_limit(a, addr, ARP_ADDR_LOG_PROBE, &addr->log_probe_ms, now_ms))
 		arp_log(a, DSR_LOG_WARNING, "port %u: MAC address %s probed for our IP address %s",
-			port, arp_mac_str(f->sha, mac), dsr_ip_str(addr->ip, ip));
+			port, dsr_mac_str(f->sha, mac), dsr_ip_str(addr->ip, ip));
 	if (arp_probe_answer_ok(a, addr, now_ms)) {
 		/* A reply to the prober, in the probe's VLAN; its target IP stays 0.0.0.0. */
 		arp_send(a, port, f->vlan, f->sha, ARP_OP_REPLY, addr->ip, f->sha, 0);

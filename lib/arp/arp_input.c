@@ -24,21 +24,21 @@ arp_be16(const uint8_t *p)
 static int
 arp_parse(const uint8_t *frame, uint32_t len, struct arp_frame *f)
 {
-	uint32_t off = ARP_ETH_HLEN;
+	uint32_t off = DSR_ETH_HLEN;
 	const uint8_t *p;
 	uint16_t type;
 
-	if (len < ARP_ETH_HLEN)
+	if (len < DSR_ETH_HLEN)
 		return DSR_ARP_BAD_TRUNCATED;
 	memset(f, 0, sizeof(*f));
 	f->eth_dst = frame;
 	type = arp_be16(frame + 12);
 	if (type == DSR_ETHERTYPE_VLAN) {
-		if (len < ARP_ETH_HLEN + ARP_VLAN_HLEN)
+		if (len < DSR_ETH_HLEN + DSR_VLAN_HLEN)
 			return DSR_ARP_BAD_TRUNCATED;
 		f->vlan = frame + 12;
 		type = arp_be16(frame + 16);
-		off += ARP_VLAN_HLEN;
+		off += DSR_VLAN_HLEN;
 	}
 	if (type != DSR_ETHERTYPE_ARP)
 		return -1;
@@ -57,7 +57,7 @@ arp_parse(const uint8_t *frame, uint32_t len, struct arp_frame *f)
 	if (f->op != ARP_OP_REQUEST && f->op != ARP_OP_REPLY)
 		return DSR_ARP_BAD_OP;
 	f->sha = p + 8;
-	if ((f->sha[0] & 1) != 0 || arp_mac_is(f->sha, arp_mac_zero))
+	if ((f->sha[0] & 1) != 0 || dsr_mac_eq(f->sha, arp_mac_zero))
 		return DSR_ARP_BAD_SENDER_MAC;
 	memcpy(&f->spa, p + 14, 4);
 	f->tha = p + 18;
@@ -72,7 +72,7 @@ arp_mac_ours(const struct dsr_arp *a, const uint8_t *mac)
 	uint16_t i;
 
 	for (i = 0; i < a->nb_ports; i++)
-		if (arp_mac_is(a->ports[i].mac, mac))
+		if (dsr_mac_eq(a->ports[i].mac, mac))
 			return true;
 	return false;
 }
@@ -82,14 +82,14 @@ static void
 arp_respond(struct dsr_arp *a, uint16_t port, const struct arp_frame *f)
 {
 	const uint8_t *dst = f->eth_dst;
-	bool bcast = arp_mac_is(dst, arp_mac_bcast);
+	bool bcast = dsr_mac_eq(dst, arp_mac_bcast);
 
 	if (!bcast && (dst[0] & 1) != 0) {
 		arp_count(a, port, DSR_ARP_BAD_DST);
 		return;
 	}
 	if (arp_addr_find(a, port, f->tpa) == NULL ||
-	    (!bcast && !arp_mac_is(dst, a->ports[port].mac))) {
+	    (!bcast && !dsr_mac_eq(dst, a->ports[port].mac))) {
 		arp_count(a, port, DSR_ARP_REQ_IGNORED);
 		return;
 	}

@@ -65,13 +65,13 @@ arp_neigh_search(struct dsr_arp_neigh *neighs, unsigned int n, uint32_t ip)
 	return bsearch(&key, neighs, n, sizeof(*neighs), arp_neigh_cmp);
 }
 
-/* What dsr_arp_lookup() says about n: -2, -1, 0 or 1. */
-static int
+/* What dsr_arp_lookup() says about n. */
+static enum dsr_mac_lookup
 arp_neigh_usable(const struct dsr_arp_neigh *n)
 {
 	if (!n->has_mac)
-		return n->state == DSR_NEIGH_FAILED ? -2 : -1;
-	return n->state == DSR_NEIGH_FAILED ? 0 : 1;
+		return n->state == DSR_NEIGH_FAILED ? DSR_MAC_NEVER : DSR_MAC_PENDING;
+	return n->state == DSR_NEIGH_FAILED ? DSR_MAC_LOST : DSR_MAC_OK;
 }
 
 /*
@@ -128,10 +128,10 @@ arp_neigh_build(const struct dsr_arp *a, const struct dsr_conf *conf, const stru
 	for (i = 0; i < a->n_neighs; i++) {
 		const struct dsr_arp_neigh *o = &a->neighs[i];
 		struct dsr_arp_neigh *nw = arp_neigh_search(neighs, j, o->ip);
-		int now = nw == NULL ? -1 : arp_neigh_usable(nw);
+		enum dsr_mac_lookup now = nw == NULL ? DSR_MAC_PENDING : arp_neigh_usable(nw);
 
 		if (now != arp_neigh_usable(o) ||
-		    (o->has_mac && nw != NULL && memcmp(o->mac, nw->mac, 6) != 0))
+		    (o->has_mac && nw != NULL && !dsr_mac_eq(o->mac, nw->mac)))
 			*changed = true;
 	}
 	*out = neighs;
@@ -168,7 +168,7 @@ arp_neigh_fail(struct dsr_arp *a, struct dsr_arp_neigh *n, uint32_t now_ms)
 	char ip[16];
 
 	/* Usable, or pending (still in the Maglev table): the lookup changes. */
-	if (arp_neigh_usable(n) == 1 || arp_neigh_usable(n) == -1)
+	if (arp_neigh_usable(n) == DSR_MAC_OK || arp_neigh_usable(n) == DSR_MAC_PENDING)
 		a->changed = true;
 	n->state = DSR_NEIGH_FAILED;
 	n->relearn = 0;
@@ -186,7 +186,7 @@ arp_neigh_unconfirmed(struct dsr_arp *a, struct dsr_arp_neigh *n)
 
 	arp_log(a, DSR_LOG_WARNING,
 		"port %u: backend %s does not answer at %s any more (%u tries); asking who has it",
-		n->port, dsr_ip_str(n->ip, ip), arp_mac_str(n->mac, m), n->tries);
+		n->port, dsr_ip_str(n->ip, ip), dsr_mac_str(n->mac, m), n->tries);
 	n->state = DSR_NEIGH_REFRESHING;
 	n->relearn = 1;
 	n->tries = 0;
@@ -245,8 +245,8 @@ arp_neigh_tick(struct dsr_arp *a, uint32_t now_ms)
 static bool
 arp_neigh_to_us(const struct arp_port *pt, const struct arp_frame *f)
 {
-	return pt->has_addr && f->tpa == pt->ip && arp_mac_is(f->tha, pt->mac) &&
-	       arp_mac_is(f->eth_dst, pt->mac);
+	return pt->has_addr && f->tpa == pt->ip && dsr_mac_eq(f->tha, pt->mac) &&
+	       dsr_mac_eq(f->eth_dst, pt->mac);
 }
 
 /*
@@ -267,7 +267,7 @@ arp_neigh_claim(struct dsr_arp *a, struct dsr_arp_neigh *n, const struct arp_fra
 		n->claim_ms = now_ms;
 		arp_log(a, DSR_LOG_WARNING,
 			"port %u: MAC address %s claims backend address %s (known at %s)", n->port,
-			arp_mac_str(f->sha, m1), dsr_ip_str(n->ip, ip), arp_mac_str(n->mac, m2));
+			dsr_mac_str(f->sha, m1), dsr_ip_str(n->ip, ip), dsr_mac_str(n->mac, m2));
 	}
 	arp_conflict_record(a, n->port, n->ip, f->sha, DSR_CONFLICT_BACKEND, now_ms);
 	if (to_us && n->state == DSR_NEIGH_REFRESHING && n->tries > 0) {
@@ -290,14 +290,14 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 	struct dsr_arp_neigh *n;
 	char ip[16], m1[18], m2[18];
 	bool to_us;
-	int before;
+	enum dsr_mac_lookup before;
 
 	n = arp_neigh_search(a->neighs, a->n_neighs, f->spa);
 	if (n == NULL || n->port != port)
 		return false;
 	to_us = arp_neigh_to_us(pt, f);
 	if (n->has_mac && !n->relearn && n->state != DSR_NEIGH_FAILED &&
-	    !arp_mac_is(n->mac, f->sha)) {
+	    !dsr_mac_eq(n->mac, f->sha)) {
 		arp_neigh_claim(a, n, f, to_us, now_ms);
 		return false;
 	}
@@ -308,16 +308,16 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 	dsr_ip_str(n->ip, ip);
 	if (!n->has_mac) {
 		arp_log(a, DSR_LOG_INFO, "port %u: backend %s is at %s", port, ip,
-			arp_mac_str(f->sha, m1));
+			dsr_mac_str(f->sha, m1));
 	} else {
-		if (!arp_mac_is(n->mac, f->sha))
+		if (!dsr_mac_eq(n->mac, f->sha))
 			arp_log(a, DSR_LOG_WARNING, "port %u: backend %s changed MAC from %s to %s",
-				port, ip, arp_mac_str(n->mac, m1), arp_mac_str(f->sha, m2));
+				port, ip, dsr_mac_str(n->mac, m1), dsr_mac_str(f->sha, m2));
 		if (n->state == DSR_NEIGH_FAILED)
 			arp_log(a, DSR_LOG_INFO, "port %u: backend %s answers ARP again at %s",
-				port, ip, arp_mac_str(f->sha, m1));
+				port, ip, dsr_mac_str(f->sha, m1));
 	}
-	if (before != 1 || !arp_mac_is(n->mac, f->sha))
+	if (before != DSR_MAC_OK || !dsr_mac_eq(n->mac, f->sha))
 		a->changed = true;
 	memcpy(n->mac, f->sha, 6);
 	n->has_mac = 1;
@@ -330,13 +330,13 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 	return true;
 }
 
-int
+enum dsr_mac_lookup
 dsr_arp_lookup(const struct dsr_arp *a, uint32_t ip, uint8_t mac[6])
 {
 	struct dsr_arp_neigh *n = arp_neigh_search(a->neighs, a->n_neighs, ip);
 
 	if (n == NULL)
-		return -1;
+		return DSR_MAC_PENDING;
 	if (n->has_mac)
 		memcpy(mac, n->mac, 6);
 	return arp_neigh_usable(n);

@@ -29,8 +29,6 @@
 
 #include "dsr_arp.h"
 
-#define ARP_ETH_HLEN   14u
-#define ARP_VLAN_HLEN  4u
 #define ARP_BODY_LEN   28u
 #define ARP_OP_REQUEST 1u
 #define ARP_OP_REPLY   2u
@@ -144,13 +142,6 @@ arp_count(struct dsr_arp *a, uint16_t port, enum dsr_arp_counter c)
 	a->counters[port][c]++;
 }
 
-static inline bool
-arp_mac_is(const uint8_t *x, const uint8_t *y)
-{
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] &&
-	       x[5] == y[5];
-}
-
 extern const uint8_t arp_mac_bcast[6];
 extern const uint8_t arp_mac_zero[6];
 
@@ -161,7 +152,6 @@ void arp_send(struct dsr_arp *a, uint16_t port, const uint8_t *vlan, const uint8
 	      uint16_t op, uint32_t spa, const uint8_t *tha, uint32_t tpa);
 void arp_log(struct dsr_arp *a, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-const char *arp_mac_str(const uint8_t *mac, char *buf); /* buf >= 18 bytes */
 
 /* arp_neigh.c */
 int arp_neigh_build(const struct dsr_arp *a, const struct dsr_conf *conf,

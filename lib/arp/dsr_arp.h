@@ -212,15 +212,13 @@ bool dsr_arp_take_changed(struct dsr_arp *a);
 
 /**
  * The MAC of backend IP ip (the neighbour on whatever port resolves it).
- * @return 1: resolved and usable (REACHABLE or REFRESHING), mac set;
- * 0: resolved once but FAILED now, mac set (the last one);
- * -1: not resolved yet (no MAC; or no such neighbour);
- * -2: FAILED without ever being resolved (no MAC).
- * The balancer keeps -1 backends in the Maglev table (so the table does
- * not depend on the order in which backends answer) and takes 0 and -2
- * ones out of it.
+ * @return DSR_MAC_OK: resolved and usable (REACHABLE, REFRESHING or
+ * PROBING), mac set; DSR_MAC_LOST: resolved once but FAILED now, mac set
+ * (the last one); DSR_MAC_PENDING: not resolved yet, or no such neighbour
+ * (no MAC); DSR_MAC_NEVER: FAILED without ever being resolved (no MAC).
+ * See enum dsr_mac_lookup for what the balancer does with each.
  */
-int dsr_arp_lookup(const struct dsr_arp *a, uint32_t ip, uint8_t mac[6]);
+enum dsr_mac_lookup dsr_arp_lookup(const struct dsr_arp *a, uint32_t ip, uint8_t mac[6]);
 
 /** Counter of a port (port < DSR_MAX_PORTS). */
 uint64_t dsr_arp_counter(const struct dsr_arp *a, uint16_t port, enum dsr_arp_counter c);

@@ -546,7 +546,7 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 {
 	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
 	char svc[32], ip[16], mac[32] = "";
-	const uint8_t *m;
+	char m[DSR_MAC_STR_LEN];
 
 	if (spec == NULL) {
 		if (len > 0)
@@ -563,10 +563,9 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 		return snprintf(buf, len, "%s %s", spec->words,
 				dsr_svc_str(&cmd->u.vip.svc, svc, sizeof(svc)));
 	case DSR_CMD_BACKEND_ADD:
-		m = cmd->u.backend.mac;
 		if (cmd->u.backend.has_mac)
-			snprintf(mac, sizeof(mac), " %s %02x:%02x:%02x:%02x:%02x:%02x", CMD_KW_MAC,
-				 m[0], m[1], m[2], m[3], m[4], m[5]);
+			snprintf(mac, sizeof(mac), " %s %s", CMD_KW_MAC,
+				 dsr_mac_str(cmd->u.backend.mac, m));
 		/* fall through */
 	case DSR_CMD_BACKEND_SET:
 		return snprintf(buf, len, "%s %s %s%s %s %u", spec->words,

@@ -20,16 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dsr_common.h"
+
 #define DSR_CMD_LINE_MAX 4096 /**< longest accepted line, in bytes, newline excluded */
 #define DSR_CMD_ERR_MAX  256  /**< size of an error buffer that always suffices */
-
-/** A service: VIP:PORT/PROTO. ip and port in network byte order. */
-struct dsr_svc_key {
-	uint32_t ip;
-	uint16_t port;
-	uint8_t proto; /**< IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t pad;   /**< zero */
-};
 
 /** Timeout names, in the order of `timeout set` words. */
 enum dsr_timeout_kind {

@@ -34,12 +34,6 @@ dsr_conf_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static const char *
-ip_str(uint32_t ip_be, char buf[INET_ADDRSTRLEN])
-{
-	return inet_ntop(AF_INET, &ip_be, buf, INET_ADDRSTRLEN);
-}
-
 /* Not "this network" (0/8), loopback (127/8), multicast, reserved or broadcast (224/3). */
 static bool
 is_unicast(uint32_t ip_be)
@@ -56,7 +50,8 @@ check_unicast(uint32_t ip_be, const char *what, char *err, size_t errlen)
 
 	if (is_unicast(ip_be))
 		return 0;
-	return dsr_conf_err(err, errlen, "%s %s is not a unicast address", what, ip_str(ip_be, ip));
+	return dsr_conf_err(err, errlen, "%s %s is not a unicast address", what,
+			    dsr_ip_str(ip_be, ip));
 }
 
 static bool
@@ -177,14 +172,14 @@ check_not_own(const struct dsr_conf *conf, uint32_t ip, char *err, size_t errlen
 				err, errlen,
 				"backend %s is the address of port %u: a backend cannot be "
 				"the balancer itself",
-				ip_str(ip, s), i);
+				dsr_ip_str(ip, s), i);
 	for (i = 0; i < DSR_MAX_VIPS; i++)
 		if (conf->vips[i].used && conf->vips[i].svc.ip == ip)
 			return dsr_conf_err(
 				err, errlen,
 				"backend %s is VIP %s: a backend cannot be the balancer "
 				"itself",
-				ip_str(ip, s), dsr_svc_str(&conf->vips[i].svc, v, sizeof(v)));
+				dsr_ip_str(ip, s), dsr_svc_str(&conf->vips[i].svc, v, sizeof(v)));
 	return 0;
 }
 
@@ -207,7 +202,7 @@ backend_str(const struct dsr_conf *conf, int id, char *buf, size_t len)
 	const struct dsr_conf_backend *b = &conf->backends[id];
 	char s[INET_ADDRSTRLEN], v[32];
 
-	snprintf(buf, len, "the address of backend %s of VIP %s", ip_str(b->ip, s),
+	snprintf(buf, len, "the address of backend %s of VIP %s", dsr_ip_str(b->ip, s),
 		 dsr_svc_str(&conf->vips[b->vip].svc, v, sizeof(v)));
 	return buf;
 }
@@ -217,23 +212,20 @@ static int
 check_backend_mac(uint32_t ip, const uint8_t mac[6], char *err, size_t errlen)
 {
 	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	static const uint8_t zero[6] = {0};
-	char s[INET_ADDRSTRLEN];
+	char s[INET_ADDRSTRLEN], m[DSR_MAC_STR_LEN];
 	const char *what;
 
-	if (memcmp(mac, bcast, 6) == 0)
+	if (dsr_mac_is_unicast(mac))
+		return 0;
+	if (dsr_mac_eq(mac, bcast))
 		what = "broadcast";
 	else if (mac[0] & 1)
 		what = "multicast";
-	else if (memcmp(mac, zero, 6) == 0)
-		what = "all zeros";
 	else
-		return 0;
-	return dsr_conf_err(
-		err, errlen,
-		"backend %s mac %02x:%02x:%02x:%02x:%02x:%02x is %s: give the backend's "
-		"own unicast MAC",
-		ip_str(ip, s), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], what);
+		what = "all zeros";
+	return dsr_conf_err(err, errlen,
+			    "backend %s mac %s is %s: give the backend's own unicast MAC",
+			    dsr_ip_str(ip, s), dsr_mac_str(mac, m), what);
 }
 
 static int
@@ -256,26 +248,26 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 	if (conf->ports[port].has_addr)
 		return dsr_conf_err(
 			err, errlen, "port %u already has address %s/%u (one address per port)",
-			port, ip_str(conf->ports[port].ip, s), conf->ports[port].prefix_len);
+			port, dsr_ip_str(conf->ports[port].ip, s), conf->ports[port].prefix_len);
 	if (check_unicast(ip, "port address", err, errlen) < 0)
 		return -1;
 	other = backend_with_ip(conf, ip);
 	if (other >= 0)
-		return dsr_conf_err(err, errlen, "port %u address %s is %s", port, ip_str(ip, s),
-				    backend_str(conf, other, bs, sizeof(bs)));
+		return dsr_conf_err(err, errlen, "port %u address %s is %s", port,
+				    dsr_ip_str(ip, s), backend_str(conf, other, bs, sizeof(bs)));
 	if (len <= 30) {
 		host_mask = len == 0 ? UINT32_MAX : (1u << (32 - len)) - 1;
 		host = ntohl(ip) & host_mask;
 		if (host == 0 || host == host_mask)
 			return dsr_conf_err(err, errlen,
 					    "port %u address %s/%u is the %s address of its subnet",
-					    port, ip_str(ip, s), len,
+					    port, dsr_ip_str(ip, s), len,
 					    host == 0 ? "network" : "broadcast");
 	}
 	for (i = 0; i < DSR_MAX_PORTS; i++)
 		if (i != port && conf->ports[i].has_addr && conf->ports[i].ip == ip)
 			return dsr_conf_err(err, errlen, "address %s is already on port %u",
-					    ip_str(ip, s), i);
+					    dsr_ip_str(ip, s), i);
 	memset(&np, 0, sizeof(np));
 	np.has_addr = true;
 	np.prefix_len = len;
@@ -366,7 +358,7 @@ existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *e
 	id = dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip);
 	if (id < 0)
 		dsr_conf_err(err, errlen, "backend %s of VIP %s does not exist",
-			     ip_str(cmd->u.backend.ip, ip),
+			     dsr_ip_str(cmd->u.backend.ip, ip),
 			     dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
 	return id;
 }
@@ -395,14 +387,14 @@ apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 		return -1;
 	if (dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip) >= 0)
 		return dsr_conf_err(err, errlen, "backend %s of VIP %s already exists",
-				    ip_str(cmd->u.backend.ip, ip),
+				    dsr_ip_str(cmd->u.backend.ip, ip),
 				    dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
 	if (!cmd->u.backend.has_mac && dsr_conf_port_of(conf, cmd->u.backend.ip) < 0)
 		return dsr_conf_err(
 			err, errlen,
 			"backend %s is on no port's subnet, so its MAC cannot be resolved: "
 			"give 'mac', or a 'port N address' on its subnet first",
-			ip_str(cmd->u.backend.ip, ip));
+			dsr_ip_str(cmd->u.backend.ip, ip));
 	for (id = 0; id < DSR_MAX_BACKENDS && (conf->backends[id].used || conf->backend_held[id]);
 	     id++)
 		;

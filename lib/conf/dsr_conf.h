@@ -20,10 +20,6 @@
 
 #include "dsr_cmd.h"
 
-#define DSR_MAX_PORTS    32u
-#define DSR_MAX_VIPS     1024u
-#define DSR_MAX_BACKENDS 4096u /**< over all VIPs; backend ids are 0..DSR_MAX_BACKENDS-1 */
-
 #define DSR_CONNTRACK_DEFAULT 1048576u
 #define DSR_CONNTRACK_MIN     1024u
 #define DSR_CONNTRACK_MAX     (1u << 27)

@@ -49,7 +49,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#define DSR_CTL_PROTOCOL       1
+#include "dsr_common.h"
+
 #define DSR_CTL_MAX_CLIENTS    256     /**< default limit of clients on the read-write socket */
 #define DSR_CTL_RO_MAX_CLIENTS 256     /**< default limit of clients on the read-only socket */
 #define DSR_CTL_RO_MAX_PER_UID 16      /**< default limit of one uid's read-only clients */

@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The per-packet path on a flat frame: classify (parse, VIP match,
+ * martians, hash), then decide (connection table, TCP state, Maglev for
+ * new flows, RST window) and rewrite the Ethernet addresses. Two
+ * implementations that must agree (tests/unit/test_fwd*.c): the general
+ * path, dsr_fwd_classify() then dsr_fwd_decide(), for any frame; and
+ * dsr_fwd_burst(), the worker's two-stage burst, which takes untagged
+ * IPv4 without options at fixed offsets (the FF_ constants) and hands
+ * every other frame to the general path. Pure C, no EAL.
+ */
 #include <string.h>
 
 #include "dsr_fwd.h"
 
-#define DSR_IPPROTO_TCP 6
-#define DSR_IPPROTO_UDP 17
-
-#ifndef likely
-#define likely(x) __builtin_expect(!!(x), 1)
-#endif
-#ifndef unlikely
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#endif
+/* Byte offsets of the fast classifier's frame: untagged Ethernet, IPv4 with IHL 5, TCP or UDP. */
+#define FF_ETHERTYPE   12u                         /* ethertype, then the IPv4 header */
+#define FF_IP          DSR_ETH_HLEN                /* version and IHL */
+#define FF_IP_TOTLEN   (FF_IP + 2u)                /* total length, 2 bytes */
+#define FF_IP_FRAG     (FF_IP + 6u)                /* flags and fragment offset, 2 bytes */
+#define FF_IP_TTL      (FF_IP + 8u)                /* time to live */
+#define FF_IP_PROTO    (FF_IP + 9u)                /* protocol */
+#define FF_IP_SRC      (FF_IP + 12u)               /* source, then destination address */
+#define FF_L4          (FF_IP + DSR_IPV4_MIN_HLEN) /* the TCP or UDP header */
+#define FF_IP4_TOTLEN  (FF_IP_TOTLEN - FF_IP)      /* in IPv4: total length, 2 bytes */
+#define FF_TCP_SEQ     4u                          /* in TCP: sequence number, 4 bytes */
+#define FF_TCP_DATAOFF 12u                         /* in TCP: data offset (high nibble) */
+#define FF_TCP_FLAGS   13u                         /* in TCP: flags */
+#define FF_UDP_LEN     4u                          /* in UDP: length, 2 bytes */
 
 static void
 fwd_entry_freed(void *arg, const struct dsr_ct_entry *e, enum dsr_ct_free_reason why)
@@ -81,8 +96,9 @@ mac_eq(const uint8_t *a, const uint8_t *b)
 static inline uint16_t
 fwd_seq_hint(const uint8_t *l4, uint32_t seg_len, uint32_t hl, uint8_t flags)
 {
+	const uint8_t *q = l4 + FF_TCP_SEQ;
 	uint32_t seq =
-		((uint32_t)l4[4] << 24) | ((uint32_t)l4[5] << 16) | ((uint32_t)l4[6] << 8) | l4[7];
+		((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) | ((uint32_t)q[2] << 8) | q[3];
 
 	seq += seg_len - hl + (flags & DSR_TCP_SYN ? 1u : 0u) + (flags & DSR_TCP_FIN ? 1u : 0u);
 	return dsr_ct_seq_hint(seq);
@@ -105,11 +121,12 @@ fwd_malformed_reason(const uint8_t *frame, uint32_t len, const struct dsr_pkt *p
 	uint32_t ihl, tot;
 
 	/* len > 1518 first: only then is pkt->ethertype sure to be set. */
-	if (len <= DSR_FWD_STD_FRAME_MAX || pkt->ethertype != 0x0800 || len < pkt->l3_off + 20u)
+	if (len <= DSR_FWD_STD_FRAME_MAX || pkt->ethertype != DSR_ETHERTYPE_IPV4 ||
+	    len < pkt->l3_off + DSR_IPV4_MIN_HLEN)
 		return DSR_MALFORMED;
 	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-	tot = (uint32_t)((ip[2] << 8) | ip[3]);
-	if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl || pkt->l3_off + tot <= len)
+	tot = (uint32_t)((ip[FF_IP4_TOTLEN] << 8) | ip[FF_IP4_TOTLEN + 1]);
+	if ((ip[0] >> 4) != 4 || ihl < DSR_IPV4_MIN_HLEN || tot < ihl || pkt->l3_off + tot <= len)
 		return DSR_MALFORMED;
 	return DSR_OVERSIZE;
 }
@@ -178,12 +195,12 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	m->seq_hint = 0;
 	if (pkt.flow.proto == DSR_IPPROTO_TCP) {
 		const uint8_t *ip = frame + pkt.l3_off;
-		uint32_t tot = (uint32_t)((ip[2] << 8) | ip[3]);
+		uint32_t tot = (uint32_t)((ip[FF_IP4_TOTLEN] << 8) | ip[FF_IP4_TOTLEN + 1]);
 		uint32_t seg = tot - (uint32_t)(ip[0] & 0x0f) * 4;
 
-		m->seq_hint =
-			fwd_seq_hint(frame + pkt.l4_off, seg,
-				     (uint32_t)(frame[pkt.l4_off + 12] >> 4) * 4, pkt.tcp_flags);
+		m->seq_hint = fwd_seq_hint(frame + pkt.l4_off, seg,
+					   (uint32_t)(frame[pkt.l4_off + FF_TCP_DATAOFF] >> 4) * 4,
+					   pkt.tcp_flags);
 	}
 	m->hash = dsr_flow_table_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
@@ -197,15 +214,16 @@ slow:
 static inline uint8_t
 fwd_first_state(const struct dsr_fwd_meta *m)
 {
-	uint8_t fl = m->tcp_flags;
-
 	if (m->flow.proto != DSR_IPPROTO_TCP)
 		return DSR_CT_UDP;
-	if (fl & DSR_TCP_FIN)
-		return DSR_CT_FIN;
-	if ((fl & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN)
-		return DSR_CT_SYN;
-	return DSR_CT_EST;
+	return dsr_ct_tcp_next(DSR_CT_FREE, m->tcp_flags);
+}
+
+/* A SYN on an entry that saw a FIN or RST: the client reuses the port for a new connection. */
+static inline bool
+fwd_port_reuse(uint8_t tcp_flags, uint8_t state)
+{
+	return (tcp_flags & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN && state == DSR_CT_FIN;
 }
 
 /*
@@ -245,7 +263,7 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 				DSR_CTR_ADD(f->st->event[DSR_EV_RST_OUT_OF_WINDOW], 1);
 			}
 			return be;
-		} else if (syn && dsr_ct_entry_state(e) == DSR_CT_FIN) {
+		} else if (tcp && fwd_port_reuse(fl, dsr_ct_entry_state(e))) {
 			/* Port reuse after a close: a new connection. */
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_REUSE], 1);
@@ -394,49 +412,51 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 		  struct dsr_fwd_meta *m, struct fwd_vip_cache *vc)
 {
 	const uint64_t mac_mask = fwd_bytes_w(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0);
-	/* ethertype 0x0800, version 4 and IHL 5 at bytes 12-14 */
+	/* ethertype 0x0800, version 4 and IHL 5 at FF_ETHERTYPE.. */
 	const uint64_t ip_mask = fwd_bytes_w(0xff, 0xff, 0xff, 0, 0, 0, 0, 0);
 	const uint64_t ip_want = fwd_bytes_w(0x08, 0x00, 0x45, 0, 0, 0, 0, 0);
-	/* MF and fragment offset at bytes 20-21 */
+	/* MF and fragment offset at FF_IP_FRAG */
 	const uint64_t frag_mask = fwd_bytes_w(0x3f, 0xff, 0, 0, 0, 0, 0, 0);
-	const uint8_t *l4 = p + 34;
+	const uint8_t *l4 = p + FF_L4;
 	uint32_t tot, l4_len, hl;
 	uint8_t proto, flags = 0;
 	uint16_t seq_hint = 0;
 	uint64_t w, ports, key;
 	int vip;
 
-	if (len < 14 + 20 + 8 || ((fwd_load64(p) ^ f->port_mac_w[port]) & mac_mask) != 0)
+	if (len < FF_L4 + DSR_UDP_HLEN || ((fwd_load64(p) ^ f->port_mac_w[port]) & mac_mask) != 0)
 		return 0;
-	w = fwd_load64(p + 12);
+	w = fwd_load64(p + FF_ETHERTYPE);
 	if ((w & ip_mask) != ip_want)
 		return 0;
-	w = fwd_load64(p + 20);
-	if ((w & frag_mask) != 0 || p[22] <= 1)
+	w = fwd_load64(p + FF_IP_FRAG);
+	if ((w & frag_mask) != 0 || p[FF_IP_TTL] <= 1)
 		return 0;
-	tot = (uint32_t)((p[16] << 8) | p[17]);
-	if (tot < 20 || 14 + tot > len)
+	tot = (uint32_t)((p[FF_IP_TOTLEN] << 8) | p[FF_IP_TOTLEN + 1]);
+	if (tot < DSR_IPV4_MIN_HLEN || FF_IP + tot > len)
 		return 0;
-	l4_len = tot - 20;
-	proto = p[23];
+	l4_len = tot - DSR_IPV4_MIN_HLEN;
+	proto = p[FF_IP_PROTO];
 	if (proto == DSR_IPPROTO_TCP) {
-		if (l4_len < 20)
+		if (l4_len < DSR_TCP_MIN_HLEN)
 			return 0;
-		hl = (uint32_t)(l4[12] >> 4) * 4;
-		if (hl < 20 || hl > l4_len)
+		hl = (uint32_t)(l4[FF_TCP_DATAOFF] >> 4) * 4;
+		if (hl < DSR_TCP_MIN_HLEN || hl > l4_len)
 			return 0;
-		flags = l4[13];
+		flags = l4[FF_TCP_FLAGS];
 		seq_hint = fwd_seq_hint(l4, l4_len, hl, flags);
 	} else if (proto == DSR_IPPROTO_UDP) {
-		if (l4_len < 8)
+		if (l4_len < DSR_UDP_HLEN)
 			return 0;
-		hl = (uint32_t)((l4[4] << 8) | l4[5]);
-		if (hl < 8 || hl > l4_len)
+		hl = (uint32_t)((l4[FF_UDP_LEN] << 8) | l4[FF_UDP_LEN + 1]);
+		if (hl < DSR_UDP_HLEN || hl > l4_len)
 			return 0;
 	} else {
 		return 0;
 	}
-	memcpy(&m->flow, p + 26, 8);
+	/* Source and destination address, then the ports and the protocol:
+	 * struct dsr_flow's layout (16 bytes, asserted in dsr_pkt.h). */
+	memcpy(&m->flow, p + FF_IP_SRC, 8);
 	ports = 0;
 	memcpy(&ports, l4, 4);
 	ports |= (uint64_t)proto << 32;
@@ -484,8 +504,8 @@ fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 		return -1;
 	if (m->flow.proto == DSR_IPPROTO_TCP) {
 		state = dsr_ct_entry_state(e);
-		if ((fl & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN && state == DSR_CT_FIN)
-			return -1; /* port reuse */
+		if (fwd_port_reuse(fl, state))
+			return -1;
 		dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
 	} else {
 		dsr_ct_touch(e, DSR_CT_UDP, now);

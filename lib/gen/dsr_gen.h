@@ -14,9 +14,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dsr_conf.h"
+#include "dsr_common.h"
 #include "dsr_ct.h"
 #include "dsr_maglev.h"
+
+struct dsr_conf; /* lib/conf: what a generation is built from */
 
 /** Backend flags. */
 #define DSR_GEN_BE_USED 0x01 /**< the backend id exists */
@@ -97,14 +99,15 @@ dsr_gen_vip_lookup(const struct dsr_gen *g, uint32_t ip, uint16_t port, uint8_t 
 
 /**
  * Where backends without a static MAC get theirs (lib/arp's lookup):
- * 1 = known and usable; 0 = known, but failed (out of Maglev; the MAC
- * still serves existing entries); -1 = not known yet: the backend stays
- * in the Maglev table, so the table does not depend on the order in which
- * backends answer, and the packets of new flows that map to it are dropped
- * (no-mac) without creating an entry until it is known; -2 = failed before
- * it was ever known (out of Maglev). mac is set for 1 and 0.
+ * DSR_MAC_OK = known and usable; DSR_MAC_LOST = known, but failed (out of
+ * Maglev; the MAC still serves existing entries); DSR_MAC_PENDING = not
+ * known yet: the backend stays in the Maglev table, so the table does not
+ * depend on the order in which backends answer, and the packets of new
+ * flows that map to it are dropped (no-mac) without creating an entry
+ * until it is known; DSR_MAC_NEVER = failed before it was ever known (out
+ * of Maglev). mac is set for OK and LOST.
  */
-typedef int (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t mac[6]);
+typedef enum dsr_mac_lookup (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t mac[6]);
 
 /**
  * Build a generation from conf. A backend with a static MAC uses it;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsr_conf.h"
 #include "dsr_ct.h"
 #include "dsr_gen.h"
 
@@ -19,8 +20,8 @@ pow2_at_least(uint32_t n)
 static void
 gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_of, void *arg)
 {
+	enum dsr_mac_lookup usable;
 	unsigned int i;
-	int usable;
 
 	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
 		const struct dsr_conf_backend *cb = &conf->backends[i];
@@ -33,13 +34,13 @@ gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_
 		b->ip = cb->ip;
 		if (cb->has_mac) {
 			memcpy(b->mac, cb->mac, sizeof(b->mac));
-			usable = 1;
+			usable = DSR_MAC_OK;
 		} else {
-			usable = mac_of == NULL ? -1 : mac_of(arg, cb->ip, b->mac);
+			usable = mac_of == NULL ? DSR_MAC_PENDING : mac_of(arg, cb->ip, b->mac);
 		}
-		if (usable >= 0)
+		if (dsr_mac_lookup_has_mac(usable))
 			b->flags |= DSR_GEN_BE_MAC;
-		if ((usable == 1 || usable == -1) && cb->weight > 0)
+		if ((usable == DSR_MAC_OK || usable == DSR_MAC_PENDING) && cb->weight > 0)
 			b->flags |= DSR_GEN_BE_NEW;
 	}
 }

@@ -171,7 +171,4 @@ void dsr_lb_stats(const struct dsr_lb *lb, struct dsr_stats_lcore *out);
 /** Sum all workers' counters into out, as they are. */
 void dsr_lb_stats_raw(const struct dsr_lb *lb, struct dsr_stats_lcore *out);
 
-/** Format a MAC address as xx:xx:xx:xx:xx:xx into buf (>= 18 bytes). */
-const char *dsr_lb_mac_str(const uint8_t mac[6], char *buf);
-
 #endif /* DSR_LB_H */

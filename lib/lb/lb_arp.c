@@ -107,8 +107,10 @@ lb_count_lost(struct dsr_lb *lb)
 
 	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
 		const struct dsr_conf_backend *cb = &lb->conf->backends[b];
-		int state = cb->used && !cb->has_mac ? dsr_arp_lookup(lb->arp, cb->ip, mac) : 1;
-		bool failed = state == 0 || state == -2;
+		enum dsr_mac_lookup r = cb->used && !cb->has_mac
+						? dsr_arp_lookup(lb->arp, cb->ip, mac)
+						: DSR_MAC_OK;
+		bool failed = r == DSR_MAC_LOST || r == DSR_MAC_NEVER;
 
 		if (failed && !lb->base->backend_failed[b])
 			for (w = 0; w < lb->nb_workers; w++)

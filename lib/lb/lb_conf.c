@@ -16,12 +16,12 @@
 #include "dsr_log.h"
 #include "lb_pvt.h"
 
-static int
+static enum dsr_mac_lookup
 lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 {
 	struct dsr_lb *lb = arg;
 
-	return lb->arp == NULL ? -1 : dsr_arp_lookup(lb->arp, ip, mac);
+	return lb->arp == NULL ? DSR_MAC_PENDING : dsr_arp_lookup(lb->arp, ip, mac);
 }
 
 int
@@ -194,7 +194,7 @@ reload_startup_settings(const struct dsr_conf *run, const struct dsr_conf *want)
 static bool
 backend_same_mac(const struct dsr_conf_backend *a, const struct dsr_conf_backend *b)
 {
-	return a->has_mac == b->has_mac && (!a->has_mac || memcmp(a->mac, b->mac, 6) == 0);
+	return a->has_mac == b->has_mac && (!a->has_mac || dsr_mac_eq(a->mac, b->mac));
 }
 
 /* Deletions first (VIPs, then backends gone or whose MAC changed), then additions. */

@@ -13,14 +13,6 @@
  * renders them.
  */
 
-const char *
-dsr_lb_mac_str(const uint8_t mac[6], char *buf)
-{
-	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
-	return buf;
-}
-
 void
 dsr_lb_stats_raw(const struct dsr_lb *lb, struct dsr_stats_lcore *out)
 {

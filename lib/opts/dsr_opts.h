@@ -13,10 +13,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "dsr_common.h"
 #include "dsr_version.h"
-
-/** The control socket both programs use when none is given. */
-#define DSR_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
 
 /** One option. */
 struct dsr_opt_spec {

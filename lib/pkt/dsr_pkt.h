@@ -11,15 +11,20 @@
 
 #include <stdint.h>
 
+#include "dsr_common.h"
+
 /** A flow's 5-tuple. Addresses and ports are in network byte order. */
 struct dsr_flow {
 	uint32_t src_ip;
 	uint32_t dst_ip;
 	uint16_t src_port;
 	uint16_t dst_port;
-	uint8_t proto;  /**< IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t proto;  /**< DSR_IPPROTO_TCP or DSR_IPPROTO_UDP */
 	uint8_t pad[3]; /**< always zero, so the struct can be compared whole */
 };
+
+/* The fast path copies and hashes it as two 8-byte words. */
+_Static_assert(sizeof(struct dsr_flow) == 16, "struct dsr_flow is 16 bytes");
 
 /** TCP flag bits as found in the TCP header's flags byte. */
 #define DSR_TCP_FIN 0x01
@@ -27,10 +32,6 @@ struct dsr_flow {
 #define DSR_TCP_RST 0x04
 #define DSR_TCP_PSH 0x08
 #define DSR_TCP_ACK 0x10
-
-#define DSR_ETHERTYPE_IPV4 0x0800
-#define DSR_ETHERTYPE_ARP  0x0806
-#define DSR_ETHERTYPE_VLAN 0x8100
 
 /** What a frame is, as far as the fast path cares. */
 enum dsr_pkt_class {
@@ -127,8 +128,5 @@ dsr_flow_table_hash(const struct dsr_flow *flow)
 	return dsr_flow_hash(flow);
 }
 #endif
-
-/** Format an IPv4 address (network byte order) into buf (>= 16 bytes). */
-const char *dsr_ip_str(uint32_t ip, char *buf);
 
 #endif /* DSR_PKT_H */

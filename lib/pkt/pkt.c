@@ -83,12 +83,3 @@ dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt)
 	memcpy((uint8_t *)&pkt->flow + 8, &rest, 8);
 	return DSR_PKT_L4;
 }
-
-const char *
-dsr_ip_str(uint32_t ip, char *buf)
-{
-	const uint8_t *b = (const uint8_t *)&ip;
-
-	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-	return buf;
-}

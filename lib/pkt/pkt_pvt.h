@@ -4,15 +4,10 @@
 
 #include <stdint.h>
 
-#define DSR_ETH_HLEN      14u
-#define DSR_VLAN_HLEN     4u
-#define DSR_IPV4_MIN_HLEN 20u
-#define DSR_TCP_MIN_HLEN  20u
-#define DSR_UDP_HLEN      8u
-#define DSR_IPV4_MF       0x2000u
-#define DSR_IPV4_OFFMASK  0x1fffu
-#define DSR_IPPROTO_TCP   6u
-#define DSR_IPPROTO_UDP   17u
+#include "dsr_common.h"
+
+#define DSR_IPV4_MF      0x2000u
+#define DSR_IPV4_OFFMASK 0x1fffu
 
 /* Read a big-endian 16-bit field from an unaligned place. */
 static inline uint16_t

@@ -39,10 +39,10 @@ show_rows_arp(const struct dsr_lb *lb, unsigned int part, unsigned int *next,
 			dsr_ctl_kv_u64(out, "port", nb[i].port);
 			dsr_ctl_kv_str(out, "state", dsr_arp_state_name(nb[i].state));
 			dsr_ctl_kv_str(out, "mac",
-				       nb[i].has_mac ? dsr_lb_mac_str(nb[i].mac, mac) : "none");
+				       nb[i].has_mac ? dsr_mac_str(nb[i].mac, mac) : "none");
 		} else {
 			snprintf(kind, sizeof(kind), "conflict %s %s", dsr_ip_str(cf[i].ip, ip),
-				 dsr_lb_mac_str(cf[i].mac, mac));
+				 dsr_mac_str(cf[i].mac, mac));
 			dsr_ctl_row_begin(out, kind);
 			dsr_ctl_kv_u64(out, "port", cf[i].port);
 			dsr_ctl_kv_str(out, "kind", dsr_arp_conflict_kind_name(cf[i].kind));

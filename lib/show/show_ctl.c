@@ -46,7 +46,7 @@ rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 		dsr_ctl_row_begin(out, kind);
 		dsr_ctl_kv_str(out, "name", lb->ports[p].name);
 		dsr_ctl_kv_str(out, "driver", lb->ports[p].driver);
-		dsr_ctl_kv_str(out, "mac", dsr_lb_mac_str(lb->ports[p].mac, mac));
+		dsr_ctl_kv_str(out, "mac", dsr_mac_str(lb->ports[p].mac, mac));
 		if (cp->has_addr)
 			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip),
 				 cp->prefix_len);
@@ -90,10 +90,10 @@ rows_workers(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 static const char *
 backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 {
-	const char *arp = show_backend_arp(lb, cb);
+	uint8_t mac[6];
 
-	if (strcmp(arp, "failed") == 0 || strcmp(arp, "unresolved") == 0)
-		return arp;
+	if (!cb->has_mac && dsr_arp_lookup(lb->arp, cb->ip, mac) != DSR_MAC_OK)
+		return show_backend_arp(lb, cb); /* "failed" or "unresolved" */
 	return cb->weight == 0 ? "draining" : "up";
 }
 

@@ -177,7 +177,7 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 	case PF_CONFLICTS:
 		cf = dsr_arp_conflicts(lb->arp, &n) + i;
 		snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"",
-			 dsr_ip_str(cf->ip, ip), dsr_lb_mac_str(cf->mac, mac),
+			 dsr_ip_str(cf->ip, ip), dsr_mac_str(cf->mac, mac),
 			 dsr_arp_conflict_kind_name(cf->kind));
 		sample(out, name, l, cf->count);
 		return;
@@ -190,9 +190,9 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_fa
 		 dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc)),
 		 dsr_ip_str(cb->ip, ip));
 	if (f == PF_BE_UP) {
-		int ok = cb->has_mac ? 1 : dsr_arp_lookup(lb->arp, cb->ip, m);
+		bool ok = cb->has_mac || dsr_arp_lookup(lb->arp, cb->ip, m) == DSR_MAC_OK;
 
-		sample(out, name, l, ok > 0 && cb->weight > 0);
+		sample(out, name, l, ok && cb->weight > 0);
 		return;
 	}
 	sample(out, name, l,

@@ -90,7 +90,7 @@ row_port(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, uint16_t p,
 	dsr_ctl_row_begin(out, kind);
 	dsr_ctl_kv_str(out, "name", pi->name);
 	dsr_ctl_kv_str(out, "driver", pi->driver);
-	dsr_ctl_kv_str(out, "mac", dsr_lb_mac_str(pi->mac, mac));
+	dsr_ctl_kv_str(out, "mac", dsr_mac_str(pi->mac, mac));
 	dsr_ctl_kv_u64(out, "rxq", pi->nb_rxq);
 	dsr_ctl_kv_u64(out, "txq", pi->nb_txq);
 	dsr_ctl_kv_str(out, "spread", dsr_port_spread_name(pi->spread));

@@ -26,10 +26,10 @@ show_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, cha
 	uint8_t mac[6];
 
 	if (cb->has_mac)
-		return dsr_lb_mac_str(cb->mac, buf);
-	if (dsr_arp_lookup(lb->arp, cb->ip, mac) < 0)
+		return dsr_mac_str(cb->mac, buf);
+	if (!dsr_mac_lookup_has_mac(dsr_arp_lookup(lb->arp, cb->ip, mac)))
 		return "none";
-	return dsr_lb_mac_str(mac, buf);
+	return dsr_mac_str(mac, buf);
 }
 
 /* Why a backend does or does not take new flows, as far as ARP goes. */
@@ -41,11 +41,12 @@ show_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 	if (cb->has_mac)
 		return "static";
 	switch (dsr_arp_lookup(lb->arp, cb->ip, mac)) {
-	case 1:
+	case DSR_MAC_OK:
 		return "resolved";
-	case 0:
-	case -2:
+	case DSR_MAC_LOST:
+	case DSR_MAC_NEVER:
 		return "failed";
+	case DSR_MAC_PENDING:
 	default:
 		return "unresolved";
 	}

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "dsr_conf.h"
+#include "dsr_common.h"
 
 /* X(ENUM, "name", "meaning") */
 #define DSR_DROP_REASONS(X)                                                                         \

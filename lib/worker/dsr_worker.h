@@ -50,7 +50,7 @@ struct dsr_worker {
 	uint16_t id;  /**< 0..nb_workers-1, also the RCU thread id */
 	uint16_t txq; /**< this worker's TX queue on every port */
 	uint16_t nb_rxq;
-	uint32_t tx_dirty;        /**< bit p: tx[p] holds frames */
+	uint32_t tx_dirty;        /**< bit p: tx[p] holds frames (DSR_MAX_PORTS <= 32) */
 	struct dsr_ct_pace sweep; /**< the table sweep's pace */
 	bool record_cycles;       /**< account cycles by stage (--record-cycles) */
 	unsigned int lcore;

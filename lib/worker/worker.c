@@ -8,6 +8,8 @@
 
 #include "dsr_worker.h"
 
+_Static_assert(DSR_MAX_PORTS <= 32, "tx_dirty is a 32-bit mask of ports");
+
 _Static_assert(DSR_BURST <= DSR_TX_BUF && DSR_BURST <= DSR_FWD_BURST_MAX, "burst sizes");
 
 uint32_t

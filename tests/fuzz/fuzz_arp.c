@@ -326,7 +326,7 @@ check(struct dsr_arp *a, struct shadow *sh)
 	nb = dsr_arp_neighbours(a, &n);
 	for (i = 0; i < n; i++) {
 		uint8_t mac[6];
-		int r;
+		enum dsr_mac_lookup r;
 
 		if (i > 0)
 			FUZZ_CHECK(nb[i - 1].ip < nb[i].ip); /* the order bsearch uses */
@@ -336,12 +336,13 @@ check(struct dsr_arp *a, struct shadow *sh)
 		r = dsr_arp_lookup(a, nb[i].ip, mac);
 		if (!nb[i].has_mac) {
 			/* Not resolved yet: -1; failed before it ever was: -2. */
-			FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? -2 : -1));
+			FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? DSR_MAC_NEVER
+									 : DSR_MAC_PENDING));
 			continue;
 		}
 		FUZZ_CHECK((nb[i].mac[0] & 1) == 0 && !mac_is_ours(nb[i].mac));
 		FUZZ_CHECK(memcmp(nb[i].mac, "\0\0\0\0\0\0", 6) != 0);
-		FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? 0 : 1));
+		FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? DSR_MAC_LOST : DSR_MAC_OK));
 		FUZZ_CHECK(memcmp(mac, nb[i].mac, 6) == 0);
 	}
 	cf = dsr_arp_conflicts(a, &n);
@@ -353,9 +354,10 @@ check(struct dsr_arp *a, struct shadow *sh)
 	changed = dsr_arp_take_changed(a);
 	for (i = 0; i < NIPS; i++) {
 		uint8_t mac[6] = {0};
-		int r = dsr_arp_lookup(a, ip_tab[i], mac);
+		enum dsr_mac_lookup r = dsr_arp_lookup(a, ip_tab[i], mac);
 
-		if (r != sh->look[i] || (r >= 0 && memcmp(mac, sh->look_mac[i], 6) != 0))
+		if (r != sh->look[i] ||
+		    (dsr_mac_lookup_has_mac(r) && memcmp(mac, sh->look_mac[i], 6) != 0))
 			changed_seen = true;
 		sh->look[i] = r;
 		memcpy(sh->look_mac[i], mac, 6);

@@ -112,7 +112,7 @@ static size_t ct_size;
 static bool be_ever_used[DSR_MAX_BACKENDS];
 
 /* lib/arp's part: 10.0.0.23 resolved in A, unknown in B. */
-static int
+static enum dsr_mac_lookup
 mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 {
 	static const uint8_t m23[6] = {0x02, 0x00, 0x00, 0x00, 0xb1, 0x03};
@@ -120,9 +120,9 @@ mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 	uint32_t ip23 = __builtin_bswap32(0x0a000017); /* 10.0.0.23 */
 
 	if (ip != ip23 || *which != 0)
-		return -1;
+		return DSR_MAC_PENDING;
 	memcpy(mac, m23, 6);
-	return 1;
+	return DSR_MAC_OK;
 }
 
 static void

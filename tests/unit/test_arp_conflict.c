@@ -114,8 +114,8 @@ test_conflict_using_reply(void)
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_IGNORED), 1);
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 0);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
-	CHECK_EQ(dsr_arp_lookup(arp, ip_of("10.0.0.1"), w), -1);
-	CHECK_EQ(dsr_arp_lookup(arp, ip_of("10.0.0.21"), w), -1);
+	CHECK_EQ(dsr_arp_lookup(arp, ip_of("10.0.0.1"), w), DSR_MAC_PENDING);
+	CHECK_EQ(dsr_arp_lookup(arp, ip_of("10.0.0.21"), w), DSR_MAC_PENDING);
 
 	/* A second within 10 s: counted only. */
 	clear_out();
@@ -140,7 +140,7 @@ test_conflict_using_reply(void)
 	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_USING), 1);
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_IGNORED), 1);
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 0);
-	CHECK_EQ(dsr_arp_lookup(arp, ip_of("10.0.0.21"), w), -1);
+	CHECK_EQ(dsr_arp_lookup(arp, ip_of("10.0.0.21"), w), DSR_MAC_PENDING);
 	CHECK_EQ(n_log, 1);
 	teardown();
 }

@@ -26,12 +26,12 @@ reply_21(const uint8_t *mac, uint32_t now_ms)
 }
 
 static void
-check_lookup(const char *ip, int want, const uint8_t *want_mac, int line)
+check_lookup(const char *ip, enum dsr_mac_lookup want, const uint8_t *want_mac, int line)
 {
 	uint8_t mac[6] = {0};
-	int r = dsr_arp_lookup(arp, ip_of(ip), mac);
+	enum dsr_mac_lookup r = dsr_arp_lookup(arp, ip_of(ip), mac);
 
-	if (r != want || (want >= 0 && memcmp(mac, want_mac, 6) != 0)) {
+	if (r != want || (dsr_mac_lookup_has_mac(want) && memcmp(mac, want_mac, 6) != 0)) {
 		fprintf(stderr, "%s:%d: lookup %s: %d %02x:..:%02x, want %d\n", __FILE__, line, ip,
 			r, mac[0], mac[5], want);
 		dsr_test_failures++;
@@ -57,8 +57,8 @@ test_requests(void)
 	CHECK(neigh_of("192.168.1.50") != NULL && neigh_of("192.168.1.50")->port == 1);
 	CHECK(neigh_of("10.0.0.22") == NULL);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
-	CHECK_LOOKUP("10.0.0.21", -1, NULL);
-	CHECK_LOOKUP("10.0.0.22", -1, NULL); /* static MACs are not lib/arp's */
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
+	CHECK_LOOKUP("10.0.0.22", DSR_MAC_PENDING, NULL); /* static MACs are not lib/arp's */
 	CHECK_EQ(n_tx, 0);
 
 	dsr_arp_tick(arp, 0);
@@ -90,7 +90,7 @@ test_requests(void)
 
 		input(0, f, len, 1100);
 		CHECK_EQ(cnt(0, DSR_ARP_REPLIES_IGNORED), 1);
-		CHECK_LOOKUP("10.0.0.22", -1, NULL);
+		CHECK_LOOKUP("10.0.0.22", DSR_MAC_PENDING, NULL);
 	}
 	CHECK_EQ(n_log, 0);
 	teardown();
@@ -106,7 +106,7 @@ test_learn(void)
 	dsr_arp_tick(arp, 0);
 	clear_out();
 	reply_21(BK21_MAC, 40);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_EQ(n_log, 1);
@@ -123,7 +123,7 @@ test_learn(void)
 	/* No request outstanding now: the same reply again is not learned. */
 	reply_21(BK99_MAC, 50);
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_IGNORED), 1);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	/* Learned neighbours send nothing until the refresh. */
 	dsr_arp_tick(arp, 1000);
@@ -168,13 +168,13 @@ test_not_learned(void)
 	CHECK_EQ(cnt(1, DSR_ARP_REPLIES_IGNORED), 1);
 	CHECK_EQ(cnt_all_but_rx(0), 7); /* and one request sent */
 	CHECK_EQ(cnt_all_but_rx(1), 2);
-	CHECK_LOOKUP("10.0.0.21", -1, NULL);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
 	/* A tagged reply that is otherwise right is learned. */
 	len = mk_arp(f, P0MAC, BK21_MAC, 9, 2, BK21_MAC, "10.0.0.21", P0MAC, "10.0.0.1");
 	input(0, f, len, 20);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(n_log, 1);
 	teardown();
 }
@@ -203,7 +203,7 @@ test_refresh_and_mac_change(void)
 	CHECK_TX_ANY(0, w, 60);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
 	CHECK_EQ(neigh_of("10.0.0.21")->tries, 1);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC); /* still used */
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC); /* still used */
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 
 	/* Confirmed, same MAC: quietly REACHABLE again. */
@@ -229,7 +229,7 @@ test_refresh_and_mac_change(void)
 	CHECK_LOG(0, DSR_LOG_WARNING,
 		  "port 0: MAC address 02:00:00:00:00:99 claims backend address 10.0.0.21 (known "
 		  "at 02:00:00:00:00:21)");
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
 	mk_arp(w, BK21_MAC, P0MAC, -1, 1, P0MAC, "10.0.0.1", ZERO, "10.0.0.21");
 	CHECK_EQ(n_tx, 1);
@@ -251,14 +251,14 @@ test_refresh_and_mac_change(void)
 	CHECK_TX(3, 0, w, 60);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
 	CHECK_EQ(neigh_of("10.0.0.21")->relearn, 1);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	/* The new MAC answers: taken. */
 	reply_21(BK99_MAC, 118400);
 	CHECK_EQ(n_log, 3);
 	CHECK_LOG(2, DSR_LOG_WARNING,
 		  "port 0: backend 10.0.0.21 changed MAC from 02:00:00:00:00:21 to "
 		  "02:00:00:00:00:99");
-	CHECK_LOOKUP("10.0.0.21", 1, BK99_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK99_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
 	CHECK_EQ(neigh_of("10.0.0.21")->relearn, 0);
@@ -296,7 +296,7 @@ test_spoofed_reply(void)
 	for (i = 0; i < 20; i++)
 		reply_21(SPOOF, 3011 + i);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
 		  "port 0: MAC address 02:66:66:66:66:66 claims backend address 10.0.0.21 (known "
@@ -311,7 +311,7 @@ test_spoofed_reply(void)
 	reply_21(BK21_MAC, 3040);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
 	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 3040);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	/* More spoofed replies, unsolicited now: counted, no log within 10 s, no request. */
 	clear_out();
@@ -331,7 +331,7 @@ test_spoofed_reply(void)
 	reply_21(SPOOF, 7042);
 	reply_21(BK21_MAC, 7043);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	/* 10 s after the first line: logged again. */
 	clear_out();
 	reply_21(SPOOF, 13011);
@@ -348,7 +348,7 @@ test_spoofed_reply(void)
 	len = mk_arp(f, P0MAC, SPOOF, -1, 2, SPOOF, "10.0.0.22", P0MAC, "10.0.0.1");
 	input(0, f, len, 13100);
 	CHECK(neigh_of("10.0.0.22") == NULL);
-	CHECK_LOOKUP("10.0.0.22", -1, NULL);
+	CHECK_LOOKUP("10.0.0.22", DSR_MAC_PENDING, NULL);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_STR(dsr_arp_state_name(DSR_NEIGH_PROBING), "probing");
 	teardown();
@@ -386,7 +386,7 @@ test_failed_unresolved(void)
 			  "flows go to it");
 	}
 	/* Failed before it was ever resolved: -2, and out of the Maglev table. */
-	CHECK_LOOKUP("10.0.0.21", -2, NULL);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_NEVER, NULL);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 
@@ -406,7 +406,7 @@ test_failed_unresolved(void)
 	reply_21(BK21_MAC, 18100);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_INFO, "port 0: backend 10.0.0.21 is at 02:00:00:00:00:21");
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	teardown();
 }
@@ -431,16 +431,16 @@ test_failed_and_recovery(void)
 	dsr_arp_tick(arp, 8000);
 	dsr_arp_tick(arp, 9000);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	/* Only the port-1 neighbour, never resolved, failed meanwhile (at 3000). */
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
-	CHECK_LOOKUP("192.168.1.50", -2, NULL);
+	CHECK_LOOKUP("192.168.1.50", DSR_MAC_NEVER, NULL);
 	n_log = 0;
 	dsr_arp_tick(arp, 9999);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
 	dsr_arp_tick(arp, 10000);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_FAILED);
-	CHECK_LOOKUP("10.0.0.21", 0, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_LOST, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_LOG(0, DSR_LOG_WARNING,
@@ -455,7 +455,7 @@ test_failed_and_recovery(void)
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_INFO,
 		  "port 0: backend 10.0.0.21 answers ARP again at 02:00:00:00:00:21");
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
 	CHECK_EQ(neigh_of("10.0.0.21")->next_ms, 22500);
@@ -465,7 +465,7 @@ test_failed_and_recovery(void)
 	dsr_arp_tick(arp, 29500);
 	dsr_arp_tick(arp, 30500);
 	dsr_arp_tick(arp, 31500);
-	CHECK_LOOKUP("10.0.0.21", 0, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_LOST, BK21_MAC);
 	n_log = 0;
 	reply_21(BK99_MAC, 32000);
 	CHECK_EQ(n_log, 2);
@@ -474,7 +474,7 @@ test_failed_and_recovery(void)
 		  "02:00:00:00:00:99");
 	CHECK_LOG(1, DSR_LOG_INFO,
 		  "port 0: backend 10.0.0.21 answers ARP again at 02:00:00:00:00:99");
-	CHECK_LOOKUP("10.0.0.21", 1, BK99_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK99_MAC);
 	teardown();
 }
 
@@ -493,14 +493,14 @@ test_reconfigure(void)
 
 		input(1, f, len, 10);
 	}
-	CHECK_LOOKUP("192.168.1.50", 1, BK50_MAC);
+	CHECK_LOOKUP("192.168.1.50", DSR_MAC_OK, BK50_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 
 	/* One of 10.0.0.21's two backends goes: the neighbour stays as it was. */
 	conf->backends[1].used = false;
 	CHECK_EQ(reconfigure(&p, 100), 0);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
-	CHECK_LOOKUP("10.0.0.21", 1, BK21_MAC);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 10);
 
 	/* A new backend starts INCOMPLETE with a request due now. */
@@ -522,7 +522,7 @@ test_reconfigure(void)
 	conf->backends[2].used = false;
 	CHECK_EQ(reconfigure(&p, 300), 0);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
-	CHECK_LOOKUP("192.168.1.50", -1, NULL);
+	CHECK_LOOKUP("192.168.1.50", DSR_MAC_PENDING, NULL);
 	CHECK(neigh_of("192.168.1.50") == NULL);
 
 	/* A backend given a static MAC is no longer resolved. */
@@ -531,7 +531,7 @@ test_reconfigure(void)
 	CHECK_EQ(reconfigure(&p, 400), 0);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK(neigh_of("10.0.0.21") == NULL);
-	CHECK_LOOKUP("10.0.0.21", -1, NULL);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
 
 	/* A backend outside every subnet, or at a port address, gets no neighbour. */
 	conf_backend(5, 0, "172.31.0.9", NULL);
@@ -557,7 +557,7 @@ test_neigh_moves(void)
 	CHECK_EQ(reconfigure(&p, 100), 0);
 	CHECK(neigh_of("10.0.0.21") != NULL && neigh_of("10.0.0.21")->port == 1);
 	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
-	CHECK_LOOKUP("10.0.0.21", -1, NULL);
+	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	/* Resolved from port 1 now. */
 	clear_out();

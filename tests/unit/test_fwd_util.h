@@ -160,18 +160,18 @@ be16(uint16_t v)
  * lib/arp's part. 10.0.0.23: resolved in A, unknown in B, failed but
  * known in C. Every other address without a static MAC: unknown.
  */
-static inline int
+static inline enum dsr_mac_lookup
 mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 {
 	static const uint8_t m23[6] = {0x02, 0x00, 0x00, 0x00, 0xb1, 0x03};
 	const int *which = arg;
 
 	if (ip != ip4(10, 0, 0, 23))
-		return -1;
+		return DSR_MAC_PENDING;
 	if (*which == 1)
-		return -1;
+		return DSR_MAC_PENDING;
 	memcpy(mac, m23, 6);
-	return *which == 0 ? 1 : 0;
+	return *which == 0 ? DSR_MAC_OK : DSR_MAC_LOST;
 }
 
 static inline int

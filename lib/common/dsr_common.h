@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_COMMON_H
+#define DSR_COMMON_H
+
+/**
+ * @file
+ * What every module shares: branch hints, array size, protocol numbers
+ * and header lengths, the table limits, the control protocol's number
+ * and default socket, MAC address helpers, and what a neighbour lookup
+ * says. Pure C, no EAL; the first module in lib/meson.build.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Branch hints, as DPDK's rte_branch_prediction.h (whichever comes first wins). */
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+/** Number of elements of an array. */
+#define DSR_DIM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The fast path reads multi-byte fields with masks and shifts that assume this. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "dsrlb assumes a little-endian CPU");
+
+/* IP protocol numbers. */
+#define DSR_IPPROTO_ICMP 1u
+#define DSR_IPPROTO_TCP  6u
+#define DSR_IPPROTO_UDP  17u
+
+/* Ethernet types (host order). */
+#define DSR_ETHERTYPE_IPV4 0x0800
+#define DSR_ETHERTYPE_ARP  0x0806
+#define DSR_ETHERTYPE_VLAN 0x8100
+
+/* Header lengths, in bytes. */
+#define DSR_ETH_HLEN      14u /**< Ethernet II, untagged */
+#define DSR_VLAN_HLEN     4u  /**< one 802.1Q tag */
+#define DSR_IPV4_MIN_HLEN 20u /**< IPv4 without options */
+#define DSR_TCP_MIN_HLEN  20u /**< TCP without options */
+#define DSR_UDP_HLEN      8u
+
+/* Table limits. */
+#define DSR_MAX_PORTS    32u   /**< DPDK port ids 0..31 (the worker's tx_dirty is a 32-bit mask) */
+#define DSR_MAX_VIPS     1024u /**< services */
+#define DSR_MAX_BACKENDS 4096u /**< over all VIPs; backend ids are 0..DSR_MAX_BACKENDS-1 */
+
+/* The control socket: protocol number (the greeting) and default path. */
+#define DSR_CTL_PROTOCOL   1
+#define DSR_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
+
+/** A service: VIP:PORT/PROTO. ip and port in network byte order. */
+struct dsr_svc_key {
+	uint32_t ip;
+	uint16_t port;
+	uint8_t proto; /**< DSR_IPPROTO_TCP or DSR_IPPROTO_UDP */
+	uint8_t pad;   /**< zero */
+};
+
+/** Bytes a formatted IPv4 address needs, NUL included (INET_ADDRSTRLEN). */
+#define DSR_IP_STR_LEN 16
+
+/** Format an IPv4 address (network order) as a.b.c.d into buf (DSR_IP_STR_LEN bytes); returns buf. */
+const char *dsr_ip_str(uint32_t ip, char *buf);
+
+/** Bytes a formatted MAC address needs, NUL included. */
+#define DSR_MAC_STR_LEN 18
+
+/** Format a MAC address as xx:xx:xx:xx:xx:xx into buf (DSR_MAC_STR_LEN bytes); returns buf. */
+const char *dsr_mac_str(const uint8_t mac[6], char *buf);
+
+/** Whether two MAC addresses are equal. */
+static inline bool
+dsr_mac_eq(const uint8_t a[6], const uint8_t b[6])
+{
+	return memcmp(a, b, 6) == 0;
+}
+
+/** Whether a MAC address can be a host's: not multicast or broadcast, not all zeros. */
+static inline bool
+dsr_mac_is_unicast(const uint8_t m[6])
+{
+	return (m[0] & 1) == 0 && (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]) != 0;
+}
+
+/**
+ * What a lookup of a backend's MAC says (lib/arp's dsr_arp_lookup(), the
+ * callback lib/gen builds a generation with). The balancer keeps PENDING
+ * backends in the Maglev table, so that the table does not depend on the
+ * order in which backends answer, and takes LOST and NEVER ones out.
+ */
+enum dsr_mac_lookup {
+	DSR_MAC_NEVER = -2,   /**< failed without ever being resolved; no MAC */
+	DSR_MAC_PENDING = -1, /**< not resolved yet (or no such neighbour); no MAC */
+	DSR_MAC_LOST = 0,     /**< resolved once, failed now; mac is the last one */
+	DSR_MAC_OK = 1,       /**< resolved and usable; mac set */
+};
+
+/** Whether a lookup result carries a MAC address. */
+static inline bool
+dsr_mac_lookup_has_mac(enum dsr_mac_lookup r)
+{
+	return r == DSR_MAC_OK || r == DSR_MAC_LOST;
+}
+
+#endif /* DSR_COMMON_H */
