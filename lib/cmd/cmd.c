@@ -1,89 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The command grammar: the table, the line tokenizer, one parse function
- * per command and the canonical formatter. The table rows hold the words;
- * the parse functions sit in a parallel table keyed by id.
+ * The command grammar: the line tokenizer, one parse function per
+ * command, the table whose rows hold each command's words, usage, flags
+ * and parser, and the canonical formatter.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd_pvt.h"
-
-typedef int (*cmd_parse_fn)(struct cmd_ctx *c, struct dsr_cmd *cmd);
-
-static const struct dsr_cmd_spec cmd_table[] = {
-	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
-	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP,
-	 "port 0 address 10.0.0.2/24"},
-	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
-	 "Add a virtual service; PROTO is tcp or udp.", 0, "vip add 10.0.0.100:80/tcp"},
-	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
-	 "Delete a virtual service and all its backends.", 0, "vip del 10.0.0.100:80/tcp"},
-	{DSR_CMD_BACKEND_ADD, "backend add",
-	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
-	 "Add a backend to a service; weight 0-65535, default 100.", 0,
-	 "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100"},
-	{DSR_CMD_BACKEND_DEL, "backend del", "VIP:PORT/PROTO IP",
-	 "Delete a backend from a service.", 0, "backend del 10.0.0.100:80/tcp 10.0.0.21"},
-	{DSR_CMD_BACKEND_SET, "backend set", "VIP:PORT/PROTO IP " CMD_KW_WEIGHT " W",
-	 "Change a backend's weight; 0 drains it (no new connections).", 0,
-	 "backend set 10.0.0.100:80/tcp 10.0.0.21 weight 0"},
-	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
-	 "Set an idle timeout of connection entries, 1-604800 seconds.", 0,
-	 "timeout set tcp-fin 30"},
-	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
-	 "Set the connection table size, in entries per worker.", DSR_CMD_F_STARTUP,
-	 "conntrack size 4194304"},
-	{DSR_CMD_STRICT_SYN, "strict-syn", CMD_KW_ON "|" CMD_KW_OFF,
-	 "When on, only a TCP SYN may create a connection entry.", 0, "strict-syn on"},
-	{DSR_CMD_MAGLEV_SIZE, "maglev size", "PRIME",
-	 "Set the size of each service's Maglev lookup table (a prime).", DSR_CMD_F_STARTUP,
-	 "maglev size 65537"},
-	{DSR_CMD_ARP_ANNOUNCE, "arp announce", "COUNT [" CMD_KW_INTERVAL " SECONDS]",
-	 "Gratuitous ARPs sent for each address at start and when a VIP is added (0-10, "
-	 "default 2, 2 s apart).",
-	 0, "arp announce 2 interval 2"},
-	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
-	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).", 0,
-	 "arp refresh 60"},
-	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips"},
-	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
-	 "List backends: state, MAC, weight, share of Maglev slots, active connections.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show backends 10.0.0.100:80/tcp"},
-	{DSR_CMD_SHOW_CONNS, "show conns", "[VIP:PORT/PROTO] [" CMD_KW_LIMIT " N]",
-	 "List connection entries: 5-tuple, backend, state, age, worker.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conns 10.0.0.100:80/tcp limit 100"},
-	{DSR_CMD_CONNS_FLUSH, "conns flush", "[VIP:PORT/PROTO]",
-	 "Remove the connection entries of a service, or all; their flows go by Maglev.",
-	 DSR_CMD_F_RUNTIME, "conns flush 10.0.0.100:80/tcp"},
-	{DSR_CMD_SHOW_TIMEOUTS, "show timeouts", "", "Show the idle timeout of each state.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show timeouts"},
-	{DSR_CMD_SHOW_STATS, "show stats",
-	 "[ports|workers|vips|backends|drops|arp|control] [" CMD_KW_PROMETHEUS "]",
-	 "Show counters and rates; --prometheus gives the Prometheus text format.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show stats drops"},
-	{DSR_CMD_SHOW_ARP, "show arp", "",
-	 "Show the neighbour table (backend MACs) and ARP counters.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp"},
-	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
-	 "Show address conflicts (our addresses in use elsewhere, backend addresses claimed by "
-	 "another MAC): address, other MAC, port, kind, first/last seen, count.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conflicts"},
-	{DSR_CMD_SHOW_PORTS, "show ports", "", "Show the ports: driver, MAC, queues, address.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show ports"},
-	{DSR_CMD_SHOW_WORKERS, "show workers", "",
-	 "Show the workers: lcore, socket, queues, table use.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show workers"},
-	{DSR_CMD_SHOW_CONFIG, "show config", "",
-	 "Print commands that recreate the running configuration (save it as a config file).",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show config"},
-	{DSR_CMD_HELP, "help", "[COMMAND]", "List the commands, or those starting with COMMAND.",
-	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "help backend"},
-};
-
-_Static_assert(sizeof(cmd_table) / sizeof(cmd_table[0]) == DSR_CMD_NIDS,
-	       "one table row per command id");
 
 static const char *const timeout_names[DSR_TIMEOUT_NKINDS] = {
 	[DSR_TIMEOUT_TCP_SYN] = "tcp-syn",
@@ -362,32 +286,90 @@ parse_arp_refresh(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	return cmd_ctx_end(c);
 }
 
-static const cmd_parse_fn cmd_parsers[DSR_CMD_NIDS] = {
-	[DSR_CMD_PORT_ADDRESS] = parse_port_address,
-	[DSR_CMD_VIP_ADD] = parse_vip,
-	[DSR_CMD_VIP_DEL] = parse_vip,
-	[DSR_CMD_BACKEND_ADD] = parse_backend_add,
-	[DSR_CMD_BACKEND_DEL] = parse_backend_del,
-	[DSR_CMD_BACKEND_SET] = parse_backend_set,
-	[DSR_CMD_TIMEOUT_SET] = parse_timeout,
-	[DSR_CMD_CONNTRACK_SIZE] = parse_size,
-	[DSR_CMD_STRICT_SYN] = parse_on_off,
-	[DSR_CMD_MAGLEV_SIZE] = parse_size,
-	[DSR_CMD_ARP_ANNOUNCE] = parse_arp_announce,
-	[DSR_CMD_ARP_REFRESH] = parse_arp_refresh,
-	[DSR_CMD_SHOW_VIPS] = cmd_parse_no_args,
-	[DSR_CMD_SHOW_BACKENDS] = cmd_parse_show_svc,
-	[DSR_CMD_SHOW_CONNS] = cmd_parse_show_conns,
-	[DSR_CMD_CONNS_FLUSH] = cmd_parse_show_svc,
-	[DSR_CMD_SHOW_TIMEOUTS] = cmd_parse_no_args,
-	[DSR_CMD_SHOW_STATS] = cmd_parse_show_stats,
-	[DSR_CMD_SHOW_ARP] = cmd_parse_no_args,
-	[DSR_CMD_SHOW_CONFLICTS] = cmd_parse_no_args,
-	[DSR_CMD_SHOW_PORTS] = cmd_parse_no_args,
-	[DSR_CMD_SHOW_WORKERS] = cmd_parse_no_args,
-	[DSR_CMD_SHOW_CONFIG] = cmd_parse_no_args,
-	[DSR_CMD_HELP] = cmd_parse_help,
+/*
+ * The command table: one row per command, in help order, with its words,
+ * usage, help, flags, example and parser (the daemon's handlers are in
+ * lib/conf for configuration and lib/show for the rest, by the same id).
+ */
+static const struct dsr_cmd_spec cmd_table[] = {
+	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
+	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING,
+	 "port 0 address 10.0.0.2/24", parse_port_address},
+	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
+	 "Add a virtual service; PROTO is tcp or udp.", 0, "vip add 10.0.0.100:80/tcp", parse_vip},
+	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
+	 "Delete a virtual service and all its backends.", 0, "vip del 10.0.0.100:80/tcp",
+	 parse_vip},
+	{DSR_CMD_BACKEND_ADD, "backend add",
+	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
+	 "Add a backend to a service; weight 0-65535, default 100.", 0,
+	 "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100",
+	 parse_backend_add},
+	{DSR_CMD_BACKEND_DEL, "backend del", "VIP:PORT/PROTO IP",
+	 "Delete a backend from a service.", 0, "backend del 10.0.0.100:80/tcp 10.0.0.21",
+	 parse_backend_del},
+	{DSR_CMD_BACKEND_SET, "backend set", "VIP:PORT/PROTO IP " CMD_KW_WEIGHT " W",
+	 "Change a backend's weight; 0 drains it (no new connections).", 0,
+	 "backend set 10.0.0.100:80/tcp 10.0.0.21 weight 0", parse_backend_set},
+	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
+	 "Set an idle timeout of connection entries, 1-604800 seconds.", DSR_CMD_F_SETTING,
+	 "timeout set tcp-fin 30", parse_timeout},
+	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
+	 "Set the connection table size, in entries per worker.",
+	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "conntrack size 4194304", parse_size},
+	{DSR_CMD_STRICT_SYN, "strict-syn", CMD_KW_ON "|" CMD_KW_OFF,
+	 "When on, only a TCP SYN may create a connection entry.", DSR_CMD_F_SETTING,
+	 "strict-syn on", parse_on_off},
+	{DSR_CMD_MAGLEV_SIZE, "maglev size", "PRIME",
+	 "Set the size of each service's Maglev lookup table (a prime).",
+	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "maglev size 65537", parse_size},
+	{DSR_CMD_ARP_ANNOUNCE, "arp announce", "COUNT [" CMD_KW_INTERVAL " SECONDS]",
+	 "Gratuitous ARPs sent for each address at start and when a VIP is added (0-10, "
+	 "default 2, 2 s apart).",
+	 DSR_CMD_F_SETTING, "arp announce 2 interval 2", parse_arp_announce},
+	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
+	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).",
+	 DSR_CMD_F_SETTING, "arp refresh 60", parse_arp_refresh},
+	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips", cmd_parse_no_args},
+	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
+	 "List backends: state, MAC, weight, share of Maglev slots, active connections.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show backends 10.0.0.100:80/tcp",
+	 cmd_parse_show_svc},
+	{DSR_CMD_SHOW_CONNS, "show conns", "[VIP:PORT/PROTO] [" CMD_KW_LIMIT " N]",
+	 "List connection entries: 5-tuple, backend, state, age, worker.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conns 10.0.0.100:80/tcp limit 100",
+	 cmd_parse_show_conns},
+	{DSR_CMD_CONNS_FLUSH, "conns flush", "[VIP:PORT/PROTO]",
+	 "Remove the connection entries of a service, or all; their flows go by Maglev.",
+	 DSR_CMD_F_RUNTIME, "conns flush 10.0.0.100:80/tcp", cmd_parse_show_svc},
+	{DSR_CMD_SHOW_TIMEOUTS, "show timeouts", "", "Show the idle timeout of each state.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show timeouts", cmd_parse_no_args},
+	{DSR_CMD_SHOW_STATS, "show stats",
+	 "[ports|workers|vips|backends|drops|arp|control] [" CMD_KW_PROMETHEUS "]",
+	 "Show counters and rates; --prometheus gives the Prometheus text format.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show stats drops", cmd_parse_show_stats},
+	{DSR_CMD_SHOW_ARP, "show arp", "",
+	 "Show the neighbour table (backend MACs) and ARP counters.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp", cmd_parse_no_args},
+	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
+	 "Show address conflicts (our addresses in use elsewhere, backend addresses claimed by "
+	 "another MAC): address, other MAC, port, kind, first/last seen, count.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conflicts", cmd_parse_no_args},
+	{DSR_CMD_SHOW_PORTS, "show ports", "", "Show the ports: driver, MAC, queues, address.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show ports", cmd_parse_no_args},
+	{DSR_CMD_SHOW_WORKERS, "show workers", "",
+	 "Show the workers: lcore, socket, queues, table use.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show workers", cmd_parse_no_args},
+	{DSR_CMD_SHOW_CONFIG, "show config", "",
+	 "Print commands that recreate the running configuration (save it as a config file).",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show config", cmd_parse_no_args},
+	{DSR_CMD_HELP, "help", "[COMMAND]", "List the commands, or those starting with COMMAND.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "help backend", cmd_parse_help},
 };
+
+_Static_assert(sizeof(cmd_table) / sizeof(cmd_table[0]) == DSR_CMD_NIDS,
+	       "one table row per command id");
 
 /*
  * How many of a row's words the leading tokens match, stopping at the
@@ -501,7 +483,7 @@ dsr_cmd_parse_n(const char *line, size_t n, struct dsr_cmd *cmd, char *err, size
 	if (spec == NULL)
 		return -1;
 	cmd->id = spec->id;
-	if (cmd_parsers[spec->id](&c, cmd) < 0) {
+	if (spec->parse(&c, cmd) < 0) {
 		memset(cmd, 0, sizeof(*cmd));
 		return -1;
 	}

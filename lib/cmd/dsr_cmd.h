@@ -68,6 +68,8 @@ enum dsr_cmd_id {
 #define DSR_CMD_F_READONLY 0x1 /**< does not change state (show ...) */
 #define DSR_CMD_F_STARTUP  0x2 /**< only in the config file at start (sizes, port addresses) */
 #define DSR_CMD_F_RUNTIME  0x4 /**< only at run time, never in a config file (show, help, flush) */
+/** A setting: one value per key (timeout set KIND, port N address), always in show config. */
+#define DSR_CMD_F_SETTING 0x8
 
 /** Sections of `show stats`. */
 enum dsr_stats_section {
@@ -134,6 +136,8 @@ struct dsr_cmd {
 	} u;
 };
 
+struct cmd_ctx; /* a line being parsed (private to lib/cmd) */
+
 /** One row of the command table. */
 struct dsr_cmd_spec {
 	enum dsr_cmd_id id;
@@ -143,6 +147,8 @@ struct dsr_cmd_spec {
 	const char *help; /**< one sentence */
 	unsigned int flags;
 	const char *example; /**< one example line (docs/cli.md) */
+	/** Read the arguments after the words into cmd; -1 with the error set. */
+	int (*parse)(struct cmd_ctx *c, struct dsr_cmd *cmd);
 };
 
 /**

@@ -476,56 +476,179 @@ apply_maglev_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 	return 0;
 }
 
+static int
+apply_strict_syn(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	conf->strict_syn = cmd->u.on;
+	return 0;
+}
+
+static int
+apply_arp_announce(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	if (cmd->u.arp_announce.count > DSR_ARP_ANNOUNCE_MAX ||
+	    cmd->u.arp_announce.interval_s < 1 ||
+	    cmd->u.arp_announce.interval_s > DSR_ARP_INTERVAL_MAX_S)
+		return dsr_conf_err(err, errlen, "arp announce %u interval %u out of range",
+				    cmd->u.arp_announce.count, cmd->u.arp_announce.interval_s);
+	conf->arp_announce_count = cmd->u.arp_announce.count;
+	conf->arp_announce_interval_s = cmd->u.arp_announce.interval_s;
+	return 0;
+}
+
+static int
+apply_arp_refresh(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	if (cmd->u.seconds < 1 || cmd->u.seconds > DSR_ARP_REFRESH_MAX_S)
+		return dsr_conf_err(err, errlen, "arp refresh %u out of range (1-%u)",
+				    cmd->u.seconds, DSR_ARP_REFRESH_MAX_S);
+	conf->arp_refresh_s = cmd->u.seconds;
+	return 0;
+}
+
+/*
+ * The settings' current values as commands (DSR_CMD_F_SETTING rows):
+ * show config and the reload's comparison of settings come from these.
+ */
+static int
+settings_ports(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
+		if (!conf->ports[i].has_addr)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_PORT_ADDRESS;
+		cmd.u.port_addr.port = (uint16_t)i;
+		cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
+		cmd.u.port_addr.ip = conf->ports[i].ip;
+		r = emit(arg, &cmd);
+	}
+	return r;
+}
+
+static int
+settings_timeouts(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < DSR_TIMEOUT_NKINDS && r == 0; i++) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_TIMEOUT_SET;
+		cmd.u.timeout.kind = (enum dsr_timeout_kind)i;
+		cmd.u.timeout.seconds = conf->timeout_s[i];
+		r = emit(arg, &cmd);
+	}
+	return r;
+}
+
+static int
+settings_scalar(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg, enum dsr_cmd_id id)
+{
+	struct dsr_cmd cmd;
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.id = id;
+	switch (id) {
+	case DSR_CMD_CONNTRACK_SIZE:
+		cmd.u.size = conf->conntrack_size;
+		break;
+	case DSR_CMD_MAGLEV_SIZE:
+		cmd.u.size = conf->maglev_size;
+		break;
+	case DSR_CMD_STRICT_SYN:
+		cmd.u.on = conf->strict_syn;
+		break;
+	case DSR_CMD_ARP_ANNOUNCE:
+		cmd.u.arp_announce.count = conf->arp_announce_count;
+		cmd.u.arp_announce.interval_s = conf->arp_announce_interval_s;
+		break;
+	default: /* DSR_CMD_ARP_REFRESH */
+		cmd.u.seconds = conf->arp_refresh_s;
+		break;
+	}
+	return emit(arg, &cmd);
+}
+
+#define SETTINGS_SCALAR(name, id)                                                                  \
+	static int settings_##name(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)  \
+	{                                                                                          \
+		return settings_scalar(conf, emit, arg, id);                                       \
+	}
+SETTINGS_SCALAR(conntrack, DSR_CMD_CONNTRACK_SIZE)
+SETTINGS_SCALAR(maglev, DSR_CMD_MAGLEV_SIZE)
+SETTINGS_SCALAR(strict_syn, DSR_CMD_STRICT_SYN)
+SETTINGS_SCALAR(arp_announce, DSR_CMD_ARP_ANNOUNCE)
+SETTINGS_SCALAR(arp_refresh, DSR_CMD_ARP_REFRESH)
+
+/*
+ * What each configuration command does to a state, by the command table's
+ * id: apply it, and for settings, write their values back as commands.
+ * The control socket's commands (DSR_CMD_F_RUNTIME) have no row here.
+ */
+static const struct conf_cmd_ops {
+	int (*apply)(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen);
+	int (*settings)(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+} conf_ops[DSR_CMD_NIDS] = {
+	[DSR_CMD_PORT_ADDRESS] = {apply_port_address, settings_ports},
+	[DSR_CMD_VIP_ADD] = {apply_vip_add, NULL},
+	[DSR_CMD_VIP_DEL] = {apply_vip_del, NULL},
+	[DSR_CMD_BACKEND_ADD] = {apply_backend_add, NULL},
+	[DSR_CMD_BACKEND_DEL] = {apply_backend_del, NULL},
+	[DSR_CMD_BACKEND_SET] = {apply_backend_set, NULL},
+	[DSR_CMD_TIMEOUT_SET] = {apply_timeout, settings_timeouts},
+	[DSR_CMD_CONNTRACK_SIZE] = {apply_conntrack_size, settings_conntrack},
+	[DSR_CMD_STRICT_SYN] = {apply_strict_syn, settings_strict_syn},
+	[DSR_CMD_MAGLEV_SIZE] = {apply_maglev_size, settings_maglev},
+	[DSR_CMD_ARP_ANNOUNCE] = {apply_arp_announce, settings_arp_announce},
+	[DSR_CMD_ARP_REFRESH] = {apply_arp_refresh, settings_arp_refresh},
+};
+
+bool
+dsr_conf_applies(enum dsr_cmd_id id, bool *settings)
+{
+	bool has = (unsigned int)id < DSR_CMD_NIDS && conf_ops[id].apply != NULL;
+
+	if (settings != NULL)
+		*settings = has && conf_ops[id].settings != NULL;
+	return has;
+}
+
 int
 dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
 
-	if (spec != NULL && (spec->flags & DSR_CMD_F_RUNTIME))
+	if (spec == NULL)
+		return dsr_conf_err(err, errlen, "bad command id %d", (int)cmd->id);
+	if ((spec->flags & DSR_CMD_F_RUNTIME) || conf_ops[cmd->id].apply == NULL)
 		return dsr_conf_err(err, errlen, "'%s' is not a configuration command",
 				    spec->words);
-	switch (cmd->id) {
-	case DSR_CMD_PORT_ADDRESS:
-		return apply_port_address(conf, cmd, err, errlen);
-	case DSR_CMD_VIP_ADD:
-		return apply_vip_add(conf, cmd, err, errlen);
-	case DSR_CMD_VIP_DEL:
-		return apply_vip_del(conf, cmd, err, errlen);
-	case DSR_CMD_BACKEND_ADD:
-		return apply_backend_add(conf, cmd, err, errlen);
-	case DSR_CMD_BACKEND_DEL:
-		return apply_backend_del(conf, cmd, err, errlen);
-	case DSR_CMD_BACKEND_SET:
-		return apply_backend_set(conf, cmd, err, errlen);
-	case DSR_CMD_TIMEOUT_SET:
-		return apply_timeout(conf, cmd, err, errlen);
-	case DSR_CMD_CONNTRACK_SIZE:
-		return apply_conntrack_size(conf, cmd, err, errlen);
-	case DSR_CMD_STRICT_SYN:
-		conf->strict_syn = cmd->u.on;
-		return 0;
-	case DSR_CMD_MAGLEV_SIZE:
-		return apply_maglev_size(conf, cmd, err, errlen);
-	case DSR_CMD_ARP_ANNOUNCE:
-		if (cmd->u.arp_announce.count > DSR_ARP_ANNOUNCE_MAX ||
-		    cmd->u.arp_announce.interval_s < 1 ||
-		    cmd->u.arp_announce.interval_s > DSR_ARP_INTERVAL_MAX_S)
-			return dsr_conf_err(err, errlen, "arp announce %u interval %u out of range",
-					    cmd->u.arp_announce.count,
-					    cmd->u.arp_announce.interval_s);
-		conf->arp_announce_count = cmd->u.arp_announce.count;
-		conf->arp_announce_interval_s = cmd->u.arp_announce.interval_s;
-		return 0;
-	case DSR_CMD_ARP_REFRESH:
-		if (cmd->u.seconds < 1 || cmd->u.seconds > DSR_ARP_REFRESH_MAX_S)
-			return dsr_conf_err(err, errlen, "arp refresh %u out of range (1-%u)",
-					    cmd->u.seconds, DSR_ARP_REFRESH_MAX_S);
-		conf->arp_refresh_s = cmd->u.seconds;
-		return 0;
-	default:
-		break;
-	}
-	return dsr_conf_err(err, errlen, "bad command id %d", (int)cmd->id);
+	return conf_ops[cmd->id].apply(conf, cmd, err, errlen);
+}
+
+/* The order settings are written in (show config); the cmd_table test checks it is whole. */
+static const enum dsr_cmd_id settings_order[] = {
+	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_MAGLEV_SIZE,  DSR_CMD_STRICT_SYN,
+	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_PORT_ADDRESS,
+};
+
+int
+dsr_conf_settings(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
+{
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < DSR_DIM(settings_order) && r == 0; i++)
+		r = conf_ops[settings_order[i]].settings(conf, emit, arg);
+	return r;
 }
 
 /* Parse and apply n bytes of text; a blank or comment line is 0. */
@@ -585,50 +708,19 @@ dump_vip(const struct dsr_conf *conf, uint16_t vip, FILE *out)
 	return r;
 }
 
+static int
+dump_emit(void *arg, const struct dsr_cmd *cmd)
+{
+	return dump_cmd(arg, cmd);
+}
+
 int
 dsr_conf_dump(const struct dsr_conf *conf, FILE *out)
 {
-	struct dsr_cmd cmd;
 	unsigned int i;
-	int r = 0;
+	int r;
 
-	for (i = 0; i < DSR_TIMEOUT_NKINDS && r == 0; i++) {
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_TIMEOUT_SET;
-		cmd.u.timeout.kind = (enum dsr_timeout_kind)i;
-		cmd.u.timeout.seconds = conf->timeout_s[i];
-		r = dump_cmd(out, &cmd);
-	}
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = DSR_CMD_CONNTRACK_SIZE;
-	cmd.u.size = conf->conntrack_size;
-	r |= dump_cmd(out, &cmd);
-	cmd.id = DSR_CMD_MAGLEV_SIZE;
-	cmd.u.size = conf->maglev_size;
-	r |= dump_cmd(out, &cmd);
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = DSR_CMD_STRICT_SYN;
-	cmd.u.on = conf->strict_syn;
-	r |= dump_cmd(out, &cmd);
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = DSR_CMD_ARP_ANNOUNCE;
-	cmd.u.arp_announce.count = conf->arp_announce_count;
-	cmd.u.arp_announce.interval_s = conf->arp_announce_interval_s;
-	r |= dump_cmd(out, &cmd);
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = DSR_CMD_ARP_REFRESH;
-	cmd.u.seconds = conf->arp_refresh_s;
-	r |= dump_cmd(out, &cmd);
-	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
-		if (!conf->ports[i].has_addr)
-			continue;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_PORT_ADDRESS;
-		cmd.u.port_addr.port = (uint16_t)i;
-		cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
-		cmd.u.port_addr.ip = conf->ports[i].ip;
-		r = dump_cmd(out, &cmd);
-	}
+	r = dsr_conf_settings(conf, dump_emit, out);
 	for (i = 0; i < DSR_MAX_VIPS && r == 0; i++)
 		if (conf->vips[i].used)
 			r = dump_vip(conf, (uint16_t)i, out);

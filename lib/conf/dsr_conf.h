@@ -93,6 +93,24 @@ void dsr_conf_init(struct dsr_conf *conf);
  */
 int dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen);
 
+/**
+ * Whether dsr_conf_apply() takes commands of this id (every row of the
+ * command table without DSR_CMD_F_RUNTIME), and, in *settings if not
+ * NULL, whether dsr_conf_settings() writes it.
+ */
+bool dsr_conf_applies(enum dsr_cmd_id id, bool *settings);
+
+/** Called with each command dsr_conf_settings() writes; non-zero stops it. */
+typedef int (*dsr_conf_emit_fn)(void *arg, const struct dsr_cmd *cmd);
+
+/**
+ * The settings (rows with DSR_CMD_F_SETTING: timeouts, sizes, port
+ * addresses, ...) of conf as commands: what show config writes first,
+ * and what a reload compares. Returns the first non-zero
+ * emit() result, or 0.
+ */
+int dsr_conf_settings(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+
 /** Parse and apply one line. Same return as dsr_conf_apply(); a blank line is 0. */
 int dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen);
 

@@ -157,38 +157,87 @@ reload_step(struct dsr_conf *next, const struct dsr_cmd *cmd, unsigned int *chan
 	return -1;
 }
 
-/* Settings that may change live: copy them when they differ. */
-static void
-reload_settings(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes)
+/* The settings of a state as commands and lines (dsr_conf_settings()). */
+#define LB_SETTINGS_MAX (DSR_MAX_PORTS + 32)
+struct lb_settings {
+	unsigned int n;
+	struct dsr_cmd cmd[LB_SETTINGS_MAX];
+	char line[LB_SETTINGS_MAX][128];
+};
+
+static int
+lb_settings_add(void *arg, const struct dsr_cmd *cmd)
 {
-	if (memcmp(next->timeout_s, want->timeout_s, sizeof(want->timeout_s)) != 0 ||
-	    next->strict_syn != want->strict_syn ||
-	    next->arp_announce_count != want->arp_announce_count ||
-	    next->arp_announce_interval_s != want->arp_announce_interval_s ||
-	    next->arp_refresh_s != want->arp_refresh_s)
-		(*changes)++;
-	memcpy(next->timeout_s, want->timeout_s, sizeof(want->timeout_s));
-	next->strict_syn = want->strict_syn;
-	next->arp_announce_count = want->arp_announce_count;
-	next->arp_announce_interval_s = want->arp_announce_interval_s;
-	next->arp_refresh_s = want->arp_refresh_s;
+	struct lb_settings *s = arg;
+
+	if (s->n == LB_SETTINGS_MAX)
+		return -1;
+	s->cmd[s->n] = *cmd;
+	dsr_cmd_format(cmd, s->line[s->n], sizeof(s->line[s->n]));
+	s->n++;
+	return 0;
 }
 
-/* Settings that only change at start: say so when the file changes them. */
-static void
-reload_startup_settings(const struct dsr_conf *run, const struct dsr_conf *want)
+static bool
+lb_settings_has(const struct lb_settings *s, const char *line)
 {
-	if (run->conntrack_size != want->conntrack_size)
-		dsr_log(DSR_LOG_WARNING,
-			"reload: 'conntrack size' changes only at restart; keeping %u",
-			run->conntrack_size);
-	if (run->maglev_size != want->maglev_size)
-		dsr_log(DSR_LOG_WARNING,
-			"reload: 'maglev size' changes only at restart; keeping %u",
-			run->maglev_size);
-	if (memcmp(run->ports, want->ports, sizeof(want->ports)) != 0)
-		dsr_log(DSR_LOG_WARNING,
-			"reload: port addresses change only at restart; keeping the running ones");
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->line[i], line) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The settings the file changes (DSR_CMD_F_SETTING rows of the command
+ * table): applied to next, or, for those read only at start
+ * (DSR_CMD_F_STARTUP), kept at their running value with a warning.
+ */
+static int
+reload_settings(struct dsr_conf *next, const struct dsr_conf *run, const struct dsr_conf *want,
+		unsigned int *changes, char *err, size_t errlen)
+{
+	struct lb_settings *r = malloc(sizeof(*r)), *w = malloc(sizeof(*w));
+	bool warned[DSR_CMD_NIDS] = {false};
+	unsigned int i;
+	int ret = -1;
+
+	if (r == NULL || w == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	r->n = 0;
+	w->n = 0;
+	if (dsr_conf_settings(run, lb_settings_add, r) != 0 ||
+	    dsr_conf_settings(want, lb_settings_add, w) != 0) {
+		snprintf(err, errlen, "too many settings");
+		goto out;
+	}
+	for (i = 0; i < w->n; i++) {
+		if (lb_settings_has(r, w->line[i]))
+			continue;
+		if (dsr_cmd_spec_of(w->cmd[i].id)->flags & DSR_CMD_F_STARTUP) {
+			dsr_log(DSR_LOG_WARNING,
+				"reload: '%s' changes only at restart; keeping the running value",
+				w->line[i]);
+			warned[w->cmd[i].id] = true;
+		} else if (reload_step(next, &w->cmd[i], changes, err, errlen) != 0)
+			goto out;
+	}
+	/* A start-up setting the file no longer has (a port address). */
+	for (i = 0; i < r->n; i++)
+		if ((dsr_cmd_spec_of(r->cmd[i].id)->flags & DSR_CMD_F_STARTUP) &&
+		    !warned[r->cmd[i].id] && !lb_settings_has(w, r->line[i]))
+			dsr_log(DSR_LOG_WARNING,
+				"reload: '%s' is gone from the file; it changes only at restart, "
+				"keeping it",
+				r->line[i]);
+	ret = 0;
+out:
+	free(r);
+	free(w);
+	return ret;
 }
 
 static bool
@@ -288,9 +337,8 @@ dsr_lb_reload(struct dsr_lb *lb, const char *path, unsigned int *changes, char *
 		free(want);
 		return -1;
 	}
-	reload_startup_settings(lb->conf, want);
-	reload_settings(next, want, changes);
-	if (reload_diff(next, want, changes, err, errlen) != 0) {
+	if (reload_settings(next, lb->conf, want, changes, err, errlen) != 0 ||
+	    reload_diff(next, want, changes, err, errlen) != 0) {
 		free(want);
 		free(next);
 		*changes = 0;

@@ -12,6 +12,7 @@
  * lcore only, but for the telemetry callbacks (DPDK's telemetry thread).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,6 +26,9 @@
 enum dsr_ctl_result dsr_show_ctl_handle(void *arg, const struct dsr_ctl_req *req,
 					struct dsr_ctl_out *out, void **state);
 void dsr_show_ctl_cancel(void *arg, void *state);
+
+/** Whether the control socket has a handler for commands of this id. */
+bool dsr_show_handles(enum dsr_cmd_id id);
 
 /** Print the counters summary (on SIGUSR1 and at exit). */
 void dsr_show_print_stats(const struct dsr_lb *lb, FILE *out);

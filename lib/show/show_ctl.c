@@ -220,44 +220,141 @@ run_change(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cm
 	return DSR_CTL_DONE;
 }
 
+/* Handlers of the commands that take no more than the balancer and the command. */
 static enum dsr_ctl_result
-run(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
-    struct dsr_ctl_out *out)
+h_objects(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	  struct dsr_ctl_out *out)
+{
+	(void)req;
+	return rows_objects(lb, st, out);
+}
+
+static enum dsr_ctl_result
+h_conns(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	struct dsr_ctl_out *out)
+{
+	(void)req;
+	return show_conns(lb, &st->cmd, &st->walk, out);
+}
+
+static enum dsr_ctl_result
+h_flush(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	struct dsr_ctl_out *out)
+{
+	return show_conns_flush(lb, req, &st->cmd, &st->walk, out);
+}
+
+static enum dsr_ctl_result
+h_timeouts(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	   struct dsr_ctl_out *out)
+{
+	(void)req;
+	(void)st;
+	rows_timeouts(lb, out);
+	return DSR_CTL_DONE;
+}
+
+static enum dsr_ctl_result
+h_stats(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	struct dsr_ctl_out *out)
 {
 	const struct dsr_cmd *cmd = &st->cmd;
 
-	switch (cmd->id) {
-	case DSR_CMD_SHOW_VIPS:
-	case DSR_CMD_SHOW_BACKENDS:
-		return rows_objects(lb, st, out);
-	case DSR_CMD_SHOW_CONNS:
-		return show_conns(lb, cmd, &st->walk, out);
-	case DSR_CMD_CONNS_FLUSH:
-		return show_conns_flush(lb, req, cmd, &st->walk, out);
-	case DSR_CMD_SHOW_TIMEOUTS:
-		rows_timeouts(lb, out);
-		return DSR_CTL_DONE;
-	case DSR_CMD_SHOW_STATS:
-		if (cmd->u.show.prometheus)
-			return show_prometheus(lb, cmd->u.show.section, &st->rows, out);
-		return show_rows_stats(lb, cmd->u.show.section, &st->rows, out);
-	case DSR_CMD_SHOW_ARP:
-		return show_rows_stats(lb, DSR_STATS_ARP, &st->rows, out);
-	case DSR_CMD_SHOW_CONFLICTS:
-		return show_rows_arp(lb, 2, &st->next, out) ? DSR_CTL_DONE : DSR_CTL_MORE;
-	case DSR_CMD_SHOW_PORTS:
-		rows_ports(lb, out);
-		return DSR_CTL_DONE;
-	case DSR_CMD_SHOW_WORKERS:
-		rows_workers(lb, out);
-		return DSR_CTL_DONE;
-	case DSR_CMD_SHOW_CONFIG:
-		return rows_config(lb, out);
-	case DSR_CMD_HELP:
-		return rows_help(cmd, out);
-	default:
-		return run_change(lb, req, cmd, out);
-	}
+	(void)req;
+	if (cmd->u.show.prometheus)
+		return show_prometheus(lb, cmd->u.show.section, &st->rows, out);
+	return show_rows_stats(lb, cmd->u.show.section, &st->rows, out);
+}
+
+static enum dsr_ctl_result
+h_arp(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+      struct dsr_ctl_out *out)
+{
+	(void)req;
+	return show_rows_stats(lb, DSR_STATS_ARP, &st->rows, out);
+}
+
+static enum dsr_ctl_result
+h_conflicts(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	    struct dsr_ctl_out *out)
+{
+	(void)req;
+	return show_rows_arp(lb, 2, &st->next, out) ? DSR_CTL_DONE : DSR_CTL_MORE;
+}
+
+static enum dsr_ctl_result
+h_ports(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	struct dsr_ctl_out *out)
+{
+	(void)req;
+	(void)st;
+	rows_ports(lb, out);
+	return DSR_CTL_DONE;
+}
+
+static enum dsr_ctl_result
+h_workers(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	  struct dsr_ctl_out *out)
+{
+	(void)req;
+	(void)st;
+	rows_workers(lb, out);
+	return DSR_CTL_DONE;
+}
+
+static enum dsr_ctl_result
+h_config(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	 struct dsr_ctl_out *out)
+{
+	(void)req;
+	(void)st;
+	return rows_config(lb, out);
+}
+
+static enum dsr_ctl_result
+h_help(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+       struct dsr_ctl_out *out)
+{
+	(void)lb;
+	(void)req;
+	return rows_help(&st->cmd, out);
+}
+
+static enum dsr_ctl_result
+h_change(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	 struct dsr_ctl_out *out)
+{
+	return run_change(lb, req, &st->cmd, out);
+}
+
+typedef enum dsr_ctl_result (*show_handler_fn)(struct dsr_lb *lb, const struct dsr_ctl_req *req,
+					       struct show_req_state *st, struct dsr_ctl_out *out);
+
+/*
+ * The control socket's handler of each row of the command table (lib/cmd
+ * holds the words, usage, flags and parser of the same id): every
+ * configuration command is a change through dsr_lb_apply_cmd(). The unit
+ * test show_table checks that every id has one.
+ */
+static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
+	[DSR_CMD_PORT_ADDRESS] = h_change,    [DSR_CMD_VIP_ADD] = h_change,
+	[DSR_CMD_VIP_DEL] = h_change,         [DSR_CMD_BACKEND_ADD] = h_change,
+	[DSR_CMD_BACKEND_DEL] = h_change,     [DSR_CMD_BACKEND_SET] = h_change,
+	[DSR_CMD_TIMEOUT_SET] = h_change,     [DSR_CMD_CONNTRACK_SIZE] = h_change,
+	[DSR_CMD_STRICT_SYN] = h_change,      [DSR_CMD_MAGLEV_SIZE] = h_change,
+	[DSR_CMD_ARP_ANNOUNCE] = h_change,    [DSR_CMD_ARP_REFRESH] = h_change,
+	[DSR_CMD_SHOW_VIPS] = h_objects,      [DSR_CMD_SHOW_BACKENDS] = h_objects,
+	[DSR_CMD_SHOW_CONNS] = h_conns,       [DSR_CMD_CONNS_FLUSH] = h_flush,
+	[DSR_CMD_SHOW_TIMEOUTS] = h_timeouts, [DSR_CMD_SHOW_STATS] = h_stats,
+	[DSR_CMD_SHOW_ARP] = h_arp,           [DSR_CMD_SHOW_CONFLICTS] = h_conflicts,
+	[DSR_CMD_SHOW_PORTS] = h_ports,       [DSR_CMD_SHOW_WORKERS] = h_workers,
+	[DSR_CMD_SHOW_CONFIG] = h_config,     [DSR_CMD_HELP] = h_help,
+};
+
+bool
+dsr_show_handles(enum dsr_cmd_id id)
+{
+	return (unsigned int)id < DSR_CMD_NIDS && show_handlers[id] != NULL;
 }
 
 enum dsr_ctl_result
@@ -284,6 +381,11 @@ dsr_show_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out
 			return DSR_CTL_FAIL;
 		}
 		spec = dsr_cmd_spec_of(st->cmd.id);
+		if (!dsr_show_handles(st->cmd.id)) {
+			free(st);
+			dsr_ctl_error(out, "'%s' has no handler", spec->words);
+			return DSR_CTL_FAIL;
+		}
 		if (req->read_only && !(spec->flags & DSR_CMD_F_READONLY)) {
 			free(st);
 			dsr_ctl_error(out, "read-only socket: '%s' changes the configuration",
@@ -292,7 +394,7 @@ dsr_show_ctl_handle(void *arg, const struct dsr_ctl_req *req, struct dsr_ctl_out
 		}
 		*state = st;
 	}
-	r = run(lb, req, st, out);
+	r = show_handlers[st->cmd.id](lb, req, st, out);
 	if (r != DSR_CTL_MORE) {
 		free(st);
 		*state = NULL;
