@@ -29,29 +29,17 @@ RIG_LCORES=${RIG_LCORES:-0,1}
 RIG_VDEV_ARGS=${RIG_VDEV_ARGS:-net_af_packet0,iface=eth0}
 LB_PID=
 
-# Test verdicts: check DESCRIPTION COMMAND... runs the command; finish
-# prints the daemon's log on failure and the "N passed, N failed" line.
-passes=0
-failures=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-		echo "ok   $what"
-	else
-		failures=$((failures + 1))
-		echo "FAIL $what"
-	fi
-}
+# Test verdicts (tests/check.sh): check DESCRIPTION COMMAND... runs the
+# command; finish prints the daemon's log on failure and the "N passed, N
+# failed" line.
+. "$TOP/tests/check.sh"
 
 finish() {
 	if [ "$failures" != 0 ]; then
 		echo "--- dsrlb stderr"; grep -v "^EAL" "$RIG_DIR/lb.err" || true
 		echo "--- dsrlb stdout"; tail -40 "$RIG_DIR/lb.out" || true
 	fi
-	echo "$passes passed, $failures failed"
-	[ "$failures" = 0 ]
+	check_summary
 }
 
 ns() {

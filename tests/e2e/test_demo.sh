@@ -9,19 +9,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp /tmp/dsrlb-demo.XXXXXX)
 trap 'rm -f "$out"' EXIT
-passes=0
-failures=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-		echo "ok   $what"
-	else
-		failures=$((failures + 1))
-		echo "FAIL $what"
-	fi
-}
+. "$(dirname "$0")/../check.sh"
 
 DEMO_NO_SETUP=1 timeout 120 bash "$top/tests/demo.sh" >"$out" 2>&1
 rc=$?
@@ -43,5 +31,4 @@ if [ "$failures" != 0 ]; then
 	echo "--- the demo's output"
 	cat "$out"
 fi
-echo "$passes passed, $failures failed"
-[ "$failures" = 0 ]
+check_summary

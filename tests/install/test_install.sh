@@ -13,19 +13,7 @@ build=$1
 version=$2
 dest=$(mktemp -d /tmp/dsrlb-install.XXXXXX)
 trap 'rm -rf "$dest"' EXIT
-passes=0
-failures=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then
-		passes=$((passes + 1))
-		echo "ok   $what"
-	else
-		failures=$((failures + 1))
-		echo "FAIL $what"
-	fi
-}
+. "$(dirname "$0")/../check.sh"
 
 if ! meson install -C "$build" --no-rebuild --quiet --destdir "$dest" >"$dest.log" 2>&1; then
 	cat "$dest.log"
@@ -75,5 +63,4 @@ for doc in operations.md design.md cli.md; do
 	check "doc $doc is installed" test -n "$(find "$dest" -path "*/doc/dsrlb/$doc")"
 done
 
-echo "$passes passed, $failures failed"
-[ "$failures" = 0 ]
+check_summary

@@ -13,55 +13,9 @@
 
 #include "dsr_conf.h"
 #include "dsr_test.h"
+#include "test_conf_util.h"
 
 static const char *source_root;
-
-static struct dsr_conf *
-conf_new(void)
-{
-	struct dsr_conf *c = malloc(sizeof(*c));
-
-	if (c == NULL) {
-		perror("malloc");
-		exit(2);
-	}
-	dsr_conf_init(c);
-	return c;
-}
-
-/* Apply a line that must succeed; print the error if not. */
-static void
-apply_ok(struct dsr_conf *c, const char *line, int lineno)
-{
-	char err[DSR_CMD_ERR_MAX] = "";
-
-	if (dsr_conf_apply_line(c, line, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s:%d: '%s': %s\n", __FILE__, lineno, line, err);
-		dsr_test_failures++;
-	}
-}
-
-#define APPLY_OK(c, line) apply_ok(c, line, __LINE__)
-
-/* A line that must fail with exactly msg and leave the state as it was. */
-static void
-apply_err(struct dsr_conf *c, const char *line, const char *msg, int lineno)
-{
-	struct dsr_conf *before = malloc(sizeof(*before));
-	char err[DSR_CMD_ERR_MAX] = "";
-	int r;
-
-	memcpy(before, c, sizeof(*c));
-	r = dsr_conf_apply_line(c, line, err, sizeof(err));
-	if (r != -1 || strcmp(err, msg) != 0 || memcmp(before, c, sizeof(*c)) != 0) {
-		fprintf(stderr, "%s:%d: '%s' -> %d '%s', want -1 '%s'%s\n", __FILE__, lineno, line,
-			r, err, msg, memcmp(before, c, sizeof(*c)) != 0 ? ", state changed" : "");
-		dsr_test_failures++;
-	}
-	free(before);
-}
-
-#define APPLY_ERR(c, line, msg) apply_err(c, line, msg, __LINE__)
 
 static struct dsr_svc_key
 svc_of(const char *s)
