@@ -6,6 +6,7 @@ import os
 import plots
 
 GOAL_FWD = ((10000, 0.8), (1000000, 0.6))
+GOAL_L3 = ((10000, 2.0), (1000000, 1.5))  # dsrlb / l3fwd-em
 GOAL_CONNS = 3e6
 GOAL_ENTRY = 64
 GOAL_MINUTES = 10
@@ -57,18 +58,34 @@ def big_text(res):
   order (`gen_pcap.py --sample`). Every measured packet is a lookup hit
   in a table of %(f)s live entries, spread over the whole table (%(n)s
   distinct buckets of 64 bytes). The idle fill port costs dsrlb one empty
-  poll per burst, which only lowers its number. testpmd replays the same
-  %(n)s-packet pcap.
+  poll per burst, which only lowers its number. testpmd and l3fwd-em
+  replay the same %(n)s-packet pcap (l3fwd-em with a rule for each of the
+  %(f)s flows).
 """ % {"f": f, "n": n, "gb": r["flows"] * 2.4e3 / 1e9}
+
+
+def _l3(r):
+    """l3fwd-em's Mpps and dsrlb / l3fwd-em, or dashes."""
+    if not r.get("l3"):
+        return "-", "-"
+    return _mpps(r["l3"]), "%.2f" % (r["lb"] / r["l3"])
+
+
+def _loads(x):
+    return " ".join("%.2f" % v for v in x)
 
 
 def console_table(res):
     """The summary bench.py prints."""
-    lines = ["%-34s %10s %10s %6s %14s" % ("case", "testpmd", "dsrlb", "ratio", "conns/s")]
+    lines = ["%-34s %8s %8s %8s %7s %7s %10s" % (
+        "case", "testpmd", "l3fwd-em", "dsrlb", "/testpmd", "/l3fwd", "conns/s")]
     for r in res["cases"]:
-        lines.append("%-34s %10s %10s %6.2f %14s" % (
-            r["label"], _mpps(r["tp"]), _mpps(r["lb"]), r["lb"] / r["tp"],
+        lines.append("%-34s %8s %8s %8s %7.2f %7s %10s" % (
+            r["label"], _mpps(r["tp"]), _l3(r)[0], _mpps(r["lb"]), r["lb"] / r["tp"], _l3(r)[1],
             "%.2f M" % (r["conns_per_s"] / 1e6) if r.get("conns_per_s") else "-"))
+    if "load_start" in res:
+        lines.append("load averages (1, 5, 15 min): %s at the start, %s at the end" % (
+            _loads(res["load_start"]), _loads(res.get("load_end", []))))
     for m in res["memory"]:
         lines.append("memory: conntrack size %d: %.1f MiB, %.1f bytes per entry" % (
             m["entries"], m["bytes"] / 2**20, m["bytes"] / m["entries"]))
@@ -99,19 +116,22 @@ def markdown(res, pngs):
     w("# dsrlb performance\n")
     w("Measured by `tests/perf/run%s` on %s, %s, in %.1f minutes." % (
         " --quick" if q else "", res["machine"], res["date"], res["duration_s"] / 60))
+    if "load_start" in res:
+        w("Load averages (1, 5 and 15 minutes, `uptime`): %s at the start, %s at the end." % (
+            _loads(res["load_start"]), _loads(res["load_end"])))
     if q:
         w("\n**A --quick run: reduced flow counts, one round, short windows. "
           "Indicative only; not the numbers to quote.**")
     w("""
 These machines are shared virtual machines: absolute numbers move from run
 to run, so every dsrlb number sits next to a reference measured in the
-same run, on the same input and the same cores (dpdk-testpmd for packet
-rates, HAProxy and a direct connection for real TCP), and the ratio is
+same run, on the same input and the same cores (dpdk-testpmd and l3fwd
+for packet rates, HAProxy and a direct connection for real TCP), and the ratio is
 what counts. Versions: %s.
 """ % res["versions"])
 
     # ---- 1
-    w("## 1. Forwarding, one core, against testpmd macswap\n")
+    w("## 1. Forwarding, one core, against testpmd macswap and l3fwd-em\n")
     w("""- One worker on lcore 1, main lcore 0, hugepages (`--in-memory`).
 - Traffic: `net_pcap0,rx_pcap=FILE,infinite_rx=1` replays the pcap from
   memory forever; with no `tx_pcap` the port drops what is transmitted.
@@ -121,22 +141,46 @@ what counts. Versions: %s.
   mid-flow pick-up); every later pass finds it. So the table holds exactly
   FLOWS established entries while measured. `udp`: the same with one UDP
   datagram per flow.
-%(big)s- Baseline: `dpdk-testpmd --forward-mode=macswap --nb-cores=1` on the same
-  pcap and lcores, median of its per-second `Rx-pps` over the window.
-- dsrlb: forwarded packets per second from two `dsrlbctl --json show stats`
-  snapshots %(window)g s apart (the daemon's uptime gives the interval), after
-  %(warmup)g s of warm-up; run without `--record-cycles`; the live entries
-  in the table are checked at the end.
-- %(rounds)d round(s), testpmd and dsrlb alternating; the tables show the means.
+%(big)s- First peer: `dpdk-testpmd --forward-mode=macswap --nb-cores=1` on the same
+  pcap and lcores: no lookup at all.
+- Second peer, l3fwd-em: DPDK's `l3fwd` in exact-match mode (`-E`), one
+  read-only `rte_hash` lookup of the 5-tuple per packet (in bulks of 8,
+  `rte_hash_lookup_bulk`), the closest stateless peer of dsrlb's table
+  lookup. Built by the run from the source in Debian's `dpdk-doc`
+  (`/usr/share/dpdk/examples/l3fwd` and `examples/common`), copied to a
+  temporary directory with `tests/perf/l3fwd-net-pcap.patch` applied: RX
+  and TX offloads masked by the device's capabilities (port and queue),
+  `RTE_ETH_MQ_RX_NONE` when the port offers no RSS hash, and `--mbufs N`
+  for a pool that holds the whole pcap; the forwarding path is untouched.
+  One exact-match rule per flow of the table (`--rule_ipv4=FILE`, for the
+  sampled case every flow of the table, as dsrlb holds an entry for
+  each), all out port 0; one lcore (`-l 1 --config="(0,0,1)"`: net_pcap has
+  one TX queue); `--parse-ptype`, because net_pcap sets no packet types.
+  Before its rounds, each case checks that every lookup hits: a short run
+  with the rules pointed at a second port (`net_null0`) must send nothing
+  back out port 0, where l3fwd sends a miss.
+- Every program's rate is counted the same way: port 0's `opackets` through
+  DPDK telemetry (`/ethdev/stats,0` on each process's own socket, one
+  `--file-prefix` each), two readings %(window)g s apart after %(warmup)g s of
+  warm-up, the interval from the host's clock. dsrlb runs without
+  `--record-cycles`; its live entries are checked at the end.
+- %(rounds)d round(s), testpmd, l3fwd-em and dsrlb in turn; the tables show the
+  means.
 """ % {"window": res["window"], "warmup": res["warmup"], "rounds": res["rounds"],
        "big": big_text(res)})
-    w("| case | established flows | pcap packets | testpmd macswap Mpps | dsrlb Mpps | ratio "
-      "| dsrlb ns/packet | live entries |")
-    w("|---|---|---|---|---|---|---|---|")
+    w("| case | established flows | pcap packets | testpmd macswap Mpps | l3fwd-em Mpps "
+      "| dsrlb Mpps | dsrlb / testpmd | dsrlb / l3fwd-em | dsrlb ns/packet | live entries |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for r in fwd_rows(res):
-        w("| %s | %s | %s | %s | %s | %.2f | %.1f | %s |" % (
-            r["name"], _fmt_n(r["flows"]), _fmt_n(r["npkts"]), _mpps(r["tp"]), _mpps(r["lb"]),
-            r["lb"] / r["tp"], 1e9 / r["lb"], _fmt_n(r["conns"])))
+        w("| %s | %s | %s | %s | %s | %s | %.2f | %s | %.1f | %s |" % (
+            r["name"], _fmt_n(r["flows"]), _fmt_n(r["npkts"]), _mpps(r["tp"]), _l3(r)[0],
+            _mpps(r["lb"]), r["lb"] / r["tp"], _l3(r)[1], 1e9 / r["lb"], _fmt_n(r["conns"])))
+    per_round = ["%s: %s" % (r["label"], ", ".join(
+        "%.1f / %.1f / %.1f" % (t / 1e6, l3 / 1e6, lb / 1e6)
+        for t, l3, lb in zip(r["rounds_tp"], r["rounds_l3"], r["rounds_lb"])))
+        for r in fwd_rows(res) if r.get("rounds_l3")]
+    if per_round:
+        w("\nEach round (testpmd / l3fwd-em / dsrlb Mpps): %s." % "; ".join(per_round))
     big = [r for r in fwd_rows(res) if r["sample"]]
     for r in big:
         w("\nThe %s-flow table filled in %.1f s before the measurement." % (
@@ -342,6 +386,15 @@ before each run (for HAProxy, its schedstat run time).
                 goal, _fmt_n(flows), ratio, _verdict(ratio >= goal)))
         else:
             w("| forwarding >= %.1fx testpmd macswap, %s flows | not measured in this run | |"
+              % (goal, _fmt_n(flows)))
+    for flows, goal in GOAL_L3:
+        r = find(res, "fwd", flows)
+        if r and r.get("l3"):
+            ratio = r["lb"] / r["l3"]
+            w("| forwarding >= %.1fx l3fwd-em, %s flows | %.2fx | %s |" % (
+                goal, _fmt_n(flows), ratio, _verdict(ratio >= goal)))
+        else:
+            w("| forwarding >= %.1fx l3fwd-em, %s flows | not measured in this run | |"
               % (goal, _fmt_n(flows)))
     if ch:
         w("| new connections >= 3M/s per core | %.2fM/s | %s |" % (

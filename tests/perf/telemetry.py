@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""A port's transmit rate through DPDK telemetry, the same way for every
+program measured (testpmd, l3fwd, dsrlb): `/ethdev/stats,PORT` opackets,
+read twice WINDOW seconds apart on the process's telemetry socket (what
+dpdk-telemetry.py talks to: /var/run/dpdk/PREFIX/dpdk_telemetry.v2).
+Each process needs its own --file-prefix and no --no-telemetry.
+"""
+
+import json
+import os
+import socket
+import time
+
+RUN_DIR = "/var/run/dpdk"
+
+
+class Telemetry:
+    """A connection to one DPDK process's telemetry socket."""
+
+    def __init__(self, prefix, proc, timeout=120):
+        """Connect to PREFIX's socket once the process proc (a Popen) has
+        opened it: a socket left by an earlier process of the same prefix
+        refuses the connection or answers with another pid."""
+        path = os.path.join(RUN_DIR, prefix, "dpdk_telemetry.v2")
+        deadline = time.time() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("%s exited (status %d) before its telemetry socket "
+                                   "opened" % (prefix, proc.returncode))
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            try:
+                s.connect(path)
+                info = json.loads(s.recv(1024))
+                if info.get("pid") == proc.pid:
+                    self.sock = s
+                    return
+            except (OSError, ValueError):
+                pass
+            s.close()
+            if time.time() > deadline:
+                raise RuntimeError("no telemetry socket of pid %d at %s in %d s" % (
+                    proc.pid, path, timeout))
+            time.sleep(0.1)
+
+    def query(self, cmd):
+        self.sock.send(cmd.encode())
+        return json.loads(self.sock.recv(1 << 16))[cmd.split(",")[0]]
+
+    def opackets(self, port=0):
+        return self.query("/ethdev/stats,%d" % port)["opackets"]
+
+    def close(self):
+        self.sock.close()
+
+
+def wait_sending(tel, proc, port=0, key="opackets", timeout=180):
+    """Wait until the port transmits (a large pcap takes a while to load),
+    or with key="ipackets", receives."""
+    deadline = time.time() + timeout
+    while tel.query("/ethdev/stats,%d" % port)[key] == 0:
+        if proc.poll() is not None or time.time() > deadline:
+            raise RuntimeError("port %d: no %s in %d s" % (port, key, timeout))
+        time.sleep(0.1)
+
+
+def tx_rate(tel, warmup, window, port=0, between=None):
+    """opackets per second over the window, after warmup seconds. The
+    interval is the host's monotonic clock between the two replies.
+    between(), when given, runs right after each snapshot (a program's own
+    counters in the same window); returns (pps, [first, second result])."""
+    time.sleep(warmup)
+    a, ta = tel.opackets(port), time.monotonic()
+    extra = [between()] if between else []
+    time.sleep(window)
+    b, tb = tel.opackets(port), time.monotonic()
+    if between:
+        extra.append(between())
+    return (b - a) / (tb - ta), extra
