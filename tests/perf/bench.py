@@ -45,6 +45,9 @@ FULL = {"rounds": 2, "warmup": 2.0, "window": 3.0, "cyc_warmup": 1.0, "cyc_windo
 QUICK = {"rounds": 1, "warmup": 0.5, "window": 1.0, "cyc_warmup": 0.5, "cyc_window": 1.0,
          "rig_secs": 2, "rig_rounds": 1}
 MEMORY_SIZES = (10000000, 1 << 24)
+# A measurement whose forwarding thread had less of its CPU than this is
+# taken again (steady()).
+RETRY_BELOW = 0.9
 # Cases that also get a run with --record-cycles (by name and flows).
 CYCLES = {("fwd", 1000), ("fwd", 10000), ("fwd", 1000000), ("fwd", 4000000),
           ("churn", 100000), ("churn-full", 100000),
@@ -93,10 +96,29 @@ def load():
     return list(os.getloadavg())
 
 
+def steady(label, measure, tries=3):
+    """measure() -> (rate, on-CPU share, ...): again, up to tries times in
+    all, while something else took over a tenth of the forwarding CPU (the
+    machine is shared); keeps the try with the largest share."""
+    best = None
+    for t in range(tries):
+        r = measure()
+        if best is None or r[1] > best[1]:
+            best = r
+        if r[1] >= RETRY_BELOW:
+            break
+        print("%s: on CPU %.0f%% of the window (%.2f Mpps): %s" % (
+            label, 100 * r[1], r[0] / 1e6, "again" if t + 1 < tries else "kept the best"),
+            flush=True)
+    return best
+
+
 def run_case(build, tmp, case, p, l3fwd):
     """Rounds of testpmd, l3fwd (forwarding cases, when l3fwd is given)
-    and dsrlb in turn."""
-    tp, l3, lb, last, hits = [], [], [], None, None
+    and dsrlb in turn. Each rate comes with the on-CPU share of the
+    program's forwarding thread over its window (oncpu: below 1 when
+    something else ran on the forwarding CPU)."""
+    tp, l3, lb, oncpu, hits = [], [], [], [], None
     l3fwd = l3fwd if case.name in ("fwd", "udp") else None
     if l3fwd:
         hits = bench_l3fwd.check_hits(l3fwd, tmp, case)
@@ -104,26 +126,35 @@ def run_case(build, tmp, case, p, l3fwd):
         if hits[1] or not hits[0]:
             raise RuntimeError("l3fwd's rules do not match %s's pcap" % case.label)
     for r in range(p["rounds"]):
-        tp.append(bench_fwd.testpmd_pps(bench_fwd.pcaps(tmp, case)[0], case.npkts,
-                                        p["warmup"], p["window"]))
+        pps, cpu = steady("testpmd", lambda: bench_fwd.testpmd_pps(
+            bench_fwd.pcaps(tmp, case)[0], case.npkts, p["warmup"], p["window"]))
+        tp.append(pps)
+        oncpu.append(cpu)
         if l3fwd:
-            l3.append(bench_l3fwd.l3fwd_pps(l3fwd, tmp, case, p["warmup"], p["window"]))
-        last = bench_fwd.dsrlb_measure(build, tmp, case, p["warmup"], p["window"])
+            pps, cpu = steady("l3fwd", lambda: bench_l3fwd.l3fwd_pps(
+                l3fwd, tmp, case, p["warmup"], p["window"]))
+            l3.append(pps)
+            oncpu.append(cpu)
+        _, _, last = steady("dsrlb", lambda: (lambda x: (x["fwd_pps"], x["oncpu"], x))(
+            bench_fwd.dsrlb_measure(build, tmp, case, p["warmup"], p["window"])))
         lb.append(last)
+        oncpu.append(last["oncpu"])
         print("%s round %d: testpmd %.2f Mpps,%s dsrlb %.2f Mpps (its own count %.2f), "
               "new conns %.2f M/s, ct-full %.2f M/s, drops %d, live entries %d%s; "
-              "load %.2f %.2f %.2f" % ((
+              "on CPU %s; load %.2f %.2f %.2f" % ((
                   case.label, r + 1, tp[-1] / 1e6,
-                  " l3fwd-em %.2f Mpps," % (l3[-1] / 1e6) if l3 else "",
+                  " l3fwd-em %.2f Mpps," % (l3[-1] / 1e6) if l3fwd else "",
                   last["fwd_pps"] / 1e6, last["own_fwd_pps"] / 1e6,
                   last["ct_new"] / 1e6, last["ct_full"] / 1e6, last["drops"], last["conns"],
-                  ", table filled in %.1f s" % last["fill_s"] if last["fill_s"] else "") +
+                  ", table filled in %.1f s" % last["fill_s"] if last["fill_s"] else "",
+                  " ".join("%.0f%%" % (100 * c) for c in oncpu[-(3 if l3fwd else 2):])) +
                   tuple(load())), flush=True)
     return {"name": case.name, "label": case.label, "flows": case.flows, "sample": case.sample,
             "npkts": case.npkts, "conntrack": case.conntrack, "load": load(),
             "tp": statistics.mean(tp), "lb": statistics.mean(x["fwd_pps"] for x in lb),
             "l3": statistics.mean(l3) if l3 else None, "l3_hits": hits,
             "rounds_tp": tp, "rounds_l3": l3, "rounds_lb": [x["fwd_pps"] for x in lb],
+            "oncpu_min": min(oncpu),
             "ct_new": statistics.mean(x["ct_new"] for x in lb),
             "ct_full": statistics.mean(x["ct_full"] for x in lb),
             "conns_per_s": statistics.mean(x["conns_per_s"] for x in lb)

@@ -110,8 +110,9 @@ def pcaps(tmp, case):
     return one("all"), None
 
 
-def testpmd_pps(path, npkts, warmup, window):
-    """Port 0's opackets per second over the window (telemetry)."""
+def testpmd_pps(path, npkts, warmup, window, during=None):
+    """(port 0's opackets per second over the window (telemetry), the
+    forwarding thread's on-CPU share); during: see telemetry.tx_rate."""
     cmd = ["dpdk-testpmd"] + EAL + ["--file-prefix", "bench-tp", "--vdev",
                                     "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, "--",
                                     "--forward-mode=macswap", "--nb-cores=1",
@@ -127,7 +128,7 @@ def testpmd_pps(path, npkts, warmup, window):
     try:
         tel = telemetry.Telemetry("bench-tp", p)
         telemetry.wait_sending(tel, p)
-        pps, _ = telemetry.tx_rate(tel, warmup, window)
+        pps, oncpu, _ = telemetry.tx_rate(tel, warmup, window, during=during)
         tel.close()
     except RuntimeError as e:
         raise RuntimeError("testpmd: %s\n%s" % (e, "".join(tail[-40:])))
@@ -139,7 +140,7 @@ def testpmd_pps(path, npkts, warmup, window):
             p.kill()
             p.wait()
         t.join(timeout=5)
-    return pps
+    return pps, oncpu
 
 
 def stop_process(p, timeout=30):
@@ -226,11 +227,11 @@ def stage_cycles(s):
     return tot
 
 
-def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
+def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False, during=None):
     """Rates over the window: port 0's opackets/s through telemetry
-    (fwd_pps), and from the daemon's counters fwd-pkts/s (own_fwd_pps),
+    (fwd_pps), the worker's on-CPU share (oncpu), and from the daemon's counters fwd-pkts/s (own_fwd_pps),
     ct-new/s, ct-full/s; with record_cycles, the cycles per packet by
-    stage over the window."""
+    stage over the window. during: see telemetry.tx_rate."""
     path, fill = pcaps(tmp, case)
     vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % path]
     if fill:
@@ -248,7 +249,8 @@ def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
         fill_s = time.time() - t0
         tel = telemetry.Telemetry("bench-lb", lb.p)
         telemetry.wait_sending(tel, lb.p)
-        pps, (a, b) = telemetry.tx_rate(tel, warmup, window, between=lb.stats)
+        pps, oncpu, (a, b) = telemetry.tx_rate(tel, warmup, window, between=lb.stats,
+                                               during=during)
         tel.close()
         entry = re.search(r"\((\d+) bytes per entry\)", lb.log())
     dt = (b["stats uptime-ms"] - a["stats uptime-ms"]) / 1000.0
@@ -256,7 +258,7 @@ def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
     def rate(k):
         return (b.get(k, 0) - a.get(k, 0)) / dt
 
-    res = {"fwd_pps": pps, "own_fwd_pps": rate("worker 0 fwd-pkts"),
+    res = {"fwd_pps": pps, "oncpu": oncpu, "own_fwd_pps": rate("worker 0 fwd-pkts"),
            "rx_pps": rate("worker 0 rx-pkts"),
            "ct_new": rate("event ct-new count"), "ct_full": rate("event ct-full count"),
            "drops": b["total drops"] - a["total drops"], "conns": b["worker 0 conns"],

@@ -130,11 +130,12 @@ class L3fwd:
         self.reader.join(timeout=5)
 
 
-def l3fwd_pps(binary, tmp, case, warmup, window):
-    """Port 0's opackets per second over the window."""
+def l3fwd_pps(binary, tmp, case, warmup, window, during=None):
+    """(port 0's opackets per second over the window, the forwarding
+    thread's on-CPU share); during: see telemetry.tx_rate."""
     with L3fwd(binary, tmp, case) as l3:
-        pps, _ = telemetry.tx_rate(l3.tel, warmup, window)
-    return pps
+        pps, oncpu, _ = telemetry.tx_rate(l3.tel, warmup, window, during=during)
+    return pps, oncpu
 
 
 def check_hits(binary, tmp, case, secs=0.5):

@@ -7,6 +7,7 @@ import plots
 
 GOAL_FWD = ((10000, 0.8), (1000000, 0.6))
 GOAL_L3 = ((10000, 2.0), (1000000, 1.5))  # dsrlb / l3fwd-em
+ONCPU_OK = 0.97  # a measurement's forwarding thread on its CPU at least this share
 GOAL_CONNS = 3e6
 GOAL_ENTRY = 64
 GOAL_MINUTES = 10
@@ -164,6 +165,9 @@ what counts. Versions: %s.
   `--file-prefix` each), two readings %(window)g s apart after %(warmup)g s of
   warm-up, the interval from the host's clock. dsrlb runs without
   `--record-cycles`; its live entries are checked at the end.
+- The machine is shared: with each rate comes the share of the window the
+  program's forwarding thread was on its CPU (schedstat). A measurement
+  below 90%% is taken again, up to three tries, keeping the best.
 - %(rounds)d round(s), testpmd, l3fwd-em and dsrlb in turn; the tables show the
   means.
 """ % {"window": res["window"], "warmup": res["warmup"], "rounds": res["rounds"],
@@ -181,6 +185,13 @@ what counts. Versions: %s.
         for r in fwd_rows(res) if r.get("rounds_l3")]
     if per_round:
         w("\nEach round (testpmd / l3fwd-em / dsrlb Mpps): %s." % "; ".join(per_round))
+    shared = ["%s (%.0f%%)" % (r["label"], 100 * r["oncpu_min"]) for r in res["cases"]
+              if r.get("oncpu_min", 1) < ONCPU_OK]
+    if any("oncpu_min" in r for r in res["cases"]):
+        w("\nThe forwarding thread's share of its CPU over each window (schedstat) was at "
+          "least %.0f%% in every measurement%s" % (100 * ONCPU_OK, "." if not shared else (
+              " but those of %s: something else ran on CPU 1 then (the machine is shared), "
+              "so those cases' numbers are low and their ratios uncertain." % ", ".join(shared))))
     big = [r for r in fwd_rows(res) if r["sample"]]
     for r in big:
         w("\nThe %s-flow table filled in %.1f s before the measurement." % (

@@ -4,14 +4,20 @@ program measured (testpmd, l3fwd, dsrlb): `/ethdev/stats,PORT` opackets,
 read twice WINDOW seconds apart on the process's telemetry socket (what
 dpdk-telemetry.py talks to: /var/run/dpdk/PREFIX/dpdk_telemetry.v2).
 Each process needs its own --file-prefix and no --no-telemetry.
+
+The machine is shared: with the rate comes the share of the window that
+the process's threads on the forwarding CPU were on it (schedstat), so
+that a round another busy process shared the CPU with shows.
 """
 
+import contextlib
 import json
 import os
 import socket
 import time
 
 RUN_DIR = "/var/run/dpdk"
+FWD_CPU = 1  # the forwarding lcore's CPU in every benchmark here
 
 
 class Telemetry:
@@ -32,7 +38,7 @@ class Telemetry:
                 s.connect(path)
                 info = json.loads(s.recv(1024))
                 if info.get("pid") == proc.pid:
-                    self.sock = s
+                    self.sock, self.pid = s, proc.pid
                     return
             except (OSError, ValueError):
                 pass
@@ -63,16 +69,35 @@ def wait_sending(tel, proc, port=0, key="opackets", timeout=180):
         time.sleep(0.1)
 
 
-def tx_rate(tel, warmup, window, port=0, between=None):
+def fwd_cpu_ns(pid):
+    """Time on the CPU (ns, schedstat) of pid's threads last run on FWD_CPU."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                cpu = int(f.read().rsplit(")", 1)[1].split()[36])
+            if cpu == FWD_CPU:
+                with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+                    total += int(f.read().split()[0])
+        except (OSError, IndexError, ValueError):
+            pass  # a thread that ended
+    return total
+
+
+def tx_rate(tel, warmup, window, port=0, between=None, during=None):
     """opackets per second over the window, after warmup seconds. The
     interval is the host's monotonic clock between the two replies.
-    between(), when given, runs right after each snapshot (a program's own
-    counters in the same window); returns (pps, [first, second result])."""
+    Returns (pps, on-CPU share of the forwarding thread over the window,
+    extra). between(), when given, runs right after each snapshot (a
+    program's own counters in the same window); extra is then [first,
+    second result]. during(pid), when given, returns a context manager
+    held over the window (a profiler: profile_peers.py)."""
     time.sleep(warmup)
-    a, ta = tel.opackets(port), time.monotonic()
+    a, ca, ta = tel.opackets(port), fwd_cpu_ns(tel.pid), time.monotonic()
     extra = [between()] if between else []
-    time.sleep(window)
-    b, tb = tel.opackets(port), time.monotonic()
+    with during(tel.pid) if during else contextlib.nullcontext():
+        time.sleep(window)
+        b, cb, tb = tel.opackets(port), fwd_cpu_ns(tel.pid), time.monotonic()
     if between:
         extra.append(between())
-    return (b - a) / (tb - ta), extra
+    return (b - a) / (tb - ta), (cb - ca) / 1e9 / (tb - ta), extra
