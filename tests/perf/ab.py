@@ -19,7 +19,8 @@ usage: ab.py BUILD_A BUILD_B [--flows N] [--kind K] [--rounds R] [--testpmd] [--
   --testpmd         testpmd macswap in each round too
   --l3fwd           l3fwd -E in each round too (bench_l3fwd.py builds it)
 Each rate is followed by the forwarding thread's on-CPU share over its
-window: below 100% something else ran on CPU 1 (the machine is shared).
+window: below 100% something else ran on CPU 1 (the machine is shared);
+below 90% the measurement is taken again (telemetry.steady()).
 Needs root and 2048 hugepages of 2 MB, as tests/perf/run (which sets
 them up). Prints each round and the median of each build, and B/A.
 """
@@ -33,6 +34,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_fwd  # noqa: E402
 import bench_l3fwd  # noqa: E402
+import telemetry  # noqa: E402
 
 WARMUP, WINDOW = 2.0, 3.0
 
@@ -59,17 +61,20 @@ def main():
         for r in range(args.rounds):
             if args.testpmd:
                 path, _ = bench_fwd.pcaps(tmp, case)
-                pps, cpu = bench_fwd.testpmd_pps(path, case.npkts, WARMUP, WINDOW)
+                pps, cpu = telemetry.steady("testpmd", lambda: bench_fwd.testpmd_pps(
+                    path, case.npkts, WARMUP, WINDOW))
                 rates["testpmd"].append(pps / 1e6)
                 print("round %d testpmd %.2f Mpps, on CPU %.0f%%" % (r + 1, pps / 1e6, 100 * cpu),
                       flush=True)
             if l3fwd:
-                pps, cpu = bench_l3fwd.l3fwd_pps(l3fwd, tmp, case, WARMUP, WINDOW)
+                pps, cpu = telemetry.steady("l3fwd", lambda: bench_l3fwd.l3fwd_pps(
+                    l3fwd, tmp, case, WARMUP, WINDOW))
                 rates["l3fwd"].append(pps / 1e6)
                 print("round %d l3fwd %.2f Mpps, on CPU %.0f%%" % (r + 1, pps / 1e6, 100 * cpu),
                       flush=True)
             for name, build in (("A", args.build_a), ("B", args.build_b)):
-                res = bench_fwd.dsrlb_measure(build, tmp, case, WARMUP, WINDOW)
+                _, _, res = telemetry.steady(name, lambda: bench_fwd.dsrlb_rate(
+                    build, tmp, case, WARMUP, WINDOW))
                 rates[name].append(res["fwd_pps"] / 1e6)
                 print("round %d %s %.2f Mpps, on CPU %.0f%%" % (
                     r + 1, name, rates[name][-1], 100 * res["oncpu"]), flush=True)

@@ -39,15 +39,13 @@ import bench_fwd  # noqa: E402
 import bench_l3fwd  # noqa: E402
 import bench_rig  # noqa: E402
 import report  # noqa: E402
+import telemetry  # noqa: E402
 
 FULL = {"rounds": 2, "warmup": 2.0, "window": 3.0, "cyc_warmup": 1.0, "cyc_window": 2.0,
         "rig_secs": 10, "rig_rounds": 2}
 QUICK = {"rounds": 1, "warmup": 0.5, "window": 1.0, "cyc_warmup": 0.5, "cyc_window": 1.0,
          "rig_secs": 2, "rig_rounds": 1}
 MEMORY_SIZES = (10000000, 1 << 24)
-# A measurement whose forwarding thread had less of its CPU than this is
-# taken again (steady()).
-RETRY_BELOW = 0.9
 # Cases that also get a run with --record-cycles (by name and flows).
 CYCLES = {("fwd", 1000), ("fwd", 10000), ("fwd", 1000000), ("fwd", 4000000),
           ("churn", 100000), ("churn-full", 100000),
@@ -96,23 +94,6 @@ def load():
     return list(os.getloadavg())
 
 
-def steady(label, measure, tries=3):
-    """measure() -> (rate, on-CPU share, ...): again, up to tries times in
-    all, while something else took over a tenth of the forwarding CPU (the
-    machine is shared); keeps the try with the largest share."""
-    best = None
-    for t in range(tries):
-        r = measure()
-        if best is None or r[1] > best[1]:
-            best = r
-        if r[1] >= RETRY_BELOW:
-            break
-        print("%s: on CPU %.0f%% of the window (%.2f Mpps): %s" % (
-            label, 100 * r[1], r[0] / 1e6, "again" if t + 1 < tries else "kept the best"),
-            flush=True)
-    return best
-
-
 def run_case(build, tmp, case, p, l3fwd):
     """Rounds of testpmd, l3fwd (forwarding cases, when l3fwd is given)
     and dsrlb in turn. Each rate comes with the on-CPU share of the
@@ -126,17 +107,17 @@ def run_case(build, tmp, case, p, l3fwd):
         if hits[1] or not hits[0]:
             raise RuntimeError("l3fwd's rules do not match %s's pcap" % case.label)
     for r in range(p["rounds"]):
-        pps, cpu = steady("testpmd", lambda: bench_fwd.testpmd_pps(
+        pps, cpu = telemetry.steady("testpmd", lambda: bench_fwd.testpmd_pps(
             bench_fwd.pcaps(tmp, case)[0], case.npkts, p["warmup"], p["window"]))
         tp.append(pps)
         oncpu.append(cpu)
         if l3fwd:
-            pps, cpu = steady("l3fwd", lambda: bench_l3fwd.l3fwd_pps(
+            pps, cpu = telemetry.steady("l3fwd", lambda: bench_l3fwd.l3fwd_pps(
                 l3fwd, tmp, case, p["warmup"], p["window"]))
             l3.append(pps)
             oncpu.append(cpu)
-        _, _, last = steady("dsrlb", lambda: (lambda x: (x["fwd_pps"], x["oncpu"], x))(
-            bench_fwd.dsrlb_measure(build, tmp, case, p["warmup"], p["window"])))
+        _, _, last = telemetry.steady("dsrlb", lambda: bench_fwd.dsrlb_rate(
+            build, tmp, case, p["warmup"], p["window"]))
         lb.append(last)
         oncpu.append(last["oncpu"])
         print("%s round %d: testpmd %.2f Mpps,%s dsrlb %.2f Mpps (its own count %.2f), "

@@ -229,9 +229,10 @@ def stage_cycles(s):
 
 def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False, during=None):
     """Rates over the window: port 0's opackets/s through telemetry
-    (fwd_pps), the worker's on-CPU share (oncpu), and from the daemon's counters fwd-pkts/s (own_fwd_pps),
-    ct-new/s, ct-full/s; with record_cycles, the cycles per packet by
-    stage over the window. during: see telemetry.tx_rate."""
+    (fwd_pps), the worker's on-CPU share (oncpu), and from the daemon's
+    counters fwd-pkts/s (own_fwd_pps), ct-new/s, ct-full/s; with
+    record_cycles, the cycles per packet by stage over the window.
+    during: see telemetry.tx_rate."""
     path, fill = pcaps(tmp, case)
     vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % path]
     if fill:
@@ -275,6 +276,12 @@ def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False, during=
         res["cycles"] = {st: max(0.0, (cb[st] - ca[st]) / n) if n else 0.0 for st in STAGES}
         res["cycles"]["accounted"] = sum(res["cycles"][st] for st in STAGES if st != "maglev")
     return res
+
+
+def dsrlb_rate(build, tmp, case, warmup, window):
+    """dsrlb_measure() as (rate, on-CPU share, all of it), for telemetry.steady()."""
+    r = dsrlb_measure(build, tmp, case, warmup, window)
+    return r["fwd_pps"], r["oncpu"], r
 
 
 def memory(build, tmp, entries_list=(10000000,)):

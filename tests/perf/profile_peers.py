@@ -9,13 +9,14 @@ window.
 This VM exposes no PMU (the kernel says "PMU not available due to
 virtualization"), so `perf stat -e cache-misses,cycles` reports <not
 supported> and `perf record` samples by the timer (cpu-clock). What
-this gives instead, per program and flow count: ns per packet (one busy
-core's time over its packet rate) and that time split by function from
-the samples, so that the growth from few flows to many shows where each
-program's extra time goes. The PMD and hash libraries are stripped:
-their samples are summed per library. Each rate comes with the on-CPU
-share of the forwarding thread over its window (telemetry.py): below
-100%, something else ran on CPU 1.
+this gives instead, per program and flow count: ns per packet (the
+window over the packets sent), the forwarding thread's CPU time per
+packet (the same times its on-CPU share: what counts on a shared
+machine), and that CPU time split by function from the samples, so
+that the growth from few flows to many shows where each program's extra
+time goes. The PMD and hash libraries are stripped: their samples are
+summed per library. The on-CPU share is the forwarding thread's over
+its window (telemetry.py): below 100%, something else ran on CPU 1.
 
 usage: profile_peers.py BUILD_DIR [--flows N [N ...]] [--rounds R] [--no-perf]
   --flows N ...  established flows per case (default: 10000 1000000)
@@ -98,7 +99,7 @@ def main():
             hit, miss = bench_l3fwd.check_hits(l3fwd, tmp, case)
             if miss or not hit:
                 sys.exit("l3fwd's rules miss: %d hits, %d misses" % (hit, miss))
-            rates = collections.defaultdict(list)
+            rates, cpu_ns = collections.defaultdict(list), collections.defaultdict(list)
             ns = collections.defaultdict(lambda: collections.defaultdict(list))
             for r in range(args.rounds):
                 for name in PEERS:
@@ -106,20 +107,26 @@ def main():
                     pps, cpu = measure(name, args.build, l3fwd, tmp, case, None if args.no_perf
                                        else lambda pid: perf_record(data, pid))
                     rates[name].append(pps)
+                    cpu_ns[name].append(cpu * 1e9 / pps)
                     if not args.no_perf:
                         for k, share in symbols(data).items():
-                            ns[name][k].append(share * 1e9 / pps)
-                    print("%d flows round %d %s %.2f Mpps (%.1f ns/packet), on CPU %.0f%%; "
-                          "load %.2f %.2f %.2f" % ((flows, r + 1, name, pps / 1e6, 1e9 / pps,
-                                                    100 * cpu) + os.getloadavg()), flush=True)
+                            ns[name][k].append(share * cpu_ns[name][-1])
+                    print("%d flows round %d %s %.2f Mpps (%.1f ns/packet), on CPU %.0f%% "
+                          "(%.1f ns of CPU/packet); load %.2f %.2f %.2f" % (
+                              (flows, r + 1, name, pps / 1e6, 1e9 / pps, 100 * cpu,
+                               cpu_ns[name][-1]) + os.getloadavg()), flush=True)
             med = {n: statistics.median(rates[n]) for n in PEERS}
-            print("%d flows, medians: %s; dsrlb / l3fwd %.2f, dsrlb / testpmd %.2f" % (
-                flows, ", ".join("%s %.2f Mpps %.1f ns" % (n, med[n] / 1e6, 1e9 / med[n])
-                                 for n in PEERS),
-                med["dsrlb"] / med["l3fwd"], med["dsrlb"] / med["testpmd"]), flush=True)
+            cmed = {n: statistics.median(cpu_ns[n]) for n in PEERS}
+            print("%d flows, medians: %s; dsrlb / l3fwd %.2f (CPU time: %.2f), dsrlb / testpmd "
+                  "%.2f (%.2f)" % (
+                      flows, ", ".join("%s %.2f Mpps %.1f ns (CPU %.1f ns)" % (
+                          n, med[n] / 1e6, 1e9 / med[n], cmed[n]) for n in PEERS),
+                      med["dsrlb"] / med["l3fwd"], cmed["l3fwd"] / cmed["dsrlb"],
+                      med["dsrlb"] / med["testpmd"], cmed["testpmd"] / cmed["dsrlb"]),
+                  flush=True)
             for n in PEERS if not args.no_perf else ():
                 top = sorted(ns[n].items(), key=lambda kv: -sum(kv[1]))[:TOP]
-                print("  %s, ns/packet by function (mean of rounds):" % n)
+                print("  %s, ns of CPU per packet by function (mean of rounds):" % n)
                 for (dso, sym), v in top:
                     print("    %6.2f  %s %s" % (sum(v) / args.rounds, dso, sym))
     print("load %.2f %.2f %.2f" % os.getloadavg())
