@@ -62,7 +62,7 @@ def symbols(path):
     """{(dso, symbol): share of the samples} from a perf.data; a stripped
     library's samples (no symbol names) summed as (dso, "*")."""
     r = subprocess.run(["perf", "report", "-i", path, "--stdio", "--no-children",
-                        "--sort", "dso,sym", "--percent-limit", "0.3"],
+                        "--sort", "dso,sym", "--percent-limit", "0"],
                        capture_output=True, text=True, timeout=300)
     out = {}
     for line in r.stdout.splitlines():
