@@ -8,13 +8,19 @@ tests/perf/run's section 1 (bench_fwd.py), the two builds taking turns so
 that the machine's drift hits both. Optionally testpmd macswap too, and
 the cycles by stage (dsrlb --record-cycles) of each build.
 
-usage: ab.py BUILD_A BUILD_B [--flows N] [--kind K] [--rounds R] [--testpmd] [--cycles]
+usage: ab.py BUILD_A BUILD_B [--flows N] [--kind K] [--rounds R] [--testpmd] [--l3fwd]
+            [--cycles]
   BUILD_A, BUILD_B  build directories (e.g. one from `git worktree add`)
   --flows N         established flows (default 10000; 1000000 takes a
                     while to load)
   --kind K          ack (default: established flows), udp, or churn (SYN,
                     ACK, FIN+ACK per flow: new connections)
   --rounds R        rounds of A then B (default 3)
+  --testpmd         testpmd macswap in each round too
+  --l3fwd           l3fwd -E in each round too (bench_l3fwd.py builds it)
+Each rate is followed by the forwarding thread's on-CPU share over its
+window: below 100% something else ran on CPU 1 (the machine is shared);
+below 90% the measurement is taken again (telemetry.steady()).
 Needs root and 2048 hugepages of 2 MB, as tests/perf/run (which sets
 them up). Prints each round and the median of each build, and B/A.
 """
@@ -27,6 +33,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_fwd  # noqa: E402
+import bench_l3fwd  # noqa: E402
+import telemetry  # noqa: E402
 
 WARMUP, WINDOW = 2.0, 3.0
 
@@ -40,24 +48,36 @@ def main():
     ap.add_argument("--kind", choices=("ack", "udp", "churn"), default="ack")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--testpmd", action="store_true")
+    ap.add_argument("--l3fwd", action="store_true")
     ap.add_argument("--cycles", action="store_true")
     args = ap.parse_args()
     for b in (args.build_a, args.build_b):
         if not os.path.exists(os.path.join(b, "app/dsrlb/dsrlb")):
             sys.exit("ab.py: no app/dsrlb/dsrlb in %s (build it first)" % b)
     case = bench_fwd.Case({"ack": "fwd"}.get(args.kind, args.kind), args.flows, args.kind)
-    rates = {"A": [], "B": [], "testpmd": []}
+    rates = {"A": [], "B": [], "testpmd": [], "l3fwd": []}
     with tempfile.TemporaryDirectory(prefix="dsrlb-ab-") as tmp:
+        l3fwd = bench_l3fwd.build(tmp) if args.l3fwd else None
         for r in range(args.rounds):
             if args.testpmd:
                 path, _ = bench_fwd.pcaps(tmp, case)
-                tp = bench_fwd.testpmd_pps(path, case.npkts, WARMUP, WINDOW) / 1e6
-                rates["testpmd"].append(tp)
-                print("round %d testpmd %.2f Mpps" % (r + 1, tp), flush=True)
+                pps, cpu = telemetry.steady("testpmd", lambda: bench_fwd.testpmd_pps(
+                    path, case.npkts, WARMUP, WINDOW))
+                rates["testpmd"].append(pps / 1e6)
+                print("round %d testpmd %.2f Mpps, on CPU %.0f%%" % (r + 1, pps / 1e6, 100 * cpu),
+                      flush=True)
+            if l3fwd:
+                pps, cpu = telemetry.steady("l3fwd", lambda: bench_l3fwd.l3fwd_pps(
+                    l3fwd, tmp, case, WARMUP, WINDOW))
+                rates["l3fwd"].append(pps / 1e6)
+                print("round %d l3fwd %.2f Mpps, on CPU %.0f%%" % (r + 1, pps / 1e6, 100 * cpu),
+                      flush=True)
             for name, build in (("A", args.build_a), ("B", args.build_b)):
-                res = bench_fwd.dsrlb_measure(build, tmp, case, WARMUP, WINDOW)
+                _, _, res = telemetry.steady(name, lambda: bench_fwd.dsrlb_rate(
+                    build, tmp, case, WARMUP, WINDOW))
                 rates[name].append(res["fwd_pps"] / 1e6)
-                print("round %d %s %.2f Mpps" % (r + 1, name, rates[name][-1]), flush=True)
+                print("round %d %s %.2f Mpps, on CPU %.0f%%" % (
+                    r + 1, name, rates[name][-1], 100 * res["oncpu"]), flush=True)
         if args.cycles:
             for name, build in (("A", args.build_a), ("B", args.build_b)):
                 cy = bench_fwd.dsrlb_measure(build, tmp, case, 1.0, 2.0,
@@ -66,9 +86,11 @@ def main():
                     "%s %.1f" % (k, v) for k, v in cy.items())), flush=True)
     a, b = statistics.median(rates["A"]), statistics.median(rates["B"])
     print("median A %.2f Mpps, B %.2f Mpps, B/A %.3f" % (a, b, b / a))
-    if rates["testpmd"]:
-        tp = statistics.median(rates["testpmd"])
-        print("median testpmd %.2f Mpps: A %.2fx, B %.2fx" % (tp, a / tp, b / tp))
+    for peer in ("testpmd", "l3fwd"):
+        if rates[peer]:
+            m = statistics.median(rates[peer])
+            print("median %s %.2f Mpps: A %.2fx, B %.2fx" % (peer, m, a / m, b / m))
+    print("load %.2f %.2f %.2f" % os.getloadavg())
 
 
 if __name__ == "__main__":

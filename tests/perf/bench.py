@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """dsrlb's benchmarks (tests/perf/run runs this; not part of CI).
 
-1. forwarding Mpps on one core against dpdk-testpmd macswap, same pcap
-   and core, 1k to 4M established flows (bench_fwd.py);
+1. forwarding Mpps on one core against dpdk-testpmd macswap and DPDK's
+   l3fwd in exact-match mode, same pcap and core, 1k to 4M established
+   flows (bench_fwd.py, bench_l3fwd.py; l3fwd is built from Debian's
+   dpdk-doc in the run's temporary directory);
 2. new connections per second, and with a full table (bench_fwd.py);
 3. memory per connection entry, and for 10M entries (bench_fwd.py);
 4. cycles per packet by stage, dsrlb --record-cycles (bench_fwd.py);
@@ -34,8 +36,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench_fwd  # noqa: E402
+import bench_l3fwd  # noqa: E402
 import bench_rig  # noqa: E402
 import report  # noqa: E402
+import telemetry  # noqa: E402
 
 FULL = {"rounds": 2, "warmup": 2.0, "window": 3.0, "cyc_warmup": 1.0, "cyc_window": 2.0,
         "rig_secs": 10, "rig_rounds": 2}
@@ -76,28 +80,62 @@ def versions():
         if shutil.which("nginx") else None
     if n:
         v.append(n.stderr.strip().replace("nginx version: ", "").replace("/", " "))
+    d = cmd_out(["dpkg-query", "-W", "-f=${Version}", "dpdk-doc"])
+    if d:
+        v.append("l3fwd from dpdk-doc " + d)
     w = cmd_out(["dpkg-query", "-W", "-f=${Version}", "wrk"])
     if w:
         v.append("wrk " + w)
     return ", ".join(v)
 
 
-def run_case(build, tmp, case, p):
-    tp, lb, last = [], [], None
+def load():
+    """The 1, 5 and 15 minute load averages (the machine is shared)."""
+    return list(os.getloadavg())
+
+
+def run_case(build, tmp, case, p, l3fwd):
+    """Rounds of testpmd, l3fwd (forwarding cases, when l3fwd is given)
+    and dsrlb in turn. Each rate comes with the on-CPU share of the
+    program's forwarding thread over its window (oncpu: below 1 when
+    something else ran on the forwarding CPU)."""
+    tp, l3, lb, oncpu, hits = [], [], [], [], None
+    l3fwd = l3fwd if case.name in ("fwd", "udp") else None
+    if l3fwd:
+        hits = bench_l3fwd.check_hits(l3fwd, tmp, case)
+        print("%s: l3fwd's lookups: %d hits, %d misses" % ((case.label,) + hits), flush=True)
+        if hits[1] or not hits[0]:
+            raise RuntimeError("l3fwd's rules do not match %s's pcap" % case.label)
     for r in range(p["rounds"]):
-        tp.append(bench_fwd.testpmd_pps(bench_fwd.pcaps(tmp, case)[0], case.npkts,
-                                        p["warmup"], p["window"]))
-        last = bench_fwd.dsrlb_measure(build, tmp, case, p["warmup"], p["window"])
+        pps, cpu = telemetry.steady("testpmd", lambda: bench_fwd.testpmd_pps(
+            bench_fwd.pcaps(tmp, case)[0], case.npkts, p["warmup"], p["window"]))
+        tp.append(pps)
+        oncpu.append(cpu)
+        if l3fwd:
+            pps, cpu = telemetry.steady("l3fwd", lambda: bench_l3fwd.l3fwd_pps(
+                l3fwd, tmp, case, p["warmup"], p["window"]))
+            l3.append(pps)
+            oncpu.append(cpu)
+        _, _, last = telemetry.steady("dsrlb", lambda: bench_fwd.dsrlb_rate(
+            build, tmp, case, p["warmup"], p["window"]))
         lb.append(last)
-        print("%s round %d: testpmd %.2f Mpps, dsrlb %.2f Mpps, new conns %.2f M/s, "
-              "ct-full %.2f M/s, drops %d, live entries %d%s" % (
-                  case.label, r + 1, tp[-1] / 1e6, last["fwd_pps"] / 1e6,
+        oncpu.append(last["oncpu"])
+        print("%s round %d: testpmd %.2f Mpps,%s dsrlb %.2f Mpps (its own count %.2f), "
+              "new conns %.2f M/s, ct-full %.2f M/s, drops %d, live entries %d%s; "
+              "on CPU %s; load %.2f %.2f %.2f" % ((
+                  case.label, r + 1, tp[-1] / 1e6,
+                  " l3fwd-em %.2f Mpps," % (l3[-1] / 1e6) if l3fwd else "",
+                  last["fwd_pps"] / 1e6, last["own_fwd_pps"] / 1e6,
                   last["ct_new"] / 1e6, last["ct_full"] / 1e6, last["drops"], last["conns"],
-                  ", table filled in %.1f s" % last["fill_s"] if last["fill_s"] else ""),
-              flush=True)
+                  ", table filled in %.1f s" % last["fill_s"] if last["fill_s"] else "",
+                  " ".join("%.0f%%" % (100 * c) for c in oncpu[-(3 if l3fwd else 2):])) +
+                  tuple(load())), flush=True)
     return {"name": case.name, "label": case.label, "flows": case.flows, "sample": case.sample,
-            "npkts": case.npkts, "conntrack": case.conntrack,
+            "npkts": case.npkts, "conntrack": case.conntrack, "load": load(),
             "tp": statistics.mean(tp), "lb": statistics.mean(x["fwd_pps"] for x in lb),
+            "l3": statistics.mean(l3) if l3 else None, "l3_hits": hits,
+            "rounds_tp": tp, "rounds_l3": l3, "rounds_lb": [x["fwd_pps"] for x in lb],
+            "oncpu_min": min(oncpu),
             "ct_new": statistics.mean(x["ct_new"] for x in lb),
             "ct_full": statistics.mean(x["ct_full"] for x in lb),
             "conns_per_s": statistics.mean(x["conns_per_s"] for x in lb)
@@ -123,8 +161,9 @@ def main():
     res = {"quick": quick, "machine": machine(), "versions": versions(),
            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **p,
            "haproxy_version": (cmd_out(["haproxy", "-v"]).split() + ["", "", ""])[2],
-           "cases": [], "cycles": {}}
+           "cases": [], "cycles": {}, "load_start": load()}
     with tempfile.TemporaryDirectory(prefix="dsrlb-bench-") as tmp:
+        l3fwd = bench_l3fwd.build(tmp)
         res["memory"], res["tsc_hz"] = bench_fwd.memory(build, tmp, MEMORY_SIZES)
         for m in res["memory"]:
             print("memory: conntrack size %d: %d MB (%d bytes per entry) logged, %.1f MiB "
@@ -132,7 +171,7 @@ def main():
                   flush=True)
         cases = bench_fwd.cases(quick)
         for case in cases:
-            res["cases"].append(run_case(build, tmp, case, p))
+            res["cases"].append(run_case(build, tmp, case, p, l3fwd))
             print("[%.0f s] %s done" % (time.time() - t0, case.label), flush=True)
         for case in cases:
             if (case.name, case.flows) not in CYCLES:
@@ -156,6 +195,7 @@ def main():
                 res["rig"] = {"skipped": "failed: %s" % e}
                 print("rig: %s" % res["rig"]["skipped"], flush=True)
     res["duration_s"] = time.time() - t0
+    res["load_end"] = load()
     if json_out:
         with open(json_out, "w") as f:
             json.dump(res, f, indent=1)

@@ -4,23 +4,27 @@ cycles by stage, memory per entry. Used by bench.py.
 
 Every case replays one pcap from memory (net_pcap infinite_rx=1, transmit
 dropped) into one worker on lcore 1 (main lcore 0): dpdk-testpmd
---forward-mode=macswap and dsrlb in alternation, on the same pcap.
-dsrlb's rates come from two `dsrlbctl --json show stats` snapshots
-WINDOW seconds apart (the daemon's uptime-ms gives the interval).
+--forward-mode=macswap, l3fwd -E (bench_l3fwd.py) and dsrlb in
+alternation, on the same pcap. Every program's packet rate is its port
+0's opackets over the same window, through DPDK telemetry (telemetry.py).
+dsrlb's own counters (connections created, table full) come from two
+`dsrlbctl --json show stats` snapshots taken right after the telemetry
+ones (the daemon's uptime-ms gives their interval).
 """
 
 import json
 import os
 import re
 import signal
-import statistics
 import subprocess
 import threading
 import time
 
 import gen_pcap
+import telemetry
 
-EAL = ["-l", "0,1", "--no-pci", "--no-telemetry", "--in-memory"]
+# Telemetry stays on: the rates are read through it.
+EAL = ["-l", "0,1", "--no-pci", "--in-memory"]
 PORT1_MAC = bytes.fromhex("027063617001")  # net_pcap1's MAC
 STAGES = ("rx", "parse", "table", "maglev", "tx")
 
@@ -106,33 +110,28 @@ def pcaps(tmp, case):
     return one("all"), None
 
 
-def testpmd_pps(path, npkts, warmup, window):
-    """Median of testpmd's per-second Rx-pps over the window."""
+def testpmd_pps(path, npkts, warmup, window, during=None):
+    """(port 0's opackets per second over the window (telemetry), the
+    forwarding thread's on-CPU share); during: see telemetry.tx_rate."""
     cmd = ["dpdk-testpmd"] + EAL + ["--file-prefix", "bench-tp", "--vdev",
                                     "net_pcap0,rx_pcap=%s,infinite_rx=1" % path, "--",
                                     "--forward-mode=macswap", "--nb-cores=1",
                                     "--total-num-mbufs=%d" % (npkts + 65536),
                                     "--stats-period=1"]
+    # --stats-period keeps it running without a terminal; its output is
+    # read (and kept for errors) so that the pipe never fills.
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
-    rates, tail = [], []
-
-    def read():
-        for line in p.stdout:
-            tail.append(line)
-            m = re.search(r"Rx-pps:\s+(\d+)", line)
-            if m and int(m.group(1)) > 0:
-                rates.append(int(m.group(1)))
-
-    t = threading.Thread(target=read, daemon=True)
+    tail = []
+    t = threading.Thread(target=lambda: [tail.append(line) for line in p.stdout], daemon=True)
     t.start()
-    # Loading a large pcap takes a while before rates appear: wait for
-    # the warm-up samples plus the window, whatever the load took.
-    need = int(warmup + window) + 1
-    deadline = time.time() + 120
     try:
-        while len(rates) < need and time.time() < deadline and p.poll() is None:
-            time.sleep(0.2)
+        tel = telemetry.Telemetry("bench-tp", p)
+        telemetry.wait_sending(tel, p)
+        pps, oncpu, _ = telemetry.tx_rate(tel, warmup, window, during=during)
+        tel.close()
+    except RuntimeError as e:
+        raise RuntimeError("testpmd: %s\n%s" % (e, "".join(tail[-40:])))
     finally:
         p.send_signal(signal.SIGINT)
         try:
@@ -140,10 +139,8 @@ def testpmd_pps(path, npkts, warmup, window):
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    t.join(timeout=5)
-    if len(rates) < need:
-        raise RuntimeError("testpmd gave too few rates:\n" + "".join(tail[-40:]))
-    return statistics.median(rates[-max(1, int(window)):])
+        t.join(timeout=5)
+    return pps, oncpu
 
 
 def stop_process(p, timeout=30):
@@ -230,9 +227,12 @@ def stage_cycles(s):
     return tot
 
 
-def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
-    """Rates over the window: fwd-pkts/s, ct-new/s, ct-full/s; with
-    record_cycles, the cycles per packet by stage over the window."""
+def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False, during=None):
+    """Rates over the window: port 0's opackets/s through telemetry
+    (fwd_pps), the worker's on-CPU share (oncpu), and from the daemon's
+    counters fwd-pkts/s (own_fwd_pps), ct-new/s, ct-full/s; with
+    record_cycles, the cycles per packet by stage over the window.
+    during: see telemetry.tx_rate."""
     path, fill = pcaps(tmp, case)
     vdevs = ["net_pcap0,rx_pcap=%s,infinite_rx=1" % path]
     if fill:
@@ -248,17 +248,19 @@ def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
                     raise RuntimeError("fill did not finish in 180 s")
                 time.sleep(0.2)
         fill_s = time.time() - t0
-        time.sleep(warmup)
-        a = lb.stats()
-        time.sleep(window)
-        b = lb.stats()
+        tel = telemetry.Telemetry("bench-lb", lb.p)
+        telemetry.wait_sending(tel, lb.p)
+        pps, oncpu, (a, b) = telemetry.tx_rate(tel, warmup, window, between=lb.stats,
+                                               during=during)
+        tel.close()
         entry = re.search(r"\((\d+) bytes per entry\)", lb.log())
     dt = (b["stats uptime-ms"] - a["stats uptime-ms"]) / 1000.0
 
     def rate(k):
         return (b.get(k, 0) - a.get(k, 0)) / dt
 
-    res = {"fwd_pps": rate("worker 0 fwd-pkts"), "rx_pps": rate("worker 0 rx-pkts"),
+    res = {"fwd_pps": pps, "oncpu": oncpu, "own_fwd_pps": rate("worker 0 fwd-pkts"),
+           "rx_pps": rate("worker 0 rx-pkts"),
            "ct_new": rate("event ct-new count"), "ct_full": rate("event ct-full count"),
            "drops": b["total drops"] - a["total drops"], "conns": b["worker 0 conns"],
            "capacity": b["worker 0 capacity"], "fill_s": fill_s if fill else None,
@@ -266,7 +268,7 @@ def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
            "busy": (b["worker 0 busy-polls"] - a["worker 0 busy-polls"]) /
            max(1, b["worker 0 polls"] - a["worker 0 polls"])}
     if case.kind == "churn":  # every flow is SYN, ACK, FIN+ACK: a connection per 3 packets
-        res["conns_per_s"] = res["fwd_pps"] / 3
+        res["conns_per_s"] = res["own_fwd_pps"] / 3
     if record_cycles:
         ca, cb = stage_cycles(a), stage_cycles(b)
         n = cb["pkts"] - ca["pkts"]
@@ -274,6 +276,12 @@ def dsrlb_measure(build, tmp, case, warmup, window, record_cycles=False):
         res["cycles"] = {st: max(0.0, (cb[st] - ca[st]) / n) if n else 0.0 for st in STAGES}
         res["cycles"]["accounted"] = sum(res["cycles"][st] for st in STAGES if st != "maglev")
     return res
+
+
+def dsrlb_rate(build, tmp, case, warmup, window):
+    """dsrlb_measure() as (rate, on-CPU share, all of it), for telemetry.steady()."""
+    r = dsrlb_measure(build, tmp, case, warmup, window)
+    return r["fwd_pps"], r["oncpu"], r
 
 
 def memory(build, tmp, entries_list=(10000000,)):

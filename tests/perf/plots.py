@@ -34,17 +34,24 @@ def plots(res, outdir):
         fig, ax = plt.subplots(figsize=(7, 4.2))
         x = [r["flows"] for r in rows]
         ax.plot(x, [r["tp"] / 1e6 for r in rows], "o-", label="dpdk-testpmd macswap")
+        l3 = [r for r in rows if r.get("l3")]
+        if l3:
+            ax.plot([r["flows"] for r in l3], [r["l3"] / 1e6 for r in l3], "^-",
+                    label="DPDK l3fwd -E (exact match)")
         ax.plot(x, [r["lb"] / 1e6 for r in rows], "s-", label="dsrlb")
         for r in rows:
-            ax.annotate("%.2fx" % (r["lb"] / r["tp"]), (r["flows"], r["lb"] / 1e6),
-                        textcoords="offset points", xytext=(0, -14), ha="center", fontsize=8)
+            ax.annotate("%.2fx" % (r["lb"] / r["tp"]) + (
+                " / %.2fx" % (r["lb"] / r["l3"]) if r.get("l3") else ""),
+                (r["flows"], r["lb"] / 1e6), textcoords="offset points", xytext=(0, -14),
+                ha="center", fontsize=8)
         ax.set_xscale("log")
         ax.set_xlabel("established flows in the table")
         ax.set_ylabel("Mpps, one core")
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.legend()
-        ax.set_title("Forwarding, one core (ratio dsrlb / testpmd)")
+        ax.set_title("Forwarding, one core (ratios dsrlb / testpmd%s)" % (
+            " / l3fwd" if l3 else ""))
         save(fig, "perf-fwd.png")
 
     rows = churn_rows(res)
