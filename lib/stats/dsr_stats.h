@@ -50,7 +50,7 @@
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
 	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
 
-#define DSR_X_ENUM(e, name, help) DSR_##e,
+#define DSR_X_ENUM(e, name, help) DSR_DROP_##e,
 enum dsr_drop { DSR_DROP_REASONS(DSR_X_ENUM) DSR_DROP_MAX };
 #undef DSR_X_ENUM
 #define DSR_X_ENUM(e, name, help) DSR_EV_##e,
