@@ -124,7 +124,10 @@ def main():
             tel = telemetry(prefix, [c + ",0" if c == "/dsrlb/port" else c for c in cmds])
         finally:
             proc.terminate()
-            proc.wait(timeout=20)
+            rc = proc.wait(timeout=20)
+        if rc != 0:
+            with open(err) as f:
+                errors.append("the daemon exited %d:\n%s" % (rc, f.read()[-2000:]))
 
     checked = 0
     for field, row, key, family, label, tel_cmd, tel_key in counters:
