@@ -123,12 +123,12 @@ fwd_malformed_reason(const uint8_t *frame, uint32_t len, const struct dsr_pkt *p
 	/* len > 1518 first: only then is pkt->ethertype sure to be set. */
 	if (len <= DSR_FWD_STD_FRAME_MAX || pkt->ethertype != DSR_ETHERTYPE_IPV4 ||
 	    len < pkt->l3_off + DSR_IPV4_MIN_HLEN)
-		return DSR_MALFORMED;
+		return DSR_DROP_MALFORMED;
 	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 	tot = (uint32_t)((ip[FF_IP4_TOTLEN] << 8) | ip[FF_IP4_TOTLEN + 1]);
 	if ((ip[0] >> 4) != 4 || ihl < DSR_IPV4_MIN_HLEN || tot < ihl || pkt->l3_off + tot <= len)
-		return DSR_MALFORMED;
-	return DSR_OVERSIZE;
+		return DSR_DROP_MALFORMED;
+	return DSR_DROP_OVERSIZE;
 }
 
 /*
@@ -156,16 +156,16 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	int vip;
 
 	if (port >= DSR_MAX_PORTS)
-		return fwd_drop(f, DSR_NOT_OURS);
+		return fwd_drop(f, DSR_DROP_NOT_OURS);
 
 	cls = dsr_pkt_parse(frame, len, &pkt);
 	if (cls == DSR_PKT_MALFORMED && len < 14)
-		return fwd_drop(f, DSR_MALFORMED);
+		return fwd_drop(f, DSR_DROP_MALFORMED);
 	if (!mac_eq(frame, f->port_mac[port])) {
 		/* Others' unicast is not ours; broadcast/multicast only for ARP. */
 		if (cls == DSR_PKT_ARP && (frame[0] & 1))
 			goto slow;
-		return fwd_drop(f, DSR_NOT_OURS);
+		return fwd_drop(f, DSR_DROP_NOT_OURS);
 	}
 	switch (cls) {
 	case DSR_PKT_L4:
@@ -173,21 +173,21 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_ARP:
 		goto slow;
 	case DSR_PKT_NOT_IPV4:
-		return fwd_drop(f, DSR_NOT_IPV4);
+		return fwd_drop(f, DSR_DROP_NOT_IPV4);
 	case DSR_PKT_FRAGMENT:
-		return fwd_drop(f, DSR_FRAGMENT);
+		return fwd_drop(f, DSR_DROP_FRAGMENT);
 	case DSR_PKT_TTL:
-		return fwd_drop(f, DSR_TTL);
+		return fwd_drop(f, DSR_DROP_TTL);
 	case DSR_PKT_OTHER_L4:
-		return fwd_drop(f, DSR_NOT_VIP);
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
 	default:
 		return fwd_drop(f, fwd_malformed_reason(frame, len, &pkt));
 	}
 	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
 	if (vip < 0)
-		return fwd_drop(f, DSR_NOT_VIP);
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
 	if (fwd_martian(f->gen, pkt.flow.src_ip, pkt.flow.dst_ip, port))
-		return fwd_drop(f, DSR_MARTIAN);
+		return fwd_drop(f, DSR_DROP_MARTIAN);
 	m->flow = pkt.flow;
 	m->tcp_flags = pkt.tcp_flags;
 	m->vip = (uint16_t)vip;
@@ -278,7 +278,7 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 	}
 
 	if (tcp && !syn && g->strict_syn && !(fl & DSR_TCP_RST))
-		return -DSR_NO_STATE;
+		return -DSR_DROP_NO_STATE;
 	/* Maglev's hash, not the table's (dsr_pkt.h says why). */
 	if (unlikely(f->cycles != NULL)) {
 		uint64_t t = f->cycles();
@@ -289,13 +289,13 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 		be = dsr_maglev_lookup(v->maglev, g->maglev_size, dsr_flow_hash(&m->flow));
 	}
 	if (be == DSR_MAGLEV_NONE)
-		return -DSR_NO_BACKEND;
+		return -DSR_DROP_NO_BACKEND;
 	/*
 	 * Its backend's MAC is not resolved yet: drop (the client retransmits)
 	 * rather than pin the flow anywhere else.
 	 */
 	if (!(g->backends[be].flags & DSR_GEN_BE_MAC))
-		return -DSR_NO_MAC;
+		return -DSR_DROP_NO_MAC;
 	if (fl & DSR_TCP_RST)
 		return be; /* never create state for an RST */
 	e = dsr_ct_insert(f->ct, &m->flow, m->hash, be, fwd_first_state(m), now);
@@ -334,7 +334,7 @@ fwd_decide_found(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct d
 		return fwd_drop(f, (enum dsr_drop)(-be));
 	b = &f->gen->backends[be];
 	if (!(b->flags & DSR_GEN_BE_MAC))
-		return fwd_drop(f, DSR_NO_MAC);
+		return fwd_drop(f, DSR_DROP_NO_MAC);
 	fwd_rewrite(f, frame, b, m->port);
 	DSR_CTR_ADD(f->st->vip[m->vip].pkts, 1);
 	DSR_CTR_ADD(f->st->vip[m->vip].bytes, len);

@@ -3,7 +3,8 @@
  * `show stats --prometheus`: the counters in the Prometheus text
  * exposition format (version 0.0.4), for node_exporter's textfile
  * collector: `dsrlbctl show stats --prometheus > dsrlb.prom.$$ && mv ...`.
- * Streamed one metric family at a time.
+ * Streamed one metric family at a time. The counters' families come from
+ * their tables (lib/stats); only the derived ones are named here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,60 +14,97 @@
 #include "dsr_lb.h"
 #include "show_pvt.h"
 
-enum prom_family {
-	PF_PORT_RX_PKTS = 0,
-	PF_PORT_RX_BYTES,
-	PF_PORT_TX_PKTS,
-	PF_PORT_TX_BYTES,
-	PF_FWD_PKTS,
-	PF_FWD_BYTES,
-	PF_DROPS,
-	PF_EVENTS,
-	PF_CONNS,
-	PF_CAPACITY,
-	PF_VIP_PKTS,
-	PF_VIP_BYTES,
-	PF_VIP_NEW,
-	PF_BE_PKTS,
-	PF_BE_BYTES,
-	PF_BE_NEW,
-	PF_BE_ACTIVE,
-	PF_BE_UP,
-	PF_ARP,
-	PF_CONFLICTS,
-	PF_END
+/* What a family's samples are of. */
+enum prom_kind {
+	PK_PORT,      /* a port counter, by port */
+	PK_TOTAL,     /* a traffic counter, summed over the workers */
+	PK_WORKER,    /* a loop counter, by worker */
+	PK_ARRAY,     /* the drop reasons or the events */
+	PK_CONNS,     /* connection entries, by worker */
+	PK_CAPACITY,  /* connection table size, by worker */
+	PK_VIP,       /* a flow counter, by VIP */
+	PK_BACKEND,   /* a flow counter, by backend */
+	PK_BE_UP,     /* whether a backend takes new flows */
+	PK_ARP,       /* ARP counters, by port */
+	PK_CONFLICTS, /* duplicate-address frames */
 };
 
-static const struct {
+/*
+ * The families, in order. A section of a counter group (no name, no
+ * array) gives one family per counter of the group.
+ */
+static const struct prom_section {
+	enum prom_kind kind;
+	enum dsr_ctr_group group;
+	const struct dsr_ctr_array *array;
 	const char *name;
 	const char *type;
 	const char *help;
-} families[PF_END] = {
-	[PF_PORT_RX_PKTS] = {"dsrlb_port_rx_packets_total", "counter", "Frames received by port."},
-	[PF_PORT_RX_BYTES] = {"dsrlb_port_rx_bytes_total", "counter", "Bytes received by port."},
-	[PF_PORT_TX_PKTS] = {"dsrlb_port_tx_packets_total", "counter", "Frames sent by port."},
-	[PF_PORT_TX_BYTES] = {"dsrlb_port_tx_bytes_total", "counter", "Bytes sent by port."},
-	[PF_FWD_PKTS] = {"dsrlb_forwarded_packets_total", "counter",
-			 "Frames forwarded to backends."},
-	[PF_FWD_BYTES] = {"dsrlb_forwarded_bytes_total", "counter", "Bytes forwarded to backends."},
-	[PF_DROPS] = {"dsrlb_drops_total", "counter", "Frames dropped, by reason."},
-	[PF_EVENTS] = {"dsrlb_events_total", "counter", "Connection table and slow-path events."},
-	[PF_CONNS] = {"dsrlb_connections", "gauge", "Connection entries, by worker."},
-	[PF_CAPACITY] = {"dsrlb_connection_capacity", "gauge", "Connection table size, by worker."},
-	[PF_VIP_PKTS] = {"dsrlb_vip_packets_total", "counter", "Frames forwarded, by VIP."},
-	[PF_VIP_BYTES] = {"dsrlb_vip_bytes_total", "counter", "Bytes forwarded, by VIP."},
-	[PF_VIP_NEW] = {"dsrlb_vip_new_connections_total", "counter", "Entries created, by VIP."},
-	[PF_BE_PKTS] = {"dsrlb_backend_packets_total", "counter", "Frames forwarded, by backend."},
-	[PF_BE_BYTES] = {"dsrlb_backend_bytes_total", "counter", "Bytes forwarded, by backend."},
-	[PF_BE_NEW] = {"dsrlb_backend_new_connections_total", "counter",
-		       "Entries created, by backend."},
-	[PF_BE_ACTIVE] = {"dsrlb_backend_active_connections", "gauge", "Live entries, by backend."},
-	[PF_BE_UP] = {"dsrlb_backend_up", "gauge",
-		      "1 if the backend takes new flows (MAC known, weight above 0)."},
-	[PF_ARP] = {"dsrlb_arp_total", "counter", "ARP counters, by port."},
-	[PF_CONFLICTS] = {"dsrlb_arp_conflicts_total", "counter",
-			  "Duplicate-address frames, by our address, other MAC and kind."},
+} sections[] = {
+	{PK_PORT, DSR_CTR_G_PORT, NULL, NULL, NULL, NULL},
+	{PK_TOTAL, DSR_CTR_G_TRAFFIC, NULL, NULL, NULL, NULL},
+	{PK_ARRAY, 0, &dsr_ctr_drops, NULL, NULL, NULL},
+	{PK_ARRAY, 0, &dsr_ctr_events, NULL, NULL, NULL},
+	{PK_WORKER, DSR_CTR_G_LOOP, NULL, NULL, NULL, NULL},
+	{PK_CONNS, 0, NULL, "dsrlb_connections", "gauge", "Connection entries, by worker."},
+	{PK_CAPACITY, 0, NULL, "dsrlb_connection_capacity", "gauge",
+	 "Connection table size, by worker."},
+	{PK_VIP, DSR_CTR_G_VIP, NULL, NULL, NULL, NULL},
+	{PK_BACKEND, DSR_CTR_G_BACKEND, NULL, NULL, NULL, NULL},
+	{PK_BE_UP, 0, NULL, "dsrlb_backend_up", "gauge",
+	 "1 if the backend takes new flows (MAC known, weight above 0)."},
+	{PK_ARP, 0, NULL, "dsrlb_arp_total", "counter", "ARP counters, by port."},
+	{PK_CONFLICTS, 0, NULL, "dsrlb_arp_conflicts_total", "counter",
+	 "Duplicate-address frames, by our address, other MAC and kind."},
 };
+
+#define NB_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* One family: its section and, for a counter group, its counter. */
+struct prom_family {
+	const struct prom_section *sec;
+	const struct dsr_ctr_desc *ctr;
+	const char *name;
+	const char *type;
+	const char *help;
+};
+
+/* Family f of all, in order. @return false past the last. */
+static bool
+family_at(unsigned int f, struct prom_family *fam)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < NB_SECTIONS; i++) {
+		const struct prom_section *sec = &sections[i];
+		const struct dsr_ctr_desc *d = NULL;
+
+		n = 1;
+		if (sec->name == NULL && sec->array == NULL)
+			d = dsr_ctr_group(sec->group, &n);
+		if (f >= n) {
+			f -= n;
+			continue;
+		}
+		fam->sec = sec;
+		fam->ctr = d != NULL ? &d[f] : NULL;
+		if (fam->ctr != NULL) {
+			fam->name = fam->ctr->family;
+			fam->type = fam->ctr->type;
+			fam->help = fam->ctr->help;
+		} else if (sec->array != NULL) {
+			fam->name = sec->array->family;
+			fam->type = "counter";
+			fam->help = sec->array->help;
+		} else {
+			fam->name = sec->name;
+			fam->type = sec->type;
+			fam->help = sec->help;
+		}
+		return true;
+	}
+	return false;
+}
 
 static void
 sample(struct dsr_ctl_out *out, const char *name, const char *labels, double v)
@@ -79,127 +117,133 @@ sample(struct dsr_ctl_out *out, const char *name, const char *labels, double v)
 
 /* Items of a family: ports, workers, VIPs, backends, ... */
 static unsigned int
-family_items(const struct dsr_lb *lb, enum prom_family f)
+family_items(const struct dsr_lb *lb, const struct prom_section *sec)
 {
 	unsigned int n = 0;
 
-	switch (f) {
-	case PF_PORT_RX_PKTS:
-	case PF_PORT_RX_BYTES:
-	case PF_PORT_TX_PKTS:
-	case PF_PORT_TX_BYTES:
+	switch (sec->kind) {
+	case PK_PORT:
 		return lb->nb_ports;
-	case PF_DROPS:
-		return DSR_DROP_MAX;
-	case PF_EVENTS:
-		return DSR_EV_MAX;
-	case PF_CONNS:
-	case PF_CAPACITY:
+	case PK_TOTAL:
+		return 1;
+	case PK_ARRAY:
+		return sec->array->n;
+	case PK_WORKER:
+	case PK_CONNS:
+	case PK_CAPACITY:
 		return lb->nb_workers;
-	case PF_VIP_PKTS:
-	case PF_VIP_BYTES:
-	case PF_VIP_NEW:
+	case PK_VIP:
 		return DSR_MAX_VIPS;
-	case PF_ARP:
+	case PK_ARP:
 		return lb->nb_ports * DSR_ARP_NCOUNTERS;
-	case PF_CONFLICTS:
+	case PK_CONFLICTS:
 		dsr_arp_conflicts(lb->arp, &n);
 		return n;
-	case PF_FWD_PKTS:
-	case PF_FWD_BYTES:
-		return 1;
 	default:
 		return DSR_MAX_BACKENDS;
 	}
 }
 
+/* Item i of a family that the ARP module counts. */
 static void
-emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum prom_family f,
-	  unsigned int i, struct dsr_ctl_out *out)
+emit_arp(const struct dsr_lb *lb, const struct prom_family *fam, unsigned int i,
+	 struct dsr_ctl_out *out)
 {
-	const char *name = families[f].name;
-	const struct dsr_conf_backend *cb = &lb->conf->backends[i % DSR_MAX_BACKENDS];
 	const struct dsr_arp_conflict *cf;
-	char l[256], svc[48], ip[16], mac[18];
+	char l[256], ip[16], mac[18];
 	unsigned int n;
-	uint8_t m[6];
 
-	switch (f) {
-	case PF_PORT_RX_PKTS:
-	case PF_PORT_RX_BYTES:
-	case PF_PORT_TX_PKTS:
-	case PF_PORT_TX_BYTES:
-		snprintf(l, sizeof(l), "port=\"%u\"", i);
-		sample(out, name, l,
-		       f == PF_PORT_RX_PKTS    ? s->port[i].rx_pkts
-		       : f == PF_PORT_RX_BYTES ? s->port[i].rx_bytes
-		       : f == PF_PORT_TX_PKTS  ? s->port[i].tx_pkts
-					       : s->port[i].tx_bytes);
-		return;
-	case PF_FWD_PKTS:
-	case PF_FWD_BYTES:
-		sample(out, name, "", f == PF_FWD_PKTS ? s->fwd_pkts : s->fwd_bytes);
-		return;
-	case PF_DROPS:
-		snprintf(l, sizeof(l), "reason=\"%s\"", dsr_drop_name(i));
-		sample(out, name, l, s->drop[i]);
-		return;
-	case PF_EVENTS:
-		snprintf(l, sizeof(l), "event=\"%s\"", dsr_event_name(i));
-		sample(out, name, l, s->event[i]);
-		return;
-	case PF_CONNS:
-	case PF_CAPACITY:
-		snprintf(l, sizeof(l), "worker=\"%u\"", i);
-		sample(out, name, l,
-		       f == PF_CONNS ? dsr_ct_count(lb->workers[i]->fwd.ct)
-				     : dsr_ct_capacity(lb->workers[i]->fwd.ct));
-		return;
-	case PF_VIP_PKTS:
-	case PF_VIP_BYTES:
-	case PF_VIP_NEW:
-		if (!lb->conf->vips[i].used)
-			return;
-		snprintf(l, sizeof(l), "vip=\"%s\"",
-			 dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)));
-		sample(out, name, l,
-		       f == PF_VIP_PKTS    ? s->vip[i].pkts
-		       : f == PF_VIP_BYTES ? s->vip[i].bytes
-					   : s->vip[i].new_conns);
-		return;
-	case PF_ARP:
+	if (fam->sec->kind == PK_ARP) {
 		n = i % DSR_ARP_NCOUNTERS;
 		snprintf(l, sizeof(l), "port=\"%u\",counter=\"%s\"", i / DSR_ARP_NCOUNTERS,
 			 dsr_arp_counter_name(n));
-		sample(out, name, l,
+		sample(out, fam->name, l,
 		       dsr_arp_counter(lb->arp, (uint16_t)(i / DSR_ARP_NCOUNTERS), n));
 		return;
-	case PF_CONFLICTS:
-		cf = dsr_arp_conflicts(lb->arp, &n) + i;
-		snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"",
-			 dsr_ip_str(cf->ip, ip), dsr_mac_str(cf->mac, mac),
-			 dsr_arp_conflict_kind_name(cf->kind));
-		sample(out, name, l, cf->count);
-		return;
-	default:
-		break;
 	}
+	cf = dsr_arp_conflicts(lb->arp, &n) + i;
+	snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"", dsr_ip_str(cf->ip, ip),
+		 dsr_mac_str(cf->mac, mac), dsr_arp_conflict_kind_name(cf->kind));
+	sample(out, fam->name, l, cf->count);
+}
+
+/* Item i of a backend's family. */
+static void
+emit_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s,
+	     const struct prom_family *fam, unsigned int i, struct dsr_ctl_out *out)
+{
+	const struct dsr_conf_backend *cb = &lb->conf->backends[i];
+	char l[256], svc[48], ip[16];
+	uint8_t m[6];
+	bool ok;
+
 	if (!cb->used)
 		return;
 	snprintf(l, sizeof(l), "vip=\"%s\",backend=\"%s\"",
 		 dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc)),
 		 dsr_ip_str(cb->ip, ip));
-	if (f == PF_BE_UP) {
-		bool ok = cb->has_mac || dsr_arp_lookup(lb->arp, cb->ip, m) == DSR_MAC_OK;
-
-		sample(out, name, l, ok && cb->weight > 0);
+	if (fam->sec->kind == PK_BACKEND) {
+		sample(out, fam->name, l, dsr_ctr_get(&s->backend[i], fam->ctr));
 		return;
 	}
-	sample(out, name, l,
-	       f == PF_BE_PKTS    ? s->backend[i].pkts
-	       : f == PF_BE_BYTES ? s->backend[i].bytes
-	       : f == PF_BE_NEW   ? s->backend[i].new_conns
-				  : s->backend[i].active);
+	ok = cb->has_mac || dsr_arp_lookup(lb->arp, cb->ip, m) == DSR_MAC_OK;
+	sample(out, fam->name, l, ok && cb->weight > 0);
+}
+
+/* A by-worker family's value for worker w. */
+static uint64_t
+worker_value(const struct dsr_worker *w, const struct prom_family *fam)
+{
+	switch (fam->sec->kind) {
+	case PK_CONNS:
+		return dsr_ct_count(w->fwd.ct);
+	case PK_CAPACITY:
+		return dsr_ct_capacity(w->fwd.ct);
+	default:
+		return dsr_ctr_get(w->fwd.st, fam->ctr);
+	}
+}
+
+static void
+emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, const struct prom_family *fam,
+	  unsigned int i, struct dsr_ctl_out *out)
+{
+	const struct prom_section *sec = fam->sec;
+	char l[256], svc[48];
+
+	switch (sec->kind) {
+	case PK_PORT:
+		snprintf(l, sizeof(l), "port=\"%u\"", i);
+		sample(out, fam->name, l, dsr_ctr_get(&s->port[i], fam->ctr));
+		return;
+	case PK_TOTAL:
+		sample(out, fam->name, "", dsr_ctr_get(s, fam->ctr));
+		return;
+	case PK_ARRAY:
+		snprintf(l, sizeof(l), "%s=\"%s\"", sec->array->label, sec->array->names[i]);
+		sample(out, fam->name, l, dsr_ctr_array_get(s, sec->array, i));
+		return;
+	case PK_WORKER:
+	case PK_CONNS:
+	case PK_CAPACITY:
+		snprintf(l, sizeof(l), "worker=\"%u\"", i);
+		sample(out, fam->name, l, worker_value(lb->workers[i], fam));
+		return;
+	case PK_VIP:
+		if (!lb->conf->vips[i].used)
+			return;
+		snprintf(l, sizeof(l), "vip=\"%s\"",
+			 dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)));
+		sample(out, fam->name, l, dsr_ctr_get(&s->vip[i], fam->ctr));
+		return;
+	case PK_ARP:
+	case PK_CONFLICTS:
+		emit_arp(lb, fam, i, out);
+		return;
+	default:
+		emit_backend(lb, s, fam, i, out);
+		return;
+	}
 }
 
 enum dsr_ctl_result
@@ -207,6 +251,7 @@ show_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct show
 		struct dsr_ctl_out *out)
 {
 	struct dsr_stats_lcore *s;
+	struct prom_family fam;
 	char line[256];
 
 	(void)sec; /* the whole set: scrapers want stable families */
@@ -218,8 +263,8 @@ show_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct show
 	if (s == NULL)
 		return DSR_CTL_FAIL;
 	/* st->next: 0 = the family's HELP/TYPE lines are due, else item next - 1. */
-	for (; st->phase < PF_END; st->phase++, st->next = 0) {
-		unsigned int n = family_items(lb, st->phase);
+	for (; family_at(st->phase, &fam); st->phase++, st->next = 0) {
+		unsigned int n = family_items(lb, fam.sec);
 
 		for (; st->next <= n; st->next++) {
 			if (dsr_ctl_queued(out) > DSR_CTL_CHUNK) {
@@ -227,14 +272,12 @@ show_prometheus(const struct dsr_lb *lb, enum dsr_stats_section sec, struct show
 				return DSR_CTL_MORE;
 			}
 			if (st->next > 0) {
-				emit_item(lb, s, st->phase, st->next - 1, out);
+				emit_item(lb, s, &fam, st->next - 1, out);
 				continue;
 			}
-			snprintf(line, sizeof(line), "# HELP %s %s", families[st->phase].name,
-				 families[st->phase].help);
+			snprintf(line, sizeof(line), "# HELP %s %s", fam.name, fam.help);
 			dsr_ctl_text(out, line);
-			snprintf(line, sizeof(line), "# TYPE %s %s", families[st->phase].name,
-				 families[st->phase].type);
+			snprintf(line, sizeof(line), "# TYPE %s %s", fam.name, fam.type);
 			dsr_ctl_text(out, line);
 		}
 	}

@@ -52,7 +52,8 @@ const char *show_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_back
 
 /*
  * show_stats.c: the summed counters (dsr_lb_stats()) for a control command,
- * in memory the caller frees; NULL, with the error on out, if none is left.
+ * each VIP's active being the sum of its backends', in memory the caller
+ * frees; NULL, with the error on out, if none is left.
  */
 struct dsr_stats_lcore *show_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out);
 

@@ -75,6 +75,19 @@ row_header(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 	dsr_ctl_row_end(out);
 }
 
+/* The counters of group g in block, those rows selects (DSR_CTR_IN_*; 0: all). */
+static void
+kv_group(struct dsr_ctl_out *out, enum dsr_ctr_group g, unsigned int rows, const void *block)
+{
+	const struct dsr_ctr_desc *d;
+	unsigned int i, n;
+
+	d = dsr_ctr_group(g, &n);
+	for (i = 0; i < n; i++)
+		if (rows == 0 || (d[i].rows & rows) != 0)
+			dsr_ctl_kv_u64(out, d[i].key, dsr_ctr_get(block, &d[i]));
+}
+
 static void
 row_port(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, uint16_t p,
 	 struct dsr_ctl_out *out)
@@ -94,10 +107,7 @@ row_port(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, uint16_t p,
 	dsr_ctl_kv_u64(out, "rxq", pi->nb_rxq);
 	dsr_ctl_kv_u64(out, "txq", pi->nb_txq);
 	dsr_ctl_kv_str(out, "spread", dsr_port_spread_name(pi->spread));
-	dsr_ctl_kv_u64(out, "rx-pkts", c->rx_pkts);
-	dsr_ctl_kv_u64(out, "rx-bytes", c->rx_bytes);
-	dsr_ctl_kv_u64(out, "tx-pkts", c->tx_pkts);
-	dsr_ctl_kv_u64(out, "tx-bytes", c->tx_bytes);
+	kv_group(out, DSR_CTR_G_PORT, 0, c);
 	dsr_ctl_kv_dbl(out, "rx-pps", lb->rates.port_rx_pps[p]);
 	dsr_ctl_kv_dbl(out, "tx-pps", lb->rates.port_tx_pps[p]);
 	dsr_ctl_kv_u64(out, "hw-ipackets", hw.ipackets);
@@ -138,13 +148,11 @@ row_worker(const struct dsr_lb *lb, unsigned int i, struct dsr_ctl_out *out)
 	dsr_ctl_row_begin(out, kind);
 	dsr_ctl_kv_u64(out, "lcore", w->lcore);
 	dsr_ctl_kv_u64(out, "rxqs", w->nb_rxq);
-	dsr_ctl_kv_u64(out, "rx-pkts", DSR_CTR_GET(st->rx_pkts));
-	dsr_ctl_kv_u64(out, "fwd-pkts", DSR_CTR_GET(st->fwd_pkts));
+	kv_group(out, DSR_CTR_G_TRAFFIC, DSR_CTR_IN_WORKER, st);
 	dsr_ctl_kv_u64(out, "drops", dsr_stats_drops(st));
 	dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));
 	dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
-	dsr_ctl_kv_u64(out, "polls", DSR_CTR_GET(st->polls));
-	dsr_ctl_kv_u64(out, "busy-polls", DSR_CTR_GET(st->busy_polls));
+	kv_group(out, DSR_CTR_G_LOOP, DSR_CTR_IN_WORKER, st);
 	if (w->record_cycles)
 		row_cycles(st, out);
 	dsr_ctl_row_end(out);
@@ -159,10 +167,8 @@ row_total(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, struct dsr_c
 	for (i = 0; i < lb->nb_workers; i++)
 		conns += dsr_ct_count(lb->workers[i]->fwd.ct);
 	dsr_ctl_row_begin(out, "total");
-	dsr_ctl_kv_u64(out, "rx-pkts", s->rx_pkts);
-	dsr_ctl_kv_u64(out, "rx-bytes", s->rx_bytes);
-	dsr_ctl_kv_u64(out, "fwd-pkts", s->fwd_pkts);
-	dsr_ctl_kv_u64(out, "fwd-bytes", s->fwd_bytes);
+	kv_group(out, DSR_CTR_G_TRAFFIC, DSR_CTR_IN_TOTAL, s);
+	kv_group(out, DSR_CTR_G_LOOP, DSR_CTR_IN_TOTAL, s);
 	dsr_ctl_kv_u64(out, "drops", dsr_stats_drops(s));
 	dsr_ctl_kv_u64(out, "conns", conns);
 	dsr_ctl_kv_u64(out, "slowpath-handled", lb->slow_frames);
@@ -176,13 +182,14 @@ row_total(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, struct dsr_c
 }
 
 static void
-row_count(struct dsr_ctl_out *out, const char *what, const char *name, uint64_t v)
+row_count(struct dsr_ctl_out *out, const struct dsr_ctr_array *a, unsigned int i,
+	  const struct dsr_stats_lcore *s)
 {
 	char kind[64];
 
-	snprintf(kind, sizeof(kind), "%s %s", what, name);
+	snprintf(kind, sizeof(kind), "%s %s", a->row, a->names[i]);
 	dsr_ctl_row_begin(out, kind);
-	dsr_ctl_kv_u64(out, "count", v);
+	dsr_ctl_kv_u64(out, "count", dsr_ctr_array_get(s, a, i));
 	dsr_ctl_row_end(out);
 }
 
@@ -191,22 +198,16 @@ show_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned 
 	     struct dsr_ctl_out *out)
 {
 	const struct dsr_conf *c = lb->conf;
-	uint64_t active = 0, nb = 0;
 	char kind[64], svc[48];
+	uint64_t nb = 0;
 	unsigned int b;
 
-	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
-		if (c->backends[b].used && c->backends[b].vip == v) {
-			active += s->backend[b].active;
+	for (b = 0; b < DSR_MAX_BACKENDS; b++)
+		if (c->backends[b].used && c->backends[b].vip == v)
 			nb++;
-		}
-	}
 	snprintf(kind, sizeof(kind), "vip %s", dsr_svc_str(&c->vips[v].svc, svc, sizeof(svc)));
 	dsr_ctl_row_begin(out, kind);
-	dsr_ctl_kv_u64(out, "pkts", s->vip[v].pkts);
-	dsr_ctl_kv_u64(out, "bytes", s->vip[v].bytes);
-	dsr_ctl_kv_u64(out, "new-conns", s->vip[v].new_conns);
-	dsr_ctl_kv_u64(out, "active", active);
+	kv_group(out, DSR_CTR_G_VIP, 0, &s->vip[v]);
 	dsr_ctl_kv_u64(out, "backends", nb);
 	dsr_ctl_row_end(out);
 }
@@ -221,10 +222,7 @@ row_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned i
 	dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc));
 	snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
 	dsr_ctl_row_begin(out, kind);
-	dsr_ctl_kv_u64(out, "pkts", s->backend[b].pkts);
-	dsr_ctl_kv_u64(out, "bytes", s->backend[b].bytes);
-	dsr_ctl_kv_u64(out, "new-conns", s->backend[b].new_conns);
-	dsr_ctl_kv_u64(out, "active", s->backend[b].active);
+	kv_group(out, DSR_CTR_G_BACKEND, 0, &s->backend[b]);
 	dsr_ctl_kv_u64(out, "lost-conns", lb->base->lost_conns[b]);
 	dsr_ctl_kv_u64(out, "weight", cb->weight);
 	dsr_ctl_kv_str(out, "mac", show_backend_mac(lb, cb, mac));
@@ -272,10 +270,10 @@ rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_p
 		n = lb->nb_workers;
 		break;
 	case PH_DROPS:
-		n = DSR_DROP_MAX;
+		n = dsr_ctr_drops.n;
 		break;
 	case PH_EVENTS:
-		n = DSR_EV_MAX;
+		n = dsr_ctr_events.n;
 		break;
 	case PH_VIPS:
 		n = DSR_MAX_VIPS;
@@ -297,10 +295,10 @@ rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_p
 			row_worker(lb, *next, out);
 			break;
 		case PH_DROPS:
-			row_count(out, "drop", dsr_drop_name(*next), s->drop[*next]);
+			row_count(out, &dsr_ctr_drops, *next, s);
 			break;
 		case PH_EVENTS:
-			row_count(out, "event", dsr_event_name(*next), s->event[*next]);
+			row_count(out, &dsr_ctr_events, *next, s);
 			break;
 		case PH_VIPS:
 			if (lb->conf->vips[*next].used)

@@ -10,12 +10,19 @@ struct dsr_stats_lcore *
 show_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 {
 	struct dsr_stats_lcore *s = aligned_alloc(64, sizeof(*s));
+	unsigned int v, b;
 
 	if (s == NULL) {
 		dsr_ctl_error(out, "out of memory");
 		return NULL;
 	}
 	dsr_lb_stats(lb, s);
+	/* The workers count live entries by backend only. */
+	for (v = 0; v < DSR_MAX_VIPS; v++)
+		s->vip[v].active = 0;
+	for (b = 0; b < DSR_MAX_BACKENDS; b++)
+		if (lb->conf->backends[b].used)
+			s->vip[lb->conf->backends[b].vip].active += s->backend[b].active;
 	return s;
 }
 

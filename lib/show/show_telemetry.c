@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * DPDK telemetry (dpdk-telemetry.py): /dsrlb/stats, /dsrlb/drops and
- * /dsrlb/vips. Names use '_' for '-', '.' and ':' (telemetry's rule).
- * Telemetry callbacks run on DPDK's telemetry thread, not on the main lcore, so they never read the running configuration: the main
- * lcore copies what they show into a snapshot once a second, under a
- * mutex that only these two sides take (never a worker).
+ * DPDK telemetry (dpdk-telemetry.py): /dsrlb/stats, /dsrlb/drops,
+ * /dsrlb/events, /dsrlb/port,N and /dsrlb/vips, with the keys of the
+ * counter tables (lib/stats). Names use '_' for '-', '.' and ':'
+ * (telemetry's rule: dsr_tel_name()). Telemetry callbacks run on DPDK's
+ * telemetry thread, not on the main lcore, so they never read the running
+ * configuration: the main lcore copies what they show into a snapshot
+ * once a second, under a mutex that only these two sides take (never a
+ * worker).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,29 +26,29 @@
 
 struct tel_snapshot {
 	pthread_mutex_t lock;
-	uint64_t rx_pkts, rx_bytes, fwd_pkts, fwd_bytes, drops, conns, new_conns, generations;
-	uint64_t drop[DSR_DROP_MAX];
+	struct dsr_stats_lcore s; /* raw sums, up to the VIPs' (offset VIP_OFF) */
+	uint64_t conns, generations;
+	unsigned int nb_ports;
 	unsigned int nb_vips;
 	char vip_name[TEL_VIPS][48];
 	uint64_t vip_pkts[TEL_VIPS];
 };
 
+#define VIP_OFF offsetof(struct dsr_stats_lcore, vip)
+
 /* One daemon per process: the callbacks take no argument. */
 static struct tel_snapshot tel = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/*
- * Telemetry names may hold only letters, digits, '_' and '/': "not-vip"
- * becomes "not_vip", "10.0.0.1:80/tcp" becomes "10_0_0_1_80/tcp".
- */
-static const char *
-tel_name(const char *in, char *out, size_t len)
+/* The counters of group g in block, by their telemetry keys. */
+static void
+tel_group(struct rte_tel_data *d, enum dsr_ctr_group g, const void *block)
 {
-	size_t i;
+	const struct dsr_ctr_desc *c;
+	unsigned int i, n;
 
-	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
-		out[i] = (isalnum((unsigned char)in[i]) || in[i] == '/') ? in[i] : '_';
-	out[i] = '\0';
-	return out;
+	c = dsr_ctr_group(g, &n);
+	for (i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(d, c[i].tel, dsr_ctr_get(block, &c[i]));
 }
 
 static int
@@ -53,14 +58,28 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&tel.lock);
-	rte_tel_data_add_dict_u64(d, "rx_pkts", tel.rx_pkts);
-	rte_tel_data_add_dict_u64(d, "rx_bytes", tel.rx_bytes);
-	rte_tel_data_add_dict_u64(d, "fwd_pkts", tel.fwd_pkts);
-	rte_tel_data_add_dict_u64(d, "fwd_bytes", tel.fwd_bytes);
-	rte_tel_data_add_dict_u64(d, "drops", tel.drops);
+	tel_group(d, DSR_CTR_G_TRAFFIC, &tel.s);
+	rte_tel_data_add_dict_u64(d, "drops", dsr_stats_drops(&tel.s));
 	rte_tel_data_add_dict_u64(d, "conns", tel.conns);
-	rte_tel_data_add_dict_u64(d, "new_conns", tel.new_conns);
+	rte_tel_data_add_dict_u64(d, "new_conns", tel.s.event[DSR_EV_CT_NEW]);
 	rte_tel_data_add_dict_u64(d, "generations", tel.generations);
+	tel_group(d, DSR_CTR_G_LOOP, &tel.s);
+	pthread_mutex_unlock(&tel.lock);
+	return 0;
+}
+
+/* The drop reasons or the events, by name. */
+static int
+tel_array(const struct dsr_ctr_array *a, struct rte_tel_data *d)
+{
+	unsigned int i;
+	char name[48];
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&tel.lock);
+	for (i = 0; i < a->n; i++)
+		rte_tel_data_add_dict_u64(d, dsr_tel_name(a->names[i], name, sizeof(name)),
+					  dsr_ctr_array_get(&tel.s, a, i));
 	pthread_mutex_unlock(&tel.lock);
 	return 0;
 }
@@ -68,18 +87,42 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	unsigned int i;
-	char name[48];
-
 	(void)cmd;
 	(void)params;
-	rte_tel_data_start_dict(d);
+	return tel_array(&dsr_ctr_drops, d);
+}
+
+static int
+tel_events(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return tel_array(&dsr_ctr_events, d);
+}
+
+/* /dsrlb/port,N: port N's counters. */
+static int
+tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned long p;
+	char *end;
+	int rc = 0;
+
+	(void)cmd;
+	if (params == NULL || !isdigit((unsigned char)params[0]))
+		return -EINVAL;
+	p = strtoul(params, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
 	pthread_mutex_lock(&tel.lock);
-	for (i = 0; i < DSR_DROP_MAX; i++)
-		rte_tel_data_add_dict_u64(d, tel_name(dsr_drop_name(i), name, sizeof(name)),
-					  tel.drop[i]);
+	if (p < tel.nb_ports) {
+		rte_tel_data_start_dict(d);
+		tel_group(d, DSR_CTR_G_PORT, &tel.s.port[p]);
+	} else {
+		rc = -EINVAL;
+	}
 	pthread_mutex_unlock(&tel.lock);
-	return 0;
+	return rc;
 }
 
 static int
@@ -106,12 +149,16 @@ dsr_show_telemetry_register(void)
 		return;
 	done = true;
 	rte_telemetry_register_cmd(
-		"/dsrlb/stats", tel_stats,
+		DSR_TEL_STATS, tel_stats,
 		"dsrlb totals: packets, bytes, drops, connections. No parameters");
-	rte_telemetry_register_cmd("/dsrlb/drops", tel_drops,
+	rte_telemetry_register_cmd(DSR_TEL_DROPS, tel_drops,
 				   "dsrlb drops by reason. No parameters");
-	rte_telemetry_register_cmd("/dsrlb/vips", tel_vips,
+	rte_telemetry_register_cmd(DSR_TEL_VIPS, tel_vips,
 				   "dsrlb forwarded packets by VIP. No parameters");
+	rte_telemetry_register_cmd(DSR_TEL_EVENTS, tel_events,
+				   "dsrlb connection table and slow-path events. No parameters");
+	rte_telemetry_register_cmd(DSR_TEL_PORT, tel_port,
+				   "dsrlb counters of a port. Parameters: int port_id");
 }
 
 void
@@ -120,24 +167,19 @@ show_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s)
 	unsigned int i, n = 0;
 
 	pthread_mutex_lock(&tel.lock);
-	tel.rx_pkts = s->rx_pkts;
-	tel.rx_bytes = s->rx_bytes;
-	tel.fwd_pkts = s->fwd_pkts;
-	tel.fwd_bytes = s->fwd_bytes;
-	tel.drops = dsr_stats_drops(s);
-	tel.new_conns = s->event[DSR_EV_CT_NEW];
+	memcpy(&tel.s, s, VIP_OFF);
 	tel.generations = lb->publishes;
+	tel.nb_ports = lb->nb_ports;
 	tel.conns = 0;
 	for (i = 0; i < lb->nb_workers; i++)
 		tel.conns += dsr_ct_count(lb->workers[i]->fwd.ct);
-	memcpy(tel.drop, s->drop, sizeof(tel.drop));
 	for (i = 0; i < DSR_MAX_VIPS && n < TEL_VIPS; i++) {
 		if (!lb->conf->vips[i].used)
 			continue;
 		char svc[48];
 
-		tel_name(dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)), tel.vip_name[n],
-			 sizeof(tel.vip_name[n]));
+		dsr_tel_name(dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)), tel.vip_name[n],
+			     sizeof(tel.vip_name[n]));
 		tel.vip_pkts[n] = s->vip[i].pkts - lb->base->vip[i].pkts;
 		n++;
 	}

@@ -43,7 +43,7 @@ worker_send(struct dsr_worker *w, uint16_t port, struct rte_mbuf **m, uint16_t n
 	if (unlikely(sent < n)) {
 		for (i = sent; i < n; i++)
 			bytes -= rte_pktmbuf_pkt_len(m[i]);
-		DSR_CTR_ADD(st->drop[DSR_TX_FULL], (uint64_t)(n - sent));
+		DSR_CTR_ADD(st->drop[DSR_DROP_TX_FULL], (uint64_t)(n - sent));
 		rte_pktmbuf_free_bulk(&m[sent], n - sent);
 	}
 	DSR_CTR_ADD(st->port[port].tx_pkts, sent);
@@ -109,7 +109,7 @@ worker_slow(struct dsr_worker *w, struct rte_mbuf **slow, unsigned int n)
 		return;
 	q = rte_ring_enqueue_burst(w->slow_ring, (void **)slow, n, NULL);
 	if (q < n) {
-		DSR_CTR_ADD(w->fwd.st->drop[DSR_SLOW_FULL], (uint64_t)(n - q));
+		DSR_CTR_ADD(w->fwd.st->drop[DSR_DROP_SLOW_FULL], (uint64_t)(n - q));
 		rte_pktmbuf_free_bulk(&slow[q], n - q);
 	}
 }

@@ -338,7 +338,7 @@ test_random_bursts(void)
 
 		/* Every reason and event the path can produce was produced. */
 		for (i = 0; i < DSR_DROP_MAX; i++) {
-			if (i == DSR_SLOW_FULL || i == DSR_TX_FULL)
+			if (i == DSR_DROP_SLOW_FULL || i == DSR_DROP_TX_FULL)
 				continue;
 			if (st->drop[i] == 0)
 				fprintf(stderr, "test_fwd: no drop %s\n", dsr_drop_name(i));

@@ -252,7 +252,7 @@ test_rst(void)
 	CHECK_EQ(dsr_ct_count(r.ct), 0);
 	/* strict-syn drops an ACK without an entry; without it, the ACK makes one. */
 	CHECK_EQ(one_tcp(&r, gens[1], &t, ACK, now + 5, out), DSR_FWD_DROP);
-	CHECK_EQ(r.st->drop[DSR_NO_STATE], 1);
+	CHECK_EQ(r.st->drop[DSR_DROP_NO_STATE], 1);
 	CHECK_EQ(one_tcp(&r, g, &t, ACK, now + 6, out), DSR_FWD_TX);
 	CHECK_EQ(r.st->event[DSR_EV_CT_MIDFLOW], 1);
 	CHECK_EQ(dsr_ct_count(r.ct), 1);
@@ -513,14 +513,14 @@ test_ip_header(void)
 		{0x4000, 64, DSR_FWD_TX, -1},
 		{0x8000, 64, DSR_FWD_TX, -1},
 		{0x4000, 2, DSR_FWD_TX, -1},
-		{0x2000, 64, DSR_FWD_DROP, DSR_FRAGMENT},
-		{0x6000, 64, DSR_FWD_DROP, DSR_FRAGMENT},
-		{0x0001, 64, DSR_FWD_DROP, DSR_FRAGMENT},
-		{0x5fff, 64, DSR_FWD_DROP, DSR_FRAGMENT},
-		{0x1000, 64, DSR_FWD_DROP, DSR_FRAGMENT},
-		{0x4000, 1, DSR_FWD_DROP, DSR_TTL},
-		{0x0000, 0, DSR_FWD_DROP, DSR_TTL},
-		{0x2000, 1, DSR_FWD_DROP, DSR_FRAGMENT},
+		{0x2000, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		{0x6000, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		{0x0001, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		{0x5fff, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		{0x1000, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		{0x4000, 1, DSR_FWD_DROP, DSR_DROP_TTL},
+		{0x0000, 0, DSR_FWD_DROP, DSR_DROP_TTL},
+		{0x2000, 1, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
 	};
 	uint8_t *orig[1] = {buf}, v[1];
 	uint16_t len[1];

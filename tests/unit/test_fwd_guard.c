@@ -67,7 +67,7 @@ test_martian_sources(void)
 			b.payload = 20;
 			CHECK_EQ(pair_one(&p, g, &b, 0, now++), DSR_FWD_DROP);
 			martian++;
-			CHECK_EQ(p.a.st->drop[DSR_MARTIAN], martian);
+			CHECK_EQ(p.a.st->drop[DSR_DROP_MARTIAN], martian);
 		}
 	}
 	CHECK_EQ(dsr_ct_count(p.a.ct), 0);
@@ -77,14 +77,14 @@ test_martian_sources(void)
 			   (uint16_t)(31000 + i), ip4(10, 0, 0, 100), 80, TCP);
 		fb_init(&b, 0, &t, SYN);
 		CHECK(pair_one(&p, g, &b, 0, now++) != DSR_FWD_DROP ||
-		      p.a.st->drop[DSR_NO_MAC] > 0);
+		      p.a.st->drop[DSR_DROP_NO_MAC] > 0);
 	}
-	CHECK_EQ(p.a.st->drop[DSR_MARTIAN], martian);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_MARTIAN], martian);
 	/* Port 1's address arriving on port 1 is martian; 10.0.0.2 there is not. */
 	t = mkflow(ip4(192, 168, 1, 2), 32000, ip4(192, 168, 1, 100), 443, TCP);
 	fb_init(&b, 1, &t, SYN);
 	CHECK_EQ(pair_one(&p, g, &b, 1, now++), DSR_FWD_DROP);
-	CHECK_EQ(p.a.st->drop[DSR_MARTIAN], martian + 1);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_MARTIAN], martian + 1);
 	CHECK(!p.failed);
 	pair_free(&p);
 }
@@ -108,19 +108,19 @@ test_oversize(void)
 	b.tot_adj = 3000 - 1968; /* IPv4 total length 3000 */
 	b.udp_adj = b.tot_adj;
 	CHECK_EQ(pair_one(&p, g, &b, 0, now++), DSR_FWD_DROP);
-	CHECK_EQ(p.a.st->drop[DSR_OVERSIZE], 1);
-	CHECK_EQ(p.a.st->drop[DSR_MALFORMED], 0);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_OVERSIZE], 1);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_MALFORMED], 0);
 	/* With a VLAN tag too. */
 	b.vlan = 1;
 	CHECK_EQ(pair_one(&p, g, &b, 0, now++), DSR_FWD_DROP);
-	CHECK_EQ(p.a.st->drop[DSR_OVERSIZE], 2);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_OVERSIZE], 2);
 	/* Cut within a standard frame (1518 bytes): malformed, not the driver's doing. */
 	b.vlan = 0;
 	b.trunc = 1518;
 	CHECK_EQ(pair_one(&p, g, &b, 0, now++), DSR_FWD_DROP);
 	b.trunc = 100;
 	CHECK_EQ(pair_one(&p, g, &b, 0, now++), DSR_FWD_DROP);
-	CHECK_EQ(p.a.st->drop[DSR_MALFORMED], 2);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_MALFORMED], 2);
 	/* A long frame whose header is broken otherwise stays malformed. */
 	b.trunc = -1;
 	b.ver_ihl = 0x44;
@@ -128,8 +128,8 @@ test_oversize(void)
 	b.ver_ihl = 0x45;
 	b.tot_adj = 10 - 1968; /* total length 10: below the header */
 	CHECK_EQ(pair_one(&p, g, &b, 0, now++), DSR_FWD_DROP);
-	CHECK_EQ(p.a.st->drop[DSR_MALFORMED], 4);
-	CHECK_EQ(p.a.st->drop[DSR_OVERSIZE], 2);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_MALFORMED], 4);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_OVERSIZE], 2);
 	/* A long frame that holds its whole datagram is forwarded. */
 	b.tot_adj = 0;
 	b.udp_adj = 0;

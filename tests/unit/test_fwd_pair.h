@@ -36,60 +36,6 @@ hexdump(const char *what, const uint8_t *p, unsigned int len)
 	fprintf(stderr, "\n");
 }
 
-/* clang-format off: it cannot lay out a braced initialiser in a macro */
-#define STAT_SCALAR(f)                                                                             \
-	{                                                                                          \
-		offsetof(struct dsr_stats_lcore, f), #f                                            \
-	}
-/* clang-format on */
-
-static inline const char *
-stat_scalar_name(size_t off)
-{
-	static const struct {
-		size_t off;
-		const char *name;
-	} names[] = {
-		STAT_SCALAR(rx_pkts),   STAT_SCALAR(rx_bytes),   STAT_SCALAR(fwd_pkts),
-		STAT_SCALAR(fwd_bytes), STAT_SCALAR(polls),      STAT_SCALAR(busy_polls),
-		STAT_SCALAR(cyc_pkts),  STAT_SCALAR(cyc_rx),     STAT_SCALAR(cyc_parse),
-		STAT_SCALAR(cyc_table), STAT_SCALAR(cyc_maglev), STAT_SCALAR(cyc_tx),
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].off == off)
-			return names[i].name;
-	return "(padding)";
-}
-
-static inline void
-stat_name(size_t off, char *buf, size_t n)
-{
-	const size_t w = sizeof(uint64_t);
-	static const char *const flow_f[] = {"pkts", "bytes", "new_conns", "active"};
-	static const char *const port_f[] = {"rx_pkts", "rx_bytes", "tx_pkts", "tx_bytes"};
-	size_t d = offsetof(struct dsr_stats_lcore, drop);
-	size_t ev = offsetof(struct dsr_stats_lcore, event);
-	size_t po = offsetof(struct dsr_stats_lcore, port);
-	size_t vi = offsetof(struct dsr_stats_lcore, vip);
-	size_t bo = offsetof(struct dsr_stats_lcore, backend);
-	size_t fl = sizeof(struct dsr_ctr_flow), pl = sizeof(struct dsr_ctr_port);
-
-	if (off >= bo)
-		snprintf(buf, n, "backend[%zu].%s", (off - bo) / fl, flow_f[(off - bo) % fl / w]);
-	else if (off >= vi)
-		snprintf(buf, n, "vip[%zu].%s", (off - vi) / fl, flow_f[(off - vi) % fl / w]);
-	else if (off >= po)
-		snprintf(buf, n, "port[%zu].%s", (off - po) / pl, port_f[(off - po) % pl / w]);
-	else if (off >= ev && (off - ev) / w < DSR_EV_MAX)
-		snprintf(buf, n, "event[%s]", dsr_event_name((enum dsr_event)((off - ev) / w)));
-	else if (off >= d && (off - d) / w < DSR_DROP_MAX)
-		snprintf(buf, n, "drop[%s]", dsr_drop_name((enum dsr_drop)((off - d) / w)));
-	else
-		snprintf(buf, n, "%s", stat_scalar_name(off));
-}
-
 /* Compare counter blocks; report every field that differs. @return 0 if equal. */
 static inline int
 stats_diff(const struct dsr_stats_lcore *a, const struct dsr_stats_lcore *b)
@@ -104,8 +50,8 @@ stats_diff(const struct dsr_stats_lcore *a, const struct dsr_stats_lcore *b)
 	for (i = 0; i < nw; i++) {
 		if (x[i] == y[i])
 			continue;
-		stat_name(i * sizeof(uint64_t), name, sizeof(name));
-		fprintf(stderr, "    counter %s: burst path %llu, general path %llu\n", name,
+		fprintf(stderr, "    counter %s: burst path %llu, general path %llu\n",
+			dsr_stats_field_name(i * sizeof(uint64_t), name, sizeof(name)),
 			(unsigned long long)x[i], (unsigned long long)y[i]);
 		bad = 1;
 	}
