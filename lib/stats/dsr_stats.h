@@ -59,7 +59,9 @@
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
-	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
+	X(TO_KERNEL, "to-kernel",                                                                  \
+	  "frames for a port's own address passed to the main lcore for its kernel interface")     \
+	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP, kernel interface)")
 
 #define DSR_X_ENUM(e, name, help) DSR_DROP_##e,
 enum dsr_drop { DSR_DROP_REASONS(DSR_X_ENUM) DSR_DROP_MAX };
