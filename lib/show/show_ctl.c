@@ -37,6 +37,7 @@ static void
 rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 {
 	const struct dsr_conf_port *cp;
+	const struct dsr_lb_kif *k;
 	char kind[16], mac[18], addr[24], ip[16];
 	uint16_t p;
 
@@ -51,6 +52,13 @@ rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip),
 				 cp->prefix_len);
 		dsr_ctl_kv_str(out, "address", cp->has_addr ? addr : "none");
+		k = dsr_lb_kernel_if(lb, p);
+		dsr_ctl_kv_str(out, "kernel-interface", k != NULL ? k->name : "none");
+		dsr_ctl_kv_str(out, "kernel-driver", k != NULL ? dsr_lb_kif_driver(k) : "none");
+		dsr_ctl_kv_str(out, "kernel-state",
+			       k == NULL                    ? "none"
+			       : dsr_lb_kernel_if_up(lb, p) ? "up"
+							    : "down");
 		dsr_ctl_kv_u64(out, "rxq", lb->ports[p].nb_rxq);
 		dsr_ctl_kv_u64(out, "txq", lb->ports[p].nb_txq);
 		dsr_ctl_kv_str(out, "spread", dsr_port_spread_name(lb->ports[p].spread));

@@ -125,7 +125,14 @@ enum dsr_event { DSR_EVENTS(DSR_X_ENUM) DSR_EV_MAX };
 	X(tx_pkts, "tx-pkts", "dsrlb_port_tx_packets_total", counter, "Frames sent by port.",      \
 	  "tx_pkts")                                                                               \
 	X(tx_bytes, "tx-bytes", "dsrlb_port_tx_bytes_total", counter, "Bytes sent by port.",       \
-	  "tx_bytes")
+	  "tx_bytes")                                                                              \
+	X(kernel_in_pkts, "kernel-in-pkts", "dsrlb_port_kernel_in_packets_total", counter,         \
+	  "Frames passed to the port's kernel interface.", "kernel_in_pkts")                       \
+	X(kernel_out_pkts, "kernel-out-pkts", "dsrlb_port_kernel_out_packets_total", counter,      \
+	  "Frames the port's kernel interface sent out of the port.", "kernel_out_pkts")           \
+	X(kernel_drops, "kernel-drops", "dsrlb_port_kernel_drops_total", counter,                  \
+	  "Frames lost between the port and its kernel interface (a full queue or ring).",         \
+	  "kernel_drops")
 
 /*
  * A VIP's or a backend's counters (struct dsr_ctr_flow): X(field, key,
