@@ -4,7 +4,7 @@
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc libnuma-dev libpcap-dev libreadline-dev
-python3 python3-scapy iproute2 ethtool tcpdump iputils-arping curl procps
+python3 python3-scapy iproute2 ethtool tcpdump iputils-arping iputils-ping curl procps
 clang clang-format libclang-rt-14-dev llvm groff-base"
 missing=""
 for p in $PKGS; do

@@ -141,3 +141,24 @@ dsr_arp_input(struct dsr_arp *a, uint16_t port, const uint8_t *frame, uint32_t l
 	else
 		arp_count(a, port, DSR_ARP_REPLIES_IGNORED);
 }
+
+enum dsr_arp_kernel
+dsr_arp_kernel_rx(const uint8_t *frame, uint32_t len, uint32_t ip)
+{
+	struct arp_frame f;
+
+	if (ip == 0 || arp_parse(frame, len, &f) != DSR_ARP_NCOUNTERS || f.tpa != ip ||
+	    f.spa == 0 || f.spa == ip)
+		return DSR_ARP_KERNEL_NONE;
+	return DSR_ARP_KERNEL_COPY;
+}
+
+enum dsr_arp_kernel
+dsr_arp_kernel_tx(const uint8_t *frame, uint32_t len)
+{
+	struct arp_frame f;
+
+	if (arp_parse(frame, len, &f) != DSR_ARP_NCOUNTERS)
+		return DSR_ARP_KERNEL_NONE;
+	return f.op == ARP_OP_REPLY ? DSR_ARP_KERNEL_DROP : DSR_ARP_KERNEL_SEND;
+}

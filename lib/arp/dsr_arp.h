@@ -197,6 +197,28 @@ void dsr_arp_input(struct dsr_arp *a, uint16_t port, const uint8_t *frame, uint3
 		   uint32_t now_ms);
 
 /**
+ * A port's kernel interface and ARP (lib/lb): dsrlb answers ARP for the
+ * port's address itself; the kernel sends its own requests, and learns
+ * its neighbours from copies of the received ARP frames for that address.
+ * What to do with a frame (network order ip, the port's address):
+ */
+enum dsr_arp_kernel {
+	DSR_ARP_KERNEL_NONE = 0, /**< not a valid ARP frame for ip: only dsrlb sees it */
+	DSR_ARP_KERNEL_COPY,     /**< received, for ip (a request or a reply): the kernel too */
+	DSR_ARP_KERNEL_DROP,     /**< sent by the kernel: a reply, which dsrlb has sent already */
+	DSR_ARP_KERNEL_SEND,     /**< sent by the kernel: a request, goes out of the port */
+};
+
+/** Received frame: DSR_ARP_KERNEL_COPY or DSR_ARP_KERNEL_NONE. Pure. */
+enum dsr_arp_kernel dsr_arp_kernel_rx(const uint8_t *frame, uint32_t len, uint32_t ip);
+
+/**
+ * A frame the kernel interface sent: DROP for an ARP reply, SEND for an
+ * ARP request, NONE for anything else (which goes out too). Pure.
+ */
+enum dsr_arp_kernel dsr_arp_kernel_tx(const uint8_t *frame, uint32_t len);
+
+/**
  * Send what is due at now_ms: announcements (first), then requests and
  * refreshes; move neighbours to REFRESHING and FAILED; clear expired rate
  * limits. Returns at once while nothing is due, so it is cheap to call

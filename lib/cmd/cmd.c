@@ -119,15 +119,34 @@ cmd_arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc)
 	return cmd_tok_svc(t, strlen(t), svc, c->err, c->errlen);
 }
 
+/*
+ * port N address IP/LEN | port N kernel-interface NAME: both rows start
+ * with "port", so both parse here; the keyword after N picks the id.
+ */
 static int
-parse_port_address(struct cmd_ctx *c, struct dsr_cmd *cmd)
+parse_port(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
 	uint32_t port;
 	const char *t;
 
-	if (cmd_arg_u32(c, "port number", 0, 65535, &port) < 0 ||
-	    ctx_keyword(c, CMD_KW_ADDRESS) < 0)
+	if (cmd_arg_u32(c, "port number", 0, 65535, &port) < 0)
 		return -1;
+	t = cmd_ctx_next(c, "'" CMD_KW_ADDRESS "' or '" CMD_KW_KERNEL_IF "'");
+	if (t == NULL)
+		return -1;
+	if (strcmp(t, CMD_KW_KERNEL_IF) == 0) {
+		cmd->id = DSR_CMD_PORT_KERNEL_IF;
+		cmd->u.port_kif.port = (uint16_t)port;
+		t = cmd_ctx_next(c, "NAME");
+		if (t == NULL ||
+		    cmd_tok_ifname(t, strlen(t), cmd->u.port_kif.name, c->err, c->errlen) < 0)
+			return -1;
+		return cmd_ctx_end(c);
+	}
+	if (strcmp(t, CMD_KW_ADDRESS) != 0)
+		return cmd_ctx_unexpected(c, " (expected '" CMD_KW_ADDRESS "' or '" CMD_KW_KERNEL_IF
+					     "')");
+	cmd->id = DSR_CMD_PORT_ADDRESS;
 	t = cmd_ctx_next(c, "IP/LEN");
 	if (t == NULL || cmd_tok_prefix(t, strlen(t), &cmd->u.port_addr.ip,
 					&cmd->u.port_addr.prefix_len, c->err, c->errlen) < 0)
@@ -294,7 +313,12 @@ parse_arp_refresh(struct cmd_ctx *c, struct dsr_cmd *cmd)
 static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
 	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING,
-	 "port 0 address 10.0.0.2/24", parse_port_address},
+	 "port 0 address 10.0.0.2/24", parse_port},
+	{DSR_CMD_PORT_KERNEL_IF, "port", "N " CMD_KW_KERNEL_IF " NAME",
+	 "Give port N a Linux interface NAME with the port's MAC and address: frames for the "
+	 "port's own address that dsrlb does not take go to it, and what it sends goes out of "
+	 "the port.",
+	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "port 0 kernel-interface dsr0", parse_port},
 	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
 	 "Add a virtual service; PROTO is tcp or udp.", 0, "vip add 10.0.0.100:80/tcp", parse_vip},
 	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
@@ -540,6 +564,9 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 		return snprintf(buf, len, "%s %u %s %s/%u", spec->words, cmd->u.port_addr.port,
 				CMD_KW_ADDRESS, cmd_ipv4_str(cmd->u.port_addr.ip, ip, sizeof(ip)),
 				cmd->u.port_addr.prefix_len);
+	case DSR_CMD_PORT_KERNEL_IF:
+		return snprintf(buf, len, "%s %u %s %s", spec->words, cmd->u.port_kif.port,
+				CMD_KW_KERNEL_IF, cmd->u.port_kif.name);
 	case DSR_CMD_VIP_ADD:
 	case DSR_CMD_VIP_DEL:
 		return snprintf(buf, len, "%s %s", spec->words,

@@ -25,6 +25,7 @@
 
 /* Keywords inside a command's arguments. Parser and formatter both use these. */
 #define CMD_KW_ADDRESS    "address"
+#define CMD_KW_KERNEL_IF  "kernel-interface"
 #define CMD_KW_MAC        "mac"
 #define CMD_KW_WEIGHT     "weight"
 #define CMD_KW_ON         "on"
@@ -97,6 +98,12 @@ int cmd_tok_svc(const char *s, size_t n, struct dsr_svc_key *svc, char *err, siz
 /* IP/LEN with LEN 0..32; the error names the bad part. */
 int cmd_tok_prefix(const char *s, size_t n, uint32_t *ip_be, uint8_t *len, char *err,
 		   size_t errlen);
+
+/*
+ * A Linux interface name: 1-15 of letters, digits, '_', '.', '-', not
+ * "." or "..". "bad interface name 'TOKEN' (...)"; out holds the name.
+ */
+int cmd_tok_ifname(const char *s, size_t n, char out[DSR_IFNAME_MAX], char *err, size_t errlen);
 
 /* Format an IPv4 address (network order) as a dotted quad; buf >= 16 bytes. */
 const char *cmd_ipv4_str(uint32_t ip_be, char *buf, size_t len);

@@ -144,6 +144,28 @@ cmd_tok_mac(const char *s, size_t n, uint8_t mac[6], char *err, size_t errlen)
 }
 
 int
+cmd_tok_ifname(const char *s, size_t n, char out[DSR_IFNAME_MAX], char *err, size_t errlen)
+{
+	size_t i;
+
+	if (n == 0 || n >= DSR_IFNAME_MAX)
+		return bad_token(err, errlen, "interface name", s, n, " (1-15 characters)");
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return bad_token(err, errlen, "interface name", s, n, "");
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return bad_token(err, errlen, "interface name", s, n,
+					 " (letters, digits, '_', '.' and '-' only)");
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+int
 cmd_tok_svc(const char *s, size_t n, struct dsr_svc_key *svc, char *err, size_t errlen)
 {
 	const char *colon = memchr(s, ':', n);

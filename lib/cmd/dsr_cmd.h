@@ -38,6 +38,7 @@ enum dsr_timeout_kind {
 
 enum dsr_cmd_id {
 	DSR_CMD_PORT_ADDRESS = 0, /**< port N address A/LEN */
+	DSR_CMD_PORT_KERNEL_IF,   /**< port N kernel-interface NAME */
 	DSR_CMD_VIP_ADD,          /**< vip add VIP:PORT/PROTO */
 	DSR_CMD_VIP_DEL,          /**< vip del VIP:PORT/PROTO */
 	DSR_CMD_BACKEND_ADD,      /**< backend add SVC IP [mac M] [weight W] */
@@ -103,6 +104,10 @@ struct dsr_cmd {
 			uint8_t prefix_len; /**< 0..32 */
 			uint32_t ip;        /**< network order */
 		} port_addr;
+		struct {
+			uint16_t port;
+			char name[DSR_IFNAME_MAX]; /**< 1-15 of [A-Za-z0-9_.-], NUL-terminated */
+		} port_kif;
 		struct {
 			struct dsr_svc_key svc;
 		} vip;

@@ -47,6 +47,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "dsrlb assumes a littl
 #define DSR_UDP_HLEN      8u
 
 /* Table limits. */
+#define DSR_IFNAME_MAX   16u   /**< a Linux interface name, its NUL included (IFNAMSIZ) */
 #define DSR_MAX_PORTS    32u   /**< DPDK port ids 0..31 (the worker's tx_dirty is a 32-bit mask) */
 #define DSR_MAX_VIPS     1024u /**< services */
 #define DSR_MAX_BACKENDS 4096u /**< over all VIPs; backend ids are 0..DSR_MAX_BACKENDS-1 */

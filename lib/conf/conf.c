@@ -508,6 +508,30 @@ apply_arp_refresh(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 	return 0;
 }
 
+static int
+apply_port_kif(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	uint16_t port = cmd->u.port_kif.port;
+	const char *name = cmd->u.port_kif.name;
+	unsigned int i;
+
+	if (port >= DSR_MAX_PORTS)
+		return dsr_conf_err(err, errlen, "port %u out of range (0-%u)", port,
+				    DSR_MAX_PORTS - 1);
+	if (name[0] == '\0' || memchr(name, '\0', DSR_IFNAME_MAX) == NULL)
+		return dsr_conf_err(err, errlen, "port %u: bad kernel interface name", port);
+	if (conf->ports[port].kif[0] != '\0')
+		return dsr_conf_err(err, errlen,
+				    "port %u already has kernel interface %s (one per port)", port,
+				    conf->ports[port].kif);
+	for (i = 0; i < DSR_MAX_PORTS; i++)
+		if (strcmp(conf->ports[i].kif, name) == 0)
+			return dsr_conf_err(err, errlen, "kernel interface %s is already port %u's",
+					    name, i);
+	snprintf(conf->ports[port].kif, sizeof(conf->ports[port].kif), "%s", name);
+	return 0;
+}
+
 /*
  * The settings' current values as commands (DSR_CMD_F_SETTING rows):
  * show config and the reload's comparison of settings come from these.
@@ -527,6 +551,25 @@ settings_ports(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
 		cmd.u.port_addr.port = (uint16_t)i;
 		cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
 		cmd.u.port_addr.ip = conf->ports[i].ip;
+		r = emit(arg, &cmd);
+	}
+	return r;
+}
+
+static int
+settings_port_kif(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
+		if (conf->ports[i].kif[0] == '\0')
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_PORT_KERNEL_IF;
+		cmd.u.port_kif.port = (uint16_t)i;
+		memcpy(cmd.u.port_kif.name, conf->ports[i].kif, DSR_IFNAME_MAX);
 		r = emit(arg, &cmd);
 	}
 	return r;
@@ -598,6 +641,7 @@ static const struct conf_cmd_ops {
 	int (*settings)(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 } conf_ops[DSR_CMD_NIDS] = {
 	[DSR_CMD_PORT_ADDRESS] = {apply_port_address, settings_ports},
+	[DSR_CMD_PORT_KERNEL_IF] = {apply_port_kif, settings_port_kif},
 	[DSR_CMD_VIP_ADD] = {apply_vip_add, NULL},
 	[DSR_CMD_VIP_DEL] = {apply_vip_del, NULL},
 	[DSR_CMD_BACKEND_ADD] = {apply_backend_add, NULL},
@@ -637,7 +681,7 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 /* The order settings are written in (show config); the cmd_table test checks it is whole. */
 static const enum dsr_cmd_id settings_order[] = {
 	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_MAGLEV_SIZE,  DSR_CMD_STRICT_SYN,
-	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_PORT_ADDRESS,
+	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_PORT_ADDRESS, DSR_CMD_PORT_KERNEL_IF,
 };
 
 int

@@ -31,7 +31,8 @@
 struct dsr_conf_port {
 	bool has_addr;
 	uint8_t prefix_len;
-	uint32_t ip; /**< network order */
+	uint32_t ip;              /**< network order */
+	char kif[DSR_IFNAME_MAX]; /**< port N kernel-interface NAME, "" if none */
 };
 
 struct dsr_conf_vip {

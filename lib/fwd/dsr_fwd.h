@@ -25,7 +25,7 @@
 
 enum dsr_fwd_verdict {
 	DSR_FWD_TX = 0,  /**< frame rewritten: transmit on the port it came in on */
-	DSR_FWD_SLOW,    /**< hand to the main lcore (ARP) */
+	DSR_FWD_SLOW,    /**< hand to the main lcore (ARP; for the kernel interface) */
 	DSR_FWD_DROP,    /**< free it; the reason is already counted */
 	DSR_FWD_PENDING, /**< classify only: call dsr_fwd_decide() */
 };

@@ -23,6 +23,7 @@
 #define FF_IP_SRC      (FF_IP + 12u)               /* source, then destination address */
 #define FF_L4          (FF_IP + DSR_IPV4_MIN_HLEN) /* the TCP or UDP header */
 #define FF_IP4_TOTLEN  (FF_IP_TOTLEN - FF_IP)      /* in IPv4: total length, 2 bytes */
+#define FF_IP4_DST     16u                         /* in IPv4: destination address */
 #define FF_TCP_SEQ     4u                          /* in TCP: sequence number, 4 bytes */
 #define FF_TCP_DATAOFF 12u                         /* in TCP: data offset (high nibble) */
 #define FF_TCP_FLAGS   13u                         /* in TCP: flags */
@@ -147,6 +148,34 @@ fwd_martian(const struct dsr_gen *g, uint32_t src, uint32_t dst, uint16_t port)
 	return (uint8_t)(a - 1) >= 223 || a == 127 || src == dst || src == g->port_ip[port];
 }
 
+/*
+ * Is a valid IPv4 frame that matched no VIP for the kernel interface of
+ * its port: is it to the port's address, and has the port one? Only the
+ * not-a-VIP branch asks, so VIP traffic pays nothing for it.
+ */
+static inline int
+fwd_for_kernel(const struct dsr_gen *g, const uint8_t *frame, const struct dsr_pkt *pkt,
+	       uint16_t port)
+{
+	uint32_t dst;
+
+	if (g->kernel_ip[port] == 0)
+		return 0;
+	memcpy(&dst, frame + pkt->l3_off + FF_IP4_DST, 4);
+	return dst == g->kernel_ip[port];
+}
+
+/* The not-a-VIP verdict: to the kernel interface, or dropped. */
+static enum dsr_fwd_verdict
+fwd_not_vip(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt *pkt, uint16_t port)
+{
+	if (!fwd_for_kernel(f->gen, frame, pkt, port))
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
+	DSR_CTR_ADD(f->st->event[DSR_EV_TO_KERNEL], 1);
+	DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
+	return DSR_FWD_SLOW;
+}
+
 enum dsr_fwd_verdict
 dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t port,
 		 struct dsr_fwd_meta *m)
@@ -179,13 +208,13 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_TTL:
 		return fwd_drop(f, DSR_DROP_TTL);
 	case DSR_PKT_OTHER_L4:
-		return fwd_drop(f, DSR_DROP_NOT_VIP);
+		return fwd_not_vip(f, frame, &pkt, port);
 	default:
 		return fwd_drop(f, fwd_malformed_reason(frame, len, &pkt));
 	}
 	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
 	if (vip < 0)
-		return fwd_drop(f, DSR_DROP_NOT_VIP);
+		return fwd_not_vip(f, frame, &pkt, port);
 	if (fwd_martian(f->gen, pkt.flow.src_ip, pkt.flow.dst_ip, port))
 		return fwd_drop(f, DSR_DROP_MARTIAN);
 	m->flow = pkt.flow;

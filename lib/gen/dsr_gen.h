@@ -57,7 +57,9 @@ struct dsr_gen {
 	uint32_t vip_mask; /**< vip_slots has vip_mask + 1 entries */
 	struct dsr_gen_vip_slot *vip_slots;
 	uint32_t port_ip[DSR_MAX_PORTS]; /**< each port's address (network order), 0 if none */
-	uint16_t *maglev_mem;            /**< all VIPs' tables, one allocation */
+	/** port_ip of the ports with a kernel interface, 0 for the others. */
+	uint32_t kernel_ip[DSR_MAX_PORTS];
+	uint16_t *maglev_mem; /**< all VIPs' tables, one allocation */
 	/*
 	 * `conns flush`: when flush_seq changes, each worker removes the
 	 * entries of its table that match (all, or one service), a few buckets

@@ -107,8 +107,10 @@ dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_
 	g->timeout_ms[DSR_CT_FIN] = conf->timeout_s[DSR_TIMEOUT_TCP_FIN] * 1000;
 	g->timeout_ms[DSR_CT_UDP] = conf->timeout_s[DSR_TIMEOUT_UDP] * 1000;
 	gen_backends(g, conf, mac_of, arg);
-	for (i = 0; i < DSR_MAX_PORTS; i++)
+	for (i = 0; i < DSR_MAX_PORTS; i++) {
 		g->port_ip[i] = conf->ports[i].has_addr ? conf->ports[i].ip : 0;
+		g->kernel_ip[i] = conf->ports[i].kif[0] != '\0' ? g->port_ip[i] : 0;
+	}
 
 	for (i = 0; i < DSR_MAX_VIPS; i++)
 		nvips += conf->vips[i].used;

@@ -26,6 +26,7 @@
 
 #define DSR_LB_MAX_WORKERS 128
 #define DSR_LB_SLOW_RING   1024 /**< frames queued per worker for the main lcore */
+#define DSR_LB_KIF_DESC    512  /**< RX and TX descriptors of a kernel interface's port */
 
 struct rte_mempool;
 
@@ -51,6 +52,23 @@ struct dsr_lb_base {
 	uint64_t lost_conns[DSR_MAX_BACKENDS];
 };
 
+/**
+ * A port's kernel interface (`port N kernel-interface NAME`, lb_kif.c): a
+ * Linux interface NAME with the port's MAC and address. Frames to the
+ * port's address that match no VIP go to it, and what it sends goes out
+ * of the port. Health checks and routing daemons use it as any interface
+ * (bind to the port's address, or SO_BINDTODEVICE to name). Main lcore.
+ */
+struct dsr_lb_kif {
+	bool plugged;              /**< its vdev exists */
+	bool started;              /**< its DPDK port runs: the interface is usable */
+	bool vhost;                /**< net_virtio_user over /dev/vhost-net, else net_tap */
+	uint16_t dev_port;         /**< its DPDK port id (not one of dsr_lb.ports) */
+	unsigned int ifindex;      /**< the Linux interface index */
+	char name[DSR_IFNAME_MAX]; /**< the Linux interface name */
+	char vdev[48];             /**< the vdev's name, e.g. net_tap_dsr0 */
+};
+
 /** How to build the balancer. */
 struct dsr_lb_params {
 	unsigned int nb_workers; /**< worker count (>= 1) */
@@ -72,11 +90,13 @@ struct dsr_lb {
 	uint64_t start_tsc;
 	bool ports_started;
 	bool launched;
-	struct dsr_arp *arp;      /**< ARP state (main lcore only) */
-	uint64_t slow_frames;     /**< frames the main lcore took from the slow rings */
-	uint64_t slow_tx_drops;   /**< frames the main lcore could not queue for sending */
-	uint64_t publishes;       /**< generations published */
-	struct dsr_lb_base *base; /**< counter baselines of reused ids */
+	struct dsr_arp *arp;    /**< ARP state (main lcore only) */
+	uint64_t slow_frames;   /**< frames the main lcore took from the slow rings */
+	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
+	uint64_t publishes;     /**< generations published */
+	struct dsr_lb_kif kif[DSR_MAX_PORTS]; /**< each port's kernel interface, if any */
+	struct dsr_stats_lcore *main_st;      /**< the main lcore's counters (kernel interfaces) */
+	struct dsr_lb_base *base;             /**< counter baselines of reused ids */
 	struct dsr_lb_rates rates;
 	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
 	struct dsr_ctl_server *ctl; /**< the control socket server, if any */
@@ -158,6 +178,15 @@ void dsr_lb_release_held(struct dsr_lb *lb);
 int dsr_lb_flush_start(struct dsr_lb *lb, const struct dsr_svc_key *svc, uint64_t *seq, char *err,
 		       size_t errlen);
 bool dsr_lb_flush_done(const struct dsr_lb *lb, uint64_t seq);
+
+/** Port's kernel interface, or NULL when it has none (or it is not running). */
+const struct dsr_lb_kif *dsr_lb_kernel_if(const struct dsr_lb *lb, uint16_t port);
+
+/** Is port's kernel interface there and up (IFF_UP, read from the kernel now)? */
+bool dsr_lb_kernel_if_up(const struct dsr_lb *lb, uint16_t port);
+
+/** "virtio-user" or "tap": which DPDK driver makes the interface. */
+const char *dsr_lb_kif_driver(const struct dsr_lb_kif *k);
 
 /** Stop the workers and wait for them. */
 void dsr_lb_stop(struct dsr_lb *lb);

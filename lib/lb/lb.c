@@ -170,6 +170,7 @@ lb_create_pools(struct dsr_lb *lb, uint32_t want, char *err, size_t errlen)
 		shared += lb->ports[p].nb_txq * lb->ports[p].tx_desc;
 	shared += lb->nb_workers * (DSR_BURST + DSR_TX_BUF * lb->nb_ports + 2 * DSR_LB_SLOW_RING);
 	shared += (lb->nb_workers + 1) * DSR_MBUF_CACHE;
+	shared += dsr_lb_kif_count(lb->conf) * (2 * DSR_LB_KIF_DESC + DSR_BURST);
 	for (k = 0; k < lb->numa.nb_pools; k++) {
 		n = shared;
 		for (p = 0; p < lb->nb_ports; p++)
@@ -308,7 +309,8 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 	}
 	memcpy(lb->conf, conf, sizeof(*conf));
 	lb->base = calloc(1, sizeof(*lb->base));
-	if (lb->base == NULL) {
+	lb->main_st = rte_zmalloc("dsr_main_stats", sizeof(*lb->main_st), RTE_CACHE_LINE_SIZE);
+	if (lb->base == NULL || lb->main_st == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -337,7 +339,9 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
 	if (dsr_lb_arp_init(lb, err, errlen) != 0 || dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;
-	return lb_start_ports(lb, err, errlen);
+	if (lb_start_ports(lb, err, errlen) != 0)
+		return -1;
+	return dsr_lb_kif_init(lb, err, errlen);
 }
 
 int
@@ -383,6 +387,7 @@ void
 dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 {
 	dsr_lb_arp_service(lb, now_ms);
+	dsr_lb_kif_service(lb);
 	dsr_pub_reclaim(&lb->pub, false);
 	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
 		lb->last_second_ms = now_ms;
@@ -418,6 +423,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	unsigned int i;
 	uint16_t p;
 
+	dsr_lb_kif_fini(lb);
 	if (lb->ports_started)
 		for (p = 0; p < lb->nb_ports; p++)
 			dsr_port_close(p);
@@ -439,6 +445,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 		dsr_pub_fini(&lb->pub);
 	dsr_arp_free(lb->arp);
 	free(lb->base);
+	rte_free(lb->main_st);
 	for (i = 0; i < lb->numa.nb_pools; i++)
 		rte_mempool_free(lb->pools[i]);
 	free(lb->conf);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The balancer's side of ARP: lib/arp decides, this file moves frames.
- * Workers hand ARP frames to the main lcore on their slow rings; frames
+ * Workers hand ARP frames (and frames for a port's kernel interface,
+ * lb_kif.c) to the main lcore on their slow rings; frames
  * ARP wants sent are copied into mbufs and queued on a worker's TX ring
  * (each worker has a TX queue on every port), so the main lcore never
  * touches a queue a worker owns.
@@ -133,11 +134,14 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 						   NULL);
 			if (n == 0)
 				break;
-			for (j = 0; j < n; j++)
+			for (j = 0; j < n; j++) {
 				dsr_arp_input(lb->arp, m[j]->port,
 					      rte_pktmbuf_mtod(m[j], uint8_t *),
 					      rte_pktmbuf_data_len(m[j]), now_ms);
-			rte_pktmbuf_free_bulk(m, n);
+				/* For the kernel interface (a copy of ARP, or IPv4), or done. */
+				if (!dsr_lb_kif_take(lb, m[j]))
+					rte_pktmbuf_free(m[j]);
+			}
 			lb->slow_frames += n;
 		}
 	}

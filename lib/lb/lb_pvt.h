@@ -14,6 +14,16 @@ int dsr_lb_arp_configure(struct dsr_lb *lb, const struct dsr_conf *conf, char *e
 /* lb_arp.c: feed the slow-path frames to ARP, run its timers. */
 void dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms);
 
+/* lb_kif.c: kernel interfaces: how many conf asks for; create (after the
+ * ports started), remove; take a slow-ring frame for the kernel (true: the
+ * mbuf is taken); poll what the kernel sent. */
+unsigned int dsr_lb_kif_count(const struct dsr_conf *conf);
+int dsr_lb_kif_init(struct dsr_lb *lb, char *err, size_t errlen);
+void dsr_lb_kif_fini(struct dsr_lb *lb);
+struct rte_mbuf;
+bool dsr_lb_kif_take(struct dsr_lb *lb, struct rte_mbuf *m);
+void dsr_lb_kif_service(struct dsr_lb *lb);
+
 /* lb_stats.c: update lb->rates (once a second). */
 void dsr_lb_sample_rates(struct dsr_lb *lb, uint32_t now_ms);
 

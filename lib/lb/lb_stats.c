@@ -16,12 +16,14 @@
 void
 dsr_lb_stats_raw(const struct dsr_lb *lb, struct dsr_stats_lcore *out)
 {
-	const struct dsr_stats_lcore *per[DSR_LB_MAX_WORKERS];
-	unsigned int i;
+	const struct dsr_stats_lcore *per[DSR_LB_MAX_WORKERS + 1];
+	unsigned int i, n = 0;
 
 	for (i = 0; i < lb->nb_workers; i++)
-		per[i] = lb->workers[i]->fwd.st;
-	dsr_stats_sum(out, per, lb->nb_workers);
+		per[n++] = lb->workers[i]->fwd.st;
+	if (lb->main_st != NULL)
+		per[n++] = lb->main_st; /* the main lcore's (kernel interfaces) */
+	dsr_stats_sum(out, per, n);
 }
 
 static double

@@ -37,6 +37,7 @@ static void
 rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 {
 	const struct dsr_conf_port *cp;
+	const struct dsr_lb_kif *k;
 	char kind[16], mac[18], addr[24], ip[16];
 	uint16_t p;
 
@@ -51,6 +52,13 @@ rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip),
 				 cp->prefix_len);
 		dsr_ctl_kv_str(out, "address", cp->has_addr ? addr : "none");
+		k = dsr_lb_kernel_if(lb, p);
+		dsr_ctl_kv_str(out, "kernel-interface", k != NULL ? k->name : "none");
+		dsr_ctl_kv_str(out, "kernel-driver", k != NULL ? dsr_lb_kif_driver(k) : "none");
+		dsr_ctl_kv_str(out, "kernel-state",
+			       k == NULL                    ? "none"
+			       : dsr_lb_kernel_if_up(lb, p) ? "up"
+							    : "down");
 		dsr_ctl_kv_u64(out, "rxq", lb->ports[p].nb_rxq);
 		dsr_ctl_kv_u64(out, "txq", lb->ports[p].nb_txq);
 		dsr_ctl_kv_str(out, "spread", dsr_port_spread_name(lb->ports[p].spread));
@@ -337,18 +345,31 @@ typedef enum dsr_ctl_result (*show_handler_fn)(struct dsr_lb *lb, const struct d
  * test show_table checks that every id has one.
  */
 static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
-	[DSR_CMD_PORT_ADDRESS] = h_change,    [DSR_CMD_VIP_ADD] = h_change,
-	[DSR_CMD_VIP_DEL] = h_change,         [DSR_CMD_BACKEND_ADD] = h_change,
-	[DSR_CMD_BACKEND_DEL] = h_change,     [DSR_CMD_BACKEND_SET] = h_change,
-	[DSR_CMD_TIMEOUT_SET] = h_change,     [DSR_CMD_CONNTRACK_SIZE] = h_change,
-	[DSR_CMD_STRICT_SYN] = h_change,      [DSR_CMD_MAGLEV_SIZE] = h_change,
-	[DSR_CMD_ARP_ANNOUNCE] = h_change,    [DSR_CMD_ARP_REFRESH] = h_change,
-	[DSR_CMD_SHOW_VIPS] = h_objects,      [DSR_CMD_SHOW_BACKENDS] = h_objects,
-	[DSR_CMD_SHOW_CONNS] = h_conns,       [DSR_CMD_CONNS_FLUSH] = h_flush,
-	[DSR_CMD_SHOW_TIMEOUTS] = h_timeouts, [DSR_CMD_SHOW_STATS] = h_stats,
-	[DSR_CMD_SHOW_ARP] = h_arp,           [DSR_CMD_SHOW_CONFLICTS] = h_conflicts,
-	[DSR_CMD_SHOW_PORTS] = h_ports,       [DSR_CMD_SHOW_WORKERS] = h_workers,
-	[DSR_CMD_SHOW_CONFIG] = h_config,     [DSR_CMD_HELP] = h_help,
+	[DSR_CMD_PORT_ADDRESS] = h_change,
+	[DSR_CMD_PORT_KERNEL_IF] = h_change,
+	[DSR_CMD_VIP_ADD] = h_change,
+	[DSR_CMD_VIP_DEL] = h_change,
+	[DSR_CMD_BACKEND_ADD] = h_change,
+	[DSR_CMD_BACKEND_DEL] = h_change,
+	[DSR_CMD_BACKEND_SET] = h_change,
+	[DSR_CMD_TIMEOUT_SET] = h_change,
+	[DSR_CMD_CONNTRACK_SIZE] = h_change,
+	[DSR_CMD_STRICT_SYN] = h_change,
+	[DSR_CMD_MAGLEV_SIZE] = h_change,
+	[DSR_CMD_ARP_ANNOUNCE] = h_change,
+	[DSR_CMD_ARP_REFRESH] = h_change,
+	[DSR_CMD_SHOW_VIPS] = h_objects,
+	[DSR_CMD_SHOW_BACKENDS] = h_objects,
+	[DSR_CMD_SHOW_CONNS] = h_conns,
+	[DSR_CMD_CONNS_FLUSH] = h_flush,
+	[DSR_CMD_SHOW_TIMEOUTS] = h_timeouts,
+	[DSR_CMD_SHOW_STATS] = h_stats,
+	[DSR_CMD_SHOW_ARP] = h_arp,
+	[DSR_CMD_SHOW_CONFLICTS] = h_conflicts,
+	[DSR_CMD_SHOW_PORTS] = h_ports,
+	[DSR_CMD_SHOW_WORKERS] = h_workers,
+	[DSR_CMD_SHOW_CONFIG] = h_config,
+	[DSR_CMD_HELP] = h_help,
 };
 
 bool

@@ -59,7 +59,9 @@
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
-	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
+	X(TO_KERNEL, "to-kernel",                                                                  \
+	  "frames for a port's own address passed to the main lcore for its kernel interface")     \
+	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP, kernel interface)")
 
 #define DSR_X_ENUM(e, name, help) DSR_DROP_##e,
 enum dsr_drop { DSR_DROP_REASONS(DSR_X_ENUM) DSR_DROP_MAX };
@@ -123,7 +125,14 @@ enum dsr_event { DSR_EVENTS(DSR_X_ENUM) DSR_EV_MAX };
 	X(tx_pkts, "tx-pkts", "dsrlb_port_tx_packets_total", counter, "Frames sent by port.",      \
 	  "tx_pkts")                                                                               \
 	X(tx_bytes, "tx-bytes", "dsrlb_port_tx_bytes_total", counter, "Bytes sent by port.",       \
-	  "tx_bytes")
+	  "tx_bytes")                                                                              \
+	X(kernel_in_pkts, "kernel-in-pkts", "dsrlb_port_kernel_in_packets_total", counter,         \
+	  "Frames passed to the port's kernel interface.", "kernel_in_pkts")                       \
+	X(kernel_out_pkts, "kernel-out-pkts", "dsrlb_port_kernel_out_packets_total", counter,      \
+	  "Frames the port's kernel interface sent out of the port.", "kernel_out_pkts")           \
+	X(kernel_drops, "kernel-drops", "dsrlb_port_kernel_drops_total", counter,                  \
+	  "Frames lost between the port and its kernel interface (a full queue or ring).",         \
+	  "kernel_drops")
 
 /*
  * A VIP's or a backend's counters (struct dsr_ctr_flow): X(field, key,

@@ -399,6 +399,42 @@ test_own_mac(void)
 	teardown();
 }
 
+/* What the kernel interface gets of ARP, and what of its ARP goes out. */
+static void
+test_kernel_interface(void)
+{
+	const uint32_t ip = ip_of("10.0.0.1");
+	uint8_t f[128];
+	uint16_t len;
+
+	/* A request for the port address, broadcast or unicast, VLAN or not: a copy. */
+	len = mk_arp(f, BCAST, HOST_MAC, -1, 1, HOST_MAC, "10.0.0.50", ZERO, "10.0.0.1");
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_COPY);
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, 0), DSR_ARP_KERNEL_NONE);
+	CHECK_EQ(dsr_arp_kernel_tx(f, len), DSR_ARP_KERNEL_SEND);
+	len = mk_arp(f, P0MAC, HOST_MAC, 7, 1, HOST_MAC, "10.0.0.50", ZERO, "10.0.0.1");
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_COPY);
+	/* A reply to the kernel's request: a copy. */
+	len = mk_arp(f, P0MAC, HOST_MAC, -1, 2, HOST_MAC, "10.0.0.50", P0MAC, "10.0.0.1");
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_COPY);
+	CHECK_EQ(dsr_arp_kernel_tx(f, len), DSR_ARP_KERNEL_DROP);
+	/* For another address (a VIP, a backend), a probe (sender 0), a gratuitous ARP. */
+	len = mk_arp(f, BCAST, HOST_MAC, -1, 1, HOST_MAC, "10.0.0.50", ZERO, "10.0.0.100");
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_NONE);
+	len = mk_arp(f, BCAST, HOST_MAC, -1, 1, HOST_MAC, "0.0.0.0", ZERO, "10.0.0.1");
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_NONE);
+	len = mk_arp(f, BCAST, OTHER_MAC, -1, 1, OTHER_MAC, "10.0.0.1", ZERO, "10.0.0.1");
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_NONE);
+	/* Malformed or not ARP at all. */
+	len = mk_arp(f, BCAST, HOST_MAC, -1, 1, HOST_MAC, "10.0.0.50", ZERO, "10.0.0.1");
+	CHECK_EQ(dsr_arp_kernel_rx(f, 20, ip), DSR_ARP_KERNEL_NONE);
+	CHECK_EQ(dsr_arp_kernel_tx(f, 20), DSR_ARP_KERNEL_NONE);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	CHECK_EQ(dsr_arp_kernel_rx(f, len, ip), DSR_ARP_KERNEL_NONE);
+	CHECK_EQ(dsr_arp_kernel_tx(f, len), DSR_ARP_KERNEL_NONE);
+}
+
 int
 main(void)
 {
@@ -407,6 +443,7 @@ main(void)
 		DSR_TEST(test_reply_vip),        DSR_TEST(test_reply_vlan),
 		DSR_TEST(test_request_not_ours), DSR_TEST(test_malformed),
 		DSR_TEST(test_announce),         DSR_TEST(test_own_mac),
+		DSR_TEST(test_kernel_interface),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

@@ -280,6 +280,11 @@ test_err_port(void)
 	APPLY_ERR(c, "port 0 address 127.0.0.1/8",
 		  "port address 127.0.0.1 is not a unicast address");
 	APPLY_ERR(c, "port 0 address 10.0.0.2/16", "address 10.0.0.2 is already on port 31");
+	APPLY_OK(c, "port 0 kernel-interface dsr0");
+	APPLY_ERR(c, "port 0 kernel-interface dsr1",
+		  "port 0 already has kernel interface dsr0 (one per port)");
+	APPLY_ERR(c, "port 1 kernel-interface dsr0", "kernel interface dsr0 is already port 0's");
+	APPLY_ERR(c, "port 32 kernel-interface dsr1", "port 32 out of range (0-31)");
 	/* /31 and /32 have no network or broadcast address. */
 	APPLY_OK(c, "port 0 address 10.0.0.4/31");
 	APPLY_OK(c, "port 1 address 10.0.0.5/31");

@@ -57,6 +57,8 @@ pool_init(void)
 		{ip4(10, 0, 0, 100), 80, UDP, 5},      {ip4(10, 0, 0, 100), 53, TCP, 5},
 		{ip4(10, 0, 0, 102), 80, TCP, 5},      {ip4(192, 168, 1, 100), 443, UDP, 3},
 		{ip4(10, 0, 0, 100), 80, 1, 3}, /* ICMP */
+		{ip4(10, 0, 0, 2), 22, TCP, 3}, /* port 0's address: its kernel interface in A */
+		{ip4(10, 0, 0, 2), 0, 1, 2},    /* ICMP to it */
 	};
 	const unsigned int nsvc = sizeof(svcs) / sizeof(svcs[0]);
 	unsigned int i, j, total = 0, r;

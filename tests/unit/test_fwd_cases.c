@@ -555,13 +555,132 @@ test_ip_header(void)
 	pair_free(&p);
 }
 
+/*
+ * The kernel interface (port 0 kernel-interface): frames to port 0's own
+ * address that match no VIP are SLOW and counted to-kernel, on both
+ * paths; a VIP on that same address, any other VIP, and everything on a
+ * port without a kernel interface never are.
+ */
+static void
+test_kernel_interface(void)
+{
+	/* clang-format off */
+	static const char *const conf_k[] = {
+		"port 0 address 10.0.0.2/24",
+		"port 0 kernel-interface dsr0",
+		"port 1 address 192.168.1.2/24",
+		"vip add 10.0.0.2:443/tcp", /* VIP 0: on the port's own address */
+		"backend add 10.0.0.2:443/tcp 10.0.0.21 mac 02:00:00:00:b1:01",
+		"vip add 10.0.0.100:80/tcp", /* VIP 1 */
+		"backend add 10.0.0.100:80/tcp 10.0.0.22 mac 02:00:00:00:b1:02",
+		"vip add 10.0.0.100:53/udp", /* VIP 2 */
+		"backend add 10.0.0.100:53/udp 10.0.0.22 mac 02:00:00:00:b1:02",
+		NULL,
+	};
+	/* clang-format on */
+	static const struct {
+		uint32_t dip;
+		uint16_t dport;
+		uint8_t proto;
+		uint16_t port;
+		uint16_t frag;
+		uint8_t verdict;
+	} cases[] = {
+		{0, 443, TCP, 0, 0, DSR_FWD_TX},       /* the VIP on the port address */
+		{1, 80, TCP, 0, 0, DSR_FWD_TX},        /* another VIP */
+		{1, 53, UDP, 0, 0, DSR_FWD_TX},        /* a UDP VIP */
+		{0, 22, TCP, 0, 0, DSR_FWD_SLOW},      /* SSH to the port */
+		{0, 179, TCP, 0, 0, DSR_FWD_SLOW},     /* BGP */
+		{0, 53, UDP, 0, 0, DSR_FWD_SLOW},      /* UDP */
+		{0, 0, 1, 0, 0, DSR_FWD_SLOW},         /* ICMP */
+		{0, 0, 47, 0, 0, DSR_FWD_SLOW},        /* GRE */
+		{0, 443, UDP, 0, 0, DSR_FWD_SLOW},     /* the VIP's port, other protocol */
+		{0, 22, TCP, 0, 0x2000, DSR_FWD_DROP}, /* a fragment */
+		{1, 0, 1, 0, 0, DSR_FWD_DROP},         /* ICMP to a VIP address */
+		{2, 22, TCP, 1, 0, DSR_FWD_DROP},      /* port 1: no kernel interface */
+		{0, 22, TCP, 1, 0, DSR_FWD_DROP},      /* port 0's address on port 1 */
+	};
+	const uint32_t dips[3] = {ip4(10, 0, 0, 2), ip4(10, 0, 0, 100), ip4(192, 168, 1, 2)};
+	static uint8_t buf[BURST][FRAME_MAX];
+	uint8_t *orig[BURST], v[BURST];
+	uint16_t len[BURST];
+	struct dsr_conf *c = malloc(sizeof(*c));
+	struct dsr_gen *g = NULL;
+	struct pair p;
+	struct tflow t;
+	struct fb b;
+	unsigned int i, k, n, slow = 0;
+	uint32_t now = 10;
+	uint64_t before;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	dsr_conf_init(c);
+	CHECK(load(c, conf_k) == 0);
+	g = dsr_gen_build(c, 1, mac_of, &(int){0});
+	CHECK(g != NULL);
+	CHECK(pair_init(&p, CT_ENTRIES) == 0);
+	if (g == NULL)
+		goto out;
+	CHECK_EQ(g->kernel_ip[0], ip4(10, 0, 0, 2));
+	CHECK_EQ(g->kernel_ip[1], 0);
+	for (i = 0; i < BURST; i++)
+		orig[i] = buf[i];
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = mkflow(ip4(10, 9, 0, 1), (uint16_t)(5000 + i), dips[cases[i].dip],
+			   cases[i].dport, cases[i].proto);
+		before = p.a.st->event[DSR_EV_TO_KERNEL];
+		fb_init(&b, cases[i].port, &t, cases[i].proto == TCP ? SYN : 0);
+		b.frag = cases[i].frag;
+		len[0] = fb_build(&b, buf[0]);
+		pair_burst(&p, g, orig, len, 1, cases[i].port, ++now, v);
+		CHECK_EQ(v[0], cases[i].verdict);
+		CHECK_EQ(p.a.st->event[DSR_EV_TO_KERNEL] - before, v[0] == DSR_FWD_SLOW);
+		slow += v[0] == DSR_FWD_SLOW;
+	}
+	/* Random bursts of VIP traffic, on the port address too: never SLOW. */
+	before = p.a.st->event[DSR_EV_TO_KERNEL];
+	rng_state = 15;
+	for (k = 0; k < 64; k++) {
+		n = 1 + rnd_below(BURST);
+		for (i = 0; i < n; i++) {
+			unsigned int which = rnd_below(3);
+
+			t = mkflow(ip4(10, 9, (uint8_t)rnd_below(4), (uint8_t)(1 + rnd_below(200))),
+				   (uint16_t)(1024 + rnd_below(2000)), dips[which == 0 ? 0 : 1],
+				   which == 0   ? 443
+				   : which == 1 ? 80
+						: 53,
+				   which == 2 ? UDP : TCP);
+			fb_init(&b, 0, &t,
+				which == 2 ? 0
+					   : (uint8_t[]){SYN, ACK, ACK | PSH,
+							 FIN | ACK}[rnd_below(4)]);
+			b.payload = rnd_below(100);
+			len[i] = fb_build(&b, buf[i]);
+		}
+		pair_burst(&p, g, orig, len, n, 0, ++now, v);
+		for (i = 0; i < n; i++)
+			CHECK(v[i] != DSR_FWD_SLOW);
+	}
+	CHECK_EQ(p.a.st->event[DSR_EV_TO_KERNEL], before);
+	CHECK_EQ(before, slow);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_NOT_VIP], 3);
+out:
+	pair_free(&p);
+	dsr_gen_free(g);
+	free(c);
+}
+
 int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_established_ack), DSR_TEST(test_rst),
-		DSR_TEST(test_syn_after_fin),   DSR_TEST(test_ip_options),
-		DSR_TEST(test_ip_header),       DSR_TEST(test_flag_matrix),
+		DSR_TEST(test_established_ack),  DSR_TEST(test_rst),
+		DSR_TEST(test_syn_after_fin),    DSR_TEST(test_ip_options),
+		DSR_TEST(test_ip_header),        DSR_TEST(test_flag_matrix),
+		DSR_TEST(test_kernel_interface),
 	};
 
 	return fwd_test_main(cases, sizeof(cases) / sizeof(cases[0]));

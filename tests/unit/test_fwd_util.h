@@ -45,6 +45,7 @@
 /* Generation A: the starting configuration. */
 static const char *const conf_a[] = {
 	"port 0 address 10.0.0.2/24",
+	"port 0 kernel-interface dsr0", /* frames to 10.0.0.2 but no VIP on port 0: SLOW */
 	"port 1 address 192.168.1.2/24",
 	"timeout set tcp-syn 2",
 	"timeout set tcp 10",

@@ -212,13 +212,19 @@ test_tel_name(void)
 static void
 test_get(void)
 {
-	struct dsr_ctr_port p = {.rx_pkts = 1, .rx_bytes = 2, .tx_pkts = 3, .tx_bytes = 4};
+	struct dsr_ctr_port p = {.rx_pkts = 1,
+				 .rx_bytes = 2,
+				 .tx_pkts = 3,
+				 .tx_bytes = 4,
+				 .kernel_in_pkts = 5,
+				 .kernel_out_pkts = 6,
+				 .kernel_drops = 7};
 	struct dsr_ctr_flow f = {.pkts = 5, .bytes = 6, .new_conns = 7, .active = 8};
 	const struct dsr_ctr_desc *d;
 	unsigned int n, i;
 
 	d = dsr_ctr_group(DSR_CTR_G_PORT, &n);
-	CHECK_EQ(n, 4);
+	CHECK_EQ(n, 7);
 	for (i = 0; i < n; i++)
 		CHECK_EQ(dsr_ctr_get(&p, &d[i]), i + 1);
 	d = dsr_ctr_group(DSR_CTR_G_BACKEND, &n);
