@@ -245,8 +245,10 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 		const struct dsr_gen_backend *b = &g->backends[e->backend];
 
 		be = e->backend;
-		if (!(b->flags & DSR_GEN_BE_USED) || b->vip != m->vip) {
-			/* Its backend was removed: choose again. */
+		if ((b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE)) !=
+			    (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE) ||
+		    b->vip != m->vip) {
+			/* Its backend was removed, or is down: choose again. */
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_STALE], 1);
 		} else if (fl & DSR_TCP_RST) {
@@ -493,7 +495,7 @@ static inline int
 fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 		struct dsr_ct_entry *e, uint32_t now)
 {
-	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC;
+	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC | DSR_GEN_BE_LIVE;
 	const struct dsr_gen_backend *b;
 	uint8_t fl = m->tcp_flags, state;
 

@@ -18,6 +18,7 @@
 #include "dsr_arp.h"
 #include "dsr_conf.h"
 #include "dsr_ctl.h"
+#include "dsr_health.h"
 #include "dsr_publish.h"
 #include "dsr_numa.h"
 #include "dsr_port.h"
@@ -51,6 +52,13 @@ struct dsr_lb_base {
 	uint64_t lost_conns[DSR_MAX_BACKENDS];
 };
 
+/** Health of backends under their VIP's check (main lcore only). */
+struct dsr_lb_health {
+	struct dsr_health_be be[DSR_MAX_BACKENDS];
+	struct dsr_health_vip vip[DSR_MAX_VIPS];
+	struct dsr_check check[DSR_MAX_VIPS]; /**< the check each VIP's states are under */
+};
+
 /** How to build the balancer. */
 struct dsr_lb_params {
 	unsigned int nb_workers; /**< worker count (>= 1) */
@@ -72,11 +80,12 @@ struct dsr_lb {
 	uint64_t start_tsc;
 	bool ports_started;
 	bool launched;
-	struct dsr_arp *arp;      /**< ARP state (main lcore only) */
-	uint64_t slow_frames;     /**< frames the main lcore took from the slow rings */
-	uint64_t slow_tx_drops;   /**< frames the main lcore could not queue for sending */
-	uint64_t publishes;       /**< generations published */
-	struct dsr_lb_base *base; /**< counter baselines of reused ids */
+	struct dsr_arp *arp;          /**< ARP state (main lcore only) */
+	uint64_t slow_frames;         /**< frames the main lcore took from the slow rings */
+	uint64_t slow_tx_drops;       /**< frames the main lcore could not queue for sending */
+	uint64_t publishes;           /**< generations published */
+	struct dsr_lb_base *base;     /**< counter baselines of reused ids */
+	struct dsr_lb_health *health; /**< backend health (lb_health.c) */
 	struct dsr_lb_rates rates;
 	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
 	struct dsr_ctl_server *ctl; /**< the control socket server, if any */
@@ -158,6 +167,18 @@ void dsr_lb_release_held(struct dsr_lb *lb);
 int dsr_lb_flush_start(struct dsr_lb *lb, const struct dsr_svc_key *svc, uint64_t *seq, char *err,
 		       size_t errlen);
 bool dsr_lb_flush_done(const struct dsr_lb *lb, uint64_t seq);
+
+/**
+ * Record a health check's result for backend b (ok, latency, why it
+ * failed). A change of state is logged and published at once; a backend
+ * that goes down has its active connections counted in lost-conns.
+ * @return 1 if the state changed, 0 if not, -1 if publishing failed.
+ */
+int dsr_lb_health_record(struct dsr_lb *lb, unsigned int b, bool ok, uint32_t latency_us,
+			 const char *why);
+
+/** Backend b's health. */
+const struct dsr_health_be *dsr_lb_health_of(const struct dsr_lb *lb, unsigned int b);
 
 /** Stop the workers and wait for them. */
 void dsr_lb_stop(struct dsr_lb *lb);

@@ -308,7 +308,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 	}
 	memcpy(lb->conf, conf, sizeof(*conf));
 	lb->base = calloc(1, sizeof(*lb->base));
-	if (lb->base == NULL) {
+	if (lb->base == NULL || dsr_lb_health_init(lb) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -439,6 +439,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 		dsr_pub_fini(&lb->pub);
 	dsr_arp_free(lb->arp);
 	free(lb->base);
+	free(lb->health);
 	for (i = 0; i < lb->numa.nb_pools; i++)
 		rte_mempool_free(lb->pools[i]);
 	free(lb->conf);

@@ -17,4 +17,9 @@ void dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms);
 /* lb_stats.c: update lb->rates (once a second). */
 void dsr_lb_sample_rates(struct dsr_lb *lb, uint32_t now_ms);
 
+/* lb_health.c: allocate; follow a configuration change; the down backends of conf. */
+int dsr_lb_health_init(struct dsr_lb *lb);
+void dsr_lb_health_sync(struct dsr_lb *lb, const struct dsr_conf *old, const struct dsr_conf *next);
+void dsr_lb_health_down(struct dsr_lb *lb, const struct dsr_conf *conf, uint8_t down[]);
+
 #endif /* DSR_LB_PVT_H */

@@ -57,7 +57,7 @@
 	  "RSTs forwarded whose sequence number is far from the flow's: entry kept")               \
 	X(CT_EXPIRED, "ct-expired", "entries aged out")                                            \
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
-	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \
+	X(CT_STALE, "ct-stale", "entries whose backend was removed or went down, re-chosen")       \
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
 	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
 
