@@ -147,6 +147,19 @@ fwd_martian(const struct dsr_gen *g, uint32_t src, uint32_t dst, uint16_t port)
 	return (uint8_t)(a - 1) >= 223 || a == 127 || src == dst || src == g->port_ip[port];
 }
 
+/*
+ * A backend's answer to a dsr health check: TCP from a VIP to the address
+ * of the port it came in on, while some VIP has such a check. Only frames
+ * to no VIP get here, so VIP traffic never pays for it.
+ */
+static inline bool
+fwd_probe_reply(const struct dsr_gen *g, const struct dsr_flow *fl, uint16_t port)
+{
+	return g->dsr_checks && fl->proto == DSR_IPPROTO_TCP && g->port_ip[port] != 0 &&
+	       fl->dst_ip == g->port_ip[port] &&
+	       dsr_gen_vip_lookup(g, fl->src_ip, fl->src_port, DSR_IPPROTO_TCP) >= 0;
+}
+
 enum dsr_fwd_verdict
 dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t port,
 		 struct dsr_fwd_meta *m)
@@ -184,8 +197,11 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 		return fwd_drop(f, fwd_malformed_reason(frame, len, &pkt));
 	}
 	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
-	if (vip < 0)
+	if (vip < 0) {
+		if (fwd_probe_reply(f->gen, &pkt.flow, port))
+			goto slow;
 		return fwd_drop(f, DSR_DROP_NOT_VIP);
+	}
 	if (fwd_martian(f->gen, pkt.flow.src_ip, pkt.flow.dst_ip, port))
 		return fwd_drop(f, DSR_DROP_MARTIAN);
 	m->flow = pkt.flow;

@@ -60,6 +60,12 @@ struct dsr_gen {
 	uint32_t maglev_size;
 	uint32_t timeout_ms[DSR_CT_NSTATES]; /**< indexed by enum dsr_ct_state */
 	bool strict_syn;
+	/*
+	 * Some VIP has a dsr health check: a TCP frame from a VIP to the
+	 * address of the port it came in on (a backend's answer to a probe)
+	 * goes to the main lcore instead of being dropped as not-vip.
+	 */
+	bool dsr_checks;
 	uint32_t vip_mask; /**< vip_slots has vip_mask + 1 entries */
 	struct dsr_gen_vip_slot *vip_slots;
 	uint32_t port_ip[DSR_MAX_PORTS]; /**< each port's address (network order), 0 if none */

@@ -151,6 +151,8 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 		g->vips[i].port = cv->svc.port;
 		g->vips[i].proto = cv->svc.proto;
 		g->vips[i].used = 1;
+		if (cv->check.kind == DSR_CHECK_DSR)
+			g->dsr_checks = true;
 		g->vips[i].maglev = table;
 		ret = gen_vip_maglev(g, conf, (uint16_t)i, table, scratch);
 		if (ret < 0) {

@@ -122,4 +122,53 @@ int dsr_health_vip_update(struct dsr_health_vip *v, unsigned int healthy, unsign
 int dsr_health_panic_line(char *buf, size_t len, const char *vip, int change, unsigned int healthy,
 			  unsigned int total, unsigned int pct);
 
+/*
+ * The dsr check's frames. dsrlb sends a TCP SYN from a port's address
+ * (src_ip, an ephemeral sport) to VIP:PORT (dst_ip, dport) in a frame to
+ * the backend's MAC, as it forwards a client's packet. A backend that has
+ * the VIP on its loopback and a listener answers SYN-ACK from the VIP to
+ * the port's address, which comes back to dsrlb's port; dsrlb closes the
+ * half-open connection with an RST. An RST answer means the VIP is there
+ * but nothing listens.
+ */
+
+#define DSR_PROBE_FRAME_LEN 54 /**< Ethernet, IPv4, TCP, no options */
+
+/** One probe's addresses (IPs in network order, ports in host order). */
+struct dsr_probe {
+	uint8_t src_mac[6]; /**< the port's */
+	uint8_t dst_mac[6]; /**< the backend's */
+	uint32_t src_ip;    /**< the port's address */
+	uint32_t dst_ip;    /**< the VIP */
+	uint16_t sport;     /**< ephemeral */
+	uint16_t dport;     /**< the VIP's port */
+	uint32_t seq;       /**< the SYN's sequence number */
+};
+
+/** What a reply to the port's address says (IPs in network order, the rest host order). */
+struct dsr_probe_reply {
+	uint32_t src_ip, dst_ip;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+};
+
+enum dsr_probe_verdict {
+	DSR_PROBE_OTHER = 0, /**< not an answer to this probe */
+	DSR_PROBE_ANSWERED,  /**< SYN-ACK for the SYN: healthy */
+	DSR_PROBE_REFUSED,   /**< RST: the VIP is there, nothing listens */
+};
+
+/** Write the SYN into buf (>= DSR_PROBE_FRAME_LEN bytes). @return its length, 0 if buf is short. */
+uint32_t dsr_probe_syn(uint8_t *buf, size_t len, const struct dsr_probe *p);
+
+/** Write the RST that closes the probe's half-open connection. */
+uint32_t dsr_probe_rst(uint8_t *buf, size_t len, const struct dsr_probe *p);
+
+/** Parse an untagged IPv4 TCP frame. @return 0, or -1 if it is not one. */
+int dsr_probe_parse(const uint8_t *frame, uint32_t len, struct dsr_probe_reply *r);
+
+/** Is r the answer to probe p? */
+enum dsr_probe_verdict dsr_probe_match(const struct dsr_probe *p, const struct dsr_probe_reply *r);
+
 #endif /* DSR_HEALTH_H */

@@ -52,8 +52,21 @@ struct dsr_lb_base {
 	uint64_t lost_conns[DSR_MAX_BACKENDS];
 };
 
+/** A backend's dsr probe: at most one in flight. */
+struct dsr_lb_probe {
+	struct dsr_probe p; /**< the one in flight, or the last */
+	uint32_t next_ms;   /**< when the next one is due */
+	uint32_t sent_ms;
+	uint64_t sent_tsc; /**< for its latency */
+	uint16_t port;     /**< the port it went out on */
+	bool in_flight;
+	uint8_t round; /**< varies the source port from one probe to the next */
+};
+
 /** Health of backends under their VIP's check (main lcore only). */
 struct dsr_lb_health {
+	struct dsr_lb_probe probe[DSR_MAX_BACKENDS];
+	uint32_t last_tick_ms;
 	struct dsr_health_be be[DSR_MAX_BACKENDS];
 	struct dsr_health_vip vip[DSR_MAX_VIPS];
 	struct dsr_check check[DSR_MAX_VIPS]; /**< the check each VIP's states are under */

@@ -383,6 +383,7 @@ void
 dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 {
 	dsr_lb_arp_service(lb, now_ms);
+	dsr_lb_health_tick(lb, now_ms);
 	dsr_pub_reclaim(&lb->pub, false);
 	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
 		lb->last_second_ms = now_ms;

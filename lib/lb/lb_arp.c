@@ -23,7 +23,12 @@
 static void
 lb_arp_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
 {
-	struct dsr_lb *lb = arg;
+	dsr_lb_send_frame(arg, port, frame, len);
+}
+
+void
+dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len)
+{
 	struct dsr_worker *w = lb->workers[port % lb->nb_workers];
 	struct rte_mempool *mp = dsr_lb_port_pool(lb, port);
 	struct rte_mbuf *m = mp != NULL ? rte_pktmbuf_alloc(mp) : NULL;
@@ -120,6 +125,19 @@ lb_count_lost(struct dsr_lb *lb)
 	}
 }
 
+/* A frame from a slow ring: ARP, or (IPv4) an answer to a dsr health check. */
+static void
+lb_slow_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t now_ms)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+
+	if (len >= 14 && frame[12] == 0x08 && frame[13] == 0x00)
+		dsr_lb_health_input(lb, m->port, frame, len);
+	else
+		dsr_arp_input(lb->arp, m->port, frame, len, now_ms);
+}
+
 void
 dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 {
@@ -134,9 +152,7 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 			if (n == 0)
 				break;
 			for (j = 0; j < n; j++)
-				dsr_arp_input(lb->arp, m[j]->port,
-					      rte_pktmbuf_mtod(m[j], uint8_t *),
-					      rte_pktmbuf_data_len(m[j]), now_ms);
+				lb_slow_input(lb, m[j], now_ms);
 			rte_pktmbuf_free_bulk(m, n);
 			lb->slow_frames += n;
 		}

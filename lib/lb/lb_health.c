@@ -5,8 +5,11 @@
  * down leaves the Maglev table in a new generation at once, and its
  * connections, chosen again on their next packet, are counted as lost.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_cycles.h>
 
 #include "dsr_lb.h"
 #include "dsr_log.h"
@@ -149,4 +152,118 @@ const struct dsr_health_be *
 dsr_lb_health_of(const struct dsr_lb *lb, unsigned int b)
 {
 	return &lb->health->be[b];
+}
+
+/*
+ * dsr probes. Backend b's probes come from port 49152 + 4 b + round % 4
+ * (DSR_MAX_BACKENDS is 4096): the answer names its backend, and a late
+ * answer to an earlier probe does not match the current one.
+ */
+#define PROBE_PORT_BASE 49152u
+_Static_assert(PROBE_PORT_BASE + 4 * DSR_MAX_BACKENDS <= 65536, "probe ports fit");
+
+/* The port a probe to backend b goes out on: the one on its subnet, else the first with an address. */
+static int
+probe_port(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
+{
+	int p = dsr_conf_port_of(lb->conf, cb->ip);
+	unsigned int i;
+
+	for (i = 0; p < 0 && i < lb->nb_ports; i++)
+		if (lb->conf->ports[i].has_addr)
+			p = (int)i;
+	return p >= 0 && p < lb->nb_ports ? p : -1;
+}
+
+/* Send backend b's next probe, or record why it cannot go. */
+static void
+probe_send(struct dsr_lb *lb, unsigned int b, uint32_t now)
+{
+	const struct dsr_conf_backend *cb = &lb->conf->backends[b];
+	const struct dsr_conf_vip *v = &lb->conf->vips[cb->vip];
+	struct dsr_lb_probe *pr = &lb->health->probe[b];
+	uint8_t frame[DSR_PROBE_FRAME_LEN];
+	int port = probe_port(lb, cb);
+
+	if (port < 0) {
+		dsr_lb_health_record(lb, b, false, 0, "no port address to send from");
+		return;
+	}
+	if (cb->has_mac)
+		memcpy(pr->p.dst_mac, cb->mac, 6);
+	else if (!dsr_mac_lookup_has_mac(dsr_arp_lookup(lb->arp, cb->ip, pr->p.dst_mac))) {
+		dsr_lb_health_record(lb, b, false, 0, "backend MAC unknown");
+		return;
+	}
+	memcpy(pr->p.src_mac, lb->ports[port].mac, 6);
+	pr->p.src_ip = lb->conf->ports[port].ip;
+	pr->p.dst_ip = v->svc.ip;
+	pr->p.sport = (uint16_t)(PROBE_PORT_BASE + 4 * b + pr->round++ % 4);
+	pr->p.dport = ntohs(v->svc.port);
+	pr->p.seq = (now * 2654435761u) ^ (b * 40503u) ^ 0x5eed1234u;
+	dsr_probe_syn(frame, sizeof(frame), &pr->p);
+	dsr_lb_send_frame(lb, (uint16_t)port, frame, sizeof(frame));
+	pr->port = (uint16_t)port;
+	pr->sent_ms = now;
+	pr->sent_tsc = rte_rdtsc();
+	pr->in_flight = true;
+}
+
+void
+dsr_lb_health_tick(struct dsr_lb *lb, uint32_t now_ms)
+{
+	struct dsr_lb_health *h = lb->health;
+	unsigned int b;
+
+	/* Every 10 ms is fine-grained enough for intervals of 100 ms and more. */
+	if ((int32_t)(now_ms - h->last_tick_ms) < 10)
+		return;
+	h->last_tick_ms = now_ms;
+	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
+		const struct dsr_conf_backend *cb = &lb->conf->backends[b];
+		struct dsr_lb_probe *pr = &h->probe[b];
+		const struct dsr_check *k;
+
+		if (!cb->used)
+			continue;
+		k = &lb->conf->vips[cb->vip].check;
+		if (k->kind != DSR_CHECK_DSR)
+			continue;
+		if (pr->in_flight && (int32_t)(now_ms - pr->sent_ms) >= (int32_t)k->timeout_ms) {
+			pr->in_flight = false;
+			dsr_lb_health_record(lb, b, false, k->timeout_ms * 1000, "timeout");
+		}
+		if (!pr->in_flight && (int32_t)(now_ms - pr->next_ms) >= 0) {
+			pr->next_ms = now_ms + k->interval_ms;
+			probe_send(lb, b, now_ms);
+		}
+	}
+}
+
+void
+dsr_lb_health_input(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len)
+{
+	struct dsr_probe_reply r;
+	struct dsr_lb_probe *pr;
+	enum dsr_probe_verdict v;
+	uint8_t rst[DSR_PROBE_FRAME_LEN];
+	uint32_t b;
+
+	if (dsr_probe_parse(frame, len, &r) != 0 || r.dport < PROBE_PORT_BASE)
+		return;
+	b = (r.dport - PROBE_PORT_BASE) / 4;
+	pr = &lb->health->probe[b];
+	if (!pr->in_flight || pr->port != port)
+		return;
+	v = dsr_probe_match(&pr->p, &r);
+	if (v == DSR_PROBE_OTHER)
+		return;
+	pr->in_flight = false;
+	if (v == DSR_PROBE_ANSWERED) {
+		dsr_probe_rst(rst, sizeof(rst), &pr->p);
+		dsr_lb_send_frame(lb, port, rst, sizeof(rst));
+	}
+	dsr_lb_health_record(lb, b, v == DSR_PROBE_ANSWERED,
+			     (uint32_t)((rte_rdtsc() - pr->sent_tsc) * 1000000 / rte_get_tsc_hz()),
+			     "connection refused");
 }

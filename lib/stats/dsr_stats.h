@@ -59,7 +59,7 @@
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
 	X(CT_STALE, "ct-stale", "entries whose backend was removed or went down, re-chosen")       \
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
-	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP)")
+	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP, health check answers)")
 
 #define DSR_X_ENUM(e, name, help) DSR_DROP_##e,
 enum dsr_drop { DSR_DROP_REASONS(DSR_X_ENUM) DSR_DROP_MAX };

@@ -4,6 +4,7 @@
  * rule.
  */
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -178,12 +179,124 @@ test_panic_vip(void)
 		       "down backends are out again");
 }
 
+static uint16_t
+sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* A TCP frame's checksums are right (no options, no payload). */
+static void
+check_sums(const uint8_t *f)
+{
+	uint8_t pseudo[12];
+
+	CHECK_EQ(sum16(f + 14, 20, 0), 0xffff);
+	memcpy(pseudo, f + 26, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	pseudo[10] = 0;
+	pseudo[11] = 20;
+	CHECK_EQ(sum16(f + 34, 20, sum16(pseudo, 12, 0)), 0xffff);
+}
+
+/*
+ * The dsr probe's SYN and RST, byte for byte, and what answers it. The
+ * SYN's bytes are scapy's: Ether(dst='02:00:00:00:b1:02',
+ * src='02:00:00:00:00:01')/IP(src='10.0.0.2', dst='10.0.0.100', flags='DF',
+ * id=0)/TCP(sport=49160, dport=80, seq=0x12345678, flags='S',
+ * window=65535).
+ */
+static void
+test_probe_frames(void)
+{
+	static const uint8_t syn_want[DSR_PROBE_FRAME_LEN] = {
+		0x02, 0x00, 0x00, 0x00, 0xb1, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00,
+		0x45, 0x00, 0x00, 0x28, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x26, 0x6b, 0x0a, 0x00,
+		0x00, 0x02, 0x0a, 0x00, 0x00, 0x64, 0xc0, 0x08, 0x00, 0x50, 0x12, 0x34, 0x56, 0x78,
+		0x00, 0x00, 0x00, 0x00, 0x50, 0x02, 0xff, 0xff, 0x72, 0x78, 0x00, 0x00,
+	};
+	struct dsr_probe p = {
+		.src_mac = {0x02, 0, 0, 0, 0, 0x01},
+		.dst_mac = {0x02, 0, 0, 0, 0xb1, 0x02},
+		.src_ip = htonl(0x0a000002),
+		.dst_ip = htonl(0x0a000064),
+		.sport = 49160,
+		.dport = 80,
+		.seq = 0x12345678,
+	};
+	uint8_t f[DSR_PROBE_FRAME_LEN], small[10];
+	struct dsr_probe_reply r;
+	unsigned int i;
+
+	CHECK_EQ(dsr_probe_syn(small, sizeof(small), &p), 0);
+	CHECK_EQ(dsr_probe_syn(f, sizeof(f), &p), DSR_PROBE_FRAME_LEN);
+	check_sums(f);
+	for (i = 0; i < DSR_PROBE_FRAME_LEN; i++)
+		if (f[i] != syn_want[i]) {
+			fprintf(stderr, "SYN byte %u: %02x, want %02x\n", i, f[i], syn_want[i]);
+			dsr_test_failures++;
+		}
+	/* Our own SYN parsed is not an answer. */
+	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), 0);
+	CHECK_EQ(r.sport, 49160);
+	CHECK_EQ(r.flags, 0x02);
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+
+	/* The RST: seq + 1, no ACK, window 0. */
+	CHECK_EQ(dsr_probe_rst(f, sizeof(f), &p), DSR_PROBE_FRAME_LEN);
+	check_sums(f);
+	CHECK_EQ(f[47], 0x04);
+	CHECK_EQ(f[41], 0x79);
+	CHECK_EQ(f[48] | f[49], 0);
+
+	/* The answers, as the backend sends them: from the VIP to the port's address. */
+	r.src_ip = p.dst_ip;
+	r.dst_ip = p.src_ip;
+	r.sport = 80;
+	r.dport = 49160;
+	r.seq = 999;
+	r.ack = p.seq + 1;
+	r.flags = 0x12;
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_ANSWERED);
+	r.flags = 0x14;
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_REFUSED);
+	r.flags = 0x12;
+	r.ack = p.seq + 2; /* an answer to another SYN */
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+	r.ack = p.seq + 1;
+	r.dport = 49161; /* another probe's port */
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+	r.dport = 49160;
+	r.src_ip = htonl(0x0a000016); /* from the backend's own address, not the VIP */
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+
+	/* Not TCP over untagged IPv4: not parsed. */
+	dsr_probe_syn(f, sizeof(f), &p);
+	f[23] = 17;
+	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), -1);
+	f[23] = 6;
+	f[12] = 0x81;
+	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), -1);
+	f[12] = 0x08;
+	CHECK_EQ(dsr_probe_parse(f, 40, &r), -1);
+	f[20] = 0x20; /* a fragment */
+	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), -1);
+}
+
 int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_reset), DSR_TEST(test_rise_fall),  DSR_TEST(test_edges),
-		DSR_TEST(test_lines), DSR_TEST(test_panic_rule), DSR_TEST(test_panic_vip),
+		DSR_TEST(test_reset),        DSR_TEST(test_rise_fall),  DSR_TEST(test_edges),
+		DSR_TEST(test_lines),        DSR_TEST(test_panic_rule), DSR_TEST(test_panic_vip),
+		DSR_TEST(test_probe_frames),
 	};
 
 	return dsr_test_run(cases, NELEM(cases));
