@@ -243,6 +243,18 @@ fwd_port_reuse(uint8_t tcp_flags, uint8_t state)
 }
 
 /*
+ * What the fast path leaves to the general one among SYNs on an entry:
+ * port reuse (state FIN), and a retransmitted SYN (state SYN, counted in
+ * syn-retries). One mask test, as cheap as the compare it replaces.
+ */
+static inline bool
+fwd_syn_general(uint8_t tcp_flags, uint8_t state)
+{
+	return (tcp_flags & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN &&
+	       ((1u << state) & ((1u << DSR_CT_FIN) | (1u << DSR_CT_SYN))) != 0;
+}
+
+/*
  * Given e, what dsr_ct_lookup() found for the flow (or NULL), return the
  * backend id its packet goes to, or a negative drop reason. Creates,
  * updates and removes entries.
@@ -286,8 +298,14 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_REUSE], 1);
 		} else if (tcp) {
-			dsr_ct_touch_tcp(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), fl), m->seq_hint,
-					 now);
+			uint8_t state = dsr_ct_entry_state(e);
+
+			if (syn && state == DSR_CT_SYN) {
+				/* The client retransmits its SYN: the backend did not answer. */
+				DSR_CTR_ADD(f->st->vip[m->vip].syn_retries, 1);
+				DSR_CTR_ADD(f->st->backend[be].syn_retries, 1);
+			}
+			dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
 			return be;
 		} else {
 			dsr_ct_touch(e, DSR_CT_UDP, now);
@@ -522,7 +540,7 @@ fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 		return -1;
 	if (m->flow.proto == DSR_IPPROTO_TCP) {
 		state = dsr_ct_entry_state(e);
-		if (fwd_port_reuse(fl, state))
+		if (fwd_syn_general(fl, state))
 			return -1;
 		dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
 	} else {

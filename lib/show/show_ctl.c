@@ -206,6 +206,7 @@ rows_objects(const struct dsr_lb *lb, struct show_req_state *st, struct dsr_ctl_
 		dsr_ctl_kv_dbl(out, "share", 100.0 * slots / g->maglev_size);
 		dsr_ctl_kv_u64(out, "active", s->backend[i].active);
 		dsr_ctl_kv_u64(out, "new-conns", s->backend[i].new_conns);
+		dsr_ctl_kv_u64(out, "syn-retries", s->backend[i].syn_retries);
 		dsr_ctl_kv_u64(out, "pkts", s->backend[i].pkts);
 		dsr_ctl_kv_u64(out, "bytes", s->backend[i].bytes);
 		dsr_ctl_row_end(out);

@@ -138,7 +138,9 @@ enum dsr_event { DSR_EVENTS(DSR_X_ENUM) DSR_EV_MAX };
 	X(pkts, "pkts", "packets_total", counter, "Frames forwarded")                              \
 	X(bytes, "bytes", "bytes_total", counter, "Bytes forwarded")                               \
 	X(new_conns, "new-conns", "new_connections_total", counter, "Entries created")             \
-	X(active, "active", "active_connections", gauge, "Live entries")
+	X(active, "active", "active_connections", gauge, "Live entries")                           \
+	X(syn_retries, "syn-retries", "syn_retries_total", counter,                                \
+	  "Client SYNs repeated on an entry still in the SYN state: the backend did not answer")
 
 #define DSR_X_FIELD(field, ...) uint64_t field;
 
