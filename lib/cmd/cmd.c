@@ -335,6 +335,13 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_BACKEND_SET, "backend set", "VIP:PORT/PROTO IP " CMD_KW_WEIGHT " W",
 	 "Change a backend's weight; 0 drains it (no new connections).", 0,
 	 "backend set 10.0.0.100:80/tcp 10.0.0.21 weight 0", parse_backend_set},
+	{DSR_CMD_CHECK_SET, "check set",
+	 "VIP:PORT/PROTO tcp|http|dsr|none [" CMD_KW_PATH " PATH] [" CMD_KW_EXPECT
+	 " CODE] [" CMD_KW_PORT " N] [" CMD_KW_INTERVAL " S] [" CMD_KW_TIMEOUT " S] [" CMD_KW_RISE
+	 " N] [" CMD_KW_FALL " N] [" CMD_KW_PANIC " P]",
+	 "Set a service's health check (default none); seconds may be fractional, defaults "
+	 "interval 2, timeout 1, rise 2, fall 3, panic 0 (off).",
+	 0, "check set 10.0.0.100:80/tcp dsr interval 0.5 fall 2", cmd_parse_check},
 	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
 	 "Set an idle timeout of connection entries, 1-604800 seconds.", DSR_CMD_F_SETTING,
 	 "timeout set tcp-fin 30", parse_timeout},
@@ -357,9 +364,12 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips", cmd_parse_no_args},
 	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
-	 "List backends: state, MAC, weight, share of Maglev slots, active connections.",
+	 "List backends: state, health (up, down, unchecked), last check and its latency, time "
+	 "in that health, MAC, weight, share of Maglev slots, active connections.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show backends 10.0.0.100:80/tcp",
 	 cmd_parse_show_svc},
+	{DSR_CMD_SHOW_CHECKS, "show checks", "", "List the health check of every service.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show checks", cmd_parse_no_args},
 	{DSR_CMD_SHOW_CONNS, "show conns", "[VIP:PORT/PROTO] [" CMD_KW_LIMIT " N]",
 	 "List connection entries: 5-tuple, backend, state, age, worker.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show conns 10.0.0.100:80/tcp limit 100",
@@ -585,6 +595,8 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 		return snprintf(buf, len, "%s %s %s", spec->words,
 				dsr_svc_str(&cmd->u.backend.svc, svc, sizeof(svc)),
 				cmd_ipv4_str(cmd->u.backend.ip, ip, sizeof(ip)));
+	case DSR_CMD_CHECK_SET:
+		return cmd_format_check(cmd, spec, buf, len);
 	case DSR_CMD_TIMEOUT_SET:
 		return snprintf(buf, len, "%s %s %u", spec->words,
 				dsr_timeout_name(cmd->u.timeout.kind), cmd->u.timeout.seconds);

@@ -35,13 +35,20 @@
 #define CMD_KW_INTERVAL   "interval"
 #define CMD_KW_LIMIT      "limit"
 #define CMD_KW_PROMETHEUS "--prometheus"
+#define CMD_KW_PATH       "path"
+#define CMD_KW_EXPECT     "expect"
+#define CMD_KW_PORT       "port"
+#define CMD_KW_TIMEOUT    "timeout"
+#define CMD_KW_RISE       "rise"
+#define CMD_KW_FALL       "fall"
+#define CMD_KW_PANIC      "panic"
 
 /*
- * Tokens kept per line. The longest command has 8 tokens ("backend add
- * SVC IP mac MAC weight W"); as long as this is larger, the first token
+ * Tokens kept per line. The longest command has 20 tokens ("check set SVC
+ * http" and eight options with their values); as long as this is larger, the first token
  * past a command is always seen and reported as unexpected.
  */
-#define CMD_MAX_TOKENS 16
+#define CMD_MAX_TOKENS 24
 
 /* Room for the words already read, quoted in "missing X after '...'". */
 #define CMD_PREFIX_MAX 128
@@ -62,6 +69,11 @@ int cmd_ctx_unexpected(struct cmd_ctx *c, const char *hint);
 int cmd_ctx_end(struct cmd_ctx *c);
 int cmd_arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uint32_t *v);
 int cmd_arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc);
+
+/* cmd_check.c: check set. */
+int cmd_parse_check(struct cmd_ctx *c, struct dsr_cmd *cmd);
+int cmd_format_check(const struct dsr_cmd *cmd, const struct dsr_cmd_spec *spec, char *buf,
+		     size_t len);
 
 /* cmd_show.c: the run-time commands' parsers and formatter. */
 int cmd_parse_show_svc(struct cmd_ctx *c, struct dsr_cmd *cmd);
@@ -85,6 +97,13 @@ void cmd_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((form
  */
 int cmd_tok_u32(const char *s, size_t n, uint32_t min, uint32_t max, const char *what, uint32_t *v,
 		char *err, size_t errlen);
+
+/*
+ * Seconds with up to three decimals ("2", "0.5", "1.25"), as ms in
+ * min_ms..max_ms: "bad WHAT 'TOKEN' (MIN-MAX seconds)".
+ */
+int cmd_tok_ms(const char *s, size_t n, uint32_t min_ms, uint32_t max_ms, const char *what,
+	       uint32_t *ms, char *err, size_t errlen);
 
 /* Dotted quad, each octet 0..255 without leading zeros. "bad IPv4 address 'TOKEN'". */
 int cmd_tok_ipv4(const char *s, size_t n, uint32_t *ip_be, char *err, size_t errlen);

@@ -81,6 +81,54 @@ cmd_tok_u32(const char *s, size_t n, uint32_t min, uint32_t max, const char *wha
 	return bad_token(err, errlen, what, s, n, range);
 }
 
+int
+cmd_tok_ms(const char *s, size_t n, uint32_t min_ms, uint32_t max_ms, const char *what,
+	   uint32_t *ms, char *err, size_t errlen)
+{
+	const char *dot = memchr(s, '.', n);
+	size_t whole = dot == NULL ? n : (size_t)(dot - s);
+	size_t frac = dot == NULL ? 0 : n - whole - 1, i = 0;
+	uint32_t w, f = 0, scale = 1000;
+	char range[64], lo[16], hi[16];
+	uint64_t x;
+
+	if (dec_span(s, whole, &w) == 0 && (dot == NULL || (frac >= 1 && frac <= 3))) {
+		for (i = 0; i < frac; i++) {
+			char d = s[whole + 1 + i];
+
+			if (d < '0' || d > '9')
+				break;
+			f = f * 10 + (uint32_t)(d - '0');
+			scale /= 10;
+		}
+		x = (uint64_t)w * 1000 + (uint64_t)f * scale;
+		if (i == frac && x >= min_ms && x <= max_ms) {
+			*ms = (uint32_t)x;
+			return 0;
+		}
+	}
+	snprintf(range, sizeof(range), " (%s-%s seconds)", dsr_ms_str(min_ms, lo, sizeof(lo)),
+		 dsr_ms_str(max_ms, hi, sizeof(hi)));
+	return bad_token(err, errlen, what, s, n, range);
+}
+
+const char *
+dsr_ms_str(uint32_t ms, char *buf, size_t len)
+{
+	char frac[8];
+	size_t k;
+
+	if (ms % 1000 == 0) {
+		snprintf(buf, len, "%u", ms / 1000);
+		return buf;
+	}
+	snprintf(frac, sizeof(frac), "%03u", ms % 1000);
+	for (k = 3; k > 0 && frac[k - 1] == '0'; k--)
+		frac[k - 1] = '\0';
+	snprintf(buf, len, "%u.%s", ms / 1000, frac);
+	return buf;
+}
+
 /* Four octets 0..255 separated by '.', no leading zeros, nothing else. */
 static int
 ipv4_span(const char *s, size_t n, uint32_t *ip_be)

@@ -44,6 +44,7 @@ enum dsr_cmd_id {
 	DSR_CMD_BACKEND_ADD,      /**< backend add SVC IP [mac M] [weight W] */
 	DSR_CMD_BACKEND_DEL,      /**< backend del SVC IP */
 	DSR_CMD_BACKEND_SET,      /**< backend set SVC IP weight W */
+	DSR_CMD_CHECK_SET,        /**< check set SVC KIND [options] */
 	DSR_CMD_TIMEOUT_SET,      /**< timeout set KIND SECONDS */
 	DSR_CMD_CONNTRACK_SIZE,   /**< conntrack size N */
 	DSR_CMD_STRICT_SYN,       /**< strict-syn on|off */
@@ -52,6 +53,7 @@ enum dsr_cmd_id {
 	DSR_CMD_ARP_REFRESH,      /**< arp refresh SECONDS */
 	DSR_CMD_SHOW_VIPS,        /**< show vips */
 	DSR_CMD_SHOW_BACKENDS,    /**< show backends [SVC] */
+	DSR_CMD_SHOW_CHECKS,      /**< show checks */
 	DSR_CMD_SHOW_CONNS,       /**< show conns [SVC] [limit N] */
 	DSR_CMD_CONNS_FLUSH,      /**< conns flush [SVC] */
 	DSR_CMD_SHOW_TIMEOUTS,    /**< show timeouts */
@@ -95,6 +97,48 @@ enum dsr_stats_section {
 #define DSR_WEIGHT_DEFAULT 100u
 #define DSR_WEIGHT_MAX     65535u
 
+/** Kinds of active health check (`check set`). */
+enum dsr_check_kind {
+	DSR_CHECK_NONE = 0, /**< no checks: backends are up unless ARP says otherwise */
+	DSR_CHECK_TCP,      /**< TCP connect from the kernel interface */
+	DSR_CHECK_HTTP,     /**< HTTP/1.1 GET from the kernel interface */
+	DSR_CHECK_DSR,      /**< a SYN to the VIP through the DSR path */
+	DSR_CHECK_NKINDS
+};
+
+#define DSR_CHECK_PATH_MAX     128u     /**< an HTTP check's path, NUL included */
+#define DSR_CHECK_INTERVAL_MIN 100u     /**< ms */
+#define DSR_CHECK_INTERVAL_MAX 3600000u /**< ms */
+#define DSR_CHECK_RISE_MAX     100u     /**< rise and fall: 1-100 */
+#define DSR_CHECK_INTERVAL_DEF 2000u
+#define DSR_CHECK_TIMEOUT_DEF  1000u
+#define DSR_CHECK_RISE_DEF     2u
+#define DSR_CHECK_FALL_DEF     3u
+#define DSR_CHECK_EXPECT_DEF   200u
+
+/** One VIP's health check. Zeroed (and then defaulted) so that equal checks compare equal. */
+struct dsr_check {
+	uint8_t kind;    /**< enum dsr_check_kind */
+	uint8_t panic;   /**< percent, 0-100; 0 = off */
+	uint16_t port;   /**< host order; 0 = the VIP's port */
+	uint16_t expect; /**< http: the status that means healthy, 100-599 */
+	uint16_t pad;
+	uint32_t interval_ms;          /**< 100 ms - 1 h */
+	uint32_t timeout_ms;           /**< 100 ms - interval */
+	uint32_t rise;                 /**< 1-100 */
+	uint32_t fall;                 /**< 1-100 */
+	char path[DSR_CHECK_PATH_MAX]; /**< http: starts with '/' */
+};
+
+/** Zero c and set the defaults: kind none, interval 2 s, timeout 1 s, rise 2, fall 3, "/", 200. */
+void dsr_check_default(struct dsr_check *c);
+
+/** "none", "tcp", "http", "dsr". */
+const char *dsr_check_kind_name(enum dsr_check_kind kind);
+
+/** Seconds in ms as the language writes them: "2", "0.5", "1.25". buf >= 16 bytes. */
+const char *dsr_ms_str(uint32_t ms, char *buf, size_t len);
+
 /** A parsed command. Only the union member of cmd->id is meaningful. */
 struct dsr_cmd {
 	enum dsr_cmd_id id;
@@ -119,6 +163,10 @@ struct dsr_cmd {
 			bool has_weight;
 			uint32_t weight; /**< DSR_WEIGHT_DEFAULT if not given */
 		} backend;
+		struct {
+			struct dsr_svc_key svc;
+			struct dsr_check check;
+		} check; /**< check set */
 		struct {
 			enum dsr_timeout_kind kind;
 			uint32_t seconds; /**< 1..DSR_TIMEOUT_MAX_S */

@@ -327,6 +327,7 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 	v->svc.ip = svc->ip;
 	v->svc.port = svc->port;
 	v->svc.proto = svc->proto;
+	dsr_check_default(&v->check);
 	return 0;
 }
 
@@ -647,6 +648,7 @@ static const struct conf_cmd_ops {
 	[DSR_CMD_BACKEND_ADD] = {apply_backend_add, NULL},
 	[DSR_CMD_BACKEND_DEL] = {apply_backend_del, NULL},
 	[DSR_CMD_BACKEND_SET] = {apply_backend_set, NULL},
+	[DSR_CMD_CHECK_SET] = {dsr_conf_apply_check, NULL},
 	[DSR_CMD_TIMEOUT_SET] = {apply_timeout, settings_timeouts},
 	[DSR_CMD_CONNTRACK_SIZE] = {apply_conntrack_size, settings_conntrack},
 	[DSR_CMD_STRICT_SYN] = {apply_strict_syn, settings_strict_syn},
@@ -717,7 +719,7 @@ dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t e
 static int
 dump_cmd(FILE *out, const struct dsr_cmd *cmd)
 {
-	char line[DSR_CMD_ERR_MAX];
+	char line[2 * DSR_CMD_ERR_MAX];
 
 	dsr_cmd_format(cmd, line, sizeof(line));
 	return fprintf(out, "%s\n", line) < 0 ? -1 : 0;
@@ -747,6 +749,13 @@ dump_vip(const struct dsr_conf *conf, uint16_t vip, FILE *out)
 		memcpy(cmd.u.backend.mac, b->mac, sizeof(b->mac));
 		cmd.u.backend.has_weight = true;
 		cmd.u.backend.weight = b->weight;
+		r = dump_cmd(out, &cmd);
+	}
+	if (r == 0 && conf->vips[vip].check.kind != DSR_CHECK_NONE) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_CHECK_SET;
+		cmd.u.check.svc = conf->vips[vip].svc;
+		cmd.u.check.check = conf->vips[vip].check;
 		r = dump_cmd(out, &cmd);
 	}
 	return r;

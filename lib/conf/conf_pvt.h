@@ -16,4 +16,8 @@ int dsr_conf_err(char *err, size_t errlen, const char *fmt, ...)
 int dsr_conf_apply_text(struct dsr_conf *conf, const char *line, size_t n, char *err,
 			size_t errlen);
 
+/* conf_check.c: check set. */
+int dsr_conf_apply_check(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
+			 size_t errlen);
+
 #endif /* DSR_CONF_PVT_H */

@@ -38,6 +38,7 @@ struct dsr_conf_port {
 struct dsr_conf_vip {
 	bool used;
 	struct dsr_svc_key svc;
+	struct dsr_check check; /**< its health check (`check set`); kind none by default */
 };
 
 struct dsr_conf_backend {
@@ -135,6 +136,12 @@ unsigned int dsr_conf_vip_count(const struct dsr_conf *conf);
  */
 int dsr_conf_check_reload(const struct dsr_conf *run, const struct dsr_conf *want, bool allow_empty,
 			  char *err, size_t errlen);
+
+/**
+ * Whether some port has a kernel interface, which tcp and http checks
+ * need to connect from.
+ */
+bool dsr_conf_has_kernel_if(const struct dsr_conf *conf);
 
 /** Find a VIP id by service; -1 if absent. */
 int dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc);

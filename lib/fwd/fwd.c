@@ -176,6 +176,19 @@ fwd_not_vip(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt *pkt, 
 	return DSR_FWD_SLOW;
 }
 
+/*
+ * A backend's answer to a dsr health check: TCP from a VIP to the address
+ * of the port it came in on, while some VIP has such a check. Only frames
+ * to no VIP get here, so VIP traffic never pays for it.
+ */
+static inline bool
+fwd_probe_reply(const struct dsr_gen *g, const struct dsr_flow *fl, uint16_t port)
+{
+	return g->dsr_checks && fl->proto == DSR_IPPROTO_TCP && g->port_ip[port] != 0 &&
+	       fl->dst_ip == g->port_ip[port] &&
+	       dsr_gen_vip_lookup(g, fl->src_ip, fl->src_port, DSR_IPPROTO_TCP) >= 0;
+}
+
 enum dsr_fwd_verdict
 dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t port,
 		 struct dsr_fwd_meta *m)
@@ -213,8 +226,11 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 		return fwd_drop(f, fwd_malformed_reason(frame, len, &pkt));
 	}
 	vip = dsr_gen_vip_lookup(f->gen, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
-	if (vip < 0)
+	if (vip < 0) {
+		if (fwd_probe_reply(f->gen, &pkt.flow, port))
+			goto slow;
 		return fwd_not_vip(f, frame, &pkt, port);
+	}
 	if (fwd_martian(f->gen, pkt.flow.src_ip, pkt.flow.dst_ip, port))
 		return fwd_drop(f, DSR_DROP_MARTIAN);
 	m->flow = pkt.flow;
@@ -256,6 +272,18 @@ fwd_port_reuse(uint8_t tcp_flags, uint8_t state)
 }
 
 /*
+ * What the fast path leaves to the general one among SYNs on an entry:
+ * port reuse (state FIN), and a retransmitted SYN (state SYN, counted in
+ * syn-retries). One mask test, as cheap as the compare it replaces.
+ */
+static inline bool
+fwd_syn_general(uint8_t tcp_flags, uint8_t state)
+{
+	return (tcp_flags & (DSR_TCP_SYN | DSR_TCP_ACK)) == DSR_TCP_SYN &&
+	       ((1u << state) & ((1u << DSR_CT_FIN) | (1u << DSR_CT_SYN))) != 0;
+}
+
+/*
  * Given e, what dsr_ct_lookup() found for the flow (or NULL), return the
  * backend id its packet goes to, or a negative drop reason. Creates,
  * updates and removes entries.
@@ -274,8 +302,10 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 		const struct dsr_gen_backend *b = &g->backends[e->backend];
 
 		be = e->backend;
-		if (!(b->flags & DSR_GEN_BE_USED) || b->vip != m->vip) {
-			/* Its backend was removed: choose again. */
+		if ((b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE)) !=
+			    (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE) ||
+		    b->vip != m->vip) {
+			/* Its backend was removed, or is down: choose again. */
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_STALE], 1);
 		} else if (fl & DSR_TCP_RST) {
@@ -297,8 +327,14 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 			dsr_ct_remove(f->ct, e);
 			DSR_CTR_ADD(f->st->event[DSR_EV_CT_REUSE], 1);
 		} else if (tcp) {
-			dsr_ct_touch_tcp(e, dsr_ct_tcp_next(dsr_ct_entry_state(e), fl), m->seq_hint,
-					 now);
+			uint8_t state = dsr_ct_entry_state(e);
+
+			if (syn && state == DSR_CT_SYN) {
+				/* The client retransmits its SYN: the backend did not answer. */
+				DSR_CTR_ADD(f->st->vip[m->vip].syn_retries, 1);
+				DSR_CTR_ADD(f->st->backend[be].syn_retries, 1);
+			}
+			dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
 			return be;
 		} else {
 			dsr_ct_touch(e, DSR_CT_UDP, now);
@@ -522,7 +558,7 @@ static inline int
 fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 		struct dsr_ct_entry *e, uint32_t now)
 {
-	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC;
+	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC | DSR_GEN_BE_LIVE;
 	const struct dsr_gen_backend *b;
 	uint8_t fl = m->tcp_flags, state;
 
@@ -533,7 +569,7 @@ fwd_fast_decide(struct dsr_fwd *f, uint8_t *frame, const struct dsr_fwd_meta *m,
 		return -1;
 	if (m->flow.proto == DSR_IPPROTO_TCP) {
 		state = dsr_ct_entry_state(e);
-		if (fwd_port_reuse(fl, state))
+		if (fwd_syn_general(fl, state))
 			return -1;
 		dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
 	} else {

@@ -23,7 +23,13 @@ struct dsr_conf; /* lib/conf: what a generation is built from */
 /** Backend flags. */
 #define DSR_GEN_BE_USED 0x01 /**< the backend id exists */
 #define DSR_GEN_BE_MAC  0x02 /**< its MAC is known: packets can be sent to it */
-#define DSR_GEN_BE_NEW  0x04 /**< in the Maglev table (weight > 0, not failed) */
+#define DSR_GEN_BE_NEW  0x04 /**< in the Maglev table (weight > 0, not failed, not down) */
+/**
+ * Not down by health checks: its connection entries stay. An entry whose
+ * backend lacks it is chosen again (ct-stale), like one of a removed
+ * backend.
+ */
+#define DSR_GEN_BE_LIVE 0x08
 
 struct dsr_gen_backend {
 	uint8_t mac[6];
@@ -54,6 +60,12 @@ struct dsr_gen {
 	uint32_t maglev_size;
 	uint32_t timeout_ms[DSR_CT_NSTATES]; /**< indexed by enum dsr_ct_state */
 	bool strict_syn;
+	/*
+	 * Some VIP has a dsr health check: a TCP frame from a VIP to the
+	 * address of the port it came in on (a backend's answer to a probe)
+	 * goes to the main lcore instead of being dropped as not-vip.
+	 */
+	bool dsr_checks;
 	uint32_t vip_mask; /**< vip_slots has vip_mask + 1 entries */
 	struct dsr_gen_vip_slot *vip_slots;
 	uint32_t port_ip[DSR_MAX_PORTS]; /**< each port's address (network order), 0 if none */
@@ -119,6 +131,15 @@ typedef enum dsr_mac_lookup (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t ma
  */
 struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of,
 			      void *arg);
+
+/**
+ * dsr_gen_build() with health: down (NULL: none) has one byte per backend
+ * id, non-zero for a backend that health checks took out of service (and
+ * whose VIP is not in panic). Such a backend has neither DSR_GEN_BE_NEW
+ * nor DSR_GEN_BE_LIVE.
+ */
+struct dsr_gen *dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version,
+				     dsr_gen_mac_fn mac_of, void *arg, const uint8_t *down);
 
 /** Free a generation that no worker can reach any more. NULL is fine. */
 void dsr_gen_free(struct dsr_gen *gen);

@@ -18,7 +18,8 @@ pow2_at_least(uint32_t n)
 }
 
 static void
-gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_of, void *arg)
+gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_of, void *arg,
+	     const uint8_t *down)
 {
 	enum dsr_mac_lookup usable;
 	unsigned int i;
@@ -30,6 +31,17 @@ gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_
 		if (!cb->used)
 			continue;
 		b->flags = DSR_GEN_BE_USED;
+		if (down != NULL && down[i]) {
+			/* Out of the table, and its entries are chosen again. */
+			if (cb->has_mac)
+				memcpy(b->mac, cb->mac, sizeof(b->mac));
+			else if (mac_of != NULL)
+				mac_of(arg, cb->ip, b->mac);
+			b->vip = cb->vip;
+			b->ip = cb->ip;
+			continue;
+		}
+		b->flags |= DSR_GEN_BE_LIVE;
 		b->vip = cb->vip;
 		b->ip = cb->ip;
 		if (cb->has_mac) {
@@ -90,6 +102,13 @@ gen_vip_insert(struct dsr_gen *g, uint16_t vip)
 struct dsr_gen *
 dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of, void *arg)
 {
+	return dsr_gen_build_health(conf, version, mac_of, arg, NULL);
+}
+
+struct dsr_gen *
+dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of,
+		     void *arg, const uint8_t *down)
+{
 	struct dsr_maglev_backend *scratch = NULL;
 	struct dsr_gen *g;
 	unsigned int i, nvips = 0, k = 0;
@@ -106,7 +125,7 @@ dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_
 	g->timeout_ms[DSR_CT_EST] = conf->timeout_s[DSR_TIMEOUT_TCP] * 1000;
 	g->timeout_ms[DSR_CT_FIN] = conf->timeout_s[DSR_TIMEOUT_TCP_FIN] * 1000;
 	g->timeout_ms[DSR_CT_UDP] = conf->timeout_s[DSR_TIMEOUT_UDP] * 1000;
-	gen_backends(g, conf, mac_of, arg);
+	gen_backends(g, conf, mac_of, arg, down);
 	for (i = 0; i < DSR_MAX_PORTS; i++) {
 		g->port_ip[i] = conf->ports[i].has_addr ? conf->ports[i].ip : 0;
 		g->kernel_ip[i] = conf->ports[i].kif[0] != '\0' ? g->port_ip[i] : 0;
@@ -134,6 +153,8 @@ dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_
 		g->vips[i].port = cv->svc.port;
 		g->vips[i].proto = cv->svc.proto;
 		g->vips[i].used = 1;
+		if (cv->check.kind == DSR_CHECK_DSR)
+			g->dsr_checks = true;
 		g->vips[i].maglev = table;
 		ret = gen_vip_maglev(g, conf, (uint16_t)i, table, scratch);
 		if (ret < 0) {

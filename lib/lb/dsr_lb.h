@@ -18,6 +18,7 @@
 #include "dsr_arp.h"
 #include "dsr_conf.h"
 #include "dsr_ctl.h"
+#include "dsr_health.h"
 #include "dsr_publish.h"
 #include "dsr_numa.h"
 #include "dsr_port.h"
@@ -69,6 +70,26 @@ struct dsr_lb_kif {
 	char vdev[48];             /**< the vdev's name, e.g. net_tap_dsr0 */
 };
 
+/** A backend's dsr probe: at most one in flight. */
+struct dsr_lb_probe {
+	struct dsr_probe p; /**< the one in flight, or the last */
+	uint32_t next_ms;   /**< when the next one is due */
+	uint32_t sent_ms;
+	uint64_t sent_tsc; /**< for its latency */
+	uint16_t port;     /**< the port it went out on */
+	bool in_flight;
+	uint8_t round; /**< varies the source port from one probe to the next */
+};
+
+/** Health of backends under their VIP's check (main lcore only). */
+struct dsr_lb_health {
+	struct dsr_lb_probe probe[DSR_MAX_BACKENDS];
+	uint32_t last_tick_ms;
+	struct dsr_health_be be[DSR_MAX_BACKENDS];
+	struct dsr_health_vip vip[DSR_MAX_VIPS];
+	struct dsr_check check[DSR_MAX_VIPS]; /**< the check each VIP's states are under */
+};
+
 /** How to build the balancer. */
 struct dsr_lb_params {
 	unsigned int nb_workers; /**< worker count (>= 1) */
@@ -97,6 +118,7 @@ struct dsr_lb {
 	struct dsr_lb_kif kif[DSR_MAX_PORTS]; /**< each port's kernel interface, if any */
 	struct dsr_stats_lcore *main_st;      /**< the main lcore's counters (kernel interfaces) */
 	struct dsr_lb_base *base;             /**< counter baselines of reused ids */
+	struct dsr_lb_health *health;         /**< backend health (lb_health.c) */
 	struct dsr_lb_rates rates;
 	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
 	struct dsr_ctl_server *ctl; /**< the control socket server, if any */
@@ -187,6 +209,18 @@ bool dsr_lb_kernel_if_up(const struct dsr_lb *lb, uint16_t port);
 
 /** "virtio-user" or "tap": which DPDK driver makes the interface. */
 const char *dsr_lb_kif_driver(const struct dsr_lb_kif *k);
+
+/**
+ * Record a health check's result for backend b (ok, latency, why it
+ * failed). A change of state is logged and published at once; a backend
+ * that goes down has its active connections counted in lost-conns.
+ * @return 1 if the state changed, 0 if not, -1 if publishing failed.
+ */
+int dsr_lb_health_record(struct dsr_lb *lb, unsigned int b, bool ok, uint32_t latency_us,
+			 const char *why);
+
+/** Backend b's health. */
+const struct dsr_health_be *dsr_lb_health_of(const struct dsr_lb *lb, unsigned int b);
 
 /** Stop the workers and wait for them. */
 void dsr_lb_stop(struct dsr_lb *lb);

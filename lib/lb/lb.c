@@ -310,7 +310,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 	memcpy(lb->conf, conf, sizeof(*conf));
 	lb->base = calloc(1, sizeof(*lb->base));
 	lb->main_st = rte_zmalloc("dsr_main_stats", sizeof(*lb->main_st), RTE_CACHE_LINE_SIZE);
-	if (lb->base == NULL || lb->main_st == NULL) {
+	if (lb->base == NULL || lb->main_st == NULL || dsr_lb_health_init(lb) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -388,6 +388,7 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 {
 	dsr_lb_arp_service(lb, now_ms);
 	dsr_lb_kif_service(lb);
+	dsr_lb_health_tick(lb, now_ms);
 	dsr_pub_reclaim(&lb->pub, false);
 	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
 		lb->last_second_ms = now_ms;
@@ -446,6 +447,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	dsr_arp_free(lb->arp);
 	free(lb->base);
 	rte_free(lb->main_st);
+	free(lb->health);
 	for (i = 0; i < lb->numa.nb_pools; i++)
 		rte_mempool_free(lb->pools[i]);
 	free(lb->conf);

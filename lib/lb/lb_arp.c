@@ -24,7 +24,12 @@
 static void
 lb_arp_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
 {
-	struct dsr_lb *lb = arg;
+	dsr_lb_send_frame(arg, port, frame, len);
+}
+
+void
+dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len)
+{
 	struct dsr_worker *w = lb->workers[port % lb->nb_workers];
 	struct rte_mempool *mp = dsr_lb_port_pool(lb, port);
 	struct rte_mbuf *m = mp != NULL ? rte_pktmbuf_alloc(mp) : NULL;
@@ -121,6 +126,30 @@ lb_count_lost(struct dsr_lb *lb)
 	}
 }
 
+/* A frame from a slow ring: ARP, or (IPv4) an answer to a dsr health check. */
+/*
+ * A frame from a worker's slow ring: a health check's answer (consumed),
+ * or ARP (which a kernel interface may also want a copy of), or IPv4 for
+ * the port's kernel interface. Returns whether it is consumed.
+ */
+static bool
+lb_slow_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t now_ms)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	struct dsr_pkt pkt;
+
+	switch (dsr_pkt_parse(frame, len, &pkt)) {
+	case DSR_PKT_ARP:
+		dsr_arp_input(lb->arp, m->port, frame, len, now_ms);
+		return false;
+	case DSR_PKT_L4:
+		return dsr_lb_health_input(lb, m->port, frame, len);
+	default:
+		return false;
+	}
+}
+
 void
 dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 {
@@ -135,11 +164,8 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 			if (n == 0)
 				break;
 			for (j = 0; j < n; j++) {
-				dsr_arp_input(lb->arp, m[j]->port,
-					      rte_pktmbuf_mtod(m[j], uint8_t *),
-					      rte_pktmbuf_data_len(m[j]), now_ms);
 				/* For the kernel interface (a copy of ARP, or IPv4), or done. */
-				if (!dsr_lb_kif_take(lb, m[j]))
+				if (lb_slow_input(lb, m[j], now_ms) || !dsr_lb_kif_take(lb, m[j]))
 					rte_pktmbuf_free(m[j]);
 			}
 			lb->slow_frames += n;

@@ -27,7 +27,11 @@ lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 int
 dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
 {
-	struct dsr_gen *g = dsr_gen_build(conf, dsr_pub_next_version(&lb->pub), lb_mac_of, lb);
+	static uint8_t down[DSR_MAX_BACKENDS]; /* main lcore only */
+	struct dsr_gen *g;
+
+	dsr_lb_health_down(lb, conf, down);
+	g = dsr_gen_build_health(conf, dsr_pub_next_version(&lb->pub), lb_mac_of, lb, down);
 
 	if (g == NULL) {
 		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
@@ -87,6 +91,7 @@ static int
 lb_commit(struct dsr_lb *lb, struct dsr_conf *next, char *err, size_t errlen)
 {
 	lb_track_ids(lb, lb->conf, next);
+	dsr_lb_health_sync(lb, lb->conf, next);
 	if (dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||
 	    dsr_lb_publish(lb, next, err, errlen) != 0) {
 		/* Put ARP back on the running configuration (it held it before). */
@@ -146,7 +151,7 @@ static int
 reload_step(struct dsr_conf *next, const struct dsr_cmd *cmd, unsigned int *changes, char *err,
 	    size_t errlen)
 {
-	char line[256], why[DSR_CMD_ERR_MAX];
+	char line[2 * DSR_CMD_ERR_MAX], why[DSR_CMD_ERR_MAX];
 
 	if (dsr_conf_apply(next, cmd, why, sizeof(why)) == 0) {
 		(*changes)++;
@@ -246,6 +251,32 @@ backend_same_mac(const struct dsr_conf_backend *a, const struct dsr_conf_backend
 	return a->has_mac == b->has_mac && (!a->has_mac || dsr_mac_eq(a->mac, b->mac));
 }
 
+/* Each VIP's health check, where the file's differs (none where the file has none). */
+static int
+reload_checks(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes, char *err,
+	      size_t errlen)
+{
+	struct dsr_cmd cmd;
+	unsigned int i;
+	int v;
+
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		if (!want->vips[i].used)
+			continue;
+		v = dsr_conf_find_vip(next, &want->vips[i].svc);
+		if (v >= 0 && memcmp(&next->vips[v].check, &want->vips[i].check,
+				     sizeof(want->vips[i].check)) == 0)
+			continue;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.id = DSR_CMD_CHECK_SET;
+		cmd.u.check.svc = want->vips[i].svc;
+		cmd.u.check.check = want->vips[i].check;
+		if (reload_step(next, &cmd, changes, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Deletions first (VIPs, then backends gone or whose MAC changed), then additions. */
 static int
 reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes, char *err,
@@ -309,7 +340,7 @@ reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *ch
 		if (reload_step(next, &cmd, changes, err, errlen) != 0)
 			return -1;
 	}
-	return 0;
+	return reload_checks(next, want, changes, err, errlen);
 }
 
 int

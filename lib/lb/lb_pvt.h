@@ -27,4 +27,16 @@ void dsr_lb_kif_service(struct dsr_lb *lb);
 /* lb_stats.c: update lb->rates (once a second). */
 void dsr_lb_sample_rates(struct dsr_lb *lb, uint32_t now_ms);
 
+/* lb_health.c: allocate; follow a configuration change; the down backends of conf. */
+int dsr_lb_health_init(struct dsr_lb *lb);
+void dsr_lb_health_sync(struct dsr_lb *lb, const struct dsr_conf *old, const struct dsr_conf *next);
+void dsr_lb_health_down(struct dsr_lb *lb, const struct dsr_conf *conf, uint8_t down[]);
+
+/* lb_arp.c: queue a frame to send on port (through a worker's TX ring). */
+void dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len);
+
+/* lb_health.c: dsr probes: send and time out (now and then); take an answer. */
+void dsr_lb_health_tick(struct dsr_lb *lb, uint32_t now_ms);
+bool dsr_lb_health_input(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len);
+
 #endif /* DSR_LB_PVT_H */

@@ -5,6 +5,7 @@
  * changes through dsr_lb_apply_cmd() (build, publish, RCU), and answer
  * show commands as rows. Runs on the main lcore only.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,64 @@ backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 
 	if (!cb->has_mac && dsr_arp_lookup(lb->arp, cb->ip, mac) != DSR_MAC_OK)
 		return show_backend_arp(lb, cb); /* "failed" or "unresolved" */
+	if (!dsr_health_in_service(dsr_lb_health_of(lb, (unsigned int)(cb - lb->conf->backends))))
+		return lb->health->vip[cb->vip].panic ? "panic" : "down";
 	return cb->weight == 0 ? "draining" : "up";
+}
+
+/* show checks: one row per VIP. */
+static void
+rows_checks(const struct dsr_lb *lb, struct dsr_ctl_out *out)
+{
+	char kind[64], svc[48], ms[16];
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		const struct dsr_check *k = &lb->conf->vips[i].check;
+
+		if (!lb->conf->vips[i].used)
+			continue;
+		snprintf(kind, sizeof(kind), "check %s",
+			 dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)));
+		dsr_ctl_row_begin(out, kind);
+		dsr_ctl_kv_str(out, "kind", dsr_check_kind_name((enum dsr_check_kind)k->kind));
+		if (k->kind != DSR_CHECK_NONE) {
+			if (k->kind == DSR_CHECK_HTTP) {
+				dsr_ctl_kv_str(out, "path", k->path);
+				dsr_ctl_kv_u64(out, "expect", k->expect);
+			}
+			dsr_ctl_kv_u64(out, "port",
+				       k->port != 0 ? k->port : ntohs(lb->conf->vips[i].svc.port));
+			dsr_ctl_kv_str(out, "interval", dsr_ms_str(k->interval_ms, ms, sizeof(ms)));
+			dsr_ctl_kv_str(out, "timeout", dsr_ms_str(k->timeout_ms, ms, sizeof(ms)));
+			dsr_ctl_kv_u64(out, "rise", k->rise);
+			dsr_ctl_kv_u64(out, "fall", k->fall);
+		}
+		dsr_ctl_kv_u64(out, "panic", k->panic);
+		dsr_ctl_kv_str(out, "panicking", lb->health->vip[i].panic ? "yes" : "no");
+		dsr_ctl_kv_u64(out, "panics", lb->health->vip[i].panics);
+		dsr_ctl_row_end(out);
+	}
+}
+
+/* A backend's health: state, last result, its latency, time in state. */
+static void
+kv_health(const struct dsr_lb *lb, unsigned int b, struct dsr_ctl_out *out)
+{
+	const struct dsr_health_be *h = dsr_lb_health_of(lb, b);
+	char why[DSR_HEALTH_WHY_MAX], *p;
+
+	/* One word, so that the text format stays KEY VALUE pairs. */
+	snprintf(why, sizeof(why), "%s", h->why);
+	for (p = why; *p != '\0'; p++)
+		if (*p == ' ')
+			*p = '-';
+	dsr_ctl_kv_str(out, "health", dsr_health_name((enum dsr_health)h->state));
+	dsr_ctl_kv_str(out, "last-check", dsr_health_result_name((enum dsr_health_result)h->last));
+	if (h->last == DSR_HEALTH_RES_FAIL)
+		dsr_ctl_kv_str(out, "last-failure", why);
+	dsr_ctl_kv_dbl(out, "check-ms", h->latency_us / 1000.0);
+	dsr_ctl_kv_u64(out, "health-for-s", (dsr_lb_now_ms(lb) - h->since_ms) / 1000);
 }
 
 /* show vips / show backends [SVC]: one row per id, streamed. */
@@ -148,6 +206,7 @@ rows_objects(const struct dsr_lb *lb, struct show_req_state *st, struct dsr_ctl_
 		snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
 		dsr_ctl_row_begin(out, kind);
 		dsr_ctl_kv_str(out, "state", backend_state(lb, cb));
+		kv_health(lb, i, out);
 		dsr_ctl_kv_str(out, "mac", show_backend_mac(lb, cb, mac));
 		dsr_ctl_kv_str(out, "arp", show_backend_arp(lb, cb));
 		dsr_ctl_kv_u64(out, "weight", cb->weight);
@@ -155,6 +214,7 @@ rows_objects(const struct dsr_lb *lb, struct show_req_state *st, struct dsr_ctl_
 		dsr_ctl_kv_dbl(out, "share", 100.0 * slots / g->maglev_size);
 		dsr_ctl_kv_u64(out, "active", s->backend[i].active);
 		dsr_ctl_kv_u64(out, "new-conns", s->backend[i].new_conns);
+		dsr_ctl_kv_u64(out, "syn-retries", s->backend[i].syn_retries);
 		dsr_ctl_kv_u64(out, "pkts", s->backend[i].pkts);
 		dsr_ctl_kv_u64(out, "bytes", s->backend[i].bytes);
 		dsr_ctl_row_end(out);
@@ -216,7 +276,7 @@ static enum dsr_ctl_result
 run_change(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cmd *cmd,
 	   struct dsr_ctl_out *out)
 {
-	char err[DSR_CMD_ERR_MAX], line[256];
+	char err[DSR_CMD_ERR_MAX], line[2 * DSR_CMD_ERR_MAX];
 
 	dsr_cmd_format(cmd, line, sizeof(line));
 	if (dsr_lb_apply_cmd(lb, cmd, err, sizeof(err)) != 0) {
@@ -250,6 +310,16 @@ h_flush(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state 
 	struct dsr_ctl_out *out)
 {
 	return show_conns_flush(lb, req, &st->cmd, &st->walk, out);
+}
+
+static enum dsr_ctl_result
+h_checks(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	 struct dsr_ctl_out *out)
+{
+	(void)req;
+	(void)st;
+	rows_checks(lb, out);
+	return DSR_CTL_DONE;
 }
 
 static enum dsr_ctl_result
@@ -352,6 +422,8 @@ static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
 	[DSR_CMD_BACKEND_ADD] = h_change,
 	[DSR_CMD_BACKEND_DEL] = h_change,
 	[DSR_CMD_BACKEND_SET] = h_change,
+	[DSR_CMD_CHECK_SET] = h_change,
+	[DSR_CMD_SHOW_CHECKS] = h_checks,
 	[DSR_CMD_TIMEOUT_SET] = h_change,
 	[DSR_CMD_CONNTRACK_SIZE] = h_change,
 	[DSR_CMD_STRICT_SYN] = h_change,

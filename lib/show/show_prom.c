@@ -25,6 +25,10 @@ enum prom_kind {
 	PK_VIP,       /* a flow counter, by VIP */
 	PK_BACKEND,   /* a flow counter, by backend */
 	PK_BE_UP,     /* whether a backend takes new flows */
+	PK_BE_HEALTH, /* a backend's health */
+	PK_BE_CHECK,  /* the latency of its last check */
+	PK_BE_SINCE,  /* seconds in its health state */
+	PK_VIP_PANIC, /* times a VIP began to ignore health */
 	PK_ARP,       /* ARP counters, by port */
 	PK_CONFLICTS, /* duplicate-address frames */
 };
@@ -52,7 +56,15 @@ static const struct prom_section {
 	{PK_VIP, DSR_CTR_G_VIP, NULL, NULL, NULL, NULL},
 	{PK_BACKEND, DSR_CTR_G_BACKEND, NULL, NULL, NULL, NULL},
 	{PK_BE_UP, 0, NULL, "dsrlb_backend_up", "gauge",
-	 "1 if the backend takes new flows (MAC known, weight above 0)."},
+	 "1 if the backend takes new flows (MAC known, weight above 0, not down)."},
+	{PK_BE_HEALTH, 0, NULL, "dsrlb_backend_health", "gauge",
+	 "Health by active checks: 1 up, 0 down, -1 unchecked."},
+	{PK_BE_CHECK, 0, NULL, "dsrlb_backend_check_latency_microseconds", "gauge",
+	 "Latency of the backend's last health check."},
+	{PK_BE_SINCE, 0, NULL, "dsrlb_backend_health_state_seconds", "gauge",
+	 "Seconds the backend has been in its health state."},
+	{PK_VIP_PANIC, 0, NULL, "dsrlb_vip_panics_total", "counter",
+	 "Times the VIP ignored health because too few backends were healthy (panic)."},
 	{PK_ARP, 0, NULL, "dsrlb_arp_total", "counter", "ARP counters, by port."},
 	{PK_CONFLICTS, 0, NULL, "dsrlb_arp_conflicts_total", "counter",
 	 "Duplicate-address frames, by our address, other MAC and kind."},
@@ -133,6 +145,7 @@ family_items(const struct dsr_lb *lb, const struct prom_section *sec)
 	case PK_CAPACITY:
 		return lb->nb_workers;
 	case PK_VIP:
+	case PK_VIP_PANIC:
 		return DSR_MAX_VIPS;
 	case PK_ARP:
 		return lb->nb_ports * DSR_ARP_NCOUNTERS;
@@ -173,6 +186,7 @@ emit_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s,
 	     const struct prom_family *fam, unsigned int i, struct dsr_ctl_out *out)
 {
 	const struct dsr_conf_backend *cb = &lb->conf->backends[i];
+	const struct dsr_health_be *h;
 	char l[256], svc[48], ip[16];
 	uint8_t m[6];
 	bool ok;
@@ -186,7 +200,25 @@ emit_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s,
 		sample(out, fam->name, l, dsr_ctr_get(&s->backend[i], fam->ctr));
 		return;
 	}
+	h = dsr_lb_health_of(lb, i);
+	switch (fam->sec->kind) {
+	case PK_BE_HEALTH:
+		sample(out, fam->name, l,
+		       h->state == DSR_HEALTH_UP     ? 1
+		       : h->state == DSR_HEALTH_DOWN ? 0
+						     : -1);
+		return;
+	case PK_BE_CHECK:
+		sample(out, fam->name, l, h->latency_us);
+		return;
+	case PK_BE_SINCE:
+		sample(out, fam->name, l, (dsr_lb_now_ms(lb) - h->since_ms) / 1000);
+		return;
+	default:
+		break;
+	}
 	ok = cb->has_mac || dsr_arp_lookup(lb->arp, cb->ip, m) == DSR_MAC_OK;
+	ok = ok && (dsr_health_in_service(h) || lb->health->vip[cb->vip].panic);
 	sample(out, fam->name, l, ok && cb->weight > 0);
 }
 
@@ -230,11 +262,14 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, const struct
 		sample(out, fam->name, l, worker_value(lb->workers[i], fam));
 		return;
 	case PK_VIP:
+	case PK_VIP_PANIC:
 		if (!lb->conf->vips[i].used)
 			return;
 		snprintf(l, sizeof(l), "vip=\"%s\"",
 			 dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)));
-		sample(out, fam->name, l, dsr_ctr_get(&s->vip[i], fam->ctr));
+		sample(out, fam->name, l,
+		       sec->kind == PK_VIP ? dsr_ctr_get(&s->vip[i], fam->ctr)
+					   : lb->health->vip[i].panics);
 		return;
 	case PK_ARP:
 	case PK_CONFLICTS:

@@ -57,11 +57,12 @@
 	  "RSTs forwarded whose sequence number is far from the flow's: entry kept")               \
 	X(CT_EXPIRED, "ct-expired", "entries aged out")                                            \
 	X(CT_FULL, "ct-full", "packets forwarded by Maglev alone because the table was full")      \
-	X(CT_STALE, "ct-stale", "entries whose backend was removed, re-chosen by Maglev")          \
+	X(CT_STALE, "ct-stale", "entries whose backend was removed or went down, re-chosen")       \
 	X(CT_FLUSHED, "ct-flushed", "entries removed by conns flush")                              \
 	X(TO_KERNEL, "to-kernel",                                                                  \
 	  "frames for a port's own address passed to the main lcore for its kernel interface")     \
-	X(SLOWPATH, "slowpath", "frames passed to the main lcore (ARP, kernel interface)")
+	X(SLOWPATH, "slowpath",                                                                    \
+	  "frames passed to the main lcore (ARP, kernel interface, health check answers)")
 
 #define DSR_X_ENUM(e, name, help) DSR_DROP_##e,
 enum dsr_drop { DSR_DROP_REASONS(DSR_X_ENUM) DSR_DROP_MAX };
@@ -147,7 +148,9 @@ enum dsr_event { DSR_EVENTS(DSR_X_ENUM) DSR_EV_MAX };
 	X(pkts, "pkts", "packets_total", counter, "Frames forwarded")                              \
 	X(bytes, "bytes", "bytes_total", counter, "Bytes forwarded")                               \
 	X(new_conns, "new-conns", "new_connections_total", counter, "Entries created")             \
-	X(active, "active", "active_connections", gauge, "Live entries")
+	X(active, "active", "active_connections", gauge, "Live entries")                           \
+	X(syn_retries, "syn-retries", "syn_retries_total", counter,                                \
+	  "Client SYNs repeated on an entry still in the SYN state: the backend did not answer")
 
 #define DSR_X_FIELD(field, ...) uint64_t field;
 

@@ -201,6 +201,12 @@ CASES = [
          {"drop not-ipv4 count": 1, "drop not-our-mac count": 2, "event slowpath count": 1,
           "total slowpath-handled": 1, "total fwd-pkts": 1,
           "arp port 0 requests-answered": 1}),
+    Case("syn-retries", "a client SYN repeated while its entry is still in the SYN state "
+         "counts as a retry for the backend (it did not answer); a SYN after the ACK does not",
+         conn(40200, ["S", "S", "S", "A", "S"]) + conn(40201, ["S", "A"], t0=1),
+         {"backend 10.0.0.100:80/tcp 10.0.0.21 syn-retries": 2,
+          "vip 10.0.0.100:80/tcp syn-retries": 2, "event ct-new count": 2,
+          "total fwd-pkts": 7}),
     Case("no-backend", "a VIP without backends drops and counts",
          [(0, tcp("S", dst=VIP_E), None)],
          {"drop no-backend count": 1}),

@@ -17,6 +17,7 @@ from scapy.all import Ether, PcapReader, PcapWriter  # noqa: E402
 import dsrtest  # noqa: E402
 import fixtures  # noqa: E402
 import fixtures_arp  # noqa: E402
+import fixtures_health  # noqa: E402
 
 T0 = 1700000000
 
@@ -104,7 +105,7 @@ def main():
     only = set(sys.argv[2:])
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="dsrlb-traffic-") as tmp:
-        for case in fixtures.CASES + fixtures_arp.CASES:
+        for case in fixtures.CASES + fixtures_arp.CASES + fixtures_health.CASES:
             if only and case.name not in only:
                 continue
             errors = run_case(runner, case, tmp)

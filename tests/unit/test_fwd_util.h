@@ -32,7 +32,7 @@
 #define FRAME_MAX  2048
 #define NFLOWS     384
 #define NHOT       24
-#define NGENS      3
+#define NGENS      4
 #define WALK_MAX   4096 /* entries a table walk records */
 
 #define FIN DSR_TCP_FIN
@@ -117,6 +117,10 @@ static const uint8_t client_mac[6] = {0x02, 0xcc, 0x00, 0x00, 0x00, 0x01};
 
 static struct dsr_gen *gens[NGENS];
 
+/* Generation D: A, with health checks taking these backends down. */
+#define DOWN_D_TCP 2
+#define DOWN_D_UDP 5
+
 /* Uniform random numbers: splitmix64, seeded per test. */
 static uint64_t rng_state;
 
@@ -190,7 +194,8 @@ load(struct dsr_conf *c, const char *const *lines)
 static inline int
 build_gens(void)
 {
-	static int which[NGENS] = {0, 1, 2};
+	static int which[NGENS] = {0, 1, 2, 0};
+	static uint8_t down[DSR_MAX_BACKENDS];
 	struct dsr_conf *c = malloc(sizeof(*c));
 	int rc = -1;
 
@@ -198,6 +203,10 @@ build_gens(void)
 		return -1;
 	dsr_conf_init(c);
 	if (load(c, conf_a) != 0 || (gens[0] = dsr_gen_build(c, 1, mac_of, &which[0])) == NULL)
+		goto out;
+	down[DOWN_D_TCP] = 1;
+	down[DOWN_D_UDP] = 1;
+	if ((gens[3] = dsr_gen_build_health(c, 4, mac_of, &which[0], down)) == NULL)
 		goto out;
 	if (load(c, conf_b) != 0 || (gens[1] = dsr_gen_build(c, 2, mac_of, &which[1])) == NULL)
 		goto out;

@@ -219,7 +219,8 @@ test_get(void)
 				 .kernel_in_pkts = 5,
 				 .kernel_out_pkts = 6,
 				 .kernel_drops = 7};
-	struct dsr_ctr_flow f = {.pkts = 5, .bytes = 6, .new_conns = 7, .active = 8};
+	struct dsr_ctr_flow f = {
+		.pkts = 5, .bytes = 6, .new_conns = 7, .active = 8, .syn_retries = 9};
 	const struct dsr_ctr_desc *d;
 	unsigned int n, i;
 
@@ -228,11 +229,12 @@ test_get(void)
 	for (i = 0; i < n; i++)
 		CHECK_EQ(dsr_ctr_get(&p, &d[i]), i + 1);
 	d = dsr_ctr_group(DSR_CTR_G_BACKEND, &n);
-	CHECK_EQ(n, 4);
+	CHECK_EQ(n, 5);
 	for (i = 0; i < n; i++)
 		CHECK_EQ(dsr_ctr_get(&f, &d[i]), i + 5);
 	CHECK_STR(d[3].family, "dsrlb_backend_active_connections");
 	CHECK_STR(d[3].help, "Live entries, by backend.");
+	CHECK_STR(d[4].family, "dsrlb_backend_syn_retries_total");
 	d = dsr_ctr_group(DSR_CTR_G_VIP, &n);
 	CHECK_STR(d[0].family, "dsrlb_vip_packets_total");
 	CHECK_STR(d[0].help, "Frames forwarded, by VIP.");
