@@ -533,8 +533,7 @@ static const char *const canonical[] = {
 	"backend del 10.200.0.100:80/tcp 10.0.0.21",
 	"backend set 10.200.0.100:80/tcp 10.0.0.21 weight 65535",
 	"check set 10.200.0.100:80/tcp dsr interval 0.5 timeout 0.25 rise 1 fall 2 panic 50",
-	"check set 10.200.0.100:80/tcp http path /health expect 204 port 8080 interval 2 timeout 1 "
-	"rise 2 fall 3 panic 0",
+	"check set 10.0.0.1:80/tcp http path /h expect 204 port 8080 interval 2 timeout 1 rise 2 fall 3 panic 0",
 	"check set 10.200.0.100:80/tcp none",
 	"timeout set tcp-syn 30",
 	"timeout set tcp 900",
