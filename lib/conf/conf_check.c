@@ -11,8 +11,7 @@
 
 /*
  * Whether some port has a kernel interface (issue 15, section 1): the tcp
- * and http checks connect from the kernel. Until `port N kernel-interface
- * NAME` exists, no port has one; that command's state plugs in here.
+ * and http checks connect from the kernel (`port N kernel-interface NAME`).
  */
 bool
 dsr_conf_has_kernel_if(const struct dsr_conf *conf)
@@ -85,10 +84,6 @@ dsr_conf_apply_check(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err
 				    "a %s check connects from the kernel, and no port has a kernel "
 				    "interface: add 'port N kernel-interface NAME' to the config "
 				    "file, or use 'check set %s dsr', which needs none",
-				    kind, s);
-	if (k->kind == DSR_CHECK_TCP || k->kind == DSR_CHECK_HTTP)
-		return dsr_conf_err(err, errlen,
-				    "%s checks are not implemented yet: use 'check set %s dsr'",
 				    kind, s);
 	if (k->kind == DSR_CHECK_DSR && cmd->u.check.svc.proto != IPPROTO_TCP)
 		return dsr_conf_err(err, errlen,

@@ -171,4 +171,24 @@ int dsr_probe_parse(const uint8_t *frame, uint32_t len, struct dsr_probe_reply *
 /** Is r the answer to probe p? */
 enum dsr_probe_verdict dsr_probe_match(const struct dsr_probe *p, const struct dsr_probe_reply *r);
 
+/*
+ * The http check (run by lib/lb from the kernel interface): its request,
+ * and the status line of the answer, judged on its first bytes.
+ */
+
+#define DSR_HEALTH_HTTP_REQ_MAX 384 /**< a request's buffer, NUL included */
+
+/**
+ * Write "GET PATH HTTP/1.1", a Host header and "Connection: close".
+ * @return its length, or -1 if it does not fit in len.
+ */
+int dsr_health_http_request(char *buf, size_t len, const char *path, const char *host);
+
+/**
+ * The status code of an answer's first len bytes ("HTTP/1.x DDD ...").
+ * @return the code, 0 while too few bytes have come to tell, -1 if it is
+ * no HTTP/1 status line.
+ */
+int dsr_health_http_status(const char *buf, size_t len);
+
 #endif /* DSR_HEALTH_H */

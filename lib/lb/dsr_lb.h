@@ -81,9 +81,24 @@ struct dsr_lb_probe {
 	uint8_t round; /**< varies the source port from one probe to the next */
 };
 
+#define DSR_LB_HC_ANSWER 16 /**< bytes of an http check's answer read, at most */
+
+/**
+ * A backend's tcp or http check (lb_hc.c): a non-blocking socket on a
+ * kernel interface, at most one in flight. Its times are in the
+ * backend's dsr_lb_probe.
+ */
+struct dsr_lb_hc {
+	int fd;                        /**< -1: none in flight */
+	uint8_t phase;                 /**< connecting, or reading the answer */
+	uint16_t got;                  /**< bytes of the answer read */
+	char answer[DSR_LB_HC_ANSWER]; /**< its first bytes: the status line */
+};
+
 /** Health of backends under their VIP's check (main lcore only). */
 struct dsr_lb_health {
 	struct dsr_lb_probe probe[DSR_MAX_BACKENDS];
+	struct dsr_lb_hc hc[DSR_MAX_BACKENDS];
 	uint32_t last_tick_ms;
 	struct dsr_health_be be[DSR_MAX_BACKENDS];
 	struct dsr_health_vip vip[DSR_MAX_VIPS];

@@ -447,6 +447,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	dsr_arp_free(lb->arp);
 	free(lb->base);
 	rte_free(lb->main_st);
+	dsr_lb_hc_fini(lb);
 	free(lb->health);
 	for (i = 0; i < lb->numa.nb_pools; i++)
 		rte_mempool_free(lb->pools[i]);

@@ -24,8 +24,10 @@ dsr_lb_health_init(struct dsr_lb *lb)
 	lb->health = calloc(1, sizeof(*lb->health));
 	if (lb->health == NULL)
 		return -1;
-	for (i = 0; i < DSR_MAX_BACKENDS; i++)
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
 		dsr_health_reset(&lb->health->be[i], 0);
+		lb->health->hc[i].fd = -1;
+	}
 	for (i = 0; i < DSR_MAX_VIPS; i++)
 		lb->health->check[i] = lb->conf->vips[i].check;
 	return 0;
@@ -59,8 +61,10 @@ dsr_lb_health_sync(struct dsr_lb *lb, const struct dsr_conf *old, const struct d
 
 		if (!nb->used)
 			continue;
-		if (!old->backends[i].used || old->backends[i].vip != nb->vip || changed[nb->vip])
+		if (!old->backends[i].used || old->backends[i].vip != nb->vip || changed[nb->vip]) {
 			dsr_health_reset(&h->be[i], now);
+			dsr_lb_hc_close(lb, i); /* a check under the old configuration */
+		}
 	}
 }
 
@@ -220,15 +224,20 @@ dsr_lb_health_tick(struct dsr_lb *lb, uint32_t now_ms)
 	if ((int32_t)(now_ms - h->last_tick_ms) < 10)
 		return;
 	h->last_tick_ms = now_ms;
+	dsr_lb_hc_poll(lb);
 	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
 		const struct dsr_conf_backend *cb = &lb->conf->backends[b];
 		struct dsr_lb_probe *pr = &h->probe[b];
 		const struct dsr_check *k;
 
-		if (!cb->used)
-			continue;
 		k = &lb->conf->vips[cb->vip].check;
-		if (k->kind != DSR_CHECK_DSR)
+		if (cb->used && (k->kind == DSR_CHECK_TCP || k->kind == DSR_CHECK_HTTP)) {
+			dsr_lb_hc_step(lb, b, k, now_ms);
+			continue;
+		}
+		if (h->hc[b].fd >= 0)
+			dsr_lb_hc_close(lb, b); /* removed, or its check is another kind now */
+		if (!cb->used || k->kind != DSR_CHECK_DSR)
 			continue;
 		if (pr->in_flight && (int32_t)(now_ms - pr->sent_ms) >= (int32_t)k->timeout_ms) {
 			pr->in_flight = false;

@@ -39,4 +39,13 @@ void dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, u
 void dsr_lb_health_tick(struct dsr_lb *lb, uint32_t now_ms);
 bool dsr_lb_health_input(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len);
 
+/*
+ * lb_hc.c: tcp and http checks: advance those in flight (one poll() that
+ * does not wait); time out and start backend b's; close one, or all.
+ */
+void dsr_lb_hc_poll(struct dsr_lb *lb);
+void dsr_lb_hc_step(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k, uint32_t now_ms);
+void dsr_lb_hc_close(struct dsr_lb *lb, unsigned int b);
+void dsr_lb_hc_fini(struct dsr_lb *lb);
+
 #endif /* DSR_LB_PVT_H */

@@ -176,10 +176,23 @@ test_apply(void)
 		  "a http check connects from the kernel, and no port has a kernel interface: add "
 		  "'port N kernel-interface NAME' to the config file, or use 'check set "
 		  "10.0.0.100:80/tcp dsr', which needs none");
-	/* With a kernel interface: not refused for want of one, but not there yet. */
+	/* With a kernel interface, tcp and http checks are taken. */
 	APPLY_OK(c, "port 0 kernel-interface dsr0");
-	APPLY_ERR(c, "check set 10.0.0.100:80/tcp tcp",
-		  "tcp checks are not implemented yet: use 'check set 10.0.0.100:80/tcp dsr'");
+	APPLY_OK(c, "check set 10.0.0.100:80/tcp tcp port 8080 interval 0.5 timeout 0.4");
+	CHECK_EQ(c->vips[v].check.kind, DSR_CHECK_TCP);
+	CHECK_EQ(c->vips[v].check.port, 8080);
+	CHECK_EQ(c->vips[v].check.timeout_ms, 400);
+	APPLY_OK(c, "check set 10.0.0.100:80/tcp http path /healthz expect 204 rise 3 fall 4");
+	CHECK_EQ(c->vips[v].check.kind, DSR_CHECK_HTTP);
+	CHECK_EQ(c->vips[v].check.expect, 204);
+	CHECK_EQ(c->vips[v].check.rise, 3);
+	CHECK_EQ(c->vips[v].check.fall, 4);
+	CHECK(strcmp(c->vips[v].check.path, "/healthz") == 0);
+	APPLY_OK(c, "check set 10.0.0.100:80/tcp http");
+	CHECK_EQ(c->vips[v].check.expect, 200);
+	CHECK(strcmp(c->vips[v].check.path, "/") == 0);
+	APPLY_OK(c, "check set 10.0.0.100:53/udp tcp port 53");
+	APPLY_OK(c, "check set 10.0.0.100:53/udp none");
 	APPLY_ERR(c, "check set 10.0.0.100:53/udp dsr",
 		  "a dsr check sends a TCP SYN to the VIP: VIP 10.0.0.100:53/udp is not TCP");
 	APPLY_ERR(c, "check set 10.0.0.100:80/tcp dsr port 81",

@@ -290,13 +290,42 @@ test_probe_frames(void)
 	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), -1);
 }
 
+static void
+test_http(void)
+{
+	char req[DSR_HEALTH_HTTP_REQ_MAX], path[200];
+
+	CHECK_EQ(dsr_health_http_request(req, sizeof(req), "/healthz", "10.0.0.22"),
+		 (int)strlen("GET /healthz HTTP/1.1\r\nHost: 10.0.0.22\r\nConnection: "
+			     "close\r\n\r\n"));
+	CHECK(strcmp(req,
+		     "GET /healthz HTTP/1.1\r\nHost: 10.0.0.22\r\nConnection: close\r\n\r\n") == 0);
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	CHECK_EQ(dsr_health_http_request(req, 64, path, "10.0.0.22"), -1);
+
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 200 OK\r\n", 17), 200);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.0 503 Service Unavailable\r\n", 34), 503);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 204\r\n", 14), 204);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 200", 12), 200);
+	/* Too little to tell yet. */
+	CHECK_EQ(dsr_health_http_status("", 0), 0);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 2", 10), 0);
+	/* Not an HTTP/1 status line. */
+	CHECK_EQ(dsr_health_http_status("SSH-2.0-", 8), -1);
+	CHECK_EQ(dsr_health_http_status("HTTP/2 200 OK\r\n", 15), -1);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 2x0 OK\r\n", 17), -1);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 099 OK\r\n", 17), -1);
+	CHECK_EQ(dsr_health_http_status("HTTP/1.1 2000 OK\r\n", 18), -1);
+}
+
 int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_reset),        DSR_TEST(test_rise_fall),  DSR_TEST(test_edges),
 		DSR_TEST(test_lines),        DSR_TEST(test_panic_rule), DSR_TEST(test_panic_vip),
-		DSR_TEST(test_probe_frames),
+		DSR_TEST(test_probe_frames), DSR_TEST(test_http),
 	};
 
 	return dsr_test_run(cases, NELEM(cases));
