@@ -64,6 +64,14 @@ read -r b1 b2 bad < <(requests 20)
 echo "both up: b1 $b1, b2 $b2, failed $bad"
 check "http: both up, every request succeeds, on both" [ "$bad" = 0 -a "$b1" -gt 0 -a "$b2" -gt 0 ]
 
+# A long download from b1 runs across b2's failure: its replies paced to
+# 4 Mbit/s (about 2 s for 1 MiB); client port 41000 goes to b1 (seedless
+# Maglev over these two backends), and the bytes say who sent them.
+ns b1 tc qdisc add dev eth0 root tbf rate 4mbit burst 16kb latency 2s
+ns cl curl -s --max-time 30 --local-port 41000 -o "$RIG_DIR/long" "http://$VIP/blob" &
+long_pid=$!
+sleep 0.3
+
 check "b2's HTTP server stops" b2_stop
 t=$(wait_health 10.0.0.22 down "$bound") || true
 check "http: b2 goes down within interval x fall + 1 = $bound s ($t s)" [ "$t" != timeout ]
@@ -74,6 +82,9 @@ check "b1 stays up" [ "$(health_of 10.0.0.21)" = up ]
 read -r b1 b2 bad < <(requests 30)
 echo "b2 down: b1 $b1, b2 $b2, failed $bad"
 check "http: b2 down, every request succeeds, all on b1" [ "$bad" = 0 -a "$b1" = 30 ]
+check "the download from b1 running across b2's failure finished" wait "$long_pid"
+check "... byte for byte, from b1" cmp -s "$RIG_DIR/long" "$RIG_DIR/b1/blob"
+ns b1 tc qdisc del dev eth0 root
 
 check "b2's HTTP server starts again" b2_start
 t=$(wait_health 10.0.0.22 up "$up_bound") || true
