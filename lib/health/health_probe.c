@@ -8,14 +8,11 @@
 #include <string.h>
 
 #include "dsr_health.h"
+#include "dsr_pkt.h"
 
-#define ETH_LEN   14
-#define IP4_LEN   20
-#define TCP_LEN   20
-#define TCP_F_FIN 0x01
-#define TCP_F_SYN 0x02
-#define TCP_F_RST 0x04
-#define TCP_F_ACK 0x10
+#define ETH_LEN DSR_ETH_HLEN
+#define IP4_LEN DSR_IPV4_MIN_HLEN
+#define TCP_LEN DSR_TCP_MIN_HLEN
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -77,12 +74,12 @@ probe_frame(uint8_t *buf, size_t len, const struct dsr_probe *p, uint8_t flags, 
 	memset(buf, 0, DSR_PROBE_FRAME_LEN);
 	memcpy(buf, p->dst_mac, 6);
 	memcpy(buf + 6, p->src_mac, 6);
-	put16(buf + 12, 0x0800);
+	put16(buf + 12, DSR_ETHERTYPE_IPV4);
 	ip[0] = 0x45;
 	put16(ip + 2, IP4_LEN + TCP_LEN);
 	put16(ip + 6, 0x4000); /* DF */
 	ip[8] = 64;
-	ip[9] = 6;
+	ip[9] = DSR_IPPROTO_TCP;
 	memcpy(ip + 12, &p->src_ip, 4);
 	memcpy(ip + 16, &p->dst_ip, 4);
 	put16(ip + 10, csum_fold(csum_add(0, ip, IP4_LEN)));
@@ -92,10 +89,10 @@ probe_frame(uint8_t *buf, size_t len, const struct dsr_probe *p, uint8_t flags, 
 	put32(tcp + 8, ack);
 	tcp[12] = (TCP_LEN / 4) << 4;
 	tcp[13] = flags;
-	put16(tcp + 14, flags & TCP_F_RST ? 0 : 65535);
+	put16(tcp + 14, flags & DSR_TCP_RST ? 0 : 65535);
 	memcpy(pseudo, ip + 12, 8);
 	pseudo[8] = 0;
-	pseudo[9] = 6;
+	pseudo[9] = DSR_IPPROTO_TCP;
 	put16(pseudo + 10, TCP_LEN);
 	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), tcp, TCP_LEN);
 	put16(tcp + 16, csum_fold(sum));
@@ -105,35 +102,32 @@ probe_frame(uint8_t *buf, size_t len, const struct dsr_probe *p, uint8_t flags, 
 uint32_t
 dsr_probe_syn(uint8_t *buf, size_t len, const struct dsr_probe *p)
 {
-	return probe_frame(buf, len, p, TCP_F_SYN, p->seq, 0);
+	return probe_frame(buf, len, p, DSR_TCP_SYN, p->seq, 0);
 }
 
 uint32_t
 dsr_probe_rst(uint8_t *buf, size_t len, const struct dsr_probe *p)
 {
-	return probe_frame(buf, len, p, TCP_F_RST, p->seq + 1, 0);
+	return probe_frame(buf, len, p, DSR_TCP_RST, p->seq + 1, 0);
 }
 
 int
 dsr_probe_parse(const uint8_t *frame, uint32_t len, struct dsr_probe_reply *r)
 {
-	const uint8_t *ip = frame + ETH_LEN, *tcp;
-	uint32_t ihl;
+	const uint8_t *tcp;
+	struct dsr_pkt pkt;
 
-	if (len < ETH_LEN + IP4_LEN + TCP_LEN || get16(frame + 12) != 0x0800 || (ip[0] >> 4) != 4 ||
-	    ip[9] != 6)
+	/* lib/pkt walks the headers (a whole TCP header, no fragment). */
+	if (dsr_pkt_parse(frame, len, &pkt) != DSR_PKT_L4 || pkt.flow.proto != DSR_IPPROTO_TCP)
 		return -1;
-	ihl = (uint32_t)(ip[0] & 0x0f) * 4;
-	if (ihl < IP4_LEN || len < ETH_LEN + ihl + TCP_LEN || (get16(ip + 6) & 0x3fff) != 0)
-		return -1;
-	tcp = ip + ihl;
-	memcpy(&r->src_ip, ip + 12, 4);
-	memcpy(&r->dst_ip, ip + 16, 4);
+	tcp = frame + pkt.l4_off;
+	r->src_ip = pkt.flow.src_ip;
+	r->dst_ip = pkt.flow.dst_ip;
 	r->sport = get16(tcp);
 	r->dport = get16(tcp + 2);
 	r->seq = get32(tcp + 4);
 	r->ack = get32(tcp + 8);
-	r->flags = tcp[13];
+	r->flags = pkt.tcp_flags;
 	return 0;
 }
 
@@ -143,10 +137,10 @@ dsr_probe_match(const struct dsr_probe *p, const struct dsr_probe_reply *r)
 	if (r->src_ip != p->dst_ip || r->dst_ip != p->src_ip || r->sport != p->dport ||
 	    r->dport != p->sport)
 		return DSR_PROBE_OTHER;
-	if ((r->flags & TCP_F_RST) && (!(r->flags & TCP_F_ACK) || r->ack == p->seq + 1))
+	if ((r->flags & DSR_TCP_RST) && (!(r->flags & DSR_TCP_ACK) || r->ack == p->seq + 1))
 		return DSR_PROBE_REFUSED;
-	if ((r->flags & (TCP_F_SYN | TCP_F_ACK | TCP_F_RST | TCP_F_FIN)) ==
-		    (TCP_F_SYN | TCP_F_ACK) &&
+	if ((r->flags & (DSR_TCP_SYN | DSR_TCP_ACK | DSR_TCP_RST | DSR_TCP_FIN)) ==
+		    (DSR_TCP_SYN | DSR_TCP_ACK) &&
 	    r->ack == p->seq + 1)
 		return DSR_PROBE_ANSWERED;
 	return DSR_PROBE_OTHER;
