@@ -412,7 +412,7 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_SHOW_PORTS, "show ports", "", "Show the ports: driver, MAC, queues, address.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show ports", cmd_parse_no_args},
 	{DSR_CMD_SHOW_WORKERS, "show workers", "",
-	 "Show the workers: lcore, socket, queues, table use.",
+	 "Show the workers: lcore, socket, queues, connection and fragment table use.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show workers", cmd_parse_no_args},
 	{DSR_CMD_SHOW_CONFIG, "show config", "",
 	 "Print commands that recreate the running configuration (save it as a config file).",

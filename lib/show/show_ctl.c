@@ -91,6 +91,10 @@ rows_workers(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 		dsr_ctl_kv_u64(out, "tx-queue", w->txq);
 		dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));
 		dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
+		/* Read while the worker writes it: a whole word, maybe a moment old. */
+		dsr_ctl_kv_u64(out, "frags", w->fwd.frag ? dsr_frag_count(w->fwd.frag) : 0);
+		dsr_ctl_kv_u64(out, "frag-capacity",
+			       w->fwd.frag ? dsr_frag_capacity(w->fwd.frag) : 0);
 		dsr_ctl_row_end(out);
 	}
 }
