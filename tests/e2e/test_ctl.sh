@@ -18,6 +18,16 @@ trap rig_down EXIT
 curl_who() { ns cl curl -s --max-time 3 "http://$VIP/" || echo none; }
 # The backend a client port is pinned to, from `show conns`.
 conn_backend() { rig_ctl show conns | awk -v p=":$1 " '$0 ~ p {for (i = 1; i < NF; i++) if ($i == "backend") print $(i + 1)}'; }
+# Wait (up to 5 s) for a client port's entry; print its backend.
+wait_conn() {
+	local i be=
+	for i in $(seq 50); do
+		be=$(conn_backend "$1")
+		[ -n "$be" ] && break
+		sleep 0.1
+	done
+	echo "$be"
+}
 name_of() { case "$1" in 10.0.0.21) echo b1 ;; 10.0.0.22) echo b2 ;; 10.0.0.23) echo b3 ;; *) echo "?" ;; esac; }
 
 rig_up || exit 1
@@ -32,8 +42,7 @@ done
 # 1. A long download through changes.
 ns cl curl -s --limit-rate 250k --local-port 45001 -o "$RIG_DIR/long.got" "http://$VIP/blob" &
 dl=$!
-sleep 0.5
-be=$(conn_backend 45001)
+be=$(wait_conn 45001)
 check "show conns shows the download's connection" [ -n "$be" ]
 rig_ctl backend add "$VIP:80/tcp" 10.0.0.23 >/dev/null
 check "backend add applied" bash -c "'$DSRLBCTL' -s '$RIG_DIR/ctl.sock' show backends | grep -q 10.0.0.23"
@@ -54,8 +63,7 @@ check "its connection stayed on $be" [ "$(conn_backend 45001)" = "$be" ]
 # 2. Drain: weight 0 on the backend of an open connection.
 ns cl curl -s --limit-rate 250k --local-port 45002 -o "$RIG_DIR/drain.got" "http://$VIP/blob" &
 dl=$!
-sleep 0.5
-be=$(conn_backend 45002)
+be=$(wait_conn 45002)
 rig_ctl backend set "$VIP:80/tcp" "$be" weight 0 >/dev/null
 others=0
 for i in $(seq 12); do
