@@ -34,6 +34,7 @@ struct dsr_port_info {
 	int dev_socket; /**< NUMA socket the device reports; -1 (SOCKET_ID_ANY): unknown */
 	int socket;     /**< NUMA socket its queues are set up on: the caller sets it (lib/numa) */
 	enum dsr_port_spread spread;
+	uint64_t rss_hf; /**< RSS hash types asked for (when spread is RSS) */
 	uint8_t mac[6];
 	char driver[32];
 	char name[64];

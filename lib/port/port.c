@@ -8,6 +8,12 @@
 #include "dsr_port.h"
 
 #define DSR_RSS_HF (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+/*
+ * Hashed too where the NIC can: fragments and ICMP by their addresses
+ * (all fragments of a datagram share them, so they reach one worker and
+ * its fragment table); without them they all go to queue 0.
+ */
+#define DSR_RSS_HF_MORE (RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_OTHER)
 
 /*
  * Drivers that spread flows over several RX queues without reporting
@@ -61,6 +67,7 @@ dsr_port_probe(uint16_t port_id, uint16_t nb_workers, struct dsr_port_info *info
 	info->spread = DSR_SPREAD_NONE;
 	if ((dev.flow_type_rss_offloads & DSR_RSS_HF) == DSR_RSS_HF)
 		info->spread = DSR_SPREAD_RSS;
+	info->rss_hf = DSR_RSS_HF | (dev.flow_type_rss_offloads & DSR_RSS_HF_MORE);
 	for (i = 0; i < RTE_DIM(kernel_spread_drivers); i++)
 		if (strcmp(dev.driver_name, kernel_spread_drivers[i]) == 0)
 			info->spread = DSR_SPREAD_KERNEL;
@@ -101,7 +108,7 @@ dsr_port_start(struct dsr_port_info *info, struct rte_mempool *mp, char *err, si
 	memset(&conf, 0, sizeof(conf));
 	if (info->spread == DSR_SPREAD_RSS) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = DSR_RSS_HF;
+		conf.rx_adv_conf.rss_conf.rss_hf = info->rss_hf;
 	}
 	ret = rte_eth_dev_configure(port, info->nb_rxq, info->nb_txq, &conf);
 	if (ret != 0) {
