@@ -292,7 +292,12 @@ for k in sys.argv[3:]:
 ' "$TOP/tests/pylib" "$RIG_DIR/lb.out" "$@"
 }
 
-# Is $1 a number greater than $2? ("missing" is not.)
+# Is $1 a number greater than $2 (a number)? ("missing" is not.)
 rig_gt() {
-	[[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -gt "$2" ]
+	[[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ ]] && [ "$1" -gt "$2" ]
+}
+
+# Are BEFORE and AFTER numbers, AFTER = BEFORE + N?
+rig_grew_by() { # before after n
+	[[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ ]] && [ $(($2 - $1)) = "$3" ]
 }

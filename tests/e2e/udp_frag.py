@@ -6,6 +6,10 @@
   udp_frag.py send DST PORT FIRST N COUNT SIZE
                                   from source ports FIRST..FIRST+N-1, COUNT
                                   datagrams of SIZE bytes each, DF off
+  udp_frag.py reversed SRC DST SPORT DPORT SIZE
+                                  one datagram (SEQ 0) as IPv4 fragments that
+                                  the client builds itself (raw socket), sent
+                                  last fragment first
   udp_frag.py verify N COUNT SIZE LOG...
                                   one line: what the receivers' logs hold
 
@@ -14,7 +18,9 @@ receiver knows whether it arrived whole and unchanged.
 """
 
 import hashlib
+import random
 import socket
+import struct
 import sys
 import time
 
@@ -58,6 +64,40 @@ def send(dst, port, first, n, count, size):
             time.sleep(0.002)
 
 
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def reversed_fragments(src, dst, sport, dport, size):
+    saddr, daddr = socket.inet_aton(src), socket.inet_aton(dst)
+    data = payload(sport, 0, size)
+    ulen = 8 + len(data)
+    pseudo = saddr + daddr + struct.pack("!BBH", 0, socket.IPPROTO_UDP, ulen)
+    udp = struct.pack("!HHHH", sport, dport, ulen, 0) + data
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+    ident = random.randrange(1, 65536)
+    step = 1480  # a multiple of 8 that fits a 1500-byte MTU
+    frags = []
+    for off in range(0, len(udp), step):
+        chunk = udp[off : off + step]
+        flags = (0x2000 if off + step < len(udp) else 0) | (off // 8)
+        hdr = struct.pack(
+            "!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, flags, 64, socket.IPPROTO_UDP, 0, saddr, daddr
+        )
+        hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+        frags.append(hdr + chunk)
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for f in reversed(frags):
+        s.sendto(f, (dst, 0))
+        time.sleep(0.002)
+    print("sent %d fragments, last first (IP id %d)" % (len(frags), ident))
+
+
 def verify(n, count, size, logs):
     """Print: total whole bad dups missing split (ports on two backends) and per-log counts."""
     seen = {}
@@ -97,6 +137,8 @@ def main():
         recv(int(a[0]), a[1])
     elif cmd == "send":
         send(a[0], int(a[1]), int(a[2]), int(a[3]), int(a[4]), int(a[5]))
+    elif cmd == "reversed":
+        reversed_fragments(a[0], a[1], int(a[2]), int(a[3]), int(a[4]))
     elif cmd == "verify":
         verify(int(a[0]), int(a[1]), int(a[2]), a[3:])
     else:
