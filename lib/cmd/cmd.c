@@ -10,10 +10,9 @@
 #include "cmd_pvt.h"
 
 static const char *const timeout_names[DSR_TIMEOUT_NKINDS] = {
-	[DSR_TIMEOUT_TCP_SYN] = "tcp-syn",
-	[DSR_TIMEOUT_TCP] = "tcp",
-	[DSR_TIMEOUT_TCP_FIN] = "tcp-fin",
-	[DSR_TIMEOUT_UDP] = "udp",
+	[DSR_TIMEOUT_TCP_SYN] = "tcp-syn", [DSR_TIMEOUT_TCP] = "tcp",
+	[DSR_TIMEOUT_TCP_FIN] = "tcp-fin", [DSR_TIMEOUT_UDP] = "udp",
+	[DSR_TIMEOUT_FRAG] = "frag",
 };
 
 /* The words tok[from..to) joined by single spaces, each cut by cmd_quote(), all cut to fit. */
@@ -241,12 +240,15 @@ parse_timeout(struct cmd_ctx *c, struct dsr_cmd *cmd)
 		if (strcmp(t, timeout_names[k]) == 0)
 			break;
 	if (k == DSR_TIMEOUT_NKINDS) {
-		cmd_err(c->err, c->errlen, "bad timeout kind '%s' (tcp-syn, tcp, tcp-fin or udp)",
+		cmd_err(c->err, c->errlen,
+			"bad timeout kind '%s' (tcp-syn, tcp, tcp-fin, udp or frag)",
 			cmd_quote(t, strlen(t), q));
 		return -1;
 	}
 	cmd->u.timeout.kind = (enum dsr_timeout_kind)k;
-	if (cmd_arg_u32(c, "seconds", 1, DSR_TIMEOUT_MAX_S, &cmd->u.timeout.seconds) < 0)
+	if (cmd_arg_u32(c, "seconds", 1,
+			k == DSR_TIMEOUT_FRAG ? DSR_TIMEOUT_FRAG_MAX_S : DSR_TIMEOUT_MAX_S,
+			&cmd->u.timeout.seconds) < 0)
 		return -1;
 	return cmd_ctx_end(c);
 }
@@ -298,6 +300,14 @@ parse_arp_announce(struct cmd_ctx *c, struct dsr_cmd *cmd)
 }
 
 static int
+parse_icmp_rate(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (cmd_arg_u32(c, "rate", 0, DSR_ICMP_RATE_MAX, &cmd->u.rate) < 0)
+		return -1;
+	return cmd_ctx_end(c);
+}
+
+static int
 parse_arp_refresh(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
 	if (cmd_arg_u32(c, "seconds", 1, DSR_ARP_REFRESH_MAX_S, &cmd->u.seconds) < 0)
@@ -342,9 +352,10 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 "Set a service's health check (default none); seconds may be fractional, defaults "
 	 "interval 2, timeout 1, rise 2, fall 3, panic 0 (off).",
 	 0, "check set 10.0.0.100:80/tcp dsr interval 0.5 fall 2", cmd_parse_check},
-	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp SECONDS",
-	 "Set an idle timeout of connection entries, 1-604800 seconds.", DSR_CMD_F_SETTING,
-	 "timeout set tcp-fin 30", parse_timeout},
+	{DSR_CMD_TIMEOUT_SET, "timeout set", "tcp-syn|tcp|tcp-fin|udp|frag SECONDS",
+	 "Set an idle timeout of connection entries, 1-604800 seconds; frag: how long a "
+	 "fragmented datagram's later fragments follow its first, 1-30 (default 2).",
+	 DSR_CMD_F_SETTING, "timeout set tcp-fin 30", parse_timeout},
 	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
 	 "Set the connection table size, in entries per worker.",
 	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "conntrack size 4194304", parse_size},
@@ -361,6 +372,14 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
 	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).",
 	 DSR_CMD_F_SETTING, "arp refresh 60", parse_arp_refresh},
+	{DSR_CMD_ICMP_FORWARD, "icmp forward", CMD_KW_ON "|" CMD_KW_OFF,
+	 "Send ICMP errors about a VIP's flows (fragmentation needed, unreachable, time "
+	 "exceeded) to the flow's backend (default on; off drops them, for debugging).",
+	 DSR_CMD_F_SETTING, "icmp forward on", parse_on_off},
+	{DSR_CMD_ICMP_RATE, "icmp rate", "N",
+	 "Most echo replies a second for VIPs and port addresses (0-1000000, default 1000; 0: "
+	 "none).",
+	 DSR_CMD_F_SETTING, "icmp rate 1000", parse_icmp_rate},
 	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips", cmd_parse_no_args},
 	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
@@ -604,7 +623,10 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 	case DSR_CMD_MAGLEV_SIZE:
 		return snprintf(buf, len, "%s %u", spec->words, cmd->u.size);
 	case DSR_CMD_STRICT_SYN:
+	case DSR_CMD_ICMP_FORWARD:
 		return snprintf(buf, len, "%s %s", spec->words, cmd->u.on ? CMD_KW_ON : CMD_KW_OFF);
+	case DSR_CMD_ICMP_RATE:
+		return snprintf(buf, len, "%s %u", spec->words, cmd->u.rate);
 	case DSR_CMD_ARP_ANNOUNCE:
 		return snprintf(buf, len, "%s %u %s %u", spec->words, cmd->u.arp_announce.count,
 				CMD_KW_INTERVAL, cmd->u.arp_announce.interval_s);

@@ -31,10 +31,14 @@ enum dsr_timeout_kind {
 	DSR_TIMEOUT_TCP,         /**< "tcp" (established) */
 	DSR_TIMEOUT_TCP_FIN,     /**< "tcp-fin" */
 	DSR_TIMEOUT_UDP,         /**< "udp" */
+	DSR_TIMEOUT_FRAG,        /**< "frag": a fragmented datagram's backend */
 	DSR_TIMEOUT_NKINDS
 };
 
-#define DSR_TIMEOUT_MAX_S 604800u /**< one week */
+#define DSR_TIMEOUT_MAX_S      604800u /**< one week */
+#define DSR_TIMEOUT_FRAG_MAX_S 30u     /**< as Linux's ipfrag_time */
+/** Most echo replies a second `icmp rate` allows. */
+#define DSR_ICMP_RATE_MAX 1000000u
 
 enum dsr_cmd_id {
 	DSR_CMD_PORT_ADDRESS = 0, /**< port N address A/LEN */
@@ -51,6 +55,8 @@ enum dsr_cmd_id {
 	DSR_CMD_MAGLEV_SIZE,      /**< maglev size PRIME */
 	DSR_CMD_ARP_ANNOUNCE,     /**< arp announce COUNT [interval SECONDS] */
 	DSR_CMD_ARP_REFRESH,      /**< arp refresh SECONDS */
+	DSR_CMD_ICMP_FORWARD,     /**< icmp forward on|off */
+	DSR_CMD_ICMP_RATE,        /**< icmp rate N */
 	DSR_CMD_SHOW_VIPS,        /**< show vips */
 	DSR_CMD_SHOW_BACKENDS,    /**< show backends [SVC] */
 	DSR_CMD_SHOW_CHECKS,      /**< show checks */
@@ -177,6 +183,7 @@ struct dsr_cmd {
 		} arp_announce;
 		uint32_t size;    /**< conntrack size, maglev size */
 		uint32_t seconds; /**< arp refresh: 1-3600 */
+		uint32_t rate;    /**< icmp rate: 0..DSR_ICMP_RATE_MAX */
 		struct {
 			struct dsr_svc_key svc;
 			bool has_svc;
@@ -185,7 +192,7 @@ struct dsr_cmd {
 			uint32_t limit;         /**< show conns: 0 = all */
 		} show;                         /**< show backends/conns/stats, conns flush */
 		char topic[DSR_HELP_TOPIC_MAX]; /**< help: the words asked about, "" for all */
-		bool on;                        /**< strict-syn */
+		bool on;                        /**< strict-syn, icmp forward */
 	} u;
 };
 

@@ -14,10 +14,8 @@
 #include "dsr_conf.h"
 
 static const uint32_t conf_default_timeouts[DSR_TIMEOUT_NKINDS] = {
-	[DSR_TIMEOUT_TCP_SYN] = 30,
-	[DSR_TIMEOUT_TCP] = 900,
-	[DSR_TIMEOUT_TCP_FIN] = 60,
-	[DSR_TIMEOUT_UDP] = 300,
+	[DSR_TIMEOUT_TCP_SYN] = 30, [DSR_TIMEOUT_TCP] = 900, [DSR_TIMEOUT_TCP_FIN] = 60,
+	[DSR_TIMEOUT_UDP] = 300,    [DSR_TIMEOUT_FRAG] = 2,
 };
 
 /* Write one error line into err (if any) and return -1. */
@@ -80,6 +78,8 @@ dsr_conf_init(struct dsr_conf *conf)
 	conf->arp_announce_count = 2;
 	conf->arp_announce_interval_s = DSR_ARP_ANNOUNCE_INTERVAL;
 	conf->arp_refresh_s = 60;
+	conf->icmp_forward = true;
+	conf->icmp_rate = 1000;
 }
 
 /* Is ip on the subnet of port p? */
@@ -440,13 +440,14 @@ static int
 apply_timeout(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	unsigned int kind = (unsigned int)cmd->u.timeout.kind;
-	uint32_t s = cmd->u.timeout.seconds;
+	uint32_t s = cmd->u.timeout.seconds, max;
 
 	if (kind >= DSR_TIMEOUT_NKINDS)
 		return dsr_conf_err(err, errlen, "bad timeout kind %u", kind);
-	if (s < 1 || s > DSR_TIMEOUT_MAX_S)
+	max = kind == DSR_TIMEOUT_FRAG ? DSR_TIMEOUT_FRAG_MAX_S : DSR_TIMEOUT_MAX_S;
+	if (s < 1 || s > max)
 		return dsr_conf_err(err, errlen, "timeout %s %u out of range (1-%u)",
-				    dsr_timeout_name(cmd->u.timeout.kind), s, DSR_TIMEOUT_MAX_S);
+				    dsr_timeout_name(cmd->u.timeout.kind), s, max);
 	conf->timeout_s[kind] = s;
 	return 0;
 }
@@ -483,6 +484,25 @@ apply_strict_syn(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, si
 	(void)err;
 	(void)errlen;
 	conf->strict_syn = cmd->u.on;
+	return 0;
+}
+
+static int
+apply_icmp_forward(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	conf->icmp_forward = cmd->u.on;
+	return 0;
+}
+
+static int
+apply_icmp_rate(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	if (cmd->u.rate > DSR_ICMP_RATE_MAX)
+		return dsr_conf_err(err, errlen, "icmp rate %u out of range (0-%u)", cmd->u.rate,
+				    DSR_ICMP_RATE_MAX);
+	conf->icmp_rate = cmd->u.rate;
 	return 0;
 }
 
@@ -610,6 +630,12 @@ settings_scalar(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg, e
 	case DSR_CMD_STRICT_SYN:
 		cmd.u.on = conf->strict_syn;
 		break;
+	case DSR_CMD_ICMP_FORWARD:
+		cmd.u.on = conf->icmp_forward;
+		break;
+	case DSR_CMD_ICMP_RATE:
+		cmd.u.rate = conf->icmp_rate;
+		break;
 	case DSR_CMD_ARP_ANNOUNCE:
 		cmd.u.arp_announce.count = conf->arp_announce_count;
 		cmd.u.arp_announce.interval_s = conf->arp_announce_interval_s;
@@ -631,6 +657,8 @@ SETTINGS_SCALAR(maglev, DSR_CMD_MAGLEV_SIZE)
 SETTINGS_SCALAR(strict_syn, DSR_CMD_STRICT_SYN)
 SETTINGS_SCALAR(arp_announce, DSR_CMD_ARP_ANNOUNCE)
 SETTINGS_SCALAR(arp_refresh, DSR_CMD_ARP_REFRESH)
+SETTINGS_SCALAR(icmp_forward, DSR_CMD_ICMP_FORWARD)
+SETTINGS_SCALAR(icmp_rate, DSR_CMD_ICMP_RATE)
 
 /*
  * What each configuration command does to a state, by the command table's
@@ -655,6 +683,8 @@ static const struct conf_cmd_ops {
 	[DSR_CMD_MAGLEV_SIZE] = {apply_maglev_size, settings_maglev},
 	[DSR_CMD_ARP_ANNOUNCE] = {apply_arp_announce, settings_arp_announce},
 	[DSR_CMD_ARP_REFRESH] = {apply_arp_refresh, settings_arp_refresh},
+	[DSR_CMD_ICMP_FORWARD] = {apply_icmp_forward, settings_icmp_forward},
+	[DSR_CMD_ICMP_RATE] = {apply_icmp_rate, settings_icmp_rate},
 };
 
 bool
@@ -683,7 +713,8 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 /* The order settings are written in (show config); the cmd_table test checks it is whole. */
 static const enum dsr_cmd_id settings_order[] = {
 	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_MAGLEV_SIZE,  DSR_CMD_STRICT_SYN,
-	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_PORT_ADDRESS, DSR_CMD_PORT_KERNEL_IF,
+	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_ICMP_FORWARD, DSR_CMD_ICMP_RATE,
+	DSR_CMD_PORT_ADDRESS, DSR_CMD_PORT_KERNEL_IF,
 };
 
 int

@@ -61,6 +61,8 @@ struct dsr_conf {
 	uint32_t arp_announce_count;      /**< gratuitous ARPs per address (default 2) */
 	uint32_t arp_announce_interval_s; /**< seconds between them (default 2) */
 	uint32_t arp_refresh_s;           /**< confirm resolved backend MACs this often (60) */
+	bool icmp_forward;                /**< ICMP errors to a VIP go to the flow's backend (on) */
+	uint32_t icmp_rate;               /**< echo replies a second (1000) */
 	/*
 	 * Backend ids not to give out yet: lib/lb holds the id of a deleted
 	 * backend while connection entries still name it, so that a new
@@ -71,7 +73,7 @@ struct dsr_conf {
 };
 
 /**
- * Defaults: no ports, VIPs or backends; timeouts 30/900/60/300 s; conntrack
+ * Defaults: no ports, VIPs or backends; timeouts 30/900/60/300 s, frag 2 s; conntrack
  * 1M; maglev 65537; 2 ARP announcements 2 s apart; ARP refresh 60 s.
  */
 void dsr_conf_init(struct dsr_conf *conf);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "dsr_ct.h"
+#include "dsr_frag.h"
 #include "dsr_gen.h"
 #include "dsr_pkt.h"
 #include "dsr_stats.h"
@@ -33,12 +34,22 @@ enum dsr_fwd_verdict {
 /** One worker's forwarding state. The worker is its only user. */
 struct dsr_fwd {
 	struct dsr_ct *ct;
+	struct dsr_frag *frag; /**< fragments' backends (NULL: later fragments by address only) */
 	struct dsr_stats_lcore *st;
 	const struct dsr_gen *gen; /**< generation of the current burst */
 	uint64_t timeouts_version; /**< generation whose timeouts ct has */
 	uint64_t (*cycles)(void);  /**< cycle counter when accounting (NULL: off) */
 	uint8_t port_mac[DSR_MAX_PORTS][6];
 	uint64_t port_mac_w[DSR_MAX_PORTS]; /**< port_mac in the low-addressed 6 bytes of a word */
+};
+
+/** What a PENDING packet is: how decide treats it. */
+enum dsr_fwd_kind {
+	DSR_FWD_K_FLOW = 0, /**< a packet of flow: table, Maglev */
+	DSR_FWD_K_ICMP,     /**< an ICMP error about flow: its backend, no entry made or touched */
+	DSR_FWD_K_FRAG_FIRST, /**< a first fragment of flow: as K_FLOW, then remembered */
+	/** A later fragment: flow has addresses and protocol only; vip is unset. */
+	DSR_FWD_K_FRAG_LATER,
 };
 
 /** What classify learned about a packet, for decide. */
@@ -49,10 +60,14 @@ struct dsr_fwd_meta {
 	uint16_t port;     /**< port it came in on */
 	uint16_t seq_hint; /**< TCP: dsr_ct_seq_hint() of the segment's seq + length */
 	uint8_t tcp_flags; /**< 0 for UDP */
+	uint8_t kind;      /**< enum dsr_fwd_kind */
 };
 
 /** Set up f for a worker that owns ct and st (registers ct's free callback). */
 void dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st);
+
+/** Give f a fragment table (made by the caller, like ct). */
+void dsr_fwd_set_frag(struct dsr_fwd *f, struct dsr_frag *frag);
 
 /** Set the MAC address of a port (the source MAC of frames sent on it). */
 void dsr_fwd_set_port_mac(struct dsr_fwd *f, uint16_t port, const uint8_t mac[6]);
@@ -70,7 +85,11 @@ void dsr_fwd_count_fwd(struct dsr_fwd *f, uint64_t pkts, uint64_t bytes);
 enum dsr_fwd_verdict dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len,
 				      uint16_t port, struct dsr_fwd_meta *m);
 
-/** Stage 2 for a PENDING packet: returns TX (frame rewritten; the caller counts it) or DROP. */
+/**
+ * Stage 2 for a PENDING packet: returns TX (frame rewritten; the caller
+ * counts it) or DROP; or SLOW for a later fragment, without its first,
+ * to the address of a port with a kernel interface.
+ */
 enum dsr_fwd_verdict dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
 				    const struct dsr_fwd_meta *m, uint32_t now_ms);
 

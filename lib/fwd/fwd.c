@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dsr_fwd.h"
+#include "fwd_pvt.h"
 
 /* Byte offsets of the fast classifier's frame: untagged Ethernet, IPv4 with IHL 5, TCP or UDP. */
 #define FF_ETHERTYPE   12u                         /* ethertype, then the IPv4 header */
@@ -23,7 +24,6 @@
 #define FF_IP_SRC      (FF_IP + 12u)               /* source, then destination address */
 #define FF_L4          (FF_IP + DSR_IPV4_MIN_HLEN) /* the TCP or UDP header */
 #define FF_IP4_TOTLEN  (FF_IP_TOTLEN - FF_IP)      /* in IPv4: total length, 2 bytes */
-#define FF_IP4_DST     16u                         /* in IPv4: destination address */
 #define FF_TCP_SEQ     4u                          /* in TCP: sequence number, 4 bytes */
 #define FF_TCP_DATAOFF 12u                         /* in TCP: data offset (high nibble) */
 #define FF_TCP_FLAGS   13u                         /* in TCP: flags */
@@ -50,6 +50,13 @@ dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st)
 }
 
 void
+dsr_fwd_set_frag(struct dsr_fwd *f, struct dsr_frag *frag)
+{
+	f->frag = frag;
+	f->timeouts_version = UINT64_MAX; /* the next dsr_fwd_begin() sets its timeout */
+}
+
+void
 dsr_fwd_set_port_mac(struct dsr_fwd *f, uint16_t port, const uint8_t mac[6])
 {
 	if (port < DSR_MAX_PORTS) {
@@ -65,15 +72,10 @@ dsr_fwd_begin(struct dsr_fwd *f, const struct dsr_gen *g)
 	f->gen = g;
 	if (g->version != f->timeouts_version) {
 		dsr_ct_set_timeouts(f->ct, g->timeout_ms);
+		if (f->frag != NULL)
+			dsr_frag_set_timeout(f->frag, g->frag_timeout_ms);
 		f->timeouts_version = g->version;
 	}
-}
-
-static inline enum dsr_fwd_verdict
-fwd_drop(struct dsr_fwd *f, enum dsr_drop why)
-{
-	DSR_CTR_ADD(f->st->drop[why], 1);
-	return DSR_FWD_DROP;
 }
 
 static inline int
@@ -132,41 +134,7 @@ fwd_malformed_reason(const uint8_t *frame, uint32_t len, const struct dsr_pkt *p
 	return DSR_DROP_OVERSIZE;
 }
 
-/*
- * Is src a source address no client can have? "This network" 0/8,
- * loopback 127/8, multicast 224/4, reserved 240/4 with the limited
- * broadcast (RFC 1122 3.2.1.3, RFC 6890), the VIP it is sent to, or the
- * address of the port it came in on. A few compares (addresses in
- * network order; port < DSR_MAX_PORTS).
- */
-static inline int
-fwd_martian(const struct dsr_gen *g, uint32_t src, uint32_t dst, uint16_t port)
-{
-	uint8_t a;
-
-	memcpy(&a, &src, 1); /* the first octet */
-	return (uint8_t)(a - 1) >= 223 || a == 127 || src == dst || src == g->port_ip[port];
-}
-
-/*
- * Is a valid IPv4 frame that matched no VIP for the kernel interface of
- * its port: is it to the port's address, and has the port one? Only the
- * not-a-VIP branch asks, so VIP traffic pays nothing for it.
- */
-static inline int
-fwd_for_kernel(const struct dsr_gen *g, const uint8_t *frame, const struct dsr_pkt *pkt,
-	       uint16_t port)
-{
-	uint32_t dst;
-
-	if (g->kernel_ip[port] == 0)
-		return 0;
-	memcpy(&dst, frame + pkt->l3_off + FF_IP4_DST, 4);
-	return dst == g->kernel_ip[port];
-}
-
-/* The not-a-VIP verdict: to the kernel interface, or dropped. */
-static enum dsr_fwd_verdict
+enum dsr_fwd_verdict
 fwd_not_vip(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt *pkt, uint16_t port)
 {
 	if (!fwd_for_kernel(f->gen, frame, pkt, port))
@@ -217,7 +185,9 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_NOT_IPV4:
 		return fwd_drop(f, DSR_DROP_NOT_IPV4);
 	case DSR_PKT_FRAGMENT:
-		return fwd_drop(f, DSR_DROP_FRAGMENT);
+		return fwd_classify_frag(f, frame, &pkt, port, m);
+	case DSR_PKT_ICMP:
+		return fwd_classify_icmp(f, frame, &pkt, port, m);
 	case DSR_PKT_TTL:
 		return fwd_drop(f, DSR_DROP_TTL);
 	case DSR_PKT_OTHER_L4:
@@ -238,6 +208,7 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	m->vip = (uint16_t)vip;
 	m->port = port;
 	m->seq_hint = 0;
+	m->kind = pkt.frag == DSR_PKT_FRAG_FIRST ? DSR_FWD_K_FRAG_FIRST : DSR_FWD_K_FLOW;
 	if (pkt.flow.proto == DSR_IPPROTO_TCP) {
 		const uint8_t *ip = frame + pkt.l3_off;
 		uint32_t tot = (uint32_t)((ip[FF_IP4_TOTLEN] << 8) | ip[FF_IP4_TOTLEN + 1]);
@@ -379,14 +350,6 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 	return be;
 }
 
-/* Rewrite the Ethernet addresses of a frame going to backend b. */
-static inline void
-fwd_rewrite(const struct dsr_fwd *f, uint8_t *frame, const struct dsr_gen_backend *b, uint16_t port)
-{
-	memcpy(frame, b->mac, 6);
-	memcpy(frame + 6, f->port_mac[port], 6);
-}
-
 /* Stage 2 given what the table lookup found (e, or NULL). */
 static enum dsr_fwd_verdict
 fwd_decide_found(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
@@ -401,10 +364,9 @@ fwd_decide_found(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct d
 	if (!(b->flags & DSR_GEN_BE_MAC))
 		return fwd_drop(f, DSR_DROP_NO_MAC);
 	fwd_rewrite(f, frame, b, m->port);
-	DSR_CTR_ADD(f->st->vip[m->vip].pkts, 1);
-	DSR_CTR_ADD(f->st->vip[m->vip].bytes, len);
-	DSR_CTR_ADD(f->st->backend[be].pkts, 1);
-	DSR_CTR_ADD(f->st->backend[be].bytes, len);
+	fwd_count_flow(f, m->vip, (uint16_t)be, len);
+	if (m->kind == DSR_FWD_K_FRAG_FIRST)
+		fwd_frag_track(f, frame, m, (uint16_t)be, now_ms);
 	return DSR_FWD_TX;
 }
 
@@ -412,8 +374,15 @@ enum dsr_fwd_verdict
 dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
 	       uint32_t now_ms)
 {
-	return fwd_decide_found(f, frame, len, m, now_ms,
-				dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms));
+	switch (m->kind) {
+	case DSR_FWD_K_ICMP:
+		return fwd_decide_icmp(f, frame, len, m, now_ms);
+	case DSR_FWD_K_FRAG_LATER:
+		return fwd_decide_frag_later(f, frame, len, m, now_ms);
+	default: /* a flow's packet or its first fragment */
+		return fwd_decide_found(f, frame, len, m, now_ms,
+					dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms));
+	}
 }
 
 void
@@ -543,6 +512,7 @@ fwd_fast_classify(const struct dsr_fwd *f, const uint8_t *p, uint32_t len, uint1
 	m->port = port;
 	m->seq_hint = seq_hint;
 	m->tcp_flags = flags;
+	m->kind = DSR_FWD_K_FLOW;
 	m->hash = dsr_flow_table_hash(&m->flow);
 	dsr_ct_prefetch(f->ct, m->hash);
 	return 1;
@@ -621,6 +591,11 @@ dsr_fwd_stage2(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], 
 
 		if (verdict[i] != DSR_FWD_PENDING)
 			continue;
+		if (unlikely(m->kind != DSR_FWD_K_FLOW)) {
+			/* ICMP and fragments: the general path counts them. */
+			verdict[i] = (uint8_t)dsr_fwd_decide(f, frame[i], len[i], m, now_ms);
+			goto counted;
+		}
 		e = dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms);
 		be = fwd_fast_decide(f, frame[i], m, e, now_ms);
 		if (be < 0) {
@@ -641,6 +616,7 @@ dsr_fwd_stage2(struct dsr_fwd *f, uint8_t *const frame[], const uint16_t len[], 
 			run_pkts++;
 			run_bytes += len[i];
 		}
+counted:
 		if (verdict[i] == DSR_FWD_TX) {
 			ntx++;
 			tx_bytes += len[i];

@@ -55,6 +55,26 @@ struct dsr_gen_vip_slot {
 	uint16_t vip; /**< VIP id */
 };
 
+/**
+ * One slot of the VIP address table (open addressing, linear probing):
+ * an address some service is on. ICMP and later fragments, which have no
+ * ports, are matched by address.
+ */
+struct dsr_gen_addr_slot {
+	uint32_t ip; /**< network order; 0 = empty */
+	/**
+	 * By protocol (DSR_GEN_ADDR_TCP, DSR_GEN_ADDR_UDP): the backend a
+	 * later fragment without its first goes to, when the choice is not in
+	 * doubt: the address has one service of that protocol, and it has one
+	 * backend taking new flows. Else DSR_MAGLEV_NONE.
+	 */
+	uint16_t frag_be[2];
+	uint8_t nsvc[2]; /**< services on the address, by protocol (at most 2 counted) */
+};
+
+#define DSR_GEN_ADDR_TCP 0
+#define DSR_GEN_ADDR_UDP 1
+
 struct dsr_gen {
 	uint64_t version;
 	uint32_t maglev_size;
@@ -66,8 +86,12 @@ struct dsr_gen {
 	 * goes to the main lcore instead of being dropped as not-vip.
 	 */
 	bool dsr_checks;
-	uint32_t vip_mask; /**< vip_slots has vip_mask + 1 entries */
+	bool icmp_forward;        /**< ICMP errors to a VIP go to the flow's backend */
+	uint32_t frag_timeout_ms; /**< how long later fragments follow their first */
+	uint32_t vip_mask;        /**< vip_slots has vip_mask + 1 entries */
 	struct dsr_gen_vip_slot *vip_slots;
+	uint32_t addr_mask; /**< addr_slots has addr_mask + 1 entries */
+	struct dsr_gen_addr_slot *addr_slots;
 	uint32_t port_ip[DSR_MAX_PORTS]; /**< each port's address (network order), 0 if none */
 	/** port_ip of the ports with a kernel interface, 0 for the others. */
 	uint32_t kernel_ip[DSR_MAX_PORTS];
@@ -108,6 +132,25 @@ dsr_gen_vip_lookup(const struct dsr_gen *g, uint32_t ip, uint16_t port, uint8_t 
 		if (s->key == 0)
 			return -1;
 		i = (i + 1) & g->vip_mask;
+	}
+}
+
+/** The address slot of a VIP address, or NULL if no service is on ip. */
+static inline const struct dsr_gen_addr_slot *
+dsr_gen_addr_lookup(const struct dsr_gen *g, uint32_t ip)
+{
+	uint32_t i = (uint32_t)(((uint64_t)ip * 0x9e3779b97f4a7c15ULL) >> 32) & g->addr_mask;
+
+	if (ip == 0)
+		return NULL;
+	for (;;) {
+		const struct dsr_gen_addr_slot *s = &g->addr_slots[i];
+
+		if (s->ip == ip)
+			return s;
+		if (s->ip == 0)
+			return NULL;
+		i = (i + 1) & g->addr_mask;
 	}
 }
 

@@ -99,6 +99,29 @@ gen_vip_insert(struct dsr_gen *g, uint16_t vip)
 	g->vip_slots[i].vip = vip;
 }
 
+/* Count VIP vip in its address's slot (made if new). */
+static void
+gen_addr_insert(struct dsr_gen *g, uint16_t vip)
+{
+	const struct dsr_gen_vip *v = &g->vips[vip];
+	uint32_t i = (uint32_t)(((uint64_t)v->ip * 0x9e3779b97f4a7c15ULL) >> 32) & g->addr_mask;
+	unsigned int k = v->proto == DSR_IPPROTO_UDP ? DSR_GEN_ADDR_UDP : DSR_GEN_ADDR_TCP;
+	struct dsr_gen_addr_slot *s;
+
+	while (g->addr_slots[i].ip != 0 && g->addr_slots[i].ip != v->ip)
+		i = (i + 1) & g->addr_mask;
+	s = &g->addr_slots[i];
+	if (s->ip == 0) {
+		s->ip = v->ip;
+		s->frag_be[0] = DSR_MAGLEV_NONE;
+		s->frag_be[1] = DSR_MAGLEV_NONE;
+	}
+	if (s->nsvc[k] < 2)
+		s->nsvc[k]++;
+	/* One service with one backend for new flows: every Maglev slot names it. */
+	s->frag_be[k] = s->nsvc[k] == 1 && v->nb_new == 1 ? v->maglev[0] : DSR_MAGLEV_NONE;
+}
+
 struct dsr_gen *
 dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of, void *arg)
 {
@@ -121,6 +144,8 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 	g->version = version;
 	g->maglev_size = conf->maglev_size;
 	g->strict_syn = conf->strict_syn;
+	g->icmp_forward = conf->icmp_forward;
+	g->frag_timeout_ms = conf->timeout_s[DSR_TIMEOUT_FRAG] * 1000;
 	g->timeout_ms[DSR_CT_SYN] = conf->timeout_s[DSR_TIMEOUT_TCP_SYN] * 1000;
 	g->timeout_ms[DSR_CT_EST] = conf->timeout_s[DSR_TIMEOUT_TCP] * 1000;
 	g->timeout_ms[DSR_CT_FIN] = conf->timeout_s[DSR_TIMEOUT_TCP_FIN] * 1000;
@@ -136,9 +161,12 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 	/* At most half full, so probes stay short; never zero-sized. */
 	g->vip_mask = pow2_at_least(2 * nvips + 2) - 1;
 	g->vip_slots = calloc(g->vip_mask + 1, sizeof(*g->vip_slots));
+	g->addr_mask = g->vip_mask;
+	g->addr_slots = calloc(g->addr_mask + 1, sizeof(*g->addr_slots));
 	g->maglev_mem = malloc((size_t)(nvips ? nvips : 1) * g->maglev_size * sizeof(uint16_t));
 	scratch = malloc(DSR_MAX_BACKENDS * sizeof(*scratch));
-	if (g->vip_slots == NULL || g->maglev_mem == NULL || scratch == NULL) {
+	if (g->vip_slots == NULL || g->addr_slots == NULL || g->maglev_mem == NULL ||
+	    scratch == NULL) {
 		errno = ENOMEM;
 		goto fail;
 	}
@@ -162,6 +190,7 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 			goto fail;
 		}
 		gen_vip_insert(g, (uint16_t)i);
+		gen_addr_insert(g, (uint16_t)i);
 	}
 	free(scratch);
 	return g;
@@ -177,6 +206,7 @@ dsr_gen_free(struct dsr_gen *gen)
 	if (gen == NULL)
 		return;
 	free(gen->vip_slots);
+	free(gen->addr_slots);
 	free(gen->maglev_mem);
 	free(gen);
 }

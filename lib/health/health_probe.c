@@ -40,27 +40,6 @@ get32(const uint8_t *p)
 	return (uint32_t)get16(p) << 16 | get16(p + 2);
 }
 
-/* One's complement sum of n bytes, added to sum. */
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += get16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* A TCP segment without payload or options, with the given flags. */
 static uint32_t
 probe_frame(uint8_t *buf, size_t len, const struct dsr_probe *p, uint8_t flags, uint32_t seq,
@@ -82,7 +61,7 @@ probe_frame(uint8_t *buf, size_t len, const struct dsr_probe *p, uint8_t flags, 
 	ip[9] = DSR_IPPROTO_TCP;
 	memcpy(ip + 12, &p->src_ip, 4);
 	memcpy(ip + 16, &p->dst_ip, 4);
-	put16(ip + 10, csum_fold(csum_add(0, ip, IP4_LEN)));
+	put16(ip + 10, dsr_csum_fold(dsr_csum_add(0, ip, IP4_LEN)));
 	put16(tcp, p->sport);
 	put16(tcp + 2, p->dport);
 	put32(tcp + 4, seq);
@@ -94,8 +73,8 @@ probe_frame(uint8_t *buf, size_t len, const struct dsr_probe *p, uint8_t flags, 
 	pseudo[8] = 0;
 	pseudo[9] = DSR_IPPROTO_TCP;
 	put16(pseudo + 10, TCP_LEN);
-	sum = csum_add(csum_add(0, pseudo, sizeof(pseudo)), tcp, TCP_LEN);
-	put16(tcp + 16, csum_fold(sum));
+	sum = dsr_csum_add(dsr_csum_add(0, pseudo, sizeof(pseudo)), tcp, TCP_LEN);
+	put16(tcp + 16, dsr_csum_fold(sum));
 	return DSR_PROBE_FRAME_LEN;
 }
 
@@ -118,7 +97,8 @@ dsr_probe_parse(const uint8_t *frame, uint32_t len, struct dsr_probe_reply *r)
 	struct dsr_pkt pkt;
 
 	/* lib/pkt walks the headers (a whole TCP header, no fragment). */
-	if (dsr_pkt_parse(frame, len, &pkt) != DSR_PKT_L4 || pkt.flow.proto != DSR_IPPROTO_TCP)
+	if (dsr_pkt_parse(frame, len, &pkt) != DSR_PKT_L4 || pkt.flow.proto != DSR_IPPROTO_TCP ||
+	    pkt.frag != DSR_PKT_FRAG_NONE)
 		return -1;
 	tcp = frame + pkt.l4_off;
 	r->src_ip = pkt.flow.src_ip;

@@ -19,6 +19,7 @@
 #include "dsr_conf.h"
 #include "dsr_ctl.h"
 #include "dsr_health.h"
+#include "dsr_icmp.h"
 #include "dsr_publish.h"
 #include "dsr_numa.h"
 #include "dsr_port.h"
@@ -131,9 +132,10 @@ struct dsr_lb {
 	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
 	uint64_t publishes;     /**< generations published */
 	struct dsr_lb_kif kif[DSR_MAX_PORTS]; /**< each port's kernel interface, if any */
-	struct dsr_stats_lcore *main_st;      /**< the main lcore's counters (kernel interfaces) */
-	struct dsr_lb_base *base;             /**< counter baselines of reused ids */
-	struct dsr_lb_health *health;         /**< backend health (lb_health.c) */
+	struct dsr_stats_lcore *main_st; /**< the main lcore's counters (kernel interfaces, echo) */
+	struct dsr_icmp_rl icmp_rl;      /**< paces echo replies (`icmp rate`) */
+	struct dsr_lb_base *base;        /**< counter baselines of reused ids */
+	struct dsr_lb_health *health;    /**< backend health (lb_health.c) */
 	struct dsr_lb_rates rates;
 	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
 	struct dsr_ctl_server *ctl; /**< the control socket server, if any */

@@ -11,6 +11,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 #include <rte_ring.h>
 
 #include "dsr_lb.h"
@@ -217,6 +218,26 @@ lb_ring(const char *kind, unsigned int id, int socket, char *err, size_t errlen)
 	return r;
 }
 
+/* A worker's fragment table: a fixed size, keyed by a random seed. */
+static int
+lb_create_frag(struct dsr_worker *w, unsigned int id, int socket, char *err, size_t errlen)
+{
+	size_t size = dsr_frag_mem_size(DSR_FRAG_DEFAULT_ENTRIES);
+	struct dsr_frag *frag;
+
+	w->frag_mem = rte_zmalloc_socket("dsr_frag", size, RTE_CACHE_LINE_SIZE, socket);
+	frag = w->frag_mem == NULL
+		       ? NULL
+		       : dsr_frag_init(w->frag_mem, size, DSR_FRAG_DEFAULT_ENTRIES, rte_rand());
+	if (frag == NULL) {
+		snprintf(err, errlen, "cannot allocate worker %u's fragment table (%zu kB)", id,
+			 size >> 10);
+		return -1;
+	}
+	dsr_fwd_set_frag(&w->fwd, frag);
+	return 0;
+}
+
 static int
 lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *err, size_t errlen)
 {
@@ -255,6 +276,8 @@ lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *e
 		return -1;
 	}
 	dsr_fwd_init(&w->fwd, ct, st);
+	if (lb_create_frag(w, id, socket, err, errlen) != 0)
+		return -1;
 	for (p = 0; p < lb->nb_ports; p++)
 		dsr_fwd_set_port_mac(&w->fwd, p, lb->ports[p].mac);
 	w->pub = &lb->pub;
@@ -439,6 +462,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 		lb_free_ring(w->slow_ring);
 		lb_free_ring(w->tx_ring);
 		rte_free(w->ct_mem);
+		rte_free(w->frag_mem);
 		rte_free(w->fwd.st);
 		rte_free(w);
 	}

@@ -126,11 +126,11 @@ lb_count_lost(struct dsr_lb *lb)
 	}
 }
 
-/* A frame from a slow ring: ARP, or (IPv4) an answer to a dsr health check. */
 /*
  * A frame from a worker's slow ring: a health check's answer (consumed),
- * or ARP (which a kernel interface may also want a copy of), or IPv4 for
- * the port's kernel interface. Returns whether it is consumed.
+ * an echo request to answer (consumed), ARP (which a kernel interface
+ * may also want a copy of), or IPv4 for the port's kernel interface.
+ * Returns whether it is consumed.
  */
 static bool
 lb_slow_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t now_ms)
@@ -145,6 +145,8 @@ lb_slow_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t now_ms)
 		return false;
 	case DSR_PKT_L4:
 		return dsr_lb_health_input(lb, m->port, frame, len);
+	case DSR_PKT_ICMP:
+		return dsr_lb_icmp_input(lb, m, &pkt, now_ms);
 	default:
 		return false;
 	}

@@ -32,6 +32,16 @@ int dsr_lb_health_init(struct dsr_lb *lb);
 void dsr_lb_health_sync(struct dsr_lb *lb, const struct dsr_conf *old, const struct dsr_conf *next);
 void dsr_lb_health_down(struct dsr_lb *lb, const struct dsr_conf *conf, uint8_t down[]);
 
+/*
+ * lb_icmp.c: answer an echo request from a slow ring (parsed into pkt as
+ * DSR_PKT_ICMP), paced by `icmp rate`. Returns whether it is consumed
+ * (answered or dropped, and counted); false leaves it for the kernel
+ * interface.
+ */
+struct dsr_pkt;
+bool dsr_lb_icmp_input(struct dsr_lb *lb, struct rte_mbuf *m, const struct dsr_pkt *pkt,
+		       uint32_t now_ms);
+
 /* lb_arp.c: queue a frame to send on port (through a worker's TX ring). */
 void dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len);
 

@@ -9,6 +9,7 @@
  * mbuf, so the same code is unit-tested, fuzzed and run by workers.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dsr_common.h"
@@ -35,13 +36,36 @@ _Static_assert(sizeof(struct dsr_flow) == 16, "struct dsr_flow is 16 bytes");
 
 /** What a frame is, as far as the fast path cares. */
 enum dsr_pkt_class {
-	DSR_PKT_L4 = 0,    /**< IPv4 TCP or UDP, headers complete: forwardable */
+	/**
+	 * IPv4 TCP or UDP, headers complete: forwardable. Also the first
+	 * fragment of a TCP or UDP datagram (frag DSR_PKT_FRAG_FIRST) whose
+	 * L4 header is whole in it; its UDP length is that of the whole
+	 * datagram, so only its lower bound is checked.
+	 */
+	DSR_PKT_L4 = 0,
 	DSR_PKT_ARP,       /**< ARP: belongs to the slow path */
 	DSR_PKT_NOT_IPV4,  /**< another ethertype, or a second VLAN tag */
 	DSR_PKT_MALFORMED, /**< truncated or inconsistent header */
-	DSR_PKT_FRAGMENT,  /**< IPv4 fragment (MF set or offset non-zero) */
-	DSR_PKT_TTL,       /**< TTL <= 1 */
-	DSR_PKT_OTHER_L4,  /**< IPv4, but neither TCP nor UDP */
+	/**
+	 * Any other IPv4 fragment: a later one (offset non-zero, frag
+	 * DSR_PKT_FRAG_LATER) or the first one of another protocol. flow has
+	 * the addresses and protocol, ports 0.
+	 */
+	DSR_PKT_FRAGMENT,
+	DSR_PKT_TTL,      /**< TTL <= 1 */
+	DSR_PKT_OTHER_L4, /**< IPv4, neither TCP, UDP nor ICMP */
+	/**
+	 * ICMP, not a fragment, its 8-byte header whole (l4_off points at
+	 * it). flow has the addresses and protocol, ports 0.
+	 */
+	DSR_PKT_ICMP,
+};
+
+/** Where a frame stands among the fragments of its datagram (struct dsr_pkt's frag). */
+enum dsr_pkt_frag {
+	DSR_PKT_FRAG_NONE = 0, /**< a whole datagram */
+	DSR_PKT_FRAG_FIRST,    /**< offset 0, more fragments: it has the ports */
+	DSR_PKT_FRAG_LATER,    /**< offset non-zero: no L4 header */
 };
 
 /** The result of parsing one frame. */
@@ -51,9 +75,14 @@ struct dsr_pkt {
 	uint16_t l4_off;    /**< offset of the TCP/UDP header */
 	uint16_t ethertype; /**< inner ethertype, host order */
 	uint16_t vlan_tci;  /**< host order; valid if has_vlan */
+	uint16_t ip_id;     /**< IPv4 identification, host order (when l3_off is valid) */
 	uint8_t has_vlan;
 	uint8_t tcp_flags; /**< TCP flags byte; 0 for UDP */
+	uint8_t frag;      /**< enum dsr_pkt_frag */
 };
+
+/** Bytes of an ICMP header (type, code, checksum, 4 more). */
+#define DSR_ICMP_HLEN 8u
 
 /**
  * Parse a frame.
@@ -65,6 +94,12 @@ struct dsr_pkt {
  * @return the frame's class; only DSR_PKT_L4 has a complete pkt->flow
  */
 enum dsr_pkt_class dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt);
+
+/** The one's complement sum of n bytes (RFC 1071), added to sum. */
+uint32_t dsr_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+
+/** Fold a dsr_csum_add() sum into the checksum to write (host order). */
+uint16_t dsr_csum_fold(uint32_t sum);
 
 /*
  * A fixed salt. It must never change between releases: the Maglev slot

@@ -9,12 +9,13 @@ enum dsr_pkt_class
 dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt)
 {
 	uint32_t l3, ihl, tot, l4, l4_len, ports;
+	uint16_t type, frag;
 	uint64_t ips, rest;
-	uint16_t type;
 	const uint8_t *ip;
 
 	pkt->has_vlan = 0;
 	pkt->tcp_flags = 0;
+	pkt->frag = DSR_PKT_FRAG_NONE;
 	pkt->l3_off = 0;
 	pkt->l4_off = 0;
 	if (len < DSR_ETH_HLEN)
@@ -44,10 +45,26 @@ dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt)
 	tot = dsr_rd16(ip + 2);
 	if ((ip[0] >> 4) != 4 || ihl < DSR_IPV4_MIN_HLEN || tot < ihl || l3 + tot > len)
 		return DSR_PKT_MALFORMED;
-	if ((dsr_rd16(ip + 6) & (DSR_IPV4_MF | DSR_IPV4_OFFMASK)) != 0)
-		return DSR_PKT_FRAGMENT;
 	if (ip[8] <= 1)
 		return DSR_PKT_TTL;
+	pkt->ip_id = dsr_rd16(ip + 4);
+	/*
+	 * Both addresses are adjacent in the IPv4 header and both ports in the
+	 * L4 header: write the flow as exactly two 8-byte words, so that the
+	 * 8-byte loads of dsr_flow_hash() and the table forward from these
+	 * stores instead of stalling on narrower ones.
+	 */
+	memcpy(&ips, ip + 12, 8);
+	memcpy(&pkt->flow, &ips, 8);
+	rest = (uint64_t)ip[9] << 32; /* ports 0 until the L4 header is read */
+	memcpy((uint8_t *)&pkt->flow + 8, &rest, 8);
+	frag = dsr_rd16(ip + 6);
+	if ((frag & DSR_IPV4_OFFMASK) != 0) {
+		pkt->frag = DSR_PKT_FRAG_LATER;
+		return DSR_PKT_FRAGMENT;
+	}
+	if (frag & DSR_IPV4_MF)
+		pkt->frag = DSR_PKT_FRAG_FIRST;
 
 	l4 = l3 + ihl;
 	l4_len = tot - ihl;
@@ -64,22 +81,40 @@ dsr_pkt_parse(const uint8_t *frame, uint32_t len, struct dsr_pkt *pkt)
 	case DSR_IPPROTO_UDP:
 		if (l4_len < DSR_UDP_HLEN)
 			return DSR_PKT_MALFORMED;
-		if (dsr_rd16(frame + l4 + 4) < DSR_UDP_HLEN || dsr_rd16(frame + l4 + 4) > l4_len)
+		/* A first fragment holds only part of what the UDP length covers. */
+		if (dsr_rd16(frame + l4 + 4) < DSR_UDP_HLEN ||
+		    (pkt->frag == DSR_PKT_FRAG_NONE && dsr_rd16(frame + l4 + 4) > l4_len))
 			return DSR_PKT_MALFORMED;
 		break;
+	case DSR_IPPROTO_ICMP:
+		if (pkt->frag != DSR_PKT_FRAG_NONE)
+			return DSR_PKT_FRAGMENT;
+		return l4_len < DSR_ICMP_HLEN ? DSR_PKT_MALFORMED : DSR_PKT_ICMP;
 	default:
-		return DSR_PKT_OTHER_L4;
+		return pkt->frag != DSR_PKT_FRAG_NONE ? DSR_PKT_FRAGMENT : DSR_PKT_OTHER_L4;
 	}
-	/*
-	 * Both addresses are adjacent in the IPv4 header and both ports in the
-	 * L4 header: write the flow as exactly two 8-byte words, so that the
-	 * 8-byte loads of dsr_flow_hash() and the table forward from these
-	 * stores instead of stalling on narrower ones.
-	 */
-	memcpy(&ips, ip + 12, 8);
 	memcpy(&ports, frame + l4, 4);
-	rest = ports | ((uint64_t)ip[9] << 32);
-	memcpy(&pkt->flow, &ips, 8);
+	rest |= ports;
 	memcpy((uint8_t *)&pkt->flow + 8, &rest, 8);
 	return DSR_PKT_L4;
+}
+
+uint32_t
+dsr_csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += dsr_rd16(p + i);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+uint16_t
+dsr_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
 }

@@ -36,7 +36,21 @@
 	X(OVERSIZE, "oversize",                                                                     \
 	  "IPv4 datagram longer than its frame, which is longer than any standard Ethernet "        \
 	  "frame: cut by the driver (net_af_packet's ring)")                                        \
-	X(FRAGMENT, "fragment", "IPv4 fragment")                                                    \
+	X(FRAGMENT, "fragment", "IPv4 fragment of neither TCP nor UDP")                             \
+	X(FRAG_NO_FIRST, "frag-no-first",                                                           \
+	  "later IPv4 fragment whose first one was not seen (or expired) and whose VIP has more "   \
+	  "than one backend to choose from")                                                        \
+	X(ICMP_TRUNCATED, "icmp-truncated",                                                         \
+	  "ICMP error to a VIP too short to quote an IPv4 header and 8 bytes")                      \
+	X(ICMP_FOREIGN, "icmp-foreign",                                                             \
+	  "ICMP error to a VIP quoting a packet the VIP did not send (another source, not TCP "     \
+	  "or UDP, no ports)")                                                                      \
+	X(ICMP_NO_SERVICE, "icmp-no-service",                                                       \
+	  "ICMP error quoting a packet from a VIP address and a port or protocol with no service")  \
+	X(ICMP_TYPE, "icmp-type",                                                                   \
+	  "ICMP to a VIP neither echo request, destination unreachable nor time exceeded")          \
+	X(ICMP_OFF, "icmp-off", "ICMP error to a VIP while `icmp forward off`")                     \
+	X(ICMP_RATE, "icmp-rate", "echo request not answered: over `icmp rate`")                    \
 	X(TTL, "ttl", "IPv4 TTL of 0 or 1")                                                         \
 	X(NOT_VIP, "not-vip", "no VIP matches destination address, port and protocol")              \
 	X(MARTIAN, "martian",                                                                       \
@@ -62,7 +76,16 @@
 	X(TO_KERNEL, "to-kernel",                                                                  \
 	  "frames for a port's own address passed to the main lcore for its kernel interface")     \
 	X(SLOWPATH, "slowpath",                                                                    \
-	  "frames passed to the main lcore (ARP, kernel interface, health check answers)")
+	  "frames passed to the main lcore (ARP, kernel interface, health check answers, echo)")   \
+	X(ICMP_ECHO, "icmp-echo", "echo replies sent for a VIP or a port's address")               \
+	X(FRAG_FWD, "frag-fwd", "IPv4 fragments forwarded, first and later ones")                  \
+	X(FRAG_TRACKED, "frag-tracked", "first fragments whose backend was remembered")            \
+	X(FRAG_EXPIRED, "frag-expired",                                                            \
+	  "fragment table entries found or reused after `timeout frag`")                           \
+	X(FRAG_EVICTED, "frag-evicted",                                                            \
+	  "fragment table entries replaced before their timeout: the table was full")              \
+	X(FRAG_GUESSED, "frag-guessed",                                                            \
+	  "later fragments without a first one sent to the only backend their VIP address has")
 
 #define DSR_X_ENUM(e, name, help) DSR_DROP_##e,
 enum dsr_drop { DSR_DROP_REASONS(DSR_X_ENUM) DSR_DROP_MAX };
@@ -150,7 +173,9 @@ enum dsr_event { DSR_EVENTS(DSR_X_ENUM) DSR_EV_MAX };
 	X(new_conns, "new-conns", "new_connections_total", counter, "Entries created")             \
 	X(active, "active", "active_connections", gauge, "Live entries")                           \
 	X(syn_retries, "syn-retries", "syn_retries_total", counter,                                \
-	  "Client SYNs repeated on an entry still in the SYN state: the backend did not answer")
+	  "Client SYNs repeated on an entry still in the SYN state: the backend did not answer")   \
+	X(icmp_fwd, "icmp-fwd", "icmp_forwarded_total", counter,                                   \
+	  "ICMP errors about the flows forwarded (fragmentation needed and the like; also in pkts)")
 
 #define DSR_X_FIELD(field, ...) uint64_t field;
 

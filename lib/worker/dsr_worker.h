@@ -54,7 +54,8 @@ struct dsr_worker {
 	struct dsr_ct_pace sweep; /**< the table sweep's pace */
 	bool record_cycles;       /**< account cycles by stage (--record-cycles) */
 	unsigned int lcore;
-	void *ct_mem; /**< the table's memory (owned by lib/lb) */
+	void *ct_mem;   /**< the table's memory (owned by lib/lb) */
+	void *frag_mem; /**< the fragment table's (owned by lib/lb) */
 	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];
 	/* conns flush: the request being worked on, and the last one done. */
 	uint64_t flush_seen;

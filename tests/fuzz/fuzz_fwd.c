@@ -23,7 +23,9 @@
  *   - a TX frame changed in bytes 0..11 only; its source MAC is the port's
  *     and its destination MAC is a backend (with a MAC) of the VIP that the
  *     frame's destination matches; other verdicts left the frame untouched;
- *     SLOW is only for ARP;
+ *     an ICMP error goes to a backend of the VIP of the flow it quotes, a
+ *     later fragment to a backend of a VIP on its address; SLOW is only for
+ *     ARP and echo requests;
  *   - rx/fwd/drop/slowpath counters moved by what the burst did; drop,
  *     event, VIP and backend packet counters never decrease;
  *   - the table holds at most its capacity; the backends' "active" counters
@@ -49,15 +51,17 @@
 #include "dsr_ct.h"
 #include "dsr_fwd.h"
 #include "dsr_gen.h"
+#include "dsr_icmp.h"
 #include "dsr_pkt.h"
 #include "dsr_stats.h"
 #include "fuzz_util.h"
 #include "../unit/test_conf_lines.h"
 
-#define NPORTS     3
-#define BURST      32
-#define CT_ENTRIES 8 /* small, so that the fuzzer fills it (ct-full) */
-#define IDS        8 /* VIP and backend ids below this cover those of both generations */
+#define NPORTS       3
+#define BURST        32
+#define CT_ENTRIES   8 /* small, so that the fuzzer fills it (ct-full) */
+#define FRAG_ENTRIES 3 /* one bucket: evictions */
+#define IDS          8 /* VIP and backend ids below this cover those of both generations */
 
 /* Generation A: what the config says. */
 static const char *const conf_a[] = {
@@ -109,6 +113,8 @@ static struct dsr_conf *confs[2];
 static struct dsr_stats_lcore *st;
 static void *ct_mem;
 static size_t ct_size;
+static void *frag_mem;
+static size_t frag_size;
 static bool be_ever_used[DSR_MAX_BACKENDS];
 
 /* lib/arp's part: 10.0.0.23 resolved in A, unknown in B. */
@@ -163,7 +169,9 @@ setup(void)
 	st = aligned_alloc(64, sizeof(*st));
 	ct_size = (dsr_ct_mem_size(CT_ENTRIES) + 63) & ~(size_t)63;
 	ct_mem = aligned_alloc(64, ct_size);
-	FUZZ_CHECK(st != NULL && ct_mem != NULL);
+	frag_size = (dsr_frag_mem_size(FRAG_ENTRIES) + 63) & ~(size_t)63;
+	frag_mem = aligned_alloc(64, frag_size);
+	FUZZ_CHECK(st != NULL && ct_mem != NULL && frag_mem != NULL);
 }
 
 static uint64_t
@@ -239,15 +247,39 @@ check_tx(const struct dsr_gen *g, const struct frame *fr)
 	FUZZ_CHECK(memcmp(fr->buf + 12, fr->orig + 12, fr->len - 12) == 0);
 	FUZZ_CHECK(memcmp(fr->buf + 6, port_mac[fr->port], 6) == 0);
 	FUZZ_CHECK(memcmp(fr->orig, port_mac[fr->port], 6) == 0); /* it was sent to us */
-	FUZZ_CHECK(dsr_pkt_parse(fr->orig, fr->len, &pkt) == DSR_PKT_L4);
-	vip = dsr_gen_vip_lookup(g, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
-	FUZZ_CHECK(vip >= 0);
+	switch (dsr_pkt_parse(fr->orig, fr->len, &pkt)) {
+	case DSR_PKT_L4: /* a flow's packet, or its first fragment */
+		vip = dsr_gen_vip_lookup(g, pkt.flow.dst_ip, pkt.flow.dst_port, pkt.flow.proto);
+		break;
+	case DSR_PKT_ICMP: { /* an error: the backend of the flow it quotes */
+		const uint8_t *ip = fr->orig + pkt.l3_off;
+		uint32_t len = (uint32_t)(ip[2] << 8 | ip[3]) - (uint32_t)(pkt.l4_off - pkt.l3_off);
+		struct dsr_flow q;
+
+		FUZZ_CHECK(dsr_icmp4_error_flow(fr->orig + pkt.l4_off, len, pkt.flow.dst_ip, &q) ==
+			   DSR_ICMP_ERR_OK);
+		vip = dsr_gen_vip_lookup(g, q.dst_ip, q.dst_port, q.proto);
+		break;
+	}
+	case DSR_PKT_FRAGMENT: /* a later fragment: a backend of a VIP on its address */
+		FUZZ_CHECK(pkt.frag == DSR_PKT_FRAG_LATER);
+		FUZZ_CHECK(dsr_gen_addr_lookup(g, pkt.flow.dst_ip) != NULL);
+		vip = -2;
+		break;
+	default:
+		FUZZ_CHECK(!"forwarded what is neither a flow's packet, ICMP nor a fragment");
+		vip = -1;
+	}
+	FUZZ_CHECK(vip >= 0 || vip == -2);
 	for (i = 0; i < DSR_MAX_BACKENDS && !found; i++) {
 		const struct dsr_gen_backend *b = &g->backends[i];
 
 		found = (b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_MAC)) ==
 				(DSR_GEN_BE_USED | DSR_GEN_BE_MAC) &&
-			b->vip == vip && memcmp(b->mac, fr->buf, 6) == 0;
+			(vip >= 0 ? b->vip == vip
+				  : g->vips[b->vip].ip == pkt.flow.dst_ip &&
+					    g->vips[b->vip].proto == pkt.flow.proto) &&
+			memcmp(b->mac, fr->buf, 6) == 0;
 	}
 	FUZZ_CHECK(found);
 }
@@ -314,7 +346,10 @@ check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n, con
 		case DSR_FWD_SLOW: {
 			struct dsr_pkt pkt;
 
-			FUZZ_CHECK(dsr_pkt_parse(fr[i].orig, fr[i].len, &pkt) == DSR_PKT_ARP);
+			/* ARP, or an echo request for the main lcore to answer. */
+			FUZZ_CHECK(dsr_pkt_parse(fr[i].orig, fr[i].len, &pkt) == DSR_PKT_ARP ||
+				   (pkt.frag == DSR_PKT_FRAG_NONE && pkt.flow.proto == 1 &&
+				    fr[i].orig[pkt.l4_off] == DSR_ICMP_ECHO_REQUEST));
 			FUZZ_CHECK(memcmp(fr[i].buf, fr[i].orig, fr[i].len) == 0);
 			slow++;
 			break;
@@ -500,6 +535,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ct = dsr_ct_init(ct_mem, ct_size, CT_ENTRIES);
 	FUZZ_CHECK(ct != NULL);
 	dsr_fwd_init(&f, ct, st);
+	dsr_fwd_set_frag(&f, dsr_frag_init(frag_mem, frag_size, FRAG_ENTRIES, 1));
+	FUZZ_CHECK(f.frag != NULL);
 	for (i = 0; i < NPORTS; i++)
 		dsr_fwd_set_port_mac(&f, (uint16_t)i, port_mac[i]);
 	now = (uint32_t)fuzz_u16(&in) << 16;

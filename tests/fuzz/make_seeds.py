@@ -14,7 +14,7 @@ import os
 import struct
 import sys
 
-from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -98,6 +98,18 @@ def fwd_seeds():
              rec(bytes(Ether(src=CLIENT_MAC, dst=PMAC[0], type=0x86DD)) + b"\x60" + b"\0" * 39),
              rec(bytes(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IP(src=CLIENT, dst=VIP, ihl=4) /
                        TCP(dport=80))))
+    # ICMP errors quoting a VIP's flow (one with an entry), echo, fragments.
+    quote = bytes(IP(src=VIP, dst=CLIENT) / TCP(sport=80, dport=40000))[:28]
+    fwd_seed("icmp", rec(tcp("S")),
+             rec(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IP(src="192.0.2.1", dst=VIP) /
+                 ICMP(type=3, code=4, nexthopmtu=1280) / quote, dt=1),
+             rec(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IP(src="192.0.2.1", dst=VIP) /
+                 ICMP(type=11) / quote[:24], dt=1),
+             rec(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IP(src=CLIENT, dst=VIP) / ICMP(type=8) /
+                 b"ping", dt=1))
+    big = IP(src=CLIENT, dst=VIP, id=7) / UDP(sport=5353, dport=53) / (b"d" * 3000)
+    frags = [Ether(src=CLIENT_MAC, dst=PMAC[0]) / f for f in fragment(big, fragsize=1480)]
+    fwd_seed("fragments", *[rec(f, dt=1) for f in frags[1:] + frags[:1] + frags[1:]])
     fwd_seed("bad-port", rec(tcp("S"), port=3), rec(tcp("S", port=2), port=2, dt=1))
     # A burst of eight, the same flow twice: classify all, then decide each.
     burst = [rec(tcp("S", sport=41000 + i), flags=0, dt=0) for i in range(6)]

@@ -160,8 +160,9 @@ static void
 test_timeout_set(void)
 {
 	static const char *const lines[] = {"timeout set tcp-syn 30", "timeout set tcp 900",
-					    "timeout set tcp-fin 60", "timeout set udp 300"};
-	static const uint32_t secs[] = {30, 900, 60, 300};
+					    "timeout set tcp-fin 60", "timeout set udp 300",
+					    "timeout set frag 2"};
+	static const uint32_t secs[] = {30, 900, 60, 300, 2};
 	struct dsr_cmd cmd;
 	unsigned int k;
 
@@ -175,6 +176,11 @@ test_timeout_set(void)
 	CHECK_EQ(cmd.u.timeout.seconds, 1);
 	CHECK_EQ(PARSE_OK("timeout set udp 604800", &cmd), 1);
 	CHECK_EQ(cmd.u.timeout.seconds, 604800);
+	/* A fragmented datagram's later fragments follow its first for at most 30 s. */
+	CHECK_EQ(PARSE_OK("timeout set frag 30", &cmd), 1);
+	CHECK_EQ(cmd.u.timeout.seconds, 30);
+	EXPECT_ERR("timeout set frag 31", "bad seconds '31' (1-30)");
+	EXPECT_ERR("timeout set frag 0", "bad seconds '0' (1-30)");
 	CHECK_STR(dsr_timeout_name(DSR_TIMEOUT_TCP_FIN), "tcp-fin");
 	CHECK_STR(dsr_timeout_name(DSR_TIMEOUT_NKINDS), "unknown");
 }
@@ -197,6 +203,16 @@ test_sizes_and_strict_syn(void)
 	CHECK(cmd.u.on);
 	CHECK_EQ(PARSE_OK("strict-syn off", &cmd), 1);
 	CHECK(!cmd.u.on);
+	CHECK_EQ(PARSE_OK("icmp forward off", &cmd), 1);
+	CHECK_EQ(cmd.id, DSR_CMD_ICMP_FORWARD);
+	CHECK(!cmd.u.on);
+	CHECK_EQ(PARSE_OK("icmp rate 0", &cmd), 1);
+	CHECK_EQ(cmd.id, DSR_CMD_ICMP_RATE);
+	CHECK_EQ(cmd.u.rate, 0);
+	CHECK_EQ(PARSE_OK("icmp rate 1000000", &cmd), 1);
+	CHECK_EQ(cmd.u.rate, 1000000);
+	EXPECT_ERR("icmp rate 1000001", "bad rate '1000001' (0-1000000)");
+	EXPECT_ERR("icmp forward maybe", "bad value 'maybe' (on or off)");
 }
 
 static void
@@ -336,8 +352,9 @@ static void
 test_err_bad_timeout(void)
 {
 	EXPECT_ERR("timeout set tcp-est 30",
-		   "bad timeout kind 'tcp-est' (tcp-syn, tcp, tcp-fin or udp)");
-	EXPECT_ERR("timeout set TCP 30", "bad timeout kind 'TCP' (tcp-syn, tcp, tcp-fin or udp)");
+		   "bad timeout kind 'tcp-est' (tcp-syn, tcp, tcp-fin, udp or frag)");
+	EXPECT_ERR("timeout set TCP 30",
+		   "bad timeout kind 'TCP' (tcp-syn, tcp, tcp-fin, udp or frag)");
 	EXPECT_ERR("timeout set tcp 0", "bad seconds '0' (1-604800)");
 	EXPECT_ERR("timeout set tcp 604801", "bad seconds '604801' (1-604800)");
 	EXPECT_ERR("timeout set tcp 30s", "bad seconds '30s' (1-604800)");
@@ -545,6 +562,11 @@ static const char *const canonical[] = {
 	"arp announce 2 interval 2",
 	"arp announce 0 interval 60",
 	"arp refresh 60",
+	"timeout set frag 30",
+	"icmp forward on",
+	"icmp forward off",
+	"icmp rate 0",
+	"icmp rate 1000",
 	"show vips",
 	"show backends",
 	"show backends 10.200.0.100:80/tcp",

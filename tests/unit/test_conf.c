@@ -341,7 +341,7 @@ test_err_hand_built(void)
 	cmd.u.timeout.kind = DSR_TIMEOUT_NKINDS;
 	cmd.u.timeout.seconds = 5;
 	CHECK_EQ(dsr_conf_apply(c, &cmd, err, sizeof(err)), -1);
-	CHECK_STR(err, "bad timeout kind 4");
+	CHECK_STR(err, "bad timeout kind 5");
 
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.id = DSR_CMD_PORT_ADDRESS;
@@ -666,11 +666,14 @@ test_dump_text(void)
 		     "timeout set tcp 900\n"
 		     "timeout set tcp-fin 60\n"
 		     "timeout set udp 300\n"
+		     "timeout set frag 2\n"
 		     "conntrack size 1048576\n"
 		     "maglev size 65537\n"
 		     "strict-syn on\n"
 		     "arp announce 2 interval 2\n"
 		     "arp refresh 30\n"
+		     "icmp forward on\n"
+		     "icmp rate 1000\n"
 		     "port 0 address 10.1.0.3/24\n"
 		     "port 1 address 10.0.0.3/16\n"
 		     "vip add 10.0.0.2:53/udp\n"

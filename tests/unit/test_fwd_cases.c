@@ -573,14 +573,15 @@ test_ip_header(void)
 		{0x4000, 64, DSR_FWD_TX, -1},
 		{0x8000, 64, DSR_FWD_TX, -1},
 		{0x4000, 2, DSR_FWD_TX, -1},
-		{0x2000, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
-		{0x6000, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
-		{0x0001, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
-		{0x5fff, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
-		{0x1000, 64, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		/* The first fragment, then later ones of the same datagram: they follow it. */
+		{0x2000, 64, DSR_FWD_TX, -1},
+		{0x6000, 64, DSR_FWD_TX, -1},
+		{0x0001, 64, DSR_FWD_TX, -1},
+		{0x5fff, 64, DSR_FWD_TX, -1},
+		{0x1000, 64, DSR_FWD_TX, -1},
 		{0x4000, 1, DSR_FWD_DROP, DSR_DROP_TTL},
 		{0x0000, 0, DSR_FWD_DROP, DSR_DROP_TTL},
-		{0x2000, 1, DSR_FWD_DROP, DSR_DROP_FRAGMENT},
+		{0x2000, 1, DSR_FWD_DROP, DSR_DROP_TTL}, /* TTL before fragments */
 	};
 	uint8_t *orig[1] = {buf}, v[1];
 	uint16_t len[1];
@@ -604,6 +605,8 @@ test_ip_header(void)
 			b.ver_ihl = opts ? 0x4f : 0x45;
 			b.frag = cases[i].frag;
 			b.ttl = cases[i].ttl;
+			b.has_id = 1;
+			b.id = 77; /* one datagram */
 			len[0] = fb_build(&b, buf);
 			pair_burst(&p, gens[0], orig, len, 1, 0, ++now, v);
 			CHECK_EQ(v[0], cases[i].verdict);
@@ -611,7 +614,9 @@ test_ip_header(void)
 				CHECK_EQ(p.a.st->drop[cases[i].drop] - before, 1);
 		}
 	}
-	CHECK_EQ(dsr_stats_drops(p.a.st), 16);
+	CHECK_EQ(dsr_stats_drops(p.a.st), 6);
+	CHECK_EQ(p.a.st->event[DSR_EV_FRAG_TRACKED], 4);
+	CHECK_EQ(p.a.st->event[DSR_EV_FRAG_FWD], 10);
 	pair_free(&p);
 }
 
@@ -655,8 +660,9 @@ test_kernel_interface(void)
 		{0, 0, 1, 0, 0, DSR_FWD_SLOW},         /* ICMP */
 		{0, 0, 47, 0, 0, DSR_FWD_SLOW},        /* GRE */
 		{0, 443, UDP, 0, 0, DSR_FWD_SLOW},     /* the VIP's port, other protocol */
-		{0, 22, TCP, 0, 0x2000, DSR_FWD_DROP}, /* a fragment */
-		{1, 0, 1, 0, 0, DSR_FWD_DROP},         /* ICMP to a VIP address */
+		{0, 22, TCP, 0, 0x2000, DSR_FWD_SLOW}, /* a first fragment */
+		{0, 22, TCP, 0, 0x0010, DSR_FWD_SLOW}, /* a later one */
+		{1, 0, 1, 0, 0, DSR_FWD_DROP},         /* ICMP to a VIP address: not echo */
 		{2, 22, TCP, 1, 0, DSR_FWD_DROP},      /* port 1: no kernel interface */
 		{0, 22, TCP, 1, 0, DSR_FWD_DROP},      /* port 0's address on port 1 */
 	};
@@ -726,7 +732,8 @@ test_kernel_interface(void)
 	}
 	CHECK_EQ(p.a.st->event[DSR_EV_TO_KERNEL], before);
 	CHECK_EQ(before, slow);
-	CHECK_EQ(p.a.st->drop[DSR_DROP_NOT_VIP], 3);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_NOT_VIP], 2);
+	CHECK_EQ(p.a.st->drop[DSR_DROP_ICMP_TYPE], 1);
 out:
 	pair_free(&p);
 	dsr_gen_free(g);

@@ -80,6 +80,7 @@ static const char *const conf_b[] = {
 	"backend set 192.168.1.100:443/tcp 192.168.1.50 weight 10",
 	"vip del 10.0.0.101:8080/udp",
 	"strict-syn on",
+	"icmp forward off",
 	"timeout set tcp-syn 1",
 	"timeout set tcp 4",
 	"timeout set udp 1",
@@ -220,10 +221,13 @@ out:
 }
 
 /* One worker's state: forwarding, table, counters. */
+#define FRAG_ENTRIES 6 /* the fragment table's: two buckets, so that the random test fills them */
+
 struct rig {
 	struct dsr_fwd f;
 	struct dsr_ct *ct;
 	void *ct_mem;
+	void *frag_mem;
 	struct dsr_stats_lcore *st;
 };
 
@@ -245,6 +249,13 @@ rig_init(struct rig *r, uint32_t entries)
 	}
 	memset(r->st, 0, sizeof(*r->st));
 	dsr_fwd_init(&r->f, r->ct, r->st);
+	size = (dsr_frag_mem_size(FRAG_ENTRIES) + 63) & ~(size_t)63;
+	r->frag_mem = aligned_alloc(64, size);
+	if (r->frag_mem == NULL) {
+		fprintf(stderr, "test_fwd: cannot set up a fragment table\n");
+		exit(2);
+	}
+	dsr_fwd_set_frag(&r->f, dsr_frag_init(r->frag_mem, size, FRAG_ENTRIES, 7));
 	for (i = 0; i < 2; i++)
 		dsr_fwd_set_port_mac(&r->f, (uint16_t)i, port_mac[i]);
 	return 0;
@@ -254,6 +265,7 @@ static inline void
 rig_free(struct rig *r)
 {
 	free(r->ct_mem);
+	free(r->frag_mem);
 	free(r->st);
 }
 
@@ -306,6 +318,18 @@ struct fb {
 	int trunc;        /* >= 0: cut the frame to this length */
 	int has_seq;      /* TCP: write seq (else the sequence number is random) */
 	uint32_t seq;
+	int has_id; /* write id as the IPv4 identification (else random) */
+	uint16_t id;
+	/*
+	 * ICMP (proto 1): type and code; with quote, the message quotes an
+	 * IPv4 header and 8 bytes of a packet qsip:qsport -> qdip:qdport
+	 * (network order addresses, host order ports) of protocol qproto.
+	 */
+	uint8_t icmp_type, icmp_code;
+	int quote;
+	uint32_t qsip, qdip;
+	uint16_t qsport, qdport;
+	uint8_t qproto;
 };
 
 struct tflow {
@@ -354,6 +378,27 @@ fill_rnd(uint8_t *p, unsigned int n)
 		p[i] = (uint8_t)rnd();
 }
 
+/* An ICMP header of b's type and code, then the packet it quotes: 36 bytes at l4. */
+static inline void
+fb_icmp_quote(const struct fb *b, uint8_t *l4)
+{
+	uint8_t *q = l4 + 8;
+
+	l4[0] = b->icmp_type;
+	l4[1] = b->icmp_code;
+	fill_rnd(l4 + 2, 6);
+	memset(q, 0, 28);
+	q[0] = 0x45;
+	put16(q + 2, 1500);
+	q[8] = 63;
+	q[9] = b->qproto;
+	memcpy(q + 12, &b->qsip, 4);
+	memcpy(q + 16, &b->qdip, 4);
+	put16(q + 20, b->qsport);
+	put16(q + 22, b->qdport);
+	fill_rnd(q + 24, 4);
+}
+
 /* Write the frame b describes into buf (FRAME_MAX bytes). @return its length. */
 static inline uint16_t
 fb_build(const struct fb *b, uint8_t *buf)
@@ -391,7 +436,8 @@ fb_build(const struct fb *b, uint8_t *buf)
 		hl = (b->ver_ihl & 15) >= 5 ? (b->ver_ihl & 15) * 4u : 20u;
 		ip[0] = b->ver_ihl;
 		ip[1] = 0;
-		put16(ip + 4, (unsigned int)rnd());
+		i = (unsigned int)rnd(); /* drawn even when unused: the stream stays the same */
+		put16(ip + 4, b->has_id ? b->id : i);
 		put16(ip + 6, b->frag);
 		ip[8] = b->ttl;
 		ip[9] = b->proto;
@@ -421,6 +467,9 @@ fb_build(const struct fb *b, uint8_t *buf)
 			put16(l4 + 4, (unsigned int)(8 + (int)b->payload + b->udp_adj) & 0xffff);
 			fill_rnd(l4 + 6, 2);
 			l4len = 8;
+		} else if (b->proto == 1 && b->quote) {
+			fb_icmp_quote(b, l4);
+			l4len = 8 + 28;
 		} else {
 			fill_rnd(l4, 8);
 			l4len = 8;

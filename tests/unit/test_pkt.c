@@ -95,6 +95,59 @@ test_udp_vlan_options(void)
 	CHECK_EQ(dsr_pkt_parse(f, len + 10, &p), DSR_PKT_L4);
 }
 
+/* Fragments: the first has the ports, later ones only the addresses. */
+static void
+test_fragments(void)
+{
+	uint8_t f[FRAME_MAX];
+	struct dsr_pkt p;
+	uint32_t len;
+
+	len = build(f, 0, 6, 64, 0x2000, 5, 0x02); /* MF, offset 0: TCP, header whole */
+	f[18] = 0x12;
+	f[19] = 0x34;
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_L4);
+	CHECK_EQ(p.frag, DSR_PKT_FRAG_FIRST);
+	CHECK_EQ(p.ip_id, 0x1234);
+	CHECK_EQ(ntohs(p.flow.src_port), 40000);
+	CHECK_EQ(p.tcp_flags, 0x02);
+	/* A first fragment too short for its TCP header (RFC 1858's tiny fragment). */
+	f[16] = 0;
+	f[17] = 20 + 8;
+	CHECK_EQ(dsr_pkt_parse(f, 14 + 20 + 8, &p), DSR_PKT_MALFORMED);
+	len = build(f, 0, 17, 64, 0x2000, 5, 0); /* UDP: its length is the datagram's */
+	f[14 + 20 + 4] = 0x0f;
+	f[14 + 20 + 5] = 0xa0; /* 4000 */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_L4);
+	CHECK_EQ(p.frag, DSR_PKT_FRAG_FIRST);
+	f[14 + 20 + 4] = 0;
+	f[14 + 20 + 5] = 7; /* below the UDP header */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_MALFORMED);
+	/* The same length in a whole datagram is beyond it. */
+	len = build(f, 0, 17, 64, 0, 5, 0);
+	f[14 + 20 + 4] = 0x0f;
+	f[14 + 20 + 5] = 0xa0;
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_MALFORMED);
+
+	len = build(f, 1, 17, 64, 0x00b9, 5, 0); /* offset 1480, last: VLAN tagged */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_FRAGMENT);
+	CHECK_EQ(p.frag, DSR_PKT_FRAG_LATER);
+	CHECK_EQ(p.l3_off, 18);
+	CHECK_EQ(p.flow.src_ip, htonl(0xc000020a));
+	CHECK_EQ(p.flow.dst_ip, htonl(0x0a000064));
+	CHECK_EQ(p.flow.proto, 17);
+	CHECK_EQ(p.flow.src_port, 0);
+	CHECK_EQ(p.flow.dst_port, 0);
+	len = build(f, 0, 6, 64, 0x2001, 5, 0); /* MF and an offset */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_FRAGMENT);
+	CHECK_EQ(p.frag, DSR_PKT_FRAG_LATER);
+	len = build(f, 0, 1, 64, 0x2000, 5, 0); /* the first fragment of ICMP */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_FRAGMENT);
+	CHECK_EQ(p.frag, DSR_PKT_FRAG_FIRST);
+	len = build(f, 0, 6, 1, 0x0001, 5, 0); /* TTL comes first */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_TTL);
+}
+
 static void
 test_classes(void)
 {
@@ -106,13 +159,16 @@ test_classes(void)
 	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_TTL);
 	len = build(f, 0, 6, 0, 0, 5, 0);
 	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_TTL);
-	len = build(f, 0, 6, 64, 0x2000, 5, 0); /* MF */
-	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_FRAGMENT);
-	len = build(f, 0, 6, 64, 0x0001, 5, 0); /* offset 8 */
-	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_FRAGMENT);
 	len = build(f, 0, 6, 64, 0x4000, 5, 0); /* DF alone is fine */
 	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_L4);
-	len = build(f, 0, 1, 64, 0, 5, 0); /* ICMP */
+	CHECK_EQ(p.frag, DSR_PKT_FRAG_NONE);
+	len = build(f, 0, 1, 64, 0, 5, 0); /* ICMP: 8 bytes of header */
+	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_ICMP);
+	CHECK_EQ(p.l4_off, 34);
+	CHECK_EQ(p.flow.proto, 1);
+	CHECK_EQ(p.flow.src_port, 0);
+	CHECK_EQ(dsr_pkt_parse(f, len - 1, &p), DSR_PKT_MALFORMED);
+	len = build(f, 0, 47, 64, 0, 5, 0); /* GRE */
 	CHECK_EQ(dsr_pkt_parse(f, len, &p), DSR_PKT_OTHER_L4);
 	len = build(f, 0, 6, 64, 0, 5, 0);
 	f[12] = 0x86;
@@ -257,10 +313,9 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_tcp),     DSR_TEST(test_udp_vlan_options),
-		DSR_TEST(test_classes), DSR_TEST(test_malformed),
-		DSR_TEST(test_hash),    DSR_TEST(test_table_hash),
-		DSR_TEST(test_ip_str),
+		DSR_TEST(test_tcp),        DSR_TEST(test_udp_vlan_options), DSR_TEST(test_classes),
+		DSR_TEST(test_fragments),  DSR_TEST(test_malformed),        DSR_TEST(test_hash),
+		DSR_TEST(test_table_hash), DSR_TEST(test_ip_str),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

@@ -219,8 +219,12 @@ test_get(void)
 				 .kernel_in_pkts = 5,
 				 .kernel_out_pkts = 6,
 				 .kernel_drops = 7};
-	struct dsr_ctr_flow f = {
-		.pkts = 5, .bytes = 6, .new_conns = 7, .active = 8, .syn_retries = 9};
+	struct dsr_ctr_flow f = {.pkts = 5,
+				 .bytes = 6,
+				 .new_conns = 7,
+				 .active = 8,
+				 .syn_retries = 9,
+				 .icmp_fwd = 10};
 	const struct dsr_ctr_desc *d;
 	unsigned int n, i;
 
@@ -229,7 +233,7 @@ test_get(void)
 	for (i = 0; i < n; i++)
 		CHECK_EQ(dsr_ctr_get(&p, &d[i]), i + 1);
 	d = dsr_ctr_group(DSR_CTR_G_BACKEND, &n);
-	CHECK_EQ(n, 5);
+	CHECK_EQ(n, 6);
 	for (i = 0; i < n; i++)
 		CHECK_EQ(dsr_ctr_get(&f, &d[i]), i + 5);
 	CHECK_STR(d[3].family, "dsrlb_backend_active_connections");
@@ -276,9 +280,9 @@ test_outputs(void)
 	CHECK_STR(w[0].field, "rx_pkts");
 	CHECK_STR(w[0].row, "total");
 	CHECK_STR(w[0].tel_cmd, DSR_TEL_STATS);
-	CHECK_STR(w[n - 1].row, "event slowpath");
-	CHECK_STR(w[n - 1].label, "event=\"slowpath\"");
-	CHECK_STR(w[n - 1].tel_key, "slowpath");
+	CHECK_STR(w[n - 1].row, "event frag-guessed");
+	CHECK_STR(w[n - 1].label, "event=\"frag-guessed\"");
+	CHECK_STR(w[n - 1].tel_key, "frag_guessed");
 }
 
 int

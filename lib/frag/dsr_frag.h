@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef DSR_FRAG_H
+#define DSR_FRAG_H
+
+/**
+ * @file
+ * A worker's fragment table: which backend the first fragment of an IPv4
+ * datagram went to, so that its later fragments, which carry no ports,
+ * follow it. Keyed by (source, destination, protocol, IP id), as RFC 791
+ * identifies a datagram. Fixed size, chosen at init: a flood of
+ * fragments replaces the oldest entries and never allocates. Entries
+ * live a short timeout from the first fragment (`timeout set frag`).
+ * Nothing is reassembled. One writer, its worker; no locks. Pure C.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** A datagram's identity. Addresses in network order; pad is zero. */
+struct dsr_frag_key {
+	uint32_t src;
+	uint32_t dst;
+	uint16_t id; /**< IPv4 identification, host order */
+	uint8_t proto;
+	uint8_t pad;
+};
+
+/** What dsr_frag_put() did, for the counters. */
+enum dsr_frag_put {
+	DSR_FRAG_PUT_NEW = 0, /**< took a free slot */
+	DSR_FRAG_PUT_SAME,    /**< the datagram was there already: backend and time renewed */
+	DSR_FRAG_PUT_EXPIRED, /**< took the slot of an entry whose timeout had passed */
+	DSR_FRAG_PUT_EVICTED, /**< its bucket was full of live entries: replaced the oldest */
+};
+
+/** What dsr_frag_get() found. */
+enum dsr_frag_get {
+	DSR_FRAG_MISS = 0, /**< no entry */
+	DSR_FRAG_HIT,      /**< *backend set */
+	DSR_FRAG_EXPIRED,  /**< an entry whose timeout had passed: removed */
+};
+
+struct dsr_frag;
+
+/** The default number of entries of a worker's table. */
+#define DSR_FRAG_DEFAULT_ENTRIES 12288u
+
+/** The default timeout, ms. */
+#define DSR_FRAG_DEFAULT_TIMEOUT_MS 2000u
+
+/**
+ * Bytes dsr_frag_init() needs for at least entries entries (rounded up to
+ * a power of two number of 64-byte buckets of 3), or 0 if entries is 0 or
+ * above 2^24.
+ */
+size_t dsr_frag_mem_size(uint32_t entries);
+
+/**
+ * Build a table in mem (64-byte aligned, dsr_frag_mem_size(entries)
+ * bytes; cleared here). seed keys the bucket hash, so that nobody can
+ * aim a flood at one bucket without knowing it. Timeout: the default.
+ * @return the table (inside mem), or NULL if the arguments are bad.
+ */
+struct dsr_frag *dsr_frag_init(void *mem, size_t size, uint32_t entries, uint64_t seed);
+
+/** Set how long an entry lives after its first fragment, ms (0: at once). */
+void dsr_frag_set_timeout(struct dsr_frag *t, uint32_t timeout_ms);
+
+/** Remember that the datagram k goes to backend. */
+enum dsr_frag_put dsr_frag_put(struct dsr_frag *t, const struct dsr_frag_key *k, uint16_t backend,
+			       uint32_t now_ms);
+
+/** Find the backend of the datagram k. An expired entry is removed, not returned. */
+enum dsr_frag_get dsr_frag_get(struct dsr_frag *t, const struct dsr_frag_key *k, uint32_t now_ms,
+			       uint16_t *backend);
+
+/** Entries in use, expired ones not yet reused included. */
+uint32_t dsr_frag_count(const struct dsr_frag *t);
+
+/** Slots in all (what dsr_frag_count() can reach). */
+uint32_t dsr_frag_capacity(const struct dsr_frag *t);
+
+#endif /* DSR_FRAG_H */

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/frag: the fragment table. Bounded memory under a flood, expiry by
+ * the timeout, the oldest entry evicted from a full bucket.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsr_frag.h"
+#include "dsr_test.h"
+
+static struct dsr_frag *
+make(uint32_t entries, void **mem)
+{
+	size_t size = dsr_frag_mem_size(entries);
+
+	*mem = aligned_alloc(64, (size + 63) & ~(size_t)63);
+	return dsr_frag_init(*mem, size, entries, 0x1234);
+}
+
+static struct dsr_frag_key
+key(uint32_t src, uint16_t id)
+{
+	struct dsr_frag_key k = {src, 0x6400000a, id, 17, 0};
+
+	return k;
+}
+
+static void
+test_put_get(void)
+{
+	void *mem;
+	struct dsr_frag *t = make(1024, &mem);
+	struct dsr_frag_key k = key(1, 7), other = key(1, 8);
+	uint16_t be = 0;
+
+	CHECK(t != NULL);
+	CHECK(dsr_frag_capacity(t) >= 1024);
+	CHECK_EQ(dsr_frag_get(t, &k, 0, &be), DSR_FRAG_MISS);
+	CHECK_EQ(dsr_frag_put(t, &k, 42, 100), DSR_FRAG_PUT_NEW);
+	CHECK_EQ(dsr_frag_get(t, &k, 200, &be), DSR_FRAG_HIT);
+	CHECK_EQ(be, 42);
+	CHECK_EQ(dsr_frag_get(t, &other, 200, &be), DSR_FRAG_MISS);
+	other = k;
+	other.proto = 6; /* the protocol is part of the identity */
+	CHECK_EQ(dsr_frag_get(t, &other, 200, &be), DSR_FRAG_MISS);
+	/* The same datagram again (a retransmitted first fragment): renewed. */
+	CHECK_EQ(dsr_frag_put(t, &k, 43, 300), DSR_FRAG_PUT_SAME);
+	CHECK_EQ(dsr_frag_get(t, &k, 300, &be), DSR_FRAG_HIT);
+	CHECK_EQ(be, 43);
+	CHECK_EQ(dsr_frag_count(t), 1);
+	free(mem);
+}
+
+static void
+test_expiry(void)
+{
+	void *mem;
+	struct dsr_frag *t = make(64, &mem);
+	struct dsr_frag_key k = key(2, 1);
+	uint16_t be = 0;
+
+	dsr_frag_set_timeout(t, 2000);
+	CHECK_EQ(dsr_frag_put(t, &k, 5, 1000), DSR_FRAG_PUT_NEW);
+	CHECK_EQ(dsr_frag_get(t, &k, 2999, &be), DSR_FRAG_HIT);
+	CHECK_EQ(dsr_frag_get(t, &k, 3000, &be), DSR_FRAG_EXPIRED);
+	CHECK_EQ(dsr_frag_count(t), 0);
+	CHECK_EQ(dsr_frag_get(t, &k, 3000, &be), DSR_FRAG_MISS);
+	/* Across the clock's wrap. */
+	CHECK_EQ(dsr_frag_put(t, &k, 6, UINT32_MAX - 500), DSR_FRAG_PUT_NEW);
+	CHECK_EQ(dsr_frag_get(t, &k, 1000, &be), DSR_FRAG_HIT);
+	CHECK_EQ(dsr_frag_get(t, &k, 1500, &be), DSR_FRAG_EXPIRED);
+	free(mem);
+}
+
+/* A table of 3 entries is one bucket: every key shares it. */
+static void
+test_evict_oldest(void)
+{
+	void *mem;
+	struct dsr_frag *t = make(3, &mem);
+	struct dsr_frag_key k[5];
+	uint16_t be = 0;
+	unsigned int i;
+
+	CHECK_EQ(dsr_frag_capacity(t), 3);
+	dsr_frag_set_timeout(t, 2000);
+	for (i = 0; i < 5; i++)
+		k[i] = key(10 + i, (uint16_t)i);
+	CHECK_EQ(dsr_frag_put(t, &k[0], 0, 100), DSR_FRAG_PUT_NEW);
+	CHECK_EQ(dsr_frag_put(t, &k[1], 1, 50), DSR_FRAG_PUT_NEW); /* the oldest */
+	CHECK_EQ(dsr_frag_put(t, &k[2], 2, 200), DSR_FRAG_PUT_NEW);
+	CHECK_EQ(dsr_frag_put(t, &k[3], 3, 300), DSR_FRAG_PUT_EVICTED);
+	CHECK_EQ(dsr_frag_get(t, &k[1], 300, &be), DSR_FRAG_MISS);
+	CHECK_EQ(dsr_frag_get(t, &k[0], 300, &be), DSR_FRAG_HIT);
+	CHECK_EQ(be, 0);
+	CHECK_EQ(dsr_frag_get(t, &k[3], 300, &be), DSR_FRAG_HIT);
+	CHECK_EQ(be, 3);
+	/* An expired entry is reused before a live one is evicted. */
+	CHECK_EQ(dsr_frag_put(t, &k[4], 4, 2150), DSR_FRAG_PUT_EXPIRED);
+	CHECK_EQ(dsr_frag_get(t, &k[2], 2150, &be), DSR_FRAG_HIT);
+	CHECK_EQ(dsr_frag_get(t, &k[3], 2150, &be), DSR_FRAG_HIT);
+	CHECK_EQ(dsr_frag_count(t), 3);
+	free(mem);
+}
+
+/* A flood of first fragments: the count never passes the capacity. */
+static void
+test_flood_bounded(void)
+{
+	void *mem;
+	struct dsr_frag *t = make(4096, &mem);
+	uint32_t i, evicted = 0, cap = dsr_frag_capacity(t);
+	uint16_t be = 0;
+
+	for (i = 0; i < 200000; i++) {
+		struct dsr_frag_key k = key(i * 2654435761u, (uint16_t)i);
+
+		evicted += dsr_frag_put(t, &k, (uint16_t)(i & 7), i / 1000) == DSR_FRAG_PUT_EVICTED;
+		CHECK(dsr_frag_count(t) <= cap);
+	}
+	CHECK_EQ(dsr_frag_count(t), cap);
+	CHECK(evicted > 200000 - 2 * cap);
+	/* The newest datagram is still there. */
+	{
+		struct dsr_frag_key k = key((i - 1) * 2654435761u, (uint16_t)(i - 1));
+
+		CHECK_EQ(dsr_frag_get(t, &k, i / 1000, &be), DSR_FRAG_HIT);
+		CHECK_EQ(be, (i - 1) & 7);
+	}
+	free(mem);
+}
+
+static void
+test_bad_args(void)
+{
+	static uint8_t buf[4096] __attribute__((aligned(64)));
+
+	CHECK_EQ(dsr_frag_mem_size(0), 0);
+	CHECK_EQ(dsr_frag_mem_size((1u << 24) + 1), 0);
+	CHECK(dsr_frag_init(NULL, 4096, 3, 1) == NULL);
+	CHECK(dsr_frag_init(buf, 10, 3, 1) == NULL);
+	CHECK(dsr_frag_init(buf + 8, 4000, 3, 1) == NULL);
+	CHECK(dsr_frag_init(buf, sizeof(buf), 3, 1) != NULL);
+}
+
+int
+main(void)
+{
+	static const struct dsr_test_case cases[] = {
+		DSR_TEST(test_put_get),       DSR_TEST(test_expiry),   DSR_TEST(test_evict_oldest),
+		DSR_TEST(test_flood_bounded), DSR_TEST(test_bad_args),
+	};
+
+	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
+}
