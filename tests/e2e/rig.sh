@@ -4,13 +4,23 @@
 # The direct-server-return rig: network namespaces joined by a bridge.
 #
 #   client 10.0.0.10 ---+
-#   dsrlb  (no kernel IP; DPDK net_af_packet on its eth0) ---+--- br0 (namespace "sw")
+#   dsrlb  (no kernel IP; a DPDK port on its eth0) ---+--- br0 (namespace "sw")
 #   b1 10.0.0.21, VIP on lo ---+
 #   b2 10.0.0.22, VIP on lo ---+
 #
 # Backends hold the VIP on lo with arp_ignore=1/arp_announce=2 and run a
 # real HTTP server that names itself; replies go straight to the client.
 # Source this file; call rig_up, rig_start_lb CONF, rig_down (from a trap).
+#
+# RIG_PORT chooses how the daemon attaches to its namespace's eth0:
+#   af_packet (default)  net_af_packet on eth0. The kernel reassembles IP
+#                        fragments before DPDK sees them.
+#   af_xdp               net_af_xdp on eth0 (generic XDP on the veth).
+#   tap                  net_tap (lbtap0) in the balancer's namespace, bridged
+#                        there with eth0 (bridge lbbr); the port keeps the
+#                        host's MAC, eth0 and the kernel side of the tap get
+#                        others, or that bridge would keep the port's frames.
+# af_xdp and tap hand fragments to DPDK as they arrive.
 
 RIG=${RIG:-dsr$$}
 RIG_DIR=${RIG_DIR:-$(mktemp -d /tmp/dsrlb-rig.XXXXXX)}
@@ -26,7 +36,17 @@ B3_MAC=02:00:00:00:00:23
 # The daemon's lcores (EAL --lcores) and its port (EAL --vdev); a test may
 # set these before rig_start_lb, e.g. for several workers and queues.
 RIG_LCORES=${RIG_LCORES:-0,1}
-RIG_VDEV_ARGS=${RIG_VDEV_ARGS:-net_af_packet0,iface=eth0}
+RIG_PORT=${RIG_PORT:-af_packet}
+case "$RIG_PORT" in
+af_packet) RIG_VDEV_DEFAULT=net_af_packet0,iface=eth0 ;;
+af_xdp) RIG_VDEV_DEFAULT=net_af_xdp0,iface=eth0,start_queue=0,queue_count=1 ;;
+tap) RIG_VDEV_DEFAULT=net_tap0,iface=lbtap0,mac=$LB_MAC ;;
+*)
+	echo "rig: RIG_PORT=$RIG_PORT: use af_packet, af_xdp or tap" >&2
+	exit 1
+	;;
+esac
+RIG_VDEV_ARGS=${RIG_VDEV_ARGS:-$RIG_VDEV_DEFAULT}
 LB_PID=
 
 # Test verdicts (tests/check.sh): check DESCRIPTION COMMAND... runs the
@@ -111,14 +131,73 @@ backend add $VIP:80/tcp 10.0.0.22$m2
 CONF
 }
 
+# The port's MAC for a balancer host: eth0's as rig_host made it (in tap
+# mode eth0 gets another one at the first start, see rig_port_prepare).
+declare -gA RIG_PORT_MACS=()
+rig_port_mac() { # host
+	[ -n "${RIG_PORT_MACS[$1]:-}" ] || RIG_PORT_MACS[$1]=$(ns "$1" cat /sys/class/net/eth0/address)
+	echo "${RIG_PORT_MACS[$1]}"
+}
+
+# The --vdev argument for a daemon on HOST: RIG_VDEV_ARGS when a test set
+# its own, else RIG_PORT's, the tap with the host's MAC.
+rig_vdev() { # host
+	if [ "$RIG_VDEV_ARGS" != "$RIG_VDEV_DEFAULT" ] || [ "$RIG_PORT" != tap ]; then
+		echo "$RIG_VDEV_ARGS"
+	else
+		echo "net_tap0,iface=lbtap0,mac=$(rig_port_mac "$1")"
+	fi
+}
+
+# The kernel MAC for eth0 or the tap in tap mode: the port's with its
+# second-lowest byte set to $2 (01 eth0, 02 the tap).
+rig_other_mac() { # mac byte
+	echo "${1%??:??}$2:${1##*:}"
+}
+
+# Before a daemon starts on HOST: in tap mode, give eth0 a MAC other than
+# the port's and make the bridge that will join it and the tap.
+rig_port_prepare() { # host
+	local h=$1 mac
+	[ "$RIG_PORT" = tap ] && [ "$RIG_VDEV_ARGS" = "$RIG_VDEV_DEFAULT" ] || return 0
+	# Here, not in a $(...) subshell: the MAC is remembered for later starts.
+	[ -n "${RIG_PORT_MACS[$h]:-}" ] || RIG_PORT_MACS[$h]=$(ns "$h" cat /sys/class/net/eth0/address)
+	mac=${RIG_PORT_MACS[$h]}
+	ns "$h" ip link show lbbr >/dev/null 2>&1 && return 0
+	ns "$h" ip link set eth0 address "$(rig_other_mac "$mac" 01)"
+	ns "$h" ip link add lbbr type bridge
+	# No netfilter (and so no defragmentation) on this bridge.
+	ns "$h" sysctl -qw net.bridge.bridge-nf-call-iptables=0 2>/dev/null || true
+	ns "$h" ip link set eth0 master lbbr
+	ns "$h" ip link set lbbr up
+}
+
+# Once a daemon runs on HOST: in tap mode, bridge its tap with eth0.
+rig_port_attach() { # host
+	local h=$1 i
+	[ "$RIG_PORT" = tap ] && [ "$RIG_VDEV_ARGS" = "$RIG_VDEV_DEFAULT" ] || return 0
+	for i in $(seq 50); do
+		ns "$h" ip link show lbtap0 >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	if ! { ns "$h" ip link set lbtap0 down &&
+		ns "$h" ip link set lbtap0 address "$(rig_other_mac "$(rig_port_mac "$h")" 02)" &&
+		ns "$h" ip link set lbtap0 master lbbr &&
+		ns "$h" ip link set lbtap0 up; }; then
+		echo "rig: cannot bridge lbtap0 in $RIG-$h" >&2
+		return 1
+	fi
+}
+
 rig_start_lb() { # conf-file [dsrlb options...]
 	local conf=$1
 	shift
+	rig_port_prepare lb
 	ns lb "$DSRLB" --no-huge -m 256 --no-pci \
-		--file-prefix "$RIG" --lcores "$RIG_LCORES" --vdev "$RIG_VDEV_ARGS" --log-level=lib.*:warning \
+		--file-prefix "$RIG" --lcores "$RIG_LCORES" --vdev "$(rig_vdev lb)" --log-level=lib.*:warning \
 		-- -f "$conf" -s "$RIG_DIR/ctl.sock" "$@" >"$RIG_DIR/lb.out" 2>"$RIG_DIR/lb.err" &
 	LB_PID=$!
-	rig_wait_started "$LB_PID" "$RIG_DIR/lb.err" dsrlb
+	rig_wait_started "$LB_PID" "$RIG_DIR/lb.err" dsrlb && rig_port_attach lb
 }
 
 rig_wait_started() { # pid stderr-file what: wait up to 10 s for "dsrlb running"
@@ -166,13 +245,16 @@ rig_start_lb_on() { # host conf-file [dsrlb options...]
 	local h=$1 conf=$2
 	shift 2
 	ns sw ethtool -K "$h" tx off >/dev/null
+	rig_port_prepare "$h"
+	local vdev
+	vdev=$(rig_vdev "$h")
 	# Not through ns(): in the background that is a subshell, and $! must be
 	# the daemon itself (ip netns exec execs it) for rig_stop_lb_on.
 	ip netns exec "$RIG-$h" "$DSRLB" --no-huge -m 256 --no-pci \
-		--file-prefix "$RIG-$h" --lcores "$RIG_LCORES" --vdev "$RIG_VDEV_ARGS" --log-level=lib.*:warning \
+		--file-prefix "$RIG-$h" --lcores "$RIG_LCORES" --vdev "$vdev" --log-level=lib.*:warning \
 		-- -f "$conf" -s "$RIG_DIR/$h.sock" "$@" >"$RIG_DIR/$h.out" 2>"$RIG_DIR/$h.err" &
 	RIG_LB_PIDS[$h]=$!
-	rig_wait_started "${RIG_LB_PIDS[$h]}" "$RIG_DIR/$h.err" "dsrlb on $h"
+	rig_wait_started "${RIG_LB_PIDS[$h]}" "$RIG_DIR/$h.err" "dsrlb on $h" && rig_port_attach "$h"
 }
 
 rig_stop_lb_on() { # host
@@ -195,4 +277,27 @@ rig_down() {
 		ip netns del "$n" 2>/dev/null || true
 	done
 	[ -n "${KEEP_RIG_DIR:-}" ] || rm -rf "$RIG_DIR"
+}
+
+# Print KEY... ("drop icmp-off count", "vip 10.0.0.100:80/tcp icmp-fwd")
+# from a fresh counters summary, one a line; "missing" for a key it lacks.
+rig_counters() {
+	rig_lb_stats >/dev/null
+	/usr/bin/python3 -c '
+import sys; sys.path.insert(0, sys.argv[1])
+import dsrtest
+c = dsrtest.parse_summary(open(sys.argv[2]).read())
+for k in sys.argv[3:]:
+    print(c.get(k, "missing"))
+' "$TOP/tests/pylib" "$RIG_DIR/lb.out" "$@"
+}
+
+# Is $1 a number greater than $2 (a number)? ("missing" is not.)
+rig_gt() {
+	[[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ ]] && [ "$1" -gt "$2" ]
+}
+
+# Are BEFORE and AFTER numbers, AFTER = BEFORE + N?
+rig_grew_by() { # before after n
+	[[ "$1" =~ ^[0-9]+$ && "$2" =~ ^[0-9]+$ ]] && [ $(($2 - $1)) = "$3" ]
 }
