@@ -33,16 +33,25 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "dsrlb assumes a littl
 #define DSR_IPPROTO_ICMP 1u
 #define DSR_IPPROTO_TCP  6u
 #define DSR_IPPROTO_UDP  17u
+/* IPv6 extension headers and ICMPv6 (RFC 8200, RFC 4443). */
+#define DSR_IPPROTO_HOPOPTS  0u
+#define DSR_IPPROTO_ROUTING  43u
+#define DSR_IPPROTO_FRAGMENT 44u
+#define DSR_IPPROTO_ICMPV6   58u
+#define DSR_IPPROTO_NONE     59u
+#define DSR_IPPROTO_DSTOPTS  60u
 
 /* Ethernet types (host order). */
 #define DSR_ETHERTYPE_IPV4 0x0800
 #define DSR_ETHERTYPE_ARP  0x0806
 #define DSR_ETHERTYPE_VLAN 0x8100
+#define DSR_ETHERTYPE_IPV6 0x86DD
 
 /* Header lengths, in bytes. */
 #define DSR_ETH_HLEN      14u /**< Ethernet II, untagged */
 #define DSR_VLAN_HLEN     4u  /**< one 802.1Q tag */
 #define DSR_IPV4_MIN_HLEN 20u /**< IPv4 without options */
+#define DSR_IPV6_HLEN     40u /**< the IPv6 fixed header */
 #define DSR_TCP_MIN_HLEN  20u /**< TCP without options */
 #define DSR_UDP_HLEN      8u
 
