@@ -98,16 +98,6 @@ cmd_arg_u32(struct cmd_ctx *c, const char *what, uint32_t min, uint32_t max, uin
 	return cmd_tok_u32(t, strlen(t), min, max, what, v, c->err, c->errlen);
 }
 
-static int
-arg_ipv4(struct cmd_ctx *c, uint32_t *ip)
-{
-	const char *t = cmd_ctx_next(c, "IP");
-
-	if (t == NULL)
-		return -1;
-	return cmd_tok_ipv4(t, strlen(t), ip, c->err, c->errlen);
-}
-
 int
 cmd_arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc)
 {
@@ -125,6 +115,7 @@ cmd_arg_svc(struct cmd_ctx *c, struct dsr_svc_key *svc)
 static int
 parse_port(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
+	struct cmd_addr a;
 	uint32_t port;
 	const char *t;
 
@@ -147,10 +138,13 @@ parse_port(struct cmd_ctx *c, struct dsr_cmd *cmd)
 					     "')");
 	cmd->id = DSR_CMD_PORT_ADDRESS;
 	t = cmd_ctx_next(c, "IP/LEN");
-	if (t == NULL || cmd_tok_prefix(t, strlen(t), &cmd->u.port_addr.ip,
-					&cmd->u.port_addr.prefix_len, c->err, c->errlen) < 0)
+	if (t == NULL ||
+	    cmd_tok_prefix(t, strlen(t), &a, &cmd->u.port_addr.prefix_len, c->err, c->errlen) < 0)
 		return -1;
 	cmd->u.port_addr.port = (uint16_t)port;
+	cmd->u.port_addr.family = a.family;
+	cmd->u.port_addr.ip = a.ip;
+	memcpy(cmd->u.port_addr.ip6, a.ip6, 16);
 	return cmd_ctx_end(c);
 }
 
@@ -166,9 +160,18 @@ parse_vip(struct cmd_ctx *c, struct dsr_cmd *cmd)
 static int
 parse_backend_key(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
+	struct cmd_addr a;
+	const char *t;
+
 	cmd->u.backend.weight = DSR_WEIGHT_DEFAULT;
-	if (cmd_arg_svc(c, &cmd->u.backend.svc) < 0 || arg_ipv4(c, &cmd->u.backend.ip) < 0)
+	if (cmd_arg_svc(c, &cmd->u.backend.svc) < 0)
 		return -1;
+	t = cmd_ctx_next(c, "IP");
+	if (t == NULL || cmd_tok_addr(t, strlen(t), &a, c->err, c->errlen) < 0)
+		return -1;
+	cmd->u.backend.family = a.family;
+	cmd->u.backend.ip = a.ip;
+	memcpy(cmd->u.backend.ip6, a.ip6, 16);
 	return 0;
 }
 
@@ -580,7 +583,7 @@ int
 dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 {
 	const struct dsr_cmd_spec *spec = dsr_cmd_spec_of(cmd->id);
-	char svc[32], ip[16], mac[32] = "";
+	char svc[DSR_SVC_STR_LEN], ip[DSR_IP6_STR_LEN], mac[32] = "";
 	char m[DSR_MAC_STR_LEN];
 
 	if (spec == NULL) {
@@ -591,7 +594,9 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 	switch (cmd->id) {
 	case DSR_CMD_PORT_ADDRESS:
 		return snprintf(buf, len, "%s %u %s %s/%u", spec->words, cmd->u.port_addr.port,
-				CMD_KW_ADDRESS, cmd_ipv4_str(cmd->u.port_addr.ip, ip, sizeof(ip)),
+				CMD_KW_ADDRESS,
+				dsr_addr_str(cmd->u.port_addr.family, cmd->u.port_addr.ip,
+					     cmd->u.port_addr.ip6, ip),
 				cmd->u.port_addr.prefix_len);
 	case DSR_CMD_PORT_KERNEL_IF:
 		return snprintf(buf, len, "%s %u %s %s", spec->words, cmd->u.port_kif.port,
@@ -608,12 +613,14 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 	case DSR_CMD_BACKEND_SET:
 		return snprintf(buf, len, "%s %s %s%s %s %u", spec->words,
 				dsr_svc_str(&cmd->u.backend.svc, svc, sizeof(svc)),
-				cmd_ipv4_str(cmd->u.backend.ip, ip, sizeof(ip)), mac, CMD_KW_WEIGHT,
-				cmd->u.backend.weight);
+				dsr_addr_str(cmd->u.backend.family, cmd->u.backend.ip,
+					     cmd->u.backend.ip6, ip),
+				mac, CMD_KW_WEIGHT, cmd->u.backend.weight);
 	case DSR_CMD_BACKEND_DEL:
 		return snprintf(buf, len, "%s %s %s", spec->words,
 				dsr_svc_str(&cmd->u.backend.svc, svc, sizeof(svc)),
-				cmd_ipv4_str(cmd->u.backend.ip, ip, sizeof(ip)));
+				dsr_addr_str(cmd->u.backend.family, cmd->u.backend.ip,
+					     cmd->u.backend.ip6, ip));
 	case DSR_CMD_CHECK_SET:
 		return cmd_format_check(cmd, spec, buf, len);
 	case DSR_CMD_TIMEOUT_SET:

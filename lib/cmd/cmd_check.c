@@ -172,7 +172,8 @@ int
 cmd_format_check(const struct dsr_cmd *cmd, const struct dsr_cmd_spec *spec, char *buf, size_t len)
 {
 	const struct dsr_check *k = &cmd->u.check.check;
-	char svc[32], http[DSR_CHECK_PATH_MAX + 32] = "", port[16] = "", iv[16], to[16];
+	char svc[DSR_SVC_STR_LEN], http[DSR_CHECK_PATH_MAX + 32] = "", port[16] = "", iv[16],
+							     to[16];
 
 	dsr_svc_str(&cmd->u.check.svc, svc, sizeof(svc));
 	if (k->kind == DSR_CHECK_NONE)

@@ -114,8 +114,17 @@ int cmd_tok_mac(const char *s, size_t n, uint8_t mac[6], char *err, size_t errle
 /* VIP:PORT/PROTO; the error names the bad part (address, port or protocol). */
 int cmd_tok_svc(const char *s, size_t n, struct dsr_svc_key *svc, char *err, size_t errlen);
 
+/* An address of either family: IPv6 if it has a ':'. */
+struct cmd_addr {
+	uint8_t family; /* DSR_AF_IPV4 or DSR_AF_IPV6 */
+	uint32_t ip;    /* network order */
+	uint8_t ip6[16];
+};
+int cmd_tok_ipv6(const char *s, size_t n, uint8_t ip6[16], char *err, size_t errlen);
+int cmd_tok_addr(const char *s, size_t n, struct cmd_addr *a, char *err, size_t errlen);
+
 /* IP/LEN with LEN 0..32; the error names the bad part. */
-int cmd_tok_prefix(const char *s, size_t n, uint32_t *ip_be, uint8_t *len, char *err,
+int cmd_tok_prefix(const char *s, size_t n, struct cmd_addr *a, uint8_t *len, char *err,
 		   size_t errlen);
 
 /*

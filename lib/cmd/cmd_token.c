@@ -3,6 +3,8 @@
  * Token parsers: one per token kind, on byte spans, strict. Each either
  * fills its result or leaves one error line naming the bad part.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -214,19 +216,65 @@ cmd_tok_ifname(const char *s, size_t n, char out[DSR_IFNAME_MAX], char *err, siz
 }
 
 int
+cmd_tok_ipv6(const char *s, size_t n, uint8_t ip6[16], char *err, size_t errlen)
+{
+	char buf[DSR_IP6_STR_LEN];
+	size_t i;
+
+	/* inet_pton() alone would take a zone ("%eth0") on some systems: digits, letters a-f, ':' and '.' only. */
+	for (i = 0; i < n && i < sizeof(buf); i++)
+		if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '.')
+			break;
+	if (n == 0 || i != n || n >= sizeof(buf))
+		return bad_token(err, errlen, "IPv6 address", s, n, "");
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET6, buf, ip6) != 1)
+		return bad_token(err, errlen, "IPv6 address", s, n, "");
+	return 0;
+}
+
+int
+cmd_tok_addr(const char *s, size_t n, struct cmd_addr *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	if (memchr(s, ':', n) == NULL)
+		return cmd_tok_ipv4(s, n, &a->ip, err, errlen);
+	a->family = DSR_AF_IPV6;
+	return cmd_tok_ipv6(s, n, a->ip6, err, errlen);
+}
+
+int
 cmd_tok_svc(const char *s, size_t n, struct dsr_svc_key *svc, char *err, size_t errlen)
 {
-	const char *colon = memchr(s, ':', n);
-	const char *slash = colon == NULL ? NULL : memchr(colon, '/', n - (size_t)(colon - s));
-	const char *proto;
+	const char *close = n > 0 && s[0] == '[' ? memchr(s, ']', n) : NULL;
+	const char *colon, *slash, *proto;
 	size_t proto_len;
-	uint32_t ip, port;
+	struct cmd_addr a;
+	uint32_t port;
 	uint8_t p;
 
-	if (slash == NULL)
-		return bad_token(err, errlen, "service", s, n, " (expected VIP:PORT/PROTO)");
-	if (cmd_tok_ipv4(s, (size_t)(colon - s), &ip, err, errlen) < 0 ||
-	    cmd_tok_u32(colon + 1, (size_t)(slash - colon - 1), 1, 65535, "port", &port, err,
+	/* [IPv6]:PORT/PROTO, or IPv4:PORT/PROTO. */
+	if (close != NULL)
+		colon = (size_t)(close + 1 - s) < n && close[1] == ':' ? close + 1 : NULL;
+	else
+		colon = memchr(s, ':', n);
+	slash = colon == NULL ? NULL : memchr(colon, '/', n - (size_t)(colon - s));
+	if (slash == NULL || (s[0] == '[' && close == NULL))
+		return bad_token(err, errlen, "service", s, n,
+				 " (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
+	if (close == NULL && memchr(colon + 1, ':', (size_t)(slash - colon - 1)) != NULL)
+		return bad_token(err, errlen, "service", s, n,
+				 " (an IPv6 VIP goes in brackets: [VIP6]:PORT/PROTO)");
+	if (close != NULL) {
+		memset(&a, 0, sizeof(a));
+		a.family = DSR_AF_IPV6;
+		if (cmd_tok_ipv6(s + 1, (size_t)(close - s - 1), a.ip6, err, errlen) < 0)
+			return -1;
+	} else if (cmd_tok_addr(s, (size_t)(colon - s), &a, err, errlen) < 0) {
+		return -1;
+	}
+	if (cmd_tok_u32(colon + 1, (size_t)(slash - colon - 1), 1, 65535, "port", &port, err,
 			errlen) < 0)
 		return -1;
 	proto = slash + 1;
@@ -237,26 +285,27 @@ cmd_tok_svc(const char *s, size_t n, struct dsr_svc_key *svc, char *err, size_t 
 		p = IPPROTO_UDP;
 	else
 		return bad_token(err, errlen, "protocol", proto, proto_len, " (tcp or udp)");
-	svc->ip = ip;
+	memset(svc, 0, sizeof(*svc));
+	svc->family = a.family;
+	svc->ip = a.ip;
+	memcpy(svc->ip6, a.ip6, 16);
 	svc->port = htons((uint16_t)port);
 	svc->proto = p;
-	svc->pad = 0;
 	return 0;
 }
 
 int
-cmd_tok_prefix(const char *s, size_t n, uint32_t *ip_be, uint8_t *len, char *err, size_t errlen)
+cmd_tok_prefix(const char *s, size_t n, struct cmd_addr *a, uint8_t *len, char *err, size_t errlen)
 {
 	const char *slash = memchr(s, '/', n);
-	uint32_t ip, l;
+	uint32_t l;
 
 	if (slash == NULL)
 		return bad_token(err, errlen, "address", s, n, " (expected IP/LEN)");
-	if (cmd_tok_ipv4(s, (size_t)(slash - s), &ip, err, errlen) < 0 ||
-	    cmd_tok_u32(slash + 1, n - (size_t)(slash + 1 - s), 0, 32, "prefix length", &l, err,
-			errlen) < 0)
+	if (cmd_tok_addr(s, (size_t)(slash - s), a, err, errlen) < 0 ||
+	    cmd_tok_u32(slash + 1, n - (size_t)(slash + 1 - s), 0,
+			a->family == DSR_AF_IPV6 ? 128 : 32, "prefix length", &l, err, errlen) < 0)
 		return -1;
-	*ip_be = ip;
 	*len = (uint8_t)l;
 	return 0;
 }
@@ -300,9 +349,15 @@ dsr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
 const char *
 dsr_svc_str(const struct dsr_svc_key *svc, char *buf, size_t len)
 {
-	char ip[16];
+	char ip[DSR_IP6_STR_LEN + 2];
 
-	cmd_ipv4_str(svc->ip, ip, sizeof(ip));
+	if (svc->family == DSR_AF_IPV6) {
+		ip[0] = '[';
+		dsr_ip6_str(svc->ip6, ip + 1);
+		strcat(ip, "]");
+	} else {
+		cmd_ipv4_str(svc->ip, ip, sizeof(ip));
+	}
 	if (svc->proto == IPPROTO_TCP || svc->proto == IPPROTO_UDP)
 		snprintf(buf, len, "%s:%u/%s", ip, ntohs(svc->port),
 			 svc->proto == IPPROTO_TCP ? CMD_KW_TCP : CMD_KW_UDP);

@@ -151,8 +151,10 @@ struct dsr_cmd {
 	union {
 		struct {
 			uint16_t port;
-			uint8_t prefix_len; /**< 0..32 */
+			uint8_t prefix_len; /**< 0..32, or 0..128 for IPv6 */
+			uint8_t family;     /**< DSR_AF_IPV4 (ip) or DSR_AF_IPV6 (ip6) */
 			uint32_t ip;        /**< network order */
+			uint8_t ip6[16];
 		} port_addr;
 		struct {
 			uint16_t port;
@@ -163,7 +165,9 @@ struct dsr_cmd {
 		} vip;
 		struct {
 			struct dsr_svc_key svc;
-			uint32_t ip; /**< network order */
+			uint32_t ip;     /**< network order (family DSR_AF_IPV4) */
+			uint8_t family;  /**< DSR_AF_IPV4 or DSR_AF_IPV6 (ip6) */
+			uint8_t ip6[16]; /**< family DSR_AF_IPV6 */
 			uint8_t mac[6];
 			bool has_mac;
 			bool has_weight;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
 #include <stdio.h>
 
 #include "dsr_common.h"
@@ -18,4 +19,18 @@ dsr_ip_str(uint32_t ip, char *buf)
 
 	snprintf(buf, DSR_IP_STR_LEN, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 	return buf;
+}
+
+const char *
+dsr_ip6_str(const uint8_t ip6[16], char *buf)
+{
+	if (inet_ntop(AF_INET6, ip6, buf, DSR_IP6_STR_LEN) == NULL)
+		snprintf(buf, DSR_IP6_STR_LEN, "?");
+	return buf;
+}
+
+const char *
+dsr_addr_str(uint8_t family, uint32_t ip, const uint8_t ip6[16], char *buf)
+{
+	return family == DSR_AF_IPV6 ? dsr_ip6_str(ip6, buf) : dsr_ip_str(ip, buf);
 }

@@ -65,13 +65,34 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "dsrlb assumes a littl
 #define DSR_CTL_PROTOCOL   1
 #define DSR_DEFAULT_SOCKET "/run/dsrlb/dsrlb.sock"
 
-/** A service: VIP:PORT/PROTO. ip and port in network byte order. */
+/* Address families (struct dsr_svc_key.family and its likes). */
+#define DSR_AF_IPV4 0 /**< ip holds the address (the zero default) */
+#define DSR_AF_IPV6 1 /**< ip6 holds the address; ip is 0 */
+
+/**
+ * A service: VIP:PORT/PROTO, or [VIP6]:PORT/PROTO. Addresses and port in
+ * network byte order; the other family's address is all zeros, so keys
+ * compare whole.
+ */
 struct dsr_svc_key {
-	uint32_t ip;
+	uint32_t ip; /**< IPv4 */
 	uint16_t port;
-	uint8_t proto; /**< DSR_IPPROTO_TCP or DSR_IPPROTO_UDP */
-	uint8_t pad;   /**< zero */
+	uint8_t proto;   /**< DSR_IPPROTO_TCP or DSR_IPPROTO_UDP */
+	uint8_t family;  /**< DSR_AF_IPV4 or DSR_AF_IPV6 */
+	uint8_t ip6[16]; /**< IPv6 */
 };
+
+/** Bytes a formatted service needs: "[" IPv6 "]:65535/tcp", NUL included. */
+#define DSR_SVC_STR_LEN 60
+
+/** Bytes a formatted IPv6 address needs, NUL included (INET6_ADDRSTRLEN). */
+#define DSR_IP6_STR_LEN 46
+
+/** Format an IPv6 address (RFC 5952) into buf (DSR_IP6_STR_LEN bytes); returns buf. */
+const char *dsr_ip6_str(const uint8_t ip6[16], char *buf);
+
+/** Format an address of family (ip or ip6) into buf (DSR_IP6_STR_LEN bytes); returns buf. */
+const char *dsr_addr_str(uint8_t family, uint32_t ip, const uint8_t ip6[16], char *buf);
 
 /** Bytes a formatted IPv4 address needs, NUL included (INET_ADDRSTRLEN). */
 #define DSR_IP_STR_LEN 16

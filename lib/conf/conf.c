@@ -110,8 +110,9 @@ dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc)
 	for (i = 0; i < DSR_MAX_VIPS; i++) {
 		const struct dsr_conf_vip *v = &conf->vips[i];
 
-		if (v->used && v->svc.ip == svc->ip && v->svc.port == svc->port &&
-		    v->svc.proto == svc->proto)
+		if (v->used && v->svc.family == svc->family && v->svc.ip == svc->ip &&
+		    v->svc.port == svc->port && v->svc.proto == svc->proto &&
+		    (svc->family != DSR_AF_IPV6 || memcmp(v->svc.ip6, svc->ip6, 16) == 0))
 			return (int)i;
 	}
 	return -1;
@@ -143,17 +144,27 @@ dsr_conf_check_reload(const struct dsr_conf *run, const struct dsr_conf *want, b
 }
 
 int
-dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip)
+dsr_conf_find_backend_addr(const struct dsr_conf *conf, uint16_t vip, uint8_t family, uint32_t ip,
+			   const uint8_t ip6[16])
 {
 	unsigned int i;
 
 	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
 		const struct dsr_conf_backend *b = &conf->backends[i];
 
-		if (b->used && b->vip == vip && b->ip == ip)
+		if (b->used && b->vip == vip && b->family == family &&
+		    (family == DSR_AF_IPV6 ? memcmp(b->ip6, ip6, 16) == 0 : b->ip == ip))
 			return (int)i;
 	}
 	return -1;
+}
+
+int
+dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip)
+{
+	static const uint8_t none[16];
+
+	return dsr_conf_find_backend_addr(conf, vip, DSR_AF_IPV4, ip, none);
 }
 
 /*
@@ -163,7 +174,7 @@ dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip)
 static int
 check_not_own(const struct dsr_conf *conf, uint32_t ip, char *err, size_t errlen)
 {
-	char s[INET_ADDRSTRLEN], v[32];
+	char s[DSR_IP6_STR_LEN], v[DSR_SVC_STR_LEN];
 	unsigned int i;
 
 	for (i = 0; i < DSR_MAX_PORTS; i++)
@@ -190,7 +201,8 @@ backend_with_ip(const struct dsr_conf *conf, uint32_t ip)
 	unsigned int i;
 
 	for (i = 0; i < DSR_MAX_BACKENDS; i++)
-		if (conf->backends[i].used && conf->backends[i].ip == ip)
+		if (conf->backends[i].used && conf->backends[i].family == DSR_AF_IPV4 &&
+		    conf->backends[i].ip == ip)
 			return (int)i;
 	return -1;
 }
@@ -200,19 +212,20 @@ static const char *
 backend_str(const struct dsr_conf *conf, int id, char *buf, size_t len)
 {
 	const struct dsr_conf_backend *b = &conf->backends[id];
-	char s[INET_ADDRSTRLEN], v[32];
+	char s[DSR_IP6_STR_LEN], v[DSR_SVC_STR_LEN];
 
-	snprintf(buf, len, "the address of backend %s of VIP %s", dsr_ip_str(b->ip, s),
+	snprintf(buf, len, "the address of backend %s of VIP %s",
+		 dsr_addr_str(b->family, b->ip, b->ip6, s),
 		 dsr_svc_str(&conf->vips[b->vip].svc, v, sizeof(v)));
 	return buf;
 }
 
 /* A backend's static MAC must be a unicast address other than all zeros. */
 static int
-check_backend_mac(uint32_t ip, const uint8_t mac[6], char *err, size_t errlen)
+check_backend_mac(const char *ip, const uint8_t mac[6], char *err, size_t errlen)
 {
 	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	char s[INET_ADDRSTRLEN], m[DSR_MAC_STR_LEN];
+	char m[DSR_MAC_STR_LEN];
 	const char *what;
 
 	if (dsr_mac_is_unicast(mac))
@@ -224,12 +237,12 @@ check_backend_mac(uint32_t ip, const uint8_t mac[6], char *err, size_t errlen)
 	else
 		what = "all zeros";
 	return dsr_conf_err(err, errlen,
-			    "backend %s mac %s is %s: give the backend's own unicast MAC",
-			    dsr_ip_str(ip, s), dsr_mac_str(mac, m), what);
+			    "backend %s mac %s is %s: give the backend's own unicast MAC", ip,
+			    dsr_mac_str(mac, m), what);
 }
 
 static int
-apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+apply_port_address4(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	uint16_t port = cmd->u.port_addr.port;
 	uint8_t len = cmd->u.port_addr.prefix_len;
@@ -268,7 +281,7 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 		if (i != port && conf->ports[i].has_addr && conf->ports[i].ip == ip)
 			return dsr_conf_err(err, errlen, "address %s is already on port %u",
 					    dsr_ip_str(ip, s), i);
-	memset(&np, 0, sizeof(np));
+	np = conf->ports[port]; /* its IPv6 address and kernel interface stay */
 	np.has_addr = true;
 	np.prefix_len = len;
 	np.ip = ip;
@@ -276,14 +289,25 @@ apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, 
 	return 0;
 }
 
+static int
+apply_port_address(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	if (cmd->u.port_addr.family == DSR_AF_IPV6)
+		return dsr_conf_apply_port_address6(conf, cmd, err, errlen);
+	return apply_port_address4(conf, cmd, err, errlen);
+}
+
 /* A service from a command: TCP or UDP, a port, a unicast address. */
 static int
 check_svc(const struct dsr_svc_key *svc, char *err, size_t errlen)
 {
-	char s[32];
+	char s[DSR_SVC_STR_LEN];
 
-	if ((svc->proto != IPPROTO_TCP && svc->proto != IPPROTO_UDP) || svc->port == 0)
+	if ((svc->proto != IPPROTO_TCP && svc->proto != IPPROTO_UDP) || svc->port == 0 ||
+	    svc->family > DSR_AF_IPV6)
 		return dsr_conf_err(err, errlen, "bad service %s", dsr_svc_str(svc, s, sizeof(s)));
+	if (svc->family == DSR_AF_IPV6)
+		return dsr_conf_check_unicast6(svc->ip6, "VIP", err, errlen);
 	return check_unicast(svc->ip, "VIP", err, errlen);
 }
 
@@ -292,7 +316,7 @@ static int
 existing_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc, char *err, size_t errlen)
 {
 	int id = dsr_conf_find_vip(conf, svc);
-	char s[32];
+	char s[DSR_SVC_STR_LEN];
 
 	if (id < 0)
 		dsr_conf_err(err, errlen, "VIP %s does not exist", dsr_svc_str(svc, s, sizeof(s)));
@@ -304,7 +328,7 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 {
 	const struct dsr_svc_key *svc = &cmd->u.vip.svc;
 	struct dsr_conf_vip *v;
-	char s[32], bs[96];
+	char s[DSR_SVC_STR_LEN], bs[160];
 	unsigned int id;
 	int be;
 
@@ -313,7 +337,7 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 	if (dsr_conf_find_vip(conf, svc) >= 0)
 		return dsr_conf_err(err, errlen, "VIP %s already exists",
 				    dsr_svc_str(svc, s, sizeof(s)));
-	be = backend_with_ip(conf, svc->ip);
+	be = dsr_conf_backend_with(conf, svc->family, svc->ip, svc->ip6);
 	if (be >= 0)
 		return dsr_conf_err(err, errlen, "VIP %s is %s", dsr_svc_str(svc, s, sizeof(s)),
 				    backend_str(conf, be, bs, sizeof(bs)));
@@ -324,7 +348,11 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 	v = &conf->vips[id];
 	memset(v, 0, sizeof(*v));
 	v->used = true;
-	v->svc.ip = svc->ip;
+	v->svc.family = svc->family;
+	if (svc->family == DSR_AF_IPV6)
+		memcpy(v->svc.ip6, svc->ip6, 16);
+	else
+		v->svc.ip = svc->ip;
 	v->svc.port = svc->port;
 	v->svc.proto = svc->proto;
 	dsr_check_default(&v->check);
@@ -351,15 +379,17 @@ static int
 existing_backend(const struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	int vip = existing_vip(conf, &cmd->u.backend.svc, err, errlen);
-	char s[32], ip[INET_ADDRSTRLEN];
+	char s[DSR_SVC_STR_LEN], ip[DSR_IP6_STR_LEN];
 	int id;
 
 	if (vip < 0)
 		return -1;
-	id = dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip);
+	id = dsr_conf_find_backend_addr(conf, (uint16_t)vip, cmd->u.backend.family,
+					cmd->u.backend.ip, cmd->u.backend.ip6);
 	if (id < 0)
 		dsr_conf_err(err, errlen, "backend %s of VIP %s does not exist",
-			     dsr_ip_str(cmd->u.backend.ip, ip),
+			     dsr_addr_str(cmd->u.backend.family, cmd->u.backend.ip,
+					  cmd->u.backend.ip6, ip),
 			     dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
 	return id;
 }
@@ -372,30 +402,60 @@ check_weight(uint32_t weight, char *err, size_t errlen)
 	return 0;
 }
 
+/* A backend's address: of its VIP's family, unicast, not the balancer's own. */
+static int
+check_backend_addr(const struct dsr_conf *conf, const struct dsr_cmd *cmd, int vip, char *err,
+		   size_t errlen)
+{
+	const struct dsr_svc_key *svc = &conf->vips[vip].svc;
+	char s[DSR_SVC_STR_LEN], ip[DSR_IP6_STR_LEN];
+
+	dsr_addr_str(cmd->u.backend.family, cmd->u.backend.ip, cmd->u.backend.ip6, ip);
+	if (cmd->u.backend.family != svc->family)
+		return dsr_conf_err(err, errlen, "backend %s is %s but VIP %s is %s", ip,
+				    cmd->u.backend.family == DSR_AF_IPV6 ? "IPv6" : "IPv4",
+				    dsr_svc_str(svc, s, sizeof(s)),
+				    svc->family == DSR_AF_IPV6 ? "IPv6" : "IPv4");
+	if (cmd->u.backend.family == DSR_AF_IPV6)
+		return dsr_conf_check_unicast6(cmd->u.backend.ip6, "backend", err, errlen) < 0 ||
+				       dsr_conf_check_not_own6(conf, cmd->u.backend.ip6, err,
+							       errlen) < 0
+			       ? -1
+			       : 0;
+	if (check_unicast(cmd->u.backend.ip, "backend", err, errlen) < 0 ||
+	    check_not_own(conf, cmd->u.backend.ip, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
 static int
 apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	int vip = existing_vip(conf, &cmd->u.backend.svc, err, errlen);
+	const uint8_t family = cmd->u.backend.family;
 	struct dsr_conf_backend *b;
-	char s[32], ip[INET_ADDRSTRLEN];
+	char s[DSR_SVC_STR_LEN], ip[DSR_IP6_STR_LEN];
 	unsigned int id;
 
-	if (vip < 0 || check_unicast(cmd->u.backend.ip, "backend", err, errlen) < 0 ||
-	    check_not_own(conf, cmd->u.backend.ip, err, errlen) < 0 ||
-	    (cmd->u.backend.has_mac &&
-	     check_backend_mac(cmd->u.backend.ip, cmd->u.backend.mac, err, errlen) < 0) ||
+	if (vip < 0 || check_backend_addr(conf, cmd, vip, err, errlen) < 0)
+		return -1;
+	dsr_addr_str(family, cmd->u.backend.ip, cmd->u.backend.ip6, ip);
+	if ((cmd->u.backend.has_mac &&
+	     check_backend_mac(ip, cmd->u.backend.mac, err, errlen) < 0) ||
 	    check_weight(cmd->u.backend.weight, err, errlen) < 0)
 		return -1;
-	if (dsr_conf_find_backend(conf, (uint16_t)vip, cmd->u.backend.ip) >= 0)
-		return dsr_conf_err(err, errlen, "backend %s of VIP %s already exists",
-				    dsr_ip_str(cmd->u.backend.ip, ip),
+	if (dsr_conf_find_backend_addr(conf, (uint16_t)vip, family, cmd->u.backend.ip,
+				       cmd->u.backend.ip6) >= 0)
+		return dsr_conf_err(err, errlen, "backend %s of VIP %s already exists", ip,
 				    dsr_svc_str(&cmd->u.backend.svc, s, sizeof(s)));
-	if (!cmd->u.backend.has_mac && dsr_conf_port_of(conf, cmd->u.backend.ip) < 0)
+	if (!cmd->u.backend.has_mac &&
+	    (family == DSR_AF_IPV6 ? dsr_conf_port_of6(conf, cmd->u.backend.ip6)
+				   : dsr_conf_port_of(conf, cmd->u.backend.ip)) < 0)
 		return dsr_conf_err(
 			err, errlen,
 			"backend %s is on no port's subnet, so its MAC cannot be resolved: "
 			"give 'mac', or a 'port N address' on its subnet first",
-			dsr_ip_str(cmd->u.backend.ip, ip));
+			ip);
 	for (id = 0; id < DSR_MAX_BACKENDS && (conf->backends[id].used || conf->backend_held[id]);
 	     id++)
 		;
@@ -409,7 +469,11 @@ apply_backend_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, s
 	if (b->has_mac)
 		memcpy(b->mac, cmd->u.backend.mac, sizeof(b->mac));
 	b->vip = (uint16_t)vip;
-	b->ip = cmd->u.backend.ip;
+	b->family = family;
+	if (family == DSR_AF_IPV6)
+		memcpy(b->ip6, cmd->u.backend.ip6, 16);
+	else
+		b->ip = cmd->u.backend.ip;
 	b->weight = cmd->u.backend.weight;
 	return 0;
 }
@@ -565,14 +629,21 @@ settings_ports(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
 	int r = 0;
 
 	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
-		if (!conf->ports[i].has_addr)
-			continue;
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.id = DSR_CMD_PORT_ADDRESS;
 		cmd.u.port_addr.port = (uint16_t)i;
-		cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
-		cmd.u.port_addr.ip = conf->ports[i].ip;
-		r = emit(arg, &cmd);
+		if (conf->ports[i].has_addr) {
+			cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
+			cmd.u.port_addr.ip = conf->ports[i].ip;
+			r = emit(arg, &cmd);
+		}
+		if (conf->ports[i].has_addr6 && r == 0) {
+			cmd.u.port_addr.family = DSR_AF_IPV6;
+			cmd.u.port_addr.ip = 0;
+			cmd.u.port_addr.prefix_len = conf->ports[i].prefix6;
+			memcpy(cmd.u.port_addr.ip6, conf->ports[i].ip6, 16);
+			r = emit(arg, &cmd);
+		}
 	}
 	return r;
 }
@@ -744,71 +815,4 @@ int
 dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen)
 {
 	return dsr_conf_apply_text(conf, line, strlen(line), err, errlen);
-}
-
-/* Format cmd and write it as one line. */
-static int
-dump_cmd(FILE *out, const struct dsr_cmd *cmd)
-{
-	char line[2 * DSR_CMD_ERR_MAX];
-
-	dsr_cmd_format(cmd, line, sizeof(line));
-	return fprintf(out, "%s\n", line) < 0 ? -1 : 0;
-}
-
-static int
-dump_vip(const struct dsr_conf *conf, uint16_t vip, FILE *out)
-{
-	struct dsr_cmd cmd;
-	unsigned int i;
-	int r;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = DSR_CMD_VIP_ADD;
-	cmd.u.vip.svc = conf->vips[vip].svc;
-	r = dump_cmd(out, &cmd);
-	for (i = 0; i < DSR_MAX_BACKENDS && r == 0; i++) {
-		const struct dsr_conf_backend *b = &conf->backends[i];
-
-		if (!b->used || b->vip != vip)
-			continue;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_BACKEND_ADD;
-		cmd.u.backend.svc = conf->vips[vip].svc;
-		cmd.u.backend.ip = b->ip;
-		cmd.u.backend.has_mac = b->has_mac;
-		memcpy(cmd.u.backend.mac, b->mac, sizeof(b->mac));
-		cmd.u.backend.has_weight = true;
-		cmd.u.backend.weight = b->weight;
-		r = dump_cmd(out, &cmd);
-	}
-	if (r == 0 && conf->vips[vip].check.kind != DSR_CHECK_NONE) {
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_CHECK_SET;
-		cmd.u.check.svc = conf->vips[vip].svc;
-		cmd.u.check.check = conf->vips[vip].check;
-		r = dump_cmd(out, &cmd);
-	}
-	return r;
-}
-
-static int
-dump_emit(void *arg, const struct dsr_cmd *cmd)
-{
-	return dump_cmd(arg, cmd);
-}
-
-int
-dsr_conf_dump(const struct dsr_conf *conf, FILE *out)
-{
-	unsigned int i;
-	int r;
-
-	r = dsr_conf_settings(conf, dump_emit, out);
-	for (i = 0; i < DSR_MAX_VIPS && r == 0; i++)
-		if (conf->vips[i].used)
-			r = dump_vip(conf, (uint16_t)i, out);
-	if (r == 0 && ferror(out))
-		r = -1;
-	return r < 0 ? -1 : 0;
 }

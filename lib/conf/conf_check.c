@@ -65,7 +65,7 @@ dsr_conf_apply_check(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err
 	int vip = dsr_conf_find_vip(conf, &cmd->u.check.svc);
 	const char *kind = dsr_check_kind_name((enum dsr_check_kind)k->kind);
 	struct dsr_check c;
-	char s[32];
+	char s[DSR_SVC_STR_LEN];
 
 	dsr_svc_str(&cmd->u.check.svc, s, sizeof(s));
 	if (vip < 0)

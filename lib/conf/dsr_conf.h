@@ -31,7 +31,11 @@
 struct dsr_conf_port {
 	bool has_addr;
 	uint8_t prefix_len;
-	uint32_t ip;              /**< network order */
+	uint32_t ip; /**< network order */
+	/* Its IPv6 address, if any (a port may have one of each family). */
+	bool has_addr6;
+	uint8_t prefix6;
+	uint8_t ip6[16];
 	char kif[DSR_IFNAME_MAX]; /**< port N kernel-interface NAME, "" if none */
 };
 
@@ -46,7 +50,9 @@ struct dsr_conf_backend {
 	bool has_mac;
 	uint8_t mac[6];
 	uint16_t vip;    /**< id of its VIP */
+	uint8_t family;  /**< its VIP's: DSR_AF_IPV4 (ip) or DSR_AF_IPV6 (ip6) */
 	uint32_t ip;     /**< network order */
+	uint8_t ip6[16]; /**< family DSR_AF_IPV6 */
 	uint32_t weight; /**< 0 = drain */
 };
 
@@ -151,8 +157,18 @@ int dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc
 /** The lowest port whose subnet holds ip, or -1. */
 int dsr_conf_port_of(const struct dsr_conf *conf, uint32_t ip);
 
-/** Find a backend id by VIP id and IP; -1 if absent. */
+/** The lowest port whose IPv6 subnet holds ip6, or -1. */
+int dsr_conf_port_of6(const struct dsr_conf *conf, const uint8_t ip6[16]);
+
+/** Find an IPv4 backend id by VIP id and IP; -1 if absent. */
 int dsr_conf_find_backend(const struct dsr_conf *conf, uint16_t vip, uint32_t ip);
+
+/** Find a backend id by VIP id and address of either family; -1 if absent. */
+int dsr_conf_find_backend_addr(const struct dsr_conf *conf, uint16_t vip, uint8_t family,
+			       uint32_t ip, const uint8_t ip6[16]);
+
+/** Whether some VIP, backend or port address of conf is IPv6. */
+bool dsr_conf_has_ipv6(const struct dsr_conf *conf);
 
 /**
  * Write commands that recreate conf (what `show config` prints), one per

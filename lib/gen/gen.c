@@ -28,7 +28,8 @@ gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_
 		const struct dsr_conf_backend *cb = &conf->backends[i];
 		struct dsr_gen_backend *b = &g->backends[i];
 
-		if (!cb->used)
+		/* The IPv4 path only (an IPv6 backend is not in it yet). */
+		if (!cb->used || cb->family != DSR_AF_IPV4)
 			continue;
 		b->flags = DSR_GEN_BE_USED;
 		if (down != NULL && down[i]) {
@@ -157,7 +158,7 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 	}
 
 	for (i = 0; i < DSR_MAX_VIPS; i++)
-		nvips += conf->vips[i].used;
+		nvips += conf->vips[i].used && conf->vips[i].svc.family == DSR_AF_IPV4;
 	/* At most half full, so probes stay short; never zero-sized. */
 	g->vip_mask = pow2_at_least(2 * nvips + 2) - 1;
 	g->vip_slots = calloc(g->vip_mask + 1, sizeof(*g->vip_slots));
@@ -174,7 +175,7 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 		const struct dsr_conf_vip *cv = &conf->vips[i];
 		uint16_t *table;
 
-		if (!cv->used)
+		if (!cv->used || cv->svc.family != DSR_AF_IPV4)
 			continue;
 		table = g->maglev_mem + (size_t)k++ * g->maglev_size;
 		g->vips[i].ip = cv->svc.ip;

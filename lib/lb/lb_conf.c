@@ -86,10 +86,25 @@ lb_track_ids(struct dsr_lb *lb, const struct dsr_conf *old, struct dsr_conf *nex
 	free(sum);
 }
 
+int
+dsr_lb_check_ipv4_only(const struct dsr_conf *conf, char *err, size_t errlen)
+{
+	if (!dsr_conf_has_ipv6(conf))
+		return 0;
+	snprintf(err, errlen,
+		 "IPv6 addresses and VIPs are not forwarded yet: this dsrlb serves IPv4 only "
+		 "(the configuration language takes IPv6 already)");
+	return -1;
+}
+
 /* Make next the running configuration: ARP, generation, ids. Frees next on failure. */
 static int
 lb_commit(struct dsr_lb *lb, struct dsr_conf *next, char *err, size_t errlen)
 {
+	if (dsr_lb_check_ipv4_only(next, err, errlen) != 0) {
+		free(next);
+		return -1;
+	}
 	lb_track_ids(lb, lb->conf, next);
 	dsr_lb_health_sync(lb, lb->conf, next);
 	if (dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||

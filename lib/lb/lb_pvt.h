@@ -4,6 +4,9 @@
 
 #include "dsr_lb.h"
 
+/* Until the IPv6 path is built: refuse a configuration with IPv6 in it (0 or -1, err set). */
+int dsr_lb_check_ipv4_only(const struct dsr_conf *conf, char *err, size_t errlen);
+
 /* Build a generation from conf (with ARP's backend MACs) and publish it. */
 int dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen);
 

@@ -44,7 +44,8 @@ conns_row(void *arg, const struct dsr_ct_entry *e)
 	svc.ip = e->dst_ip;
 	svc.port = e->dst_port;
 	svc.proto = dsr_ct_entry_proto(e);
-	svc.pad = 0;
+	svc.family = DSR_AF_IPV4;
+	memset(svc.ip6, 0, sizeof(svc.ip6));
 	cb = &c->lb->conf->backends[e->backend];
 	dsr_ctl_row_begin(c->out, "conn");
 	dsr_ctl_kv_u64(c->out, "worker", c->walk->worker);

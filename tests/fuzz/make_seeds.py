@@ -235,6 +235,14 @@ def cmd_seeds():
            b"show stats vips drops", b"show conns limit 0", b"vip add 10.0.0.100:80/tcp\x00junk",
            b"\tvip\tadd  10.0.0.101:81/udp   # tabs", b"vip add \xc3\xa9"]
     write("cmd", "errors", b"\n".join(bad))
+    write("cmd", "ipv6", b"\n".join([
+        b"port 0 address 10.0.0.2/24", b"port 0 address fd00::2/64",
+        b"vip add [fd00:1::100]:80/tcp", b"vip add 10.0.0.100:80/tcp",
+        b"backend add [fd00:1::100]:80/tcp fd00::21",
+        b"backend add [fd00:1::100]:80/tcp 2001:db8::5 mac 02:00:00:00:b1:05 weight 7",
+        b"backend add [fd00:1::100]:80/tcp 10.0.0.21", b"vip add fd00::1:80/tcp",
+        b"backend set [fd00:1::100]:80/tcp fd00::21 weight 0",
+        b"check set [fd00:1::100]:80/tcp dsr", b"vip del [fd00:1::100]:80/tcp", b""]))
     write("cmd", "nul-byte", b"show vips\x00")
     write("cmd", "long-line", b"help " + b"a" * 4100)
 

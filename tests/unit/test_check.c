@@ -109,7 +109,7 @@ test_parse_errors(void)
 	EXPECT_ERR("check set 10.0.0.100:80/tcp ping",
 		   "bad check kind 'ping' (tcp, http, dsr or none)");
 	EXPECT_ERR("check set 10.0.0.100/tcp dsr",
-		   "bad service '10.0.0.100/tcp' (expected VIP:PORT/PROTO)");
+		   "bad service '10.0.0.100/tcp' (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
 	EXPECT_ERR("check set 10.0.0.100:80/tcp none interval 2",
 		   "unexpected 'interval' ('none' takes no options)");
 	EXPECT_ERR("check set 10.0.0.100:80/tcp dsr every 2",

@@ -98,7 +98,7 @@ test_vip_add_del(void)
 	CHECK_EQ(cmd.u.vip.svc.ip, ip4(10, 200, 0, 100));
 	CHECK_EQ(cmd.u.vip.svc.port, htons(80));
 	CHECK_EQ(cmd.u.vip.svc.proto, IPPROTO_TCP);
-	CHECK_EQ(cmd.u.vip.svc.pad, 0);
+	CHECK_EQ(cmd.u.vip.svc.family, DSR_AF_IPV4);
 	CHECK_EQ(PARSE_OK("vip del 10.200.0.100:65535/udp", &cmd), 1);
 	CHECK_EQ(cmd.id, DSR_CMD_VIP_DEL);
 	CHECK_EQ(cmd.u.vip.svc.port, htons(65535));
@@ -301,10 +301,12 @@ test_err_bad_protocol(void)
 static void
 test_err_bad_service(void)
 {
-	EXPECT_ERR("vip add 10.0.0.1", "bad service '10.0.0.1' (expected VIP:PORT/PROTO)");
-	EXPECT_ERR("vip add 10.0.0.1:80", "bad service '10.0.0.1:80' (expected VIP:PORT/PROTO)");
+	EXPECT_ERR("vip add 10.0.0.1",
+		   "bad service '10.0.0.1' (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
+	EXPECT_ERR("vip add 10.0.0.1:80",
+		   "bad service '10.0.0.1:80' (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
 	EXPECT_ERR("vip add 10.0.0.1/tcp:80",
-		   "bad service '10.0.0.1/tcp:80' (expected VIP:PORT/PROTO)");
+		   "bad service '10.0.0.1/tcp:80' (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
 }
 
 static void
@@ -346,6 +348,47 @@ test_err_bad_prefix(void)
 	EXPECT_ERR("port 0 address 10.0.0.2/255.255.255.0",
 		   "bad prefix length '255.255.255.0' (0-32)");
 	EXPECT_ERR("port 0 address 10.0.0.2", "bad address '10.0.0.2' (expected IP/LEN)");
+}
+
+/* IPv6: bracketed services, addresses and prefixes of either family. */
+static void
+test_ipv6(void)
+{
+	static const uint8_t vip6[16] = {0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+	static const uint8_t be6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x21};
+	struct dsr_cmd cmd;
+
+	CHECK_EQ(PARSE_OK("vip add [fd00:1::100]:443/udp", &cmd), 1);
+	CHECK_EQ(cmd.u.vip.svc.family, DSR_AF_IPV6);
+	CHECK(memcmp(cmd.u.vip.svc.ip6, vip6, 16) == 0);
+	CHECK_EQ(cmd.u.vip.svc.ip, 0);
+	CHECK_EQ(ntohs(cmd.u.vip.svc.port), 443);
+	CHECK_EQ(cmd.u.vip.svc.proto, 17);
+	CHECK_EQ(PARSE_OK("backend add [FD00:1::100]:80/tcp fd00:0:0::21 weight 7", &cmd), 1);
+	CHECK_EQ(cmd.u.backend.family, DSR_AF_IPV6);
+	CHECK(memcmp(cmd.u.backend.ip6, be6, 16) == 0);
+	CHECK_EQ(cmd.u.backend.weight, 7);
+	CHECK_EQ(PARSE_OK("backend add [fd00:1::100]:80/tcp 10.0.0.21", &cmd), 1);
+	CHECK_EQ(cmd.u.backend.family, DSR_AF_IPV4); /* lib/conf refuses the mix */
+	CHECK_EQ(PARSE_OK("port 3 address fd00::2/0", &cmd), 1);
+	CHECK_EQ(cmd.u.port_addr.family, DSR_AF_IPV6);
+	CHECK_EQ(cmd.u.port_addr.prefix_len, 0);
+	CHECK_EQ(PARSE_OK("port 3 address ::ffff:10.0.0.1/128", &cmd), 1); /* lib/conf refuses it */
+	EXPECT_ERR("port 0 address fd00::2/129", "bad prefix length '129' (0-128)");
+	EXPECT_ERR("port 0 address fd00::2", "bad address 'fd00::2' (expected IP/LEN)");
+	EXPECT_ERR("port 0 address fd00:::2/64", "bad IPv6 address 'fd00:::2'");
+	EXPECT_ERR("port 0 address fe80::1%eth0/64", "bad IPv6 address 'fe80::1%eth0'");
+	EXPECT_ERR("vip add [fd00::1:80/tcp",
+		   "bad service '[fd00::1:80/tcp' (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
+	EXPECT_ERR("vip add [fd00::1]80/tcp",
+		   "bad service '[fd00::1]80/tcp' (expected VIP:PORT/PROTO or [VIP6]:PORT/PROTO)");
+	EXPECT_ERR(
+		"vip add fd00::1:80/tcp",
+		"bad service 'fd00::1:80/tcp' (an IPv6 VIP goes in brackets: [VIP6]:PORT/PROTO)");
+	EXPECT_ERR("vip add [10.0.0.1]:80/tcp", "bad IPv6 address '10.0.0.1'");
+	EXPECT_ERR("vip add []:80/tcp", "bad IPv6 address ''");
+	EXPECT_ERR("vip add [fd00::1]:0/tcp", "bad port '0' (1-65535)");
+	EXPECT_ERR("backend add [fd00::1]:80/tcp fd00::g", "bad IPv6 address 'fd00::g'");
 }
 
 static void
@@ -540,6 +583,15 @@ test_errors_fit_and_err_optional(void)
 static const char *const canonical[] = {
 	"port 0 address 10.0.0.2/24",
 	"port 31 address 192.168.0.1/32",
+	"port 0 address fd00::2/64",
+	"port 1 address 2001:db8:1:2::1/128",
+	"vip add [fd00:1::100]:80/tcp",
+	"vip del [2001:db8::1]:53/udp",
+	"backend add [fd00:1::100]:80/tcp fd00::21 mac 02:00:00:00:b1:01 weight 100",
+	"backend add [fd00:1::100]:80/tcp fd00::22 weight 0",
+	"backend del [fd00:1::100]:80/tcp fd00::21",
+	"backend set [fd00:1::100]:80/tcp fd00::21 weight 5",
+	"check set [fd00:1::100]:80/tcp dsr interval 1 timeout 0.5 rise 2 fall 3 panic 0",
 	"port 0 kernel-interface dsr0",
 	"port 31 kernel-interface eth-1.100_a",
 	"vip add 10.200.0.100:80/tcp",
@@ -801,6 +853,7 @@ main(void)
 		DSR_TEST(test_err_bad_weight),
 		DSR_TEST(test_err_bad_prefix),
 		DSR_TEST(test_err_bad_timeout),
+		DSR_TEST(test_ipv6),
 		DSR_TEST(test_err_bad_size),
 		DSR_TEST(test_err_bad_on_off),
 		DSR_TEST(test_err_unexpected),
