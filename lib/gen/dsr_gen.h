@@ -41,12 +41,31 @@ struct dsr_gen_backend {
 };
 
 struct dsr_gen_vip {
-	uint32_t ip;   /**< network order */
+	uint32_t ip;   /**< network order (family DSR_AF_IPV4) */
 	uint16_t port; /**< network order */
 	uint8_t proto;
 	uint8_t used;
 	uint16_t nb_new;        /**< backends taking new flows */
+	uint8_t family;         /**< DSR_AF_IPV4, or DSR_AF_IPV6 (ip6) */
 	const uint16_t *maglev; /**< maglev_size slots of backend ids */
+	uint8_t ip6[16];        /**< family DSR_AF_IPV6 */
+};
+
+/** One slot of the IPv6 VIP lookup table (open addressing, linear probing). */
+struct dsr_gen_vip6_slot {
+	uint8_t ip6[16];
+	uint16_t port; /**< network order */
+	uint8_t proto;
+	uint8_t used; /**< 0 = empty */
+	uint16_t vip; /**< VIP id */
+};
+
+/** One slot of the IPv6 VIP address table: dsr_gen_addr_slot's twin. */
+struct dsr_gen_addr6_slot {
+	uint8_t ip6[16];
+	uint16_t frag_be[2]; /**< as dsr_gen_addr_slot's */
+	uint8_t nsvc[2];
+	uint8_t used; /**< 0 = empty */
 };
 
 /** One slot of the VIP lookup table (open addressing, linear probing). */
@@ -92,6 +111,10 @@ struct dsr_gen {
 	struct dsr_gen_vip_slot *vip_slots;
 	uint32_t addr_mask; /**< addr_slots has addr_mask + 1 entries */
 	struct dsr_gen_addr_slot *addr_slots;
+	/* IPv6: VIPs by service and by address (gen6.c). */
+	uint32_t vip6_mask; /**< vip6_slots and addr6_slots have vip6_mask + 1 entries */
+	struct dsr_gen_vip6_slot *vip6_slots;
+	struct dsr_gen_addr6_slot *addr6_slots;
 	uint32_t port_ip[DSR_MAX_PORTS]; /**< each port's address (network order), 0 if none */
 	/** port_ip of the ports with a kernel interface, 0 for the others. */
 	uint32_t kernel_ip[DSR_MAX_PORTS];
@@ -108,6 +131,9 @@ struct dsr_gen {
 	struct dsr_gen_backend backends[DSR_MAX_BACKENDS];
 	/* Control plane only (show backends): Maglev slots of each backend id. */
 	uint32_t maglev_slots[DSR_MAX_BACKENDS];
+	uint8_t port_ip6[DSR_MAX_PORTS][16]; /**< each port's IPv6 address, zeros if none */
+	/* The IPv6 address of each IPv6 backend (struct dsr_gen_backend's ip is 0). */
+	uint8_t backend_ip6[DSR_MAX_BACKENDS][16];
 };
 
 /** Pack a service into a non-zero lookup key (ip, port: network order). */
@@ -166,6 +192,16 @@ dsr_gen_addr_lookup(const struct dsr_gen *g, uint32_t ip)
  */
 typedef enum dsr_mac_lookup (*dsr_gen_mac_fn)(void *arg, uint32_t ip, uint8_t mac[6]);
 
+/** The same for an IPv6 backend (lib/nd's lookup). */
+typedef enum dsr_mac_lookup (*dsr_gen_mac6_fn)(void *arg, const uint8_t ip6[16], uint8_t mac[6]);
+
+/** Where backends' MACs come from: v4 and v6 may be NULL (unknown: PENDING). */
+struct dsr_gen_macs {
+	dsr_gen_mac_fn v4;
+	dsr_gen_mac6_fn v6;
+	void *arg;
+};
+
 /**
  * Build a generation from conf. A backend with a static MAC uses it;
  * others ask mac_of (NULL: unknown). A backend is in the Maglev table if
@@ -183,6 +219,25 @@ struct dsr_gen *dsr_gen_build(const struct dsr_conf *conf, uint64_t version, dsr
  */
 struct dsr_gen *dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version,
 				     dsr_gen_mac_fn mac_of, void *arg, const uint8_t *down);
+
+/** dsr_gen_build_health() with MACs of both families. */
+struct dsr_gen *dsr_gen_build_macs(const struct dsr_conf *conf, uint64_t version,
+				   const struct dsr_gen_macs *macs, const uint8_t *down);
+
+/** Find the VIP id of an IPv6 service (ip6, port in network order), or -1. */
+int dsr_gen_vip6_lookup(const struct dsr_gen *g, const uint8_t ip6[16], uint16_t port,
+			uint8_t proto);
+
+/** The address slot of an IPv6 VIP address, or NULL if no service is on it. */
+const struct dsr_gen_addr6_slot *dsr_gen_addr6_lookup(const struct dsr_gen *g,
+						      const uint8_t ip6[16]);
+
+/**
+ * The 32-bit identity of an IPv6 backend that Maglev's permutation
+ * hashes (an IPv4 backend's is its address). Fixed forever: every dsrlb
+ * must build the same table from the same backends.
+ */
+uint32_t dsr_gen_ip6_key(const uint8_t ip6[16]);
 
 /** Free a generation that no worker can reach any more. NULL is fine. */
 void dsr_gen_free(struct dsr_gen *gen);

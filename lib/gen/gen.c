@@ -6,9 +6,10 @@
 #include "dsr_conf.h"
 #include "dsr_ct.h"
 #include "dsr_gen.h"
+#include "gen_pvt.h"
 
-static uint32_t
-pow2_at_least(uint32_t n)
+uint32_t
+dsr_gen_pow2_at_least(uint32_t n)
 {
 	uint32_t p = 1;
 
@@ -17,8 +18,21 @@ pow2_at_least(uint32_t n)
 	return p;
 }
 
+/* A backend's MAC by its family: static, or asked of ARP or NDP (NULL: not known yet). */
+static enum dsr_mac_lookup
+gen_mac_of(const struct dsr_conf_backend *cb, const struct dsr_gen_macs *m, uint8_t mac[6])
+{
+	if (cb->has_mac) {
+		memcpy(mac, cb->mac, 6);
+		return DSR_MAC_OK;
+	}
+	if (cb->family == DSR_AF_IPV6)
+		return m->v6 == NULL ? DSR_MAC_PENDING : m->v6(m->arg, cb->ip6, mac);
+	return m->v4 == NULL ? DSR_MAC_PENDING : m->v4(m->arg, cb->ip, mac);
+}
+
 static void
-gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_of, void *arg,
+gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, const struct dsr_gen_macs *m,
 	     const uint8_t *down)
 {
 	enum dsr_mac_lookup usable;
@@ -28,29 +42,20 @@ gen_backends(struct dsr_gen *g, const struct dsr_conf *conf, dsr_gen_mac_fn mac_
 		const struct dsr_conf_backend *cb = &conf->backends[i];
 		struct dsr_gen_backend *b = &g->backends[i];
 
-		/* The IPv4 path only (an IPv6 backend is not in it yet). */
-		if (!cb->used || cb->family != DSR_AF_IPV4)
+		if (!cb->used)
 			continue;
 		b->flags = DSR_GEN_BE_USED;
+		b->vip = cb->vip;
+		b->ip = cb->ip;
+		if (cb->family == DSR_AF_IPV6)
+			memcpy(g->backend_ip6[i], cb->ip6, 16);
 		if (down != NULL && down[i]) {
 			/* Out of the table, and its entries are chosen again. */
-			if (cb->has_mac)
-				memcpy(b->mac, cb->mac, sizeof(b->mac));
-			else if (mac_of != NULL)
-				mac_of(arg, cb->ip, b->mac);
-			b->vip = cb->vip;
-			b->ip = cb->ip;
+			gen_mac_of(cb, m, b->mac);
 			continue;
 		}
 		b->flags |= DSR_GEN_BE_LIVE;
-		b->vip = cb->vip;
-		b->ip = cb->ip;
-		if (cb->has_mac) {
-			memcpy(b->mac, cb->mac, sizeof(b->mac));
-			usable = DSR_MAC_OK;
-		} else {
-			usable = mac_of == NULL ? DSR_MAC_PENDING : mac_of(arg, cb->ip, b->mac);
-		}
+		usable = gen_mac_of(cb, m, b->mac);
 		if (dsr_mac_lookup_has_mac(usable))
 			b->flags |= DSR_GEN_BE_MAC;
 		if ((usable == DSR_MAC_OK || usable == DSR_MAC_PENDING) && cb->weight > 0)
@@ -72,7 +77,7 @@ gen_vip_maglev(struct dsr_gen *g, const struct dsr_conf *conf, uint16_t vip, uin
 
 		if (!cb->used || cb->vip != vip || !(g->backends[i].flags & DSR_GEN_BE_NEW))
 			continue;
-		scratch[n].key = cb->ip;
+		scratch[n].key = cb->family == DSR_AF_IPV6 ? dsr_gen_ip6_key(cb->ip6) : cb->ip;
 		scratch[n].weight = cb->weight;
 		scratch[n].id = (uint16_t)i;
 		n++;
@@ -133,6 +138,15 @@ struct dsr_gen *
 dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_fn mac_of,
 		     void *arg, const uint8_t *down)
 {
+	const struct dsr_gen_macs m = {mac_of, NULL, arg};
+
+	return dsr_gen_build_macs(conf, version, &m, down);
+}
+
+struct dsr_gen *
+dsr_gen_build_macs(const struct dsr_conf *conf, uint64_t version, const struct dsr_gen_macs *macs,
+		   const uint8_t *down)
+{
 	struct dsr_maglev_backend *scratch = NULL;
 	struct dsr_gen *g;
 	unsigned int i, nvips = 0, k = 0;
@@ -151,16 +165,22 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 	g->timeout_ms[DSR_CT_EST] = conf->timeout_s[DSR_TIMEOUT_TCP] * 1000;
 	g->timeout_ms[DSR_CT_FIN] = conf->timeout_s[DSR_TIMEOUT_TCP_FIN] * 1000;
 	g->timeout_ms[DSR_CT_UDP] = conf->timeout_s[DSR_TIMEOUT_UDP] * 1000;
-	gen_backends(g, conf, mac_of, arg, down);
+	gen_backends(g, conf, macs, down);
 	for (i = 0; i < DSR_MAX_PORTS; i++) {
 		g->port_ip[i] = conf->ports[i].has_addr ? conf->ports[i].ip : 0;
 		g->kernel_ip[i] = conf->ports[i].kif[0] != '\0' ? g->port_ip[i] : 0;
+		if (conf->ports[i].has_addr6)
+			memcpy(g->port_ip6[i], conf->ports[i].ip6, 16);
 	}
 
 	for (i = 0; i < DSR_MAX_VIPS; i++)
-		nvips += conf->vips[i].used && conf->vips[i].svc.family == DSR_AF_IPV4;
+		nvips += conf->vips[i].used;
+	if (dsr_gen_alloc6(g, conf) != 0) {
+		errno = ENOMEM;
+		goto fail;
+	}
 	/* At most half full, so probes stay short; never zero-sized. */
-	g->vip_mask = pow2_at_least(2 * nvips + 2) - 1;
+	g->vip_mask = dsr_gen_pow2_at_least(2 * nvips + 2) - 1;
 	g->vip_slots = calloc(g->vip_mask + 1, sizeof(*g->vip_slots));
 	g->addr_mask = g->vip_mask;
 	g->addr_slots = calloc(g->addr_mask + 1, sizeof(*g->addr_slots));
@@ -175,9 +195,11 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 		const struct dsr_conf_vip *cv = &conf->vips[i];
 		uint16_t *table;
 
-		if (!cv->used || cv->svc.family != DSR_AF_IPV4)
+		if (!cv->used)
 			continue;
 		table = g->maglev_mem + (size_t)k++ * g->maglev_size;
+		g->vips[i].family = cv->svc.family;
+		memcpy(g->vips[i].ip6, cv->svc.ip6, 16);
 		g->vips[i].ip = cv->svc.ip;
 		g->vips[i].port = cv->svc.port;
 		g->vips[i].proto = cv->svc.proto;
@@ -189,6 +211,10 @@ dsr_gen_build_health(const struct dsr_conf *conf, uint64_t version, dsr_gen_mac_
 		if (ret < 0) {
 			errno = -ret;
 			goto fail;
+		}
+		if (cv->svc.family == DSR_AF_IPV6) {
+			dsr_gen_insert6(g, (uint16_t)i);
+			continue;
 		}
 		gen_vip_insert(g, (uint16_t)i);
 		gen_addr_insert(g, (uint16_t)i);
@@ -208,6 +234,8 @@ dsr_gen_free(struct dsr_gen *gen)
 		return;
 	free(gen->vip_slots);
 	free(gen->addr_slots);
+	free(gen->vip6_slots);
+	free(gen->addr6_slots);
 	free(gen->maglev_mem);
 	free(gen);
 }

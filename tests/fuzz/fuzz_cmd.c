@@ -18,8 +18,8 @@
  *     the first lines of each input) and says why;
  *   - dsr_conf_dump() of the result, loaded into a fresh state, applies
  *     line by line and dumps the same text;
- *   - the generation builds (ENOMEM aside), finds every IPv4 VIP by its service
- *     (IPv6 ones and their backends are left out of it),
+ *   - the generation builds (ENOMEM aside), finds every VIP by its service
+ *     and its address (IPv4 or IPv6),
  *     and its Maglev tables name only backends of their own VIP that take
  *     new flows.
  */
@@ -184,15 +184,14 @@ check_gen(void)
 		if (!cv->used)
 			continue;
 		if (cv->svc.family == DSR_AF_IPV6) {
-			/* Not in the IPv4 path (nor its backends) until IPv6 is forwarded. */
-			FUZZ_CHECK(!g->vips[v].used);
-			for (b = 0; b < DSR_MAX_BACKENDS; b++)
-				FUZZ_CHECK(conf->backends[b].vip != v || !conf->backends[b].used ||
-					   g->backends[b].flags == 0);
-			continue;
+			FUZZ_CHECK(dsr_gen_vip6_lookup(g, cv->svc.ip6, cv->svc.port,
+						       cv->svc.proto) == (int)v);
+			FUZZ_CHECK(dsr_gen_addr6_lookup(g, cv->svc.ip6) != NULL);
+		} else {
+			FUZZ_CHECK(dsr_gen_vip_lookup(g, cv->svc.ip, cv->svc.port, cv->svc.proto) ==
+				   (int)v);
+			FUZZ_CHECK(dsr_gen_addr_lookup(g, cv->svc.ip) != NULL);
 		}
-		FUZZ_CHECK(dsr_gen_vip_lookup(g, cv->svc.ip, cv->svc.port, cv->svc.proto) ==
-			   (int)v);
 		nb_new = 0;
 		for (b = 0; b < DSR_MAX_BACKENDS; b++) {
 			const struct dsr_conf_backend *cb = &conf->backends[b];
