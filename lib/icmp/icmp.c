@@ -27,31 +27,21 @@ dsr_icmp4_error_flow(const uint8_t *icmp, uint32_t len, uint32_t outer_dst, stru
 	memset(flow, 0, sizeof(*flow));
 	memcpy(&flow->src_ip, q + ICMP_IP_DST, 4);
 	memcpy(&flow->dst_ip, q + ICMP_IP_SRC, 4);
-	memcpy(&flow->src_port, q + ihl + 2, 2);
-	memcpy(&flow->dst_port, q + ihl, 2);
+	icmp_turn_ports(q + ihl, &flow->src_port, &flow->dst_port);
 	flow->proto = q[ICMP_IP_PROTO];
 	return DSR_ICMP_ERR_OK;
-}
-
-static void
-icmp_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 int
 dsr_icmp4_echo_reply(uint8_t *frame, const struct dsr_pkt *pkt, const uint8_t mac[6])
 {
-	uint8_t *ip = frame + pkt->l3_off, *icmp = frame + pkt->l4_off, tmp[6];
+	uint8_t *ip = frame + pkt->l3_off, *icmp = frame + pkt->l4_off, tmp[4];
 	uint32_t tot = (uint32_t)ip[2] << 8 | ip[3];
 	uint32_t len = tot - (pkt->l4_off - pkt->l3_off);
 
 	if (dsr_csum_fold(dsr_csum_add(0, icmp, len)) != 0)
 		return -1;
-	memcpy(tmp, frame + 6, 6);
-	memcpy(frame, tmp, 6);
-	memcpy(frame + 6, mac, 6);
+	icmp_eth_reply(frame, mac);
 	memcpy(tmp, ip + ICMP_IP_SRC, 4);
 	memcpy(ip + ICMP_IP_SRC, ip + ICMP_IP_DST, 4);
 	memcpy(ip + ICMP_IP_DST, tmp, 4);
