@@ -147,7 +147,7 @@ bench4(uint32_t n, uint32_t rounds)
 		best[0] = rep == 0 || t1 - t0 < best[0] ? t1 - t0 : best[0];
 		best[1] = rep == 0 || t2 - t1 < best[1] ? t2 - t1 : best[1];
 	}
-	printf("-- ct  %8u entries: %5.1f B/entry; lookup %5.1f ns, prefetched %5.1f ns%s\n", n,
+	printf("# ct  %8u entries: %5.1f B/entry; lookup %5.1f ns, prefetched %5.1f ns%s\n", n,
 	       (double)sz / n, best[0] * 1e9 / ((double)n * rounds),
 	       best[1] * 1e9 / ((double)(n / BURST * BURST) * rounds),
 	       fails == 0 && hits == (uint64_t)(n + n / BURST * BURST) * rounds ? "" : " MISSES");
@@ -221,7 +221,7 @@ bench6(uint32_t n, uint32_t rounds)
 		best[1] = rep == 0 || t2 - t1 < best[1] ? t2 - t1 : best[1];
 		best[2] = rep == 0 || t3 - t2 < best[2] ? t3 - t2 : best[2];
 	}
-	printf("-- ct6 %8u entries: %5.1f B/entry; lookup %5.1f ns, prefetched %5.1f ns, "
+	printf("# ct6 %8u entries: %5.1f B/entry; lookup %5.1f ns, prefetched %5.1f ns, "
 	       "2-stage prefetch %5.1f ns%s\n",
 	       n, (double)sz / n, best[0] * 1e9 / ((double)n * rounds),
 	       best[1] * 1e9 / ((double)(n / BURST * BURST) * rounds),
