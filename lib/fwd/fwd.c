@@ -254,75 +254,96 @@ fwd_syn_general(uint8_t tcp_flags, uint8_t state)
 	       ((1u << state) & ((1u << DSR_CT_FIN) | (1u << DSR_CT_SYN))) != 0;
 }
 
+/* fwd_entry_plan(): the entry must go and the flow be chosen anew. */
+#define FWD_AGAIN (-1000)
+
 /*
- * Given e, what dsr_ct_lookup() found for the flow (or NULL), return the
- * backend id its packet goes to, or a negative drop reason. Creates,
- * updates and removes entries.
+ * The half of choosing a backend that an entry decides, whatever table it
+ * is in: t is the flow's entry (for IPv6 a copy of its state and time, to
+ * store back), be its backend. Returns be, t refreshed; or be with
+ * *remove set (a client RST in window: the entry goes, the RST goes on);
+ * or FWD_AGAIN with *remove set (its backend is gone or down, or a SYN
+ * reuses the port after a close: choose anew). Counts what it saw.
  */
 static int
-fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct dsr_ct_entry *e)
+fwd_entry_plan(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, struct dsr_ct_entry *t,
+	       uint16_t be, uint32_t now, bool *remove)
+{
+	const struct dsr_gen_backend *b = &f->gen->backends[be];
+	uint8_t fl = tcp ? m->tcp_flags : 0;
+	int syn = (fl & (DSR_TCP_SYN | DSR_TCP_ACK | DSR_TCP_RST)) == DSR_TCP_SYN;
+
+	*remove = false;
+	if ((b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE)) !=
+		    (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE) ||
+	    b->vip != m->vip) {
+		/* Its backend was removed, or is down: choose again. */
+		*remove = true;
+		DSR_CTR_ADD(f->st->event[DSR_EV_CT_STALE], 1);
+		return FWD_AGAIN;
+	}
+	if (fl & DSR_TCP_RST) {
+		/*
+		 * The backend must see the RST. Near the flow's sequence
+		 * numbers it is the client's: the entry goes now. Far from
+		 * them it may be a blind attacker's, which the backend ignores
+		 * too: the entry stays as it was.
+		 */
+		if (dsr_ct_rst_in_window(t, m->seq_hint)) {
+			*remove = true;
+			DSR_CTR_ADD(f->st->event[DSR_EV_CT_RST], 1);
+		} else {
+			DSR_CTR_ADD(f->st->event[DSR_EV_RST_OUT_OF_WINDOW], 1);
+		}
+		return be;
+	}
+	if (tcp && fwd_port_reuse(fl, dsr_ct_entry_state(t))) {
+		/* Port reuse after a close: a new connection. */
+		*remove = true;
+		DSR_CTR_ADD(f->st->event[DSR_EV_CT_REUSE], 1);
+		return FWD_AGAIN;
+	}
+	if (tcp) {
+		uint8_t state = dsr_ct_entry_state(t);
+
+		if (syn && state == DSR_CT_SYN) {
+			/* The client retransmits its SYN: the backend did not answer. */
+			DSR_CTR_ADD(f->st->vip[m->vip].syn_retries, 1);
+			DSR_CTR_ADD(f->st->backend[be].syn_retries, 1);
+		}
+		dsr_ct_touch_tcp(t, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
+	} else {
+		dsr_ct_touch(t, DSR_CT_UDP, now);
+	}
+	return be;
+}
+
+/*
+ * The half of choosing a backend for a flow without a (usable) entry:
+ * Maglev on maglev_hash (the flow's dsr_flow_hash(), or its IPv6 twin).
+ * Returns the backend, *create set when an entry is to be made (never
+ * for an RST), or a negative drop reason.
+ */
+static int
+fwd_new_backend(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint64_t maglev_hash,
+		bool *create)
 {
 	const struct dsr_gen *g = f->gen;
 	const struct dsr_gen_vip *v = &g->vips[m->vip];
-	int tcp = m->flow.proto == DSR_IPPROTO_TCP;
 	uint8_t fl = tcp ? m->tcp_flags : 0;
 	int syn = (fl & (DSR_TCP_SYN | DSR_TCP_ACK | DSR_TCP_RST)) == DSR_TCP_SYN;
 	uint16_t be;
 
-	if (e != NULL) {
-		const struct dsr_gen_backend *b = &g->backends[e->backend];
-
-		be = e->backend;
-		if ((b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE)) !=
-			    (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE) ||
-		    b->vip != m->vip) {
-			/* Its backend was removed, or is down: choose again. */
-			dsr_ct_remove(f->ct, e);
-			DSR_CTR_ADD(f->st->event[DSR_EV_CT_STALE], 1);
-		} else if (fl & DSR_TCP_RST) {
-			/*
-			 * The backend must see the RST. Near the flow's sequence
-			 * numbers it is the client's: the entry goes now. Far
-			 * from them it may be a blind attacker's, which the
-			 * backend ignores too: the entry stays as it was.
-			 */
-			if (dsr_ct_rst_in_window(e, m->seq_hint)) {
-				dsr_ct_remove(f->ct, e);
-				DSR_CTR_ADD(f->st->event[DSR_EV_CT_RST], 1);
-			} else {
-				DSR_CTR_ADD(f->st->event[DSR_EV_RST_OUT_OF_WINDOW], 1);
-			}
-			return be;
-		} else if (tcp && fwd_port_reuse(fl, dsr_ct_entry_state(e))) {
-			/* Port reuse after a close: a new connection. */
-			dsr_ct_remove(f->ct, e);
-			DSR_CTR_ADD(f->st->event[DSR_EV_CT_REUSE], 1);
-		} else if (tcp) {
-			uint8_t state = dsr_ct_entry_state(e);
-
-			if (syn && state == DSR_CT_SYN) {
-				/* The client retransmits its SYN: the backend did not answer. */
-				DSR_CTR_ADD(f->st->vip[m->vip].syn_retries, 1);
-				DSR_CTR_ADD(f->st->backend[be].syn_retries, 1);
-			}
-			dsr_ct_touch_tcp(e, dsr_ct_tcp_next(state, fl), m->seq_hint, now);
-			return be;
-		} else {
-			dsr_ct_touch(e, DSR_CT_UDP, now);
-			return be;
-		}
-	}
-
+	*create = false;
 	if (tcp && !syn && g->strict_syn && !(fl & DSR_TCP_RST))
 		return -DSR_DROP_NO_STATE;
-	/* Maglev's hash, not the table's (dsr_pkt.h says why). */
 	if (unlikely(f->cycles != NULL)) {
 		uint64_t t = f->cycles();
 
-		be = dsr_maglev_lookup(v->maglev, g->maglev_size, dsr_flow_hash(&m->flow));
+		be = dsr_maglev_lookup(v->maglev, g->maglev_size, maglev_hash);
 		DSR_CTR_ADD(f->st->cyc_maglev, f->cycles() - t);
 	} else {
-		be = dsr_maglev_lookup(v->maglev, g->maglev_size, dsr_flow_hash(&m->flow));
+		be = dsr_maglev_lookup(v->maglev, g->maglev_size, maglev_hash);
 	}
 	if (be == DSR_MAGLEV_NONE)
 		return -DSR_DROP_NO_BACKEND;
@@ -332,21 +353,55 @@ fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct
 	 */
 	if (!(g->backends[be].flags & DSR_GEN_BE_MAC))
 		return -DSR_DROP_NO_MAC;
-	if (fl & DSR_TCP_RST)
-		return be; /* never create state for an RST */
-	e = dsr_ct_insert(f->ct, &m->flow, m->hash, be, fwd_first_state(m), now);
+	*create = !(fl & DSR_TCP_RST); /* never create state for an RST */
+	return be;
+}
+
+/* Count an entry made for a flow to backend be (its first packet's flags in m). */
+static void
+fwd_count_new(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint16_t be)
+{
+	uint8_t fl = tcp ? m->tcp_flags : 0;
+
+	DSR_CTR_ADD(f->st->event[DSR_EV_CT_NEW], 1);
+	if (tcp && (fl & (DSR_TCP_SYN | DSR_TCP_ACK | DSR_TCP_RST)) != DSR_TCP_SYN)
+		DSR_CTR_ADD(f->st->event[DSR_EV_CT_MIDFLOW], 1);
+	DSR_CTR_ADD(f->st->vip[m->vip].new_conns, 1);
+	DSR_CTR_ADD(f->st->backend[be].new_conns, 1);
+	DSR_CTR_ADD(f->st->backend[be].active, 1);
+}
+
+/*
+ * Given e, what dsr_ct_lookup() found for the flow (or NULL), return the
+ * backend id its packet goes to, or a negative drop reason. Creates,
+ * updates and removes entries.
+ */
+static int
+fwd_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, uint32_t now, struct dsr_ct_entry *e)
+{
+	int tcp = m->flow.proto == DSR_IPPROTO_TCP;
+	bool remove, create;
+	int be;
+
+	if (e != NULL) {
+		be = fwd_entry_plan(f, m, tcp, e, e->backend, now, &remove);
+		if (remove)
+			dsr_ct_remove(f->ct, e);
+		if (be != FWD_AGAIN)
+			return be;
+	}
+	/* Maglev's hash, not the table's (dsr_pkt.h says why). */
+	be = fwd_new_backend(f, m, tcp, dsr_flow_hash(&m->flow), &create);
+	if (be < 0 || !create)
+		return be;
+	e = dsr_ct_insert(f->ct, &m->flow, m->hash, (uint16_t)be, fwd_first_state(m), now);
 	if (e == NULL) {
 		DSR_CTR_ADD(f->st->event[DSR_EV_CT_FULL], 1);
 		return be;
 	}
 	if (tcp)
 		dsr_ct_seq_init(e, m->seq_hint);
-	DSR_CTR_ADD(f->st->event[DSR_EV_CT_NEW], 1);
-	if (tcp && !syn)
-		DSR_CTR_ADD(f->st->event[DSR_EV_CT_MIDFLOW], 1);
-	DSR_CTR_ADD(f->st->vip[m->vip].new_conns, 1);
-	DSR_CTR_ADD(f->st->backend[be].new_conns, 1);
-	DSR_CTR_ADD(f->st->backend[be].active, 1);
+	fwd_count_new(f, m, tcp, (uint16_t)be);
 	return be;
 }
 
