@@ -59,10 +59,10 @@ enum dsr_pkt6_reason { DSR_PKT6_OK = 0, DSR_PKT6_REASONS(DSR_PKT6_X_ENUM) DSR_PK
 /** The result of parsing one IPv6 frame. */
 struct dsr_pkt6 {
 	/**
-	 * The addresses once the fixed header is valid; the protocol once
-	 * the chain's last header is known (for a later fragment, the
-	 * fragment header's next header); the ports for DSR_PKT_L4 only,
-	 * else 0. pad always 0.
+	 * Written once the fixed header is valid (end_off != 0), else left
+	 * as it was: the addresses; the protocol once the chain's last
+	 * header is known (for a later fragment, the fragment header's next
+	 * header), else 0; the ports for DSR_PKT_L4 only, else 0; pad 0.
 	 */
 	struct dsr_flow6 flow;
 	uint32_t frag_id;      /**< fragment header's identification, host order; else 0 */
@@ -163,6 +163,7 @@ dsr_flow6_hash(const struct dsr_flow6 *flow)
 		h ^= w;
 		h = dsr_rotl64(h, 27) * 5 + 0x52dce729;
 	}
+	/* MurmurHash3's 64-bit finaliser, as in dsr_flow_hash() (left as it is there). */
 	h ^= sizeof(*flow);
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;

@@ -251,12 +251,29 @@ test_largest(void)
 	free(f);
 }
 
+/* Parse 8-byte extension headers of these types, then TCP. */
+static enum dsr_pkt_class
+parse_chain(const uint8_t *types, unsigned int n, struct dsr_pkt6 *p)
+{
+	struct b6 b;
+	unsigned int i;
+
+	b6_start(&b, 0, 64);
+	for (i = 0; i < n; i++)
+		b6_opts(&b, types[i], 0);
+	b6_l4(&b, DSR_IPPROTO_TCP, 0, 0);
+	return parse(b.f, b6_done(&b), p);
+}
+
 /* Each extension header alone, then chains of them. */
 static void
 test_ext_headers(void)
 {
 	static const uint8_t types[] = {DSR_IPPROTO_HOPOPTS, DSR_IPPROTO_DSTOPTS,
 					DSR_IPPROTO_ROUTING};
+	static const uint8_t dst_hbh[] = {DSR_IPPROTO_DSTOPTS, DSR_IPPROTO_HOPOPTS};
+	static const uint8_t hbh_hbh[] = {DSR_IPPROTO_HOPOPTS, DSR_IPPROTO_HOPOPTS};
+	uint8_t dst[DSR_PKT6_MAX_EXT + 1];
 	struct dsr_pkt6 p;
 	struct b6 b;
 	uint32_t len, i, l4;
@@ -304,35 +321,16 @@ test_ext_headers(void)
 	CHECK_EQ(p.frag_hdr_off, l4 - 8);
 
 	/* DSR_PKT6_MAX_EXT headers walk; one more does not. */
-	b6_start(&b, 0, 64);
-	for (i = 0; i < DSR_PKT6_MAX_EXT; i++)
-		b6_opts(&b, DSR_IPPROTO_DSTOPTS, 0);
-	b6_l4(&b, DSR_IPPROTO_TCP, 0, 0);
-	len = b6_done(&b);
-	CHECK_EQ(parse(b.f, len, &p), DSR_PKT_L4);
+	memset(dst, DSR_IPPROTO_DSTOPTS, sizeof(dst));
+	CHECK_EQ(parse_chain(dst, DSR_PKT6_MAX_EXT, &p), DSR_PKT_L4);
 	CHECK_EQ(p.n_ext, DSR_PKT6_MAX_EXT);
-	b6_start(&b, 0, 64);
-	for (i = 0; i <= DSR_PKT6_MAX_EXT; i++)
-		b6_opts(&b, DSR_IPPROTO_DSTOPTS, 0);
-	b6_l4(&b, DSR_IPPROTO_TCP, 0, 0);
-	len = b6_done(&b);
-	CHECK_EQ(parse(b.f, len, &p), DSR_PKT_MALFORMED);
+	CHECK_EQ(parse_chain(dst, DSR_PKT6_MAX_EXT + 1, &p), DSR_PKT_MALFORMED);
 	CHECK_EQ(p.reason, DSR_PKT6_EXT_MANY);
 
 	/* Hop-by-hop only first. */
-	b6_start(&b, 0, 64);
-	b6_opts(&b, DSR_IPPROTO_DSTOPTS, 0);
-	b6_opts(&b, DSR_IPPROTO_HOPOPTS, 0);
-	b6_l4(&b, DSR_IPPROTO_TCP, 0, 0);
-	len = b6_done(&b);
-	CHECK_EQ(parse(b.f, len, &p), DSR_PKT_MALFORMED);
+	CHECK_EQ(parse_chain(dst_hbh, 2, &p), DSR_PKT_MALFORMED);
 	CHECK_EQ(p.reason, DSR_PKT6_HOPOPTS_NOT_FIRST);
-	b6_start(&b, 0, 64);
-	b6_opts(&b, DSR_IPPROTO_HOPOPTS, 0);
-	b6_opts(&b, DSR_IPPROTO_HOPOPTS, 0);
-	b6_l4(&b, DSR_IPPROTO_TCP, 0, 0);
-	len = b6_done(&b);
-	CHECK_EQ(parse(b.f, len, &p), DSR_PKT_MALFORMED);
+	CHECK_EQ(parse_chain(hbh_hbh, 2, &p), DSR_PKT_MALFORMED);
 	CHECK_EQ(p.reason, DSR_PKT6_HOPOPTS_NOT_FIRST);
 
 	/* An extension header longer than the payload. */
@@ -683,7 +681,7 @@ test_speed(void)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	CHECK(sum != 0);
-	printf("parse6: %.1f ns a TCP frame, %.1f ns from l3 (dsr_pkt_parse6_l3)\n",
+	printf("# parse6: %.1f ns a TCP frame, %.1f ns from l3 (dsr_pkt_parse6_l3)\n",
 	       ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / N,
 	       ((double)(t2.tv_sec - t1.tv_sec) * 1e9 + (double)(t2.tv_nsec - t1.tv_nsec)) / N);
 }

@@ -77,7 +77,7 @@ test_hash(void)
 	/* Any bit of the key changes about half the hash's bits. */
 	avg = check_hash_bits(dsr_flow6_hash);
 	CHECK(avg > 28 && avg < 36);
-	printf("flow6 hash: one key bit flipped changes %.1f of 64 bits on average\n", avg);
+	printf("# flow6 hash: one key bit flipped changes %.1f of 64 bits on average\n", avg);
 }
 
 /*
@@ -117,7 +117,7 @@ test_table_hash(void)
 	CHECK(most <= 32);
 	for (i = 0; i < 32; i++)
 		CHECK(tag[i] > FLOWS / 32 / 2 && tag[i] < FLOWS / 32 * 2);
-	printf("flow6 table hash: %u flows in %u buckets, %u to %u a bucket\n", FLOWS, NB, fewest,
+	printf("# flow6 table hash: %u flows in %u buckets, %u to %u a bucket\n", FLOWS, NB, fewest,
 	       most);
 }
 
@@ -146,7 +146,7 @@ test_hash_spread(void)
 	}
 	/* Poisson(64): 5 standard deviations is 24 either way. */
 	CHECK(most < 64 + 40 && fewest > 64 - 40);
-	printf("flow6 hash: %u flows in %u slots, %u to %u a slot\n", FLOWS, M, fewest, most);
+	printf("# flow6 hash: %u flows in %u slots, %u to %u a slot\n", FLOWS, M, fewest, most);
 }
 
 int
