@@ -59,6 +59,10 @@ enum dsr_pkt_class {
 	 * it). flow has the addresses and protocol, ports 0.
 	 */
 	DSR_PKT_ICMP,
+	/* IPv6 (dsr_pkt6.h's dsr_pkt_parse6()); L4, MALFORMED, FRAGMENT and OTHER_L4 serve it too. */
+	DSR_PKT_ICMPV6,   /**< ICMPv6, not a fragment, its 8-byte header whole */
+	DSR_PKT_HOPLIMIT, /**< IPv6 hop limit <= 1 */
+	DSR_PKT_NOT_IPV6, /**< dsr_pkt_parse6(): another ethertype (IPv4, ARP), or a second VLAN tag */
 };
 
 /** Where a frame stands among the fragments of its datagram (struct dsr_pkt's frag). */

@@ -6,7 +6,7 @@
 
 Each seed is a small, meaningful input in the format its target reads (see
 the comment at the top of tests/fuzz/fuzz_<target>.c): real frames made
-with scapy for fwd and arp, config and control lines for cmd and ctl. The
+with scapy for fwd, arp and pkt6, config and control lines for cmd and ctl. The
 output is deterministic; re-running it rewrites the same files (and
 removes none: seeds added by hand or from fuzzing stay).
 """
@@ -15,6 +15,10 @@ import struct
 import sys
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
+from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NS, IPv6, IPv6ExtHdrDestOpt,
+                                IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+                                IPv6ExtHdrSegmentRouting, fragment6)
+from scapy.layers.ipsec import AH, ESP
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -201,6 +205,65 @@ def arp_seeds():
              bytes([6, 1, 0x07, 10, 4, 0]), bytes([6, 1, 0x07, 0, 4, 0x80]))
 
 
+# --- pkt6: one frame ---
+
+CLIENT6 = "2001:db8::a"
+VIP6 = "fd00:1::100"
+
+
+def pkt6_seed(name, frame):
+    write("pkt6", name, bytes(frame))
+
+
+def v6(*layers, vlan=None, hlim=64, src=CLIENT6, dst=VIP6):
+    p = Ether(src=CLIENT_MAC, dst=PMAC[0])
+    if vlan is not None:
+        p = p / Dot1Q(vlan=vlan)
+    p = p / IPv6(src=src, dst=dst, hlim=hlim)
+    for l in layers:
+        p = p / l
+    return p
+
+
+def pkt6_seeds():
+    syn = TCP(sport=40000, dport=80, flags="S")
+    pkt6_seed("tcp-syn", v6(syn))
+    pkt6_seed("tcp-data-vlan", v6(TCP(sport=40000, dport=80, flags="PA") / b"GET /", vlan=42))
+    pkt6_seed("udp-dns", v6(UDP(sport=5353, dport=53) / b"q"))
+    pkt6_seed("padding", bytes(v6(UDP(sport=5353, dport=53))) + b"\0" * 10)
+    pkt6_seed("icmpv6-echo", v6(ICMPv6EchoRequest(data=b"ping")))
+    pkt6_seed("ns-hbh", v6(IPv6ExtHdrHopByHop(), ICMPv6ND_NS(tgt=VIP6), hlim=255,
+                           src="::", dst="ff02::1:ff00:100"))
+    pkt6_seed("hbh-tcp", v6(IPv6ExtHdrHopByHop(), syn))
+    pkt6_seed("dstopt-tcp", v6(IPv6ExtHdrDestOpt(), syn))
+    pkt6_seed("routing-done", v6(IPv6ExtHdrRouting(addresses=[VIP6], segleft=0), syn))
+    pkt6_seed("routing-left", v6(IPv6ExtHdrRouting(addresses=[VIP6], segleft=1), syn))
+    pkt6_seed("srh", v6(IPv6ExtHdrSegmentRouting(addresses=[VIP6], segleft=0), syn))
+    pkt6_seed("chain", v6(IPv6ExtHdrHopByHop(), IPv6ExtHdrDestOpt(),
+                          IPv6ExtHdrRouting(addresses=[VIP6], segleft=0), IPv6ExtHdrDestOpt(),
+                          UDP(sport=5353, dport=53) / b"q", vlan=7))
+    pkt6_seed("chain-9", v6(*([IPv6ExtHdrDestOpt()] * 9), syn))
+    pkt6_seed("hbh-not-first", v6(IPv6ExtHdrDestOpt(), IPv6ExtHdrHopByHop(), syn))
+    pkt6_seed("atomic-fragment", v6(IPv6ExtHdrFragment(id=5), UDP(sport=5353, dport=53)))
+    big = IPv6(src=CLIENT6, dst=VIP6) / IPv6ExtHdrFragment(id=0x1234) / \
+        UDP(sport=5353, dport=53) / (b"d" * 3000)
+    for i, f in enumerate(fragment6(big, 1280)):
+        pkt6_seed("fragment-%d" % i, Ether(src=CLIENT_MAC, dst=PMAC[0]) / f)
+    pkt6_seed("fragment-icmpv6", v6(IPv6ExtHdrFragment(m=1, id=6), ICMPv6EchoRequest(data=b"x" * 8)))
+    pkt6_seed("two-fragment-headers", v6(IPv6ExtHdrFragment(m=1, id=1), IPv6ExtHdrFragment(id=2), syn))
+    pkt6_seed("esp", v6(ESP(spi=1, seq=1) / (b"\0" * 16)))
+    pkt6_seed("ah", v6(AH(spi=1, seq=1, nh=6, payloadlen=4) / (b"\0" * 12) / syn))
+    pkt6_seed("no-next-header", v6(IPv6ExtHdrDestOpt(nh=59)))
+    pkt6_seed("hop-limit-1", v6(syn, hlim=1))
+    good = bytes(v6(IPv6ExtHdrHopByHop(), syn))
+    pkt6_seed("truncated-header", good[:40])
+    pkt6_seed("truncated-frame", good[:60])
+    pkt6_seed("payload-length", good[:-1])
+    pkt6_seed("version-4", good[:14] + b"\x40" + good[15:])
+    pkt6_seed("ipv4", tcp("S"))
+    pkt6_seed("arp", arp_req("10.0.0.2"))
+
+
 # --- cmd: text ---
 
 def cmd_seeds():
@@ -285,5 +348,6 @@ def ctl_seeds():
 if __name__ == "__main__":
     fwd_seeds()
     arp_seeds()
+    pkt6_seeds()
     cmd_seeds()
     ctl_seeds()
