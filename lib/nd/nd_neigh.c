@@ -300,8 +300,11 @@ nd_neigh_claim(struct dsr_nd *nd, struct dsr_nd_neigh *n, const struct nd_frame 
 
 		n->state = DSR_NEIGH_PROBING;
 		n->tries = 0;
-		nd_neigh_request(nd, n, src, true);
-		n->next_ms = now_ms + nd->p.retry_ms;
+		n->next_ms = now_ms;
+		if (src != NULL && src->state == DSR_ND_PREFERRED) {
+			nd_neigh_request(nd, n, src, true);
+			n->next_ms = now_ms + nd->p.retry_ms;
+		}
 		nd_wake(nd, n->next_ms);
 	}
 }
