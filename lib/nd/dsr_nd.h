@@ -20,8 +20,8 @@
  * and the backends to resolve (with the port to resolve each on).
  * IPv6 addresses are uint8_t[16] in network order throughout.
  *
- * It shares with lib/arp the neighbour states, the conflict kinds, the
- * callbacks' types and the rate limits (DSR_ARP_DEFEND_MS,
+ * It shares with lib/arp the tunables, the neighbour states, the conflict
+ * kinds, the callbacks' types and the rate limits (DSR_ARP_DEFEND_MS,
  * DSR_ARP_PROBE_ANSWERS per DSR_ARP_PROBE_WINDOW_MS).
  *
  * Frames sent: Neighbor Advertisements and Solicitations with a
@@ -92,20 +92,17 @@ enum dsr_nd_counter { DSR_ND_COUNTERS(DSR_X_ENUM) DSR_ND_NCOUNTERS };
 #undef DSR_X_ENUM
 
 /**
- * Tunables. Accepted ranges: announce_count 0..255, each *_ms
- * 1..2^30, max_tries 1..255, conflicts_max 1..65536, dad_transmits 0..255
- * (0: no DAD, addresses are used at once).
+ * Tunables: lib/arp's (so that `arp ...` settings can apply to both),
+ * with their meaning and ranges for NS and NA (announce_count unsolicited
+ * NAs, retry_ms between NS, max_tries NS before FAILED), and DAD's.
+ * dad_transmits 0..255 (0: no DAD, addresses are used at once),
+ * dad_retrans_ms 1..2^30.
  */
 struct dsr_nd_params {
-	uint32_t announce_count;       /**< unsolicited NAs per address (default 2; 0 = none) */
-	uint32_t announce_interval_ms; /**< between them (default 2000) */
-	uint32_t refresh_ms;           /**< confirm a resolved MAC this often (default 60000) */
-	uint32_t retry_ms;             /**< between NS of one resolution (default 1000) */
-	uint32_t max_tries;            /**< NS before FAILED (default 3) */
-	uint32_t conflicts_max;        /**< conflict table size (default DSR_ARP_CONFLICTS_MAX) */
-	uint32_t dad_transmits;        /**< DupAddrDetectTransmits (default 1) */
-	uint32_t dad_retrans_ms;       /**< RetransTimer: between probes, and the wait after
-	                                    the last (default 1000) */
+	struct dsr_arp_params arp; /**< as lib/arp; defaults dsr_arp_params_default() */
+	uint32_t dad_transmits;    /**< DupAddrDetectTransmits (default 1) */
+	uint32_t dad_retrans_ms;   /**< RetransTimer: between probes, and the wait after
+	                                the last (default 1000) */
 };
 
 /** What one of our addresses is. */

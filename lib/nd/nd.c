@@ -26,12 +26,7 @@ static const char *const nd_counter_names[DSR_ND_NCOUNTERS] = {DSR_ND_COUNTERS(D
 void
 dsr_nd_params_default(struct dsr_nd_params *p)
 {
-	p->announce_count = 2;
-	p->announce_interval_ms = 2000;
-	p->refresh_ms = 60000;
-	p->retry_ms = 1000;
-	p->max_tries = 3;
-	p->conflicts_max = DSR_ARP_CONFLICTS_MAX;
+	dsr_arp_params_default(&p->arp);
 	p->dad_transmits = 1;
 	p->dad_retrans_ms = 1000;
 }
@@ -45,10 +40,10 @@ nd_ms_ok(uint32_t ms)
 static bool
 nd_params_ok(const struct dsr_nd_params *p)
 {
-	return p->announce_count <= ND_COUNT_MAX && nd_ms_ok(p->announce_interval_ms) &&
-	       nd_ms_ok(p->refresh_ms) && nd_ms_ok(p->retry_ms) && p->max_tries >= 1 &&
-	       p->max_tries <= ND_COUNT_MAX && p->conflicts_max >= 1 &&
-	       p->conflicts_max <= ND_CONFLICTS_MAX_MAX && p->dad_transmits <= ND_COUNT_MAX &&
+	return p->arp.announce_count <= ND_COUNT_MAX && nd_ms_ok(p->arp.announce_interval_ms) &&
+	       nd_ms_ok(p->arp.refresh_ms) && nd_ms_ok(p->arp.retry_ms) && p->arp.max_tries >= 1 &&
+	       p->arp.max_tries <= ND_COUNT_MAX && p->arp.conflicts_max >= 1 &&
+	       p->arp.conflicts_max <= ND_CONFLICTS_MAX_MAX && p->dad_transmits <= ND_COUNT_MAX &&
 	       nd_ms_ok(p->dad_retrans_ms);
 }
 
@@ -67,7 +62,7 @@ dsr_nd_create(const struct dsr_nd_params *p, dsr_arp_tx_fn tx, dsr_arp_log_fn lo
 	nd = calloc(1, sizeof(*nd));
 	if (nd == NULL)
 		return NULL;
-	nd->conflicts = calloc(p->conflicts_max, sizeof(*nd->conflicts));
+	nd->conflicts = calloc(p->arp.conflicts_max, sizeof(*nd->conflicts));
 	if (nd->conflicts == NULL) {
 		free(nd);
 		return NULL;
@@ -223,7 +218,7 @@ nd_addrs_build(const struct dsr_nd *nd, const struct dsr_nd_config *c,
 			addrs[j].kind = a.kind;
 		} else {
 			addrs[j] = a;
-			addrs[j].ann_left = (uint8_t)p->announce_count;
+			addrs[j].ann_left = (uint8_t)p->arp.announce_count;
 			addrs[j].state = p->dad_transmits > 0 ? DSR_ND_TENTATIVE : DSR_ND_PREFERRED;
 			addrs[j].dad_left = (uint8_t)p->dad_transmits;
 			addrs[j].dad_next_ms = now_ms;
@@ -257,8 +252,8 @@ dsr_nd_configure(struct dsr_nd *nd, const struct dsr_nd_config *c,
 		return -1;
 	if (nd_neigh_build(nd, c, now_ms, &neighs, &n_neighs, &changed) < 0)
 		goto fail;
-	if (p.conflicts_max != nd->p.conflicts_max &&
-	    nd_conflict_resize(nd, p.conflicts_max, &conflicts, &n_conflicts) < 0)
+	if (p.arp.conflicts_max != nd->p.arp.conflicts_max &&
+	    nd_conflict_resize(nd, p.arp.conflicts_max, &conflicts, &n_conflicts) < 0)
 		goto fail;
 
 	/* Commit: nothing fails from here on. */
@@ -346,7 +341,7 @@ nd_addrs_tick(struct dsr_nd *nd, uint32_t now_ms)
 			nd_announce(nd, ad, NULL);
 			nd_count(nd, ad->port, DSR_ND_ANNOUNCE_SENT);
 			ad->ann_left--;
-			ad->ann_next_ms = now_ms + nd->p.announce_interval_ms;
+			ad->ann_next_ms = now_ms + nd->p.arp.announce_interval_ms;
 		}
 		if (ad->state == DSR_ND_PREFERRED && ad->ann_left > 0)
 			nd_wake(nd, ad->ann_next_ms);

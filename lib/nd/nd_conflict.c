@@ -58,7 +58,7 @@ nd_conflict_record(struct dsr_nd *nd, uint16_t port, const uint8_t *ip, const ui
 			return;
 		}
 	}
-	if (nd->n_conflicts == nd->p.conflicts_max) {
+	if (nd->n_conflicts == nd->p.arp.conflicts_max) {
 		/* Full: the oldest row (the first) goes, to keep first-seen order. */
 		memmove(nd->conflicts, nd->conflicts + 1,
 			(nd->n_conflicts - 1) * sizeof(*nd->conflicts));

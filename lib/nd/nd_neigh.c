@@ -32,9 +32,10 @@
 static uint32_t
 nd_refresh_due(const struct dsr_nd *nd)
 {
-	uint32_t lead = nd->p.max_tries * nd->p.retry_ms;
+	uint32_t lead = nd->p.arp.max_tries * nd->p.arp.retry_ms;
 
-	return nd->p.refresh_ms >= 2 * lead ? nd->p.refresh_ms - lead : nd->p.refresh_ms;
+	return nd->p.arp.refresh_ms >= 2 * lead ? nd->p.arp.refresh_ms - lead
+						: nd->p.arp.refresh_ms;
 }
 
 static int
@@ -150,7 +151,7 @@ nd_neigh_build(const struct dsr_nd *nd, const struct dsr_nd_config *c, uint32_t 
 static uint32_t
 nd_failed_retry_ms(const struct dsr_nd *nd)
 {
-	uint64_t ms = (uint64_t)nd->p.retry_ms * ND_FAILED_FACTOR;
+	uint64_t ms = (uint64_t)nd->p.arp.retry_ms * ND_FAILED_FACTOR;
 
 	if (ms < ND_FAILED_MIN_MS)
 		ms = ND_FAILED_MIN_MS;
@@ -212,9 +213,9 @@ nd_neigh_step(struct dsr_nd *nd, struct dsr_nd_neigh *n, const struct nd_addr *s
 {
 	switch (n->state) {
 	case DSR_NEIGH_PROBING:
-		if (n->tries < nd->p.max_tries) {
+		if (n->tries < nd->p.arp.max_tries) {
 			nd_neigh_request(nd, n, src, true);
-			n->next_ms = now_ms + nd->p.retry_ms;
+			n->next_ms = now_ms + nd->p.arp.retry_ms;
 			break;
 		}
 		nd_neigh_unconfirmed(nd, n);
@@ -227,12 +228,12 @@ nd_neigh_step(struct dsr_nd *nd, struct dsr_nd_neigh *n, const struct nd_addr *s
 		/* fallthrough */
 	case DSR_NEIGH_INCOMPLETE:
 	case DSR_NEIGH_REFRESHING:
-		if (n->tries >= nd->p.max_tries) {
+		if (n->tries >= nd->p.arp.max_tries) {
 			nd_neigh_fail(nd, n, now_ms);
 			break;
 		}
 		nd_neigh_request(nd, n, src, false);
-		n->next_ms = now_ms + nd->p.retry_ms;
+		n->next_ms = now_ms + nd->p.arp.retry_ms;
 		break;
 	default: /* FAILED */
 		nd_neigh_request(nd, n, src, false);
@@ -303,7 +304,7 @@ nd_neigh_claim(struct dsr_nd *nd, struct dsr_nd_neigh *n, const struct nd_frame 
 		n->next_ms = now_ms;
 		if (src != NULL && src->state == DSR_ND_PREFERRED) {
 			nd_neigh_request(nd, n, src, true);
-			n->next_ms = now_ms + nd->p.retry_ms;
+			n->next_ms = now_ms + nd->p.arp.retry_ms;
 		}
 		nd_wake(nd, n->next_ms);
 	}

@@ -157,18 +157,18 @@ setup(void)
 	for (i = 0; i < NIPS; i++)
 		ip_of(ips[i], ip_tab[i]);
 	dsr_nd_params_default(&params_a);
-	params_a.announce_interval_ms = 100;
-	params_a.refresh_ms = 1000;
-	params_a.retry_ms = 50;
-	params_a.max_tries = 2;
-	params_a.conflicts_max = 4;
+	params_a.arp.announce_interval_ms = 100;
+	params_a.arp.refresh_ms = 1000;
+	params_a.arp.retry_ms = 50;
+	params_a.arp.max_tries = 2;
+	params_a.arp.conflicts_max = 4;
 	params_a.dad_retrans_ms = 100;
 	params_b = params_a;
-	params_b.announce_count = 1;
-	params_b.refresh_ms = 300;
-	params_b.retry_ms = 400;
-	params_b.max_tries = 3;
-	params_b.conflicts_max = 2;
+	params_b.arp.announce_count = 1;
+	params_b.arp.refresh_ms = 300;
+	params_b.arp.retry_ms = 400;
+	params_b.arp.max_tries = 3;
+	params_b.arp.conflicts_max = 2;
 	params_b.dad_transmits = 2;
 	params_b.dad_retrans_ms = 30;
 	ready = true;
@@ -439,7 +439,7 @@ check(struct shadow *sh)
 		FUZZ_CHECK(memcmp(mac, nb[i].mac, 6) == 0);
 	}
 	dsr_nd_conflicts(cur_nd, &n);
-	FUZZ_CHECK(n <= cur_params.conflicts_max);
+	FUZZ_CHECK(n <= cur_params.arp.conflicts_max);
 
 	changed = dsr_nd_take_changed(cur_nd);
 	for (i = 0; i < NIPS; i++) {
@@ -598,9 +598,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nconf++;
 			cur_conf = (op >> 3) & 1;
 			if (op & 0x10)
-				cur_params = cur_params.conflicts_max == params_a.conflicts_max
-						     ? params_b
-						     : params_a;
+				cur_params =
+					cur_params.arp.conflicts_max == params_a.arp.conflicts_max
+						? params_b
+						: params_a;
 			FUZZ_CHECK(configure(now, (op & 0x10) ? &cur_params : NULL) == 0);
 			break;
 		case 6:

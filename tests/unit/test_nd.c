@@ -15,12 +15,12 @@ test_params(void)
 	struct dsr_nd_addr_info ai;
 
 	dsr_nd_params_default(&p);
-	CHECK_EQ(p.announce_count, 2);
-	CHECK_EQ(p.announce_interval_ms, 2000);
-	CHECK_EQ(p.refresh_ms, 60000);
-	CHECK_EQ(p.retry_ms, 1000);
-	CHECK_EQ(p.max_tries, 3);
-	CHECK_EQ(p.conflicts_max, DSR_ARP_CONFLICTS_MAX);
+	CHECK_EQ(p.arp.announce_count, 2);
+	CHECK_EQ(p.arp.announce_interval_ms, 2000);
+	CHECK_EQ(p.arp.refresh_ms, 60000);
+	CHECK_EQ(p.arp.retry_ms, 1000);
+	CHECK_EQ(p.arp.max_tries, 3);
+	CHECK_EQ(p.arp.conflicts_max, DSR_ARP_CONFLICTS_MAX);
 	CHECK_EQ(p.dad_transmits, 1);
 	CHECK_EQ(p.dad_retrans_ms, 1000);
 	bad = p;
@@ -30,10 +30,10 @@ test_params(void)
 	bad.dad_transmits = 256;
 	CHECK(dsr_nd_create(&bad, NULL, NULL, NULL) == NULL);
 	bad = p;
-	bad.max_tries = 0;
+	bad.arp.max_tries = 0;
 	CHECK(dsr_nd_create(&bad, NULL, NULL, NULL) == NULL);
 	bad = p;
-	bad.conflicts_max = 65537;
+	bad.arp.conflicts_max = 65537;
 	CHECK(dsr_nd_create(&bad, NULL, NULL, NULL) == NULL);
 
 	nd_setup(&p, true, 0);
@@ -47,7 +47,7 @@ test_params(void)
 
 	/* Rejected, the state unchanged: bad params, ports, addresses, a backend without source. */
 	bad = p;
-	bad.retry_ms = 0;
+	bad.arp.retry_ms = 0;
 	CHECK_EQ(nd_reconfigure(&bad, 0), -1);
 	nd_addrs[0].port = 2;
 	CHECK_EQ(nd_reconfigure(&p, 0), -1);

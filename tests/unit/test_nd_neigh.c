@@ -367,7 +367,7 @@ test_conflict_table_full(void)
 	uint32_t len;
 	unsigned int n;
 
-	p.conflicts_max = 2;
+	p.arp.conflicts_max = 2;
 	nd_setup(&p, false, 0);
 	len = mk_probe(f, m1, "fd00::1", -1);
 	nd_in(0, f, len, 1);
@@ -382,7 +382,7 @@ test_conflict_table_full(void)
 	CHECK(memcmp(c[0].mac, m2, 6) == 0);
 	CHECK(memcmp(c[1].mac, m3, 6) == 0);
 	/* Smaller: the newest stays. */
-	p.conflicts_max = 1;
+	p.arp.conflicts_max = 1;
 	CHECK_EQ(nd_reconfigure(&p, 4), 0);
 	c = dsr_nd_conflicts(nd, &n);
 	CHECK_EQ(n, 1);

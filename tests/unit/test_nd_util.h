@@ -289,7 +289,7 @@ nd_params(uint32_t announce_count, uint32_t dad_transmits)
 	struct dsr_nd_params p;
 
 	dsr_nd_params_default(&p);
-	p.announce_count = announce_count;
+	p.arp.announce_count = announce_count;
 	p.dad_transmits = dad_transmits;
 	return p;
 }
