@@ -286,6 +286,62 @@ test_claim(void)
 	nd_teardown();
 }
 
+/* A claim answering our refresh while the port's new address is in DAD: confirmed after it. */
+static void
+test_claim_source_in_dad(void)
+{
+	struct dsr_nd_params p = nd_params(0, 1);
+	struct ndf d = {.dst = P0MAC,
+			.src = OTHER_MAC,
+			.tci = -1,
+			.ip_src = "fd00::21",
+			.ip_dst = "fd00::3",
+			.type = NA,
+			.flags = F_S | F_O,
+			.target = "fd00::21",
+			.opt = 2,
+			.opt_mac = OTHER_MAC};
+	uint8_t f[128], w[128];
+	uint32_t len;
+
+	nd_setup(&p, true, 0);
+	dsr_nd_tick(nd, 0);
+	dsr_nd_tick(nd, 1000);
+	answer_21(BK_MAC, true, 1100);
+	dsr_nd_tick(nd, 58100);
+	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REFRESHING);
+	/* Port 0's address changes: the new one is tentative. */
+	memcpy(nd_addrs[0].ip, ip6("fd00::3"), 16);
+	CHECK_EQ(nd_reconfigure(NULL, 58200), 0);
+	clear_out();
+	len = mk_nd(f, &d);
+	nd_in(0, f, len, 58200);
+	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(n_tx, 0);
+	dsr_nd_tick(nd, 58200);
+	CHECK_EQ(n_tx, 1); /* the DAD probe of fd00::3 only */
+	len = mk_our_probe(w, 0, "fd00::3");
+	CHECK_TX(0, 0, w, len);
+	clear_out();
+	dsr_nd_tick(nd, 59200);
+	{
+		struct ndf ns = {.dst = BK_MAC,
+				 .src = P0MAC,
+				 .tci = -1,
+				 .ip_src = "fd00::3",
+				 .ip_dst = "fd00::21",
+				 .type = NS,
+				 .target = "fd00::21",
+				 .opt = 1,
+				 .opt_mac = P0MAC};
+
+		len = mk_nd(w, &ns);
+		CHECK_TX_ANY(0, w, len);
+	}
+	CHECK_LOOKUP("fd00::21", DSR_MAC_OK, BK_MAC);
+	nd_teardown();
+}
+
 static void
 test_waits_for_dad(void)
 {
@@ -422,6 +478,7 @@ main(void)
 		DSR_TEST(test_learn_only_ours),
 		DSR_TEST(test_refresh),
 		DSR_TEST(test_claim),
+		DSR_TEST(test_claim_source_in_dad),
 		DSR_TEST(test_waits_for_dad),
 		DSR_TEST(test_reconfigure),
 		DSR_TEST(test_conflict_table_full),
