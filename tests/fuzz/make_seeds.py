@@ -6,16 +6,19 @@
 
 Each seed is a small, meaningful input in the format its target reads (see
 the comment at the top of tests/fuzz/fuzz_<target>.c): real frames made
-with scapy for fwd, arp and pkt6, config and control lines for cmd and ctl. The
+with scapy for fwd, arp, pkt6 and nd, config and control lines for cmd and ctl. The
 output is deterministic; re-running it rewrites the same files (and
 removes none: seeds added by hand or from fuzzing stay).
 """
 import os
+import socket
 import struct
 import sys
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
-from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NS, IPv6, IPv6ExtHdrDestOpt,
+from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
+                                ICMPv6ND_Redirect, ICMPv6ND_RS, ICMPv6NDOptDstLLAddr,
+                                ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt,
                                 IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
                                 IPv6ExtHdrSegmentRouting, fragment6)
 from scapy.layers.ipsec import AH, ESP
@@ -25,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "corpus")
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-# The fuzz targets' fixed setup (fuzz_fwd.c, fuzz_arp.c).
+# The fuzz targets' fixed setup (fuzz_fwd.c, fuzz_arp.c, fuzz_nd.c).
 PMAC = ["02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"]
 BCAST = "ff:ff:ff:ff:ff:ff"
 CLIENT_MAC = "02:00:00:00:0c:01"
@@ -266,6 +269,105 @@ def pkt6_seeds():
 
 # --- cmd: text ---
 
+# --- nd: [clock u16] then [op][args] operations, as arp (fuzz_nd.c) ---
+
+OTHER_MAC = "00:13:d4:59:7a:da"
+PROBER_MAC = "1c:c1:de:b4:76:60"
+BK21_MAC = "02:00:00:00:00:21"
+
+
+def solicited(ip):
+    b = socket.inet_pton(socket.AF_INET6, ip)
+    return socket.inet_ntop(socket.AF_INET6, bytes.fromhex("ff0200000000000000000001ff") + b[13:])
+
+
+def sn_mac(ip):
+    b = socket.inet_pton(socket.AF_INET6, solicited(ip))
+    return "33:33:" + ":".join("%02x" % x for x in b[12:])
+
+
+def nd_ns(tgt, src="fd00::50", hw=CLIENT_MAC, dst=None, edst=None, vlan=None, opt=True, hlim=255):
+    dst = dst or solicited(tgt)
+    edst = edst or sn_mac(tgt)
+    e = Ether(src=hw, dst=edst)
+    if vlan is not None:
+        e = e / Dot1Q(vlan=vlan)
+    f = e / IPv6(src=src, dst=dst, hlim=hlim) / ICMPv6ND_NS(tgt=tgt)
+    if opt and src != "::":
+        f = f / ICMPv6NDOptSrcLLAddr(lladdr=hw)
+    return f
+
+
+def nd_na(tgt, src=None, hw=OTHER_MAC, dst="ff02::1", edst="33:33:00:00:00:01", S=0, opt=True):
+    f = (Ether(src=hw, dst=edst) / IPv6(src=src or tgt, dst=dst, hlim=255) /
+         ICMPv6ND_NA(tgt=tgt, R=0, S=S, O=1))
+    if opt:
+        f = f / ICMPv6NDOptDstLLAddr(lladdr=hw)
+    return f
+
+
+def nd_seed(name, *ops, clock=0):
+    write("nd", name, struct.pack("<H", clock) + b"".join(ops))
+
+
+def nd_answer(port=0, mac_i=5, tgt_i=4, dt=0):
+    return bytes([7 | (port << 3), dt, (tgt_i << 4) | mac_i])
+
+
+def nd_seeds():
+    dad = [arp_tick(0), arp_tick(100), arp_tick(1)]  # DAD probes, then in use (A: 100 ms)
+    nd_seed("ns-port-address", *dad, arp_frame(nd_ns("fd00::2")))
+    nd_seed("ns-vip-vlan-port1", *dad, arp_frame(nd_ns("fd00:100::100", src="fd00:1::9", vlan=7),
+                                                 port=1))
+    nd_seed("ns-unicast", *dad, arp_frame(nd_ns("fd00::100", dst="fd00::100", edst=PMAC[0],
+                                                opt=False)))
+    nd_seed("ns-tentative", arp_tick(0), arp_frame(nd_ns("fd00::2")))
+    nd_seed("ns-not-ours", *dad, arp_frame(nd_ns("fd00::77")),
+            arp_frame(nd_ns("fd00::100"), port=1))
+    nd_seed("announce", *dad, arp_tick(100), arp_tick(100), arp_tick(1000))
+    nd_seed("dad-conflict", arp_tick(0), arp_frame(nd_na("fd00::2")),
+            arp_frame(nd_ns("fd00::100", src="::", hw=PROBER_MAC)), arp_tick(100), arp_tick(1))
+    nd_seed("conflict-probe", *dad, arp_frame(nd_ns("fd00::2", src="::", hw=PROBER_MAC)),
+            arp_frame(nd_ns("fd00:100::100", src="::", hw=PROBER_MAC, vlan=9)),
+            *[arp_frame(nd_ns("fd00::2", src="::", hw=PROBER_MAC)) for _ in range(10)])
+    nd_seed("conflict-using", *dad, arp_frame(nd_na("fd00:100::100")),
+            arp_frame(nd_ns("fd00::100", src="fd00::2", hw=OTHER_MAC)), arp_tick(255, 3),
+            arp_frame(nd_na("fd00:100::100")))
+    probes = [arp_frame(nd_ns(ip, src="::", hw="02:00:00:00:0e:%02x" % i))
+              for i, ip in enumerate(["fd00::2", "fd00::100", "fd00:100::100"] * 2)]
+    nd_seed("conflict-table-full", *dad, *probes, arp_conf(params=True))
+    answer = nd_na("fd00::21", hw=BK21_MAC, dst="fd00::2", edst=PMAC[0], S=1)
+    nd_seed("resolve-learn", *dad, arp_tick(1), arp_frame(answer, dt=5), nd_answer(),
+            arp_tick(200, 1), arp_tick(60), arp_frame(answer, dt=1))
+    nd_seed("resolve-fail", *dad, arp_tick(60), arp_tick(60), arp_tick(60), arp_tick(2000),
+            nd_answer(dt=1))
+    nd_seed("claim", *dad, nd_answer(), nd_answer(mac_i=7), arp_tick(960), nd_answer(mac_i=7),
+            arp_tick(50), arp_tick(50), arp_tick(50), nd_answer(mac_i=7))
+    nd_seed("unsolicited-na", *dad, arp_frame(nd_na("fd00::21", hw=BK21_MAC)))
+    nd_seed("reconfigure", *dad, nd_answer(), arp_conf(b=True), arp_tick(10), arp_tick(100),
+            arp_conf(b=False, params=True), arp_tick(10), arp_tick(40))
+    good = bytes(nd_ns("fd00::2"))
+    nd_seed("malformed", *dad, arp_frame(good[:60]), arp_frame(good[:14] + b"\x40" + good[15:]),
+            arp_frame(nd_ns("fd00::2", hlim=64)),
+            arp_frame(good[:56] + b"\x00\x00" + good[58:]),                 # checksum
+            arp_frame(nd_ns("fd00::2", src="::", dst="fd00::2", edst=PMAC[0])),
+            arp_frame(nd_ns("fd00::2", hw="01:00:00:00:00:01")),
+            arp_frame(nd_na("fd00::2", src="::", hw=OTHER_MAC)),
+            arp_frame(nd_na("fd00::2", S=1)),
+            arp_frame(nd_ns("fd00::2", edst="33:33:00:00:00:01")),
+            arp_frame(good[:12] + b"\x81\x00"))
+    e = Ether(src=CLIENT_MAC, dst="33:33:00:00:00:02")
+    nd_seed("other-types", arp_frame(e / IPv6(src="fe80::1", dst="ff02::2", hlim=255) / ICMPv6ND_RS()),
+            arp_frame(e / IPv6(src="fe80::1", dst="ff02::1", hlim=255) / ICMPv6ND_RA()),
+            arp_frame(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IPv6(src="fe80::1", dst="fd00::2",
+                                                                hlim=255) /
+                      ICMPv6ND_Redirect(tgt="fe80::2", dst="fd00::9")),
+            arp_frame(Ether(src=CLIENT_MAC, dst=PMAC[0]) / IPv6(src="fd00::50", dst="fd00::2") /
+                      ICMPv6EchoRequest()))
+    nd_seed("own-mac", *dad, arp_frame(nd_ns("fd00::2", hw=PMAC[1])),
+            arp_frame(nd_na("fd00::2", hw=PMAC[0])))
+
+
 def cmd_seeds():
     with open(os.path.join(ROOT, "config", "dsrlb.conf"), "rb") as f:
         conf = f.read()
@@ -349,5 +451,6 @@ if __name__ == "__main__":
     fwd_seeds()
     arp_seeds()
     pkt6_seeds()
+    nd_seeds()
     cmd_seeds()
     ctl_seeds()
