@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "dsr_ct.h"
+#include "dsr_ct6.h"
 #include "dsr_frag.h"
 #include "dsr_gen.h"
 #include "dsr_pkt.h"
@@ -35,6 +36,7 @@ enum dsr_fwd_verdict {
 struct dsr_fwd {
 	struct dsr_ct *ct;
 	struct dsr_frag *frag; /**< fragments' backends (NULL: later fragments by address only) */
+	struct dsr_ct6 *ct6;   /**< the IPv6 table (NULL: IPv6 is dropped as not-ipv4) */
 	struct dsr_stats_lcore *st;
 	const struct dsr_gen *gen; /**< generation of the current burst */
 	uint64_t timeouts_version; /**< generation whose timeouts ct has */
@@ -50,6 +52,9 @@ enum dsr_fwd_kind {
 	DSR_FWD_K_FRAG_FIRST, /**< a first fragment of flow: as K_FLOW, then remembered */
 	/** A later fragment: flow has addresses and protocol only; vip is unset. */
 	DSR_FWD_K_FRAG_LATER,
+	/** IPv6 TCP/UDP: flow holds only the protocol; decide parses the frame again. */
+	DSR_FWD_K_FLOW6,
+	DSR_FWD_K_ICMP6, /**< an ICMPv6 error about a flow of VIP vip (as K_FLOW6) */
 };
 
 /** What classify learned about a packet, for decide. */
@@ -65,6 +70,9 @@ struct dsr_fwd_meta {
 
 /** Set up f for a worker that owns ct and st (registers ct's free callback). */
 void dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st);
+
+/** Give f an IPv6 table (made by the caller, like ct; registers its free callback). */
+void dsr_fwd_set_ct6(struct dsr_fwd *f, struct dsr_ct6 *ct6);
 
 /** Give f a fragment table (made by the caller, like ct). */
 void dsr_fwd_set_frag(struct dsr_fwd *f, struct dsr_frag *frag);

@@ -24,7 +24,6 @@
 #define FF_IP_SRC      (FF_IP + 12u)               /* source, then destination address */
 #define FF_L4          (FF_IP + DSR_IPV4_MIN_HLEN) /* the TCP or UDP header */
 #define FF_IP4_TOTLEN  (FF_IP_TOTLEN - FF_IP)      /* in IPv4: total length, 2 bytes */
-#define FF_TCP_SEQ     4u                          /* in TCP: sequence number, 4 bytes */
 #define FF_TCP_DATAOFF 12u                         /* in TCP: data offset (high nibble) */
 #define FF_TCP_FLAGS   13u                         /* in TCP: flags */
 #define FF_UDP_LEN     4u                          /* in UDP: length, 2 bytes */
@@ -47,6 +46,25 @@ dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st)
 	f->st = st;
 	f->timeouts_version = UINT64_MAX;
 	dsr_ct_set_free_cb(ct, fwd_entry_freed, f);
+}
+
+static void
+fwd_entry6_freed(void *arg, const struct dsr_ct6_entry *e, enum dsr_ct_free_reason why)
+{
+	struct dsr_fwd *f = arg;
+
+	DSR_CTR_ADD(f->st->backend[e->backend].active, (uint64_t)-1);
+	if (why == DSR_CT_EXPIRED)
+		DSR_CTR_ADD(f->st->event[DSR_EV_CT_EXPIRED], 1);
+}
+
+void
+dsr_fwd_set_ct6(struct dsr_fwd *f, struct dsr_ct6 *ct6)
+{
+	f->ct6 = ct6;
+	if (ct6 != NULL)
+		dsr_ct6_set_free_cb(ct6, fwd_entry6_freed, f);
+	f->timeouts_version = UINT64_MAX;
 }
 
 void
@@ -74,6 +92,8 @@ dsr_fwd_begin(struct dsr_fwd *f, const struct dsr_gen *g)
 		dsr_ct_set_timeouts(f->ct, g->timeout_ms);
 		if (f->frag != NULL)
 			dsr_frag_set_timeout(f->frag, g->frag_timeout_ms);
+		if (f->ct6 != NULL)
+			dsr_ct6_set_timeouts(f->ct6, g->timeout_ms);
 		f->timeouts_version = g->version;
 	}
 }
@@ -89,22 +109,6 @@ mac_eq(const uint8_t *a, const uint8_t *b)
 	memcpy(&a2, a + 4, 2);
 	memcpy(&b2, b + 4, 2);
 	return a4 == b4 && a2 == b2;
-}
-
-/*
- * The sequence hint of a TCP segment (l4: its header, seg_len: header and
- * data): of its seq + data length, + 1 for SYN and for FIN, the client's
- * next sequence number once the segment is sent.
- */
-static inline uint16_t
-fwd_seq_hint(const uint8_t *l4, uint32_t seg_len, uint32_t hl, uint8_t flags)
-{
-	const uint8_t *q = l4 + FF_TCP_SEQ;
-	uint32_t seq =
-		((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) | ((uint32_t)q[2] << 8) | q[3];
-
-	seq += seg_len - hl + (flags & DSR_TCP_SYN ? 1u : 0u) + (flags & DSR_TCP_FIN ? 1u : 0u);
-	return dsr_ct_seq_hint(seq);
 }
 
 /* The longest standard Ethernet frame without its FCS, a VLAN tag included. */
@@ -175,6 +179,11 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 		/* Others' unicast is not ours; broadcast/multicast only for ARP. */
 		if (cls == DSR_PKT_ARP && (frame[0] & 1))
 			goto slow;
+		/* IPv6 multicast (33:33:...) only for neighbour discovery. */
+		if (cls == DSR_PKT_NOT_IPV4 && pkt.ethertype == DSR_ETHERTYPE_IPV6 &&
+		    f->ct6 != NULL && frame[0] == 0x33 && frame[1] == 0x33 &&
+		    fwd6_nd_multicast(frame, len, pkt.l3_off))
+			goto slow;
 		return fwd_drop(f, DSR_DROP_NOT_OURS);
 	}
 	switch (cls) {
@@ -183,6 +192,8 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_ARP:
 		goto slow;
 	case DSR_PKT_NOT_IPV4:
+		if (pkt.ethertype == DSR_ETHERTYPE_IPV6)
+			return fwd_classify6(f, frame, len, pkt.l3_off, port, m);
 		return fwd_drop(f, DSR_DROP_NOT_IPV4);
 	case DSR_PKT_FRAGMENT:
 		return fwd_classify_frag(f, frame, &pkt, port, m);
@@ -254,9 +265,6 @@ fwd_syn_general(uint8_t tcp_flags, uint8_t state)
 	       ((1u << state) & ((1u << DSR_CT_FIN) | (1u << DSR_CT_SYN))) != 0;
 }
 
-/* fwd_entry_plan(): the entry must go and the flow be chosen anew. */
-#define FWD_AGAIN (-1000)
-
 /*
  * The half of choosing a backend that an entry decides, whatever table it
  * is in: t is the flow's entry (for IPv6 a copy of its state and time, to
@@ -265,7 +273,7 @@ fwd_syn_general(uint8_t tcp_flags, uint8_t state)
  * or FWD_AGAIN with *remove set (its backend is gone or down, or a SYN
  * reuses the port after a close: choose anew). Counts what it saw.
  */
-static int
+int
 fwd_entry_plan(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, struct dsr_ct_entry *t,
 	       uint16_t be, uint32_t now, bool *remove)
 {
@@ -324,7 +332,7 @@ fwd_entry_plan(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, struct 
  * Returns the backend, *create set when an entry is to be made (never
  * for an RST), or a negative drop reason.
  */
-static int
+int
 fwd_new_backend(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint64_t maglev_hash,
 		bool *create)
 {
@@ -358,7 +366,7 @@ fwd_new_backend(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint64
 }
 
 /* Count an entry made for a flow to backend be (its first packet's flags in m). */
-static void
+void
 fwd_count_new(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint16_t be)
 {
 	uint8_t fl = tcp ? m->tcp_flags : 0;
@@ -434,6 +442,9 @@ dsr_fwd_decide(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr
 		return fwd_decide_icmp(f, frame, len, m, now_ms);
 	case DSR_FWD_K_FRAG_LATER:
 		return fwd_decide_frag_later(f, frame, len, m, now_ms);
+	case DSR_FWD_K_FLOW6:
+	case DSR_FWD_K_ICMP6:
+		return fwd_decide6(f, frame, len, m, now_ms);
 	default: /* a flow's packet or its first fragment */
 		return fwd_decide_found(f, frame, len, m, now_ms,
 					dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms));

@@ -7,12 +7,15 @@
  * fwd_frag.c (IPv4 fragments) share.
  */
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "dsr_fwd.h"
 
 /* Offset of the IPv4 destination address in its header. */
 #define FWD_IP4_DST 16u
+/* Offset of the sequence number in TCP. */
+#define FWD_TCP_SEQ 4u
 
 static inline enum dsr_fwd_verdict
 fwd_drop(struct dsr_fwd *f, enum dsr_drop why)
@@ -62,6 +65,22 @@ fwd_rewrite(const struct dsr_fwd *f, uint8_t *frame, const struct dsr_gen_backen
 	memcpy(frame + 6, f->port_mac[port], 6);
 }
 
+/*
+ * The sequence hint of a TCP segment (l4: its header, seg_len: header and
+ * data): of its seq + data length, + 1 for SYN and for FIN, the client's
+ * next sequence number once the segment is sent.
+ */
+static inline uint16_t
+fwd_seq_hint(const uint8_t *l4, uint32_t seg_len, uint32_t hl, uint8_t flags)
+{
+	const uint8_t *q = l4 + FWD_TCP_SEQ;
+	uint32_t seq =
+		((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) | ((uint32_t)q[2] << 8) | q[3];
+
+	seq += seg_len - hl + (flags & DSR_TCP_SYN ? 1u : 0u) + (flags & DSR_TCP_FIN ? 1u : 0u);
+	return dsr_ct_seq_hint(seq);
+}
+
 /* Count a frame forwarded to backend be (of VIP vip), the general path's way. */
 static inline void
 fwd_count_flow(struct dsr_fwd *f, uint16_t vip, uint16_t be, uint32_t len)
@@ -71,6 +90,21 @@ fwd_count_flow(struct dsr_fwd *f, uint16_t vip, uint16_t be, uint32_t len)
 	DSR_CTR_ADD(f->st->backend[be].pkts, 1);
 	DSR_CTR_ADD(f->st->backend[be].bytes, len);
 }
+
+/*
+ * fwd.c: choosing a backend, in halves that either family's table uses.
+ * fwd_entry_plan() on a flow's entry t (or a copy of its state) with
+ * backend be: be (t refreshed), be with *remove (an RST in window), or
+ * FWD_AGAIN with *remove (choose anew). fwd_new_backend(): Maglev on
+ * maglev_hash, or a negative drop reason; *create says to make an entry.
+ * fwd_count_new(): count a new entry. m->flow.proto tells TCP from UDP.
+ */
+#define FWD_AGAIN (-1000)
+int fwd_entry_plan(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, struct dsr_ct_entry *t,
+		   uint16_t be, uint32_t now, bool *remove);
+int fwd_new_backend(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint64_t maglev_hash,
+		    bool *create);
+void fwd_count_new(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uint16_t be);
 
 /* fwd.c: the not-a-VIP verdict: to the kernel interface, or dropped. */
 enum dsr_fwd_verdict fwd_not_vip(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt *pkt,
@@ -94,5 +128,16 @@ enum dsr_fwd_verdict fwd_decide_frag_later(struct dsr_fwd *f, uint8_t *frame, ui
 					   const struct dsr_fwd_meta *m, uint32_t now_ms);
 void fwd_frag_track(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_fwd_meta *m,
 		    uint16_t be, uint32_t now_ms);
+
+/*
+ * fwd6.c: classify an IPv6 frame (its header at l3); decide for a
+ * DSR_FWD_K_FLOW6 or DSR_FWD_K_ICMP6 meta; whether a multicast frame is
+ * neighbour discovery (for the main lcore).
+ */
+enum dsr_fwd_verdict fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len,
+				   uint32_t l3, uint16_t port, struct dsr_fwd_meta *m);
+enum dsr_fwd_verdict fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
+				 const struct dsr_fwd_meta *m, uint32_t now_ms);
+bool fwd6_nd_multicast(const uint8_t *frame, uint32_t len, uint32_t l3);
 
 #endif /* DSR_FWD_PVT_H */

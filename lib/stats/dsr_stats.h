@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "dsr_common.h"
+#include "dsr_pkt6.h"
 
 /*
  * Drop reasons and events: X(ENUM, "name", "meaning"). A reason is the
@@ -31,7 +32,8 @@
  */
 #define DSR_DROP_REASONS(X)                                                                         \
 	X(NOT_OURS, "not-our-mac", "frame not addressed to the port's MAC address")                 \
-	X(NOT_IPV4, "not-ipv4", "neither IPv4 nor ARP, or more than one VLAN tag")                  \
+	X(NOT_IPV4, "not-ipv4",                                                                     \
+	  "neither IPv4 nor ARP (nor IPv6 where it is served), or more than one VLAN tag")          \
 	X(MALFORMED, "malformed", "truncated or inconsistent Ethernet, IPv4, TCP or UDP header")    \
 	X(OVERSIZE, "oversize",                                                                     \
 	  "IPv4 datagram longer than its frame, which is longer than any standard Ethernet "        \
@@ -51,7 +53,8 @@
 	  "ICMP to a VIP neither echo request, destination unreachable nor time exceeded")          \
 	X(ICMP_OFF, "icmp-off", "ICMP error to a VIP while `icmp forward off`")                     \
 	X(ICMP_RATE, "icmp-rate", "echo request not answered: over `icmp rate`")                    \
-	X(TTL, "ttl", "IPv4 TTL of 0 or 1")                                                         \
+	X(TTL, "ttl", "IPv4 TTL or IPv6 hop limit of 0 or 1")                                       \
+	DSR_PKT6_REASONS(X)                                                                         \
 	X(NOT_VIP, "not-vip", "no VIP matches destination address, port and protocol")              \
 	X(MARTIAN, "martian",                                                                       \
 	  "source address no client can have: 0/8, 127/8, 224/4, 240/4, the VIP or the port's own") \

@@ -383,6 +383,9 @@ test_random_bursts(void)
 			if (i == DSR_DROP_SLOW_FULL || i == DSR_DROP_TX_FULL ||
 			    i == DSR_DROP_ICMP_RATE)
 				continue;
+			/* IPv6 is not generated here: test_fwd6.c has its reasons. */
+			if (i >= DSR_DROP_TRUNCATED && i <= DSR_DROP_L4_HEADER)
+				continue;
 			if (st->drop[i] == 0)
 				fprintf(stderr, "test_fwd: no drop %s\n", dsr_drop_name(i));
 			CHECK(st->drop[i] > 0);

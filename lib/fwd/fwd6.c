@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv6 on the packet path: TCP and UDP to an IPv6 VIP, by the same rules
+ * as IPv4 (martians, TCP states, RST window, Maglev without an entry),
+ * with the worker's IPv6 table (lib/ct6); ICMPv6 errors to the flow's
+ * backend as fwd_icmp.c does for IPv4; echo and neighbour discovery to
+ * the main lcore. Stage 1 parses (lib/pkt's dsr_pkt_parse6_l3()), finds
+ * the VIP, hashes and prefetches; stage 2 parses again (IPv6 is not on
+ * the inline fast path, and the burst's meta holds an IPv4 flow) and
+ * decides. Fragments are dropped (`fragment`) until lib/frag keys IPv6.
+ */
+#include "dsr_ct6.h"
+#include "dsr_icmp.h"
+#include "dsr_pkt6.h"
+#include "fwd_pvt.h"
+
+/* The IPv6 header's offset: the fast path keeps no l3_off (one tag at most). */
+static inline uint32_t
+fwd6_l3(const uint8_t *frame)
+{
+	return frame[12] == 0x81 && frame[13] == 0x00 ? DSR_ETH_HLEN + DSR_VLAN_HLEN : DSR_ETH_HLEN;
+}
+
+/*
+ * A source no client can have: unspecified, loopback, multicast,
+ * link-local, IPv4-mapped, the VIP itself or the port's own address.
+ */
+static bool
+fwd6_martian(const struct dsr_gen *g, const uint8_t src[16], const uint8_t dst[16], uint16_t port)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	static const uint8_t zero[15];
+
+	if (memcmp(src, zero, 15) == 0 && (src[15] == 0 || src[15] == 1))
+		return true;
+	if (src[0] == 0xff || (src[0] == 0xfe && (src[1] & 0xc0) == 0x80))
+		return true;
+	return memcmp(src, mapped, sizeof(mapped)) == 0 || memcmp(src, dst, 16) == 0 ||
+	       memcmp(src, g->port_ip6[port], 16) == 0;
+}
+
+/* Neighbour discovery (RS, RA, NS, NA, redirect: ICMPv6 133-137) for the main lcore. */
+static inline bool
+fwd6_is_nd(uint8_t type)
+{
+	return type >= 133 && type <= 137;
+}
+
+/* lib/stats has lib/pkt's IPv6 reasons as drop reasons, in the same order. */
+_Static_assert(DSR_DROP_L4_HEADER - DSR_DROP_TRUNCATED == DSR_PKT6_L4_HEADER - DSR_PKT6_TRUNCATED,
+	       "IPv6 drop reasons in lib/pkt's order");
+
+static enum dsr_drop
+fwd6_malformed(uint8_t reason)
+{
+	if (reason == DSR_PKT6_OK || reason >= DSR_PKT6_NREASONS)
+		return DSR_DROP_MALFORMED;
+	return (enum dsr_drop)(DSR_DROP_TRUNCATED + (reason - DSR_PKT6_TRUNCATED));
+}
+
+bool
+fwd6_nd_multicast(const uint8_t *frame, uint32_t len, uint32_t l3)
+{
+	struct dsr_pkt6 p;
+
+	return dsr_pkt_parse6_l3(frame, len, l3, &p) == DSR_PKT_ICMPV6 &&
+	       fwd6_is_nd(frame[p.l4_off]);
+}
+
+/* ICMPv6 to us: an error about a flow (PENDING), echo or ND (SLOW), or a drop. */
+static enum dsr_fwd_verdict
+fwd6_icmp(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt6 *p, uint16_t port,
+	  struct dsr_fwd_meta *m)
+{
+	const struct dsr_gen *g = f->gen;
+	const uint8_t type = frame[p->l4_off];
+	struct dsr_flow6 fl;
+	enum dsr_drop why;
+	int vip = -1;
+
+	bool vip_addr = dsr_gen_addr6_lookup(g, p->flow.dst_ip) != NULL;
+
+	/* Neighbour discovery is lib/nd's to judge; echo is answered for our addresses. */
+	if (fwd6_is_nd(type) ||
+	    (dsr_icmp6_kind(type) == DSR_ICMP_K_ECHO &&
+	     (vip_addr || memcmp(p->flow.dst_ip, g->port_ip6[port], 16) == 0))) {
+		DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
+		return DSR_FWD_SLOW;
+	}
+	if (!vip_addr)
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
+	if (fwd6_martian(g, p->flow.src_ip, p->flow.dst_ip, port))
+		return fwd_drop(f, DSR_DROP_MARTIAN);
+	if (dsr_icmp6_kind(type) != DSR_ICMP_K_ERROR)
+		return fwd_drop(f, DSR_DROP_ICMP_TYPE);
+	if (!g->icmp_forward)
+		return fwd_drop(f, DSR_DROP_ICMP_OFF);
+	switch (dsr_icmp6_error_flow(frame + p->l4_off, p->end_off - p->l4_off, p->flow.dst_ip,
+				     &fl)) {
+	case DSR_ICMP_ERR_OK:
+		vip = dsr_gen_vip6_lookup(g, fl.dst_ip, fl.dst_port, fl.proto);
+		why = DSR_DROP_ICMP_NO_SERVICE;
+		break;
+	case DSR_ICMP_ERR_TRUNCATED:
+		why = DSR_DROP_ICMP_TRUNCATED;
+		break;
+	default:
+		why = DSR_DROP_ICMP_FOREIGN;
+		break;
+	}
+	if (vip < 0)
+		return fwd_drop(f, why);
+	memset(&m->flow, 0, sizeof(m->flow));
+	m->flow.proto = fl.proto;
+	m->vip = (uint16_t)vip;
+	m->port = port;
+	m->seq_hint = 0;
+	m->tcp_flags = 0;
+	m->kind = DSR_FWD_K_ICMP6;
+	m->hash = dsr_flow6_table_hash(&fl);
+	dsr_ct6_prefetch(f->ct6, m->hash);
+	return DSR_FWD_PENDING;
+}
+
+enum dsr_fwd_verdict
+fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint32_t l3, uint16_t port,
+	      struct dsr_fwd_meta *m)
+{
+	const struct dsr_gen *g = f->gen;
+	struct dsr_pkt6 p;
+	int vip;
+
+	if (f->ct6 == NULL)
+		return fwd_drop(f, DSR_DROP_NOT_IPV4);
+	switch (dsr_pkt_parse6_l3(frame, len, l3, &p)) {
+	case DSR_PKT_L4:
+		break;
+	case DSR_PKT_ICMPV6:
+		return fwd6_icmp(f, frame, &p, port, m);
+	case DSR_PKT_HOPLIMIT:
+		return fwd_drop(f, DSR_DROP_TTL);
+	case DSR_PKT_FRAGMENT:
+		return fwd_drop(f, DSR_DROP_FRAGMENT);
+	case DSR_PKT_MALFORMED:
+		return fwd_drop(f, fwd6_malformed(p.reason));
+	default:
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
+	}
+	if (p.frag != DSR_PKT_FRAG_NONE)
+		return fwd_drop(f, DSR_DROP_FRAGMENT);
+	vip = dsr_gen_vip6_lookup(g, p.flow.dst_ip, p.flow.dst_port, p.flow.proto);
+	if (vip < 0)
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
+	if (fwd6_martian(g, p.flow.src_ip, p.flow.dst_ip, port))
+		return fwd_drop(f, DSR_DROP_MARTIAN);
+	memset(&m->flow, 0, sizeof(m->flow));
+	m->flow.proto = p.flow.proto;
+	m->vip = (uint16_t)vip;
+	m->port = port;
+	m->tcp_flags = p.tcp_flags;
+	m->seq_hint = 0;
+	if (p.flow.proto == DSR_IPPROTO_TCP)
+		m->seq_hint = fwd_seq_hint(frame + p.l4_off, p.end_off - p.l4_off,
+					   (uint32_t)(frame[p.l4_off + 12] >> 4) * 4, p.tcp_flags);
+	m->kind = DSR_FWD_K_FLOW6;
+	m->hash = dsr_flow6_table_hash(&p.flow);
+	dsr_ct6_prefetch(f->ct6, m->hash);
+	return DSR_FWD_PENDING;
+}
+
+/* The backend of an IPv6 flow: its entry's, or a new choice (and entry). */
+static int
+fwd6_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, const struct dsr_flow6 *flow,
+	    uint32_t now)
+{
+	int tcp = m->flow.proto == DSR_IPPROTO_TCP;
+	struct dsr_ct6_entry *e = dsr_ct6_lookup(f->ct6, flow, m->hash, now);
+	bool remove, create;
+	int be;
+
+	if (e != NULL) {
+		struct dsr_ct_entry t = dsr_ct6_as_ct(e);
+
+		be = fwd_entry_plan(f, m, tcp, &t, e->backend, now, &remove);
+		if (remove)
+			dsr_ct6_remove(f->ct6, e);
+		else
+			dsr_ct6_store_back(e, &t);
+		if (be != FWD_AGAIN)
+			return be;
+	}
+	be = fwd_new_backend(f, m, tcp, dsr_flow6_hash(flow), &create);
+	if (be < 0 || !create)
+		return be;
+	e = dsr_ct6_insert(f->ct6, flow, m->hash, (uint16_t)be,
+			   tcp ? dsr_ct_tcp_next(DSR_CT_FREE, m->tcp_flags) : DSR_CT_UDP, now);
+	if (e == NULL) {
+		DSR_CTR_ADD(f->st->event[DSR_EV_CT_FULL], 1);
+		return be;
+	}
+	if (tcp)
+		dsr_ct6_seq_init(e, m->seq_hint);
+	fwd_count_new(f, m, tcp, (uint16_t)be);
+	return be;
+}
+
+/* An ICMPv6 error's backend: the entry's if live and the VIP's, else Maglev's; no entry made. */
+static int
+fwd6_icmp_backend(struct dsr_fwd *f, const struct dsr_fwd_meta *m, const struct dsr_flow6 *flow,
+		  uint32_t now)
+{
+	const uint8_t live = DSR_GEN_BE_USED | DSR_GEN_BE_LIVE;
+	const struct dsr_gen *g = f->gen;
+	struct dsr_ct6_entry *e = dsr_ct6_lookup(f->ct6, flow, m->hash, now);
+	uint16_t be;
+
+	if (e != NULL && (g->backends[e->backend].flags & live) == live &&
+	    g->backends[e->backend].vip == m->vip)
+		return e->backend;
+	be = dsr_maglev_lookup(g->vips[m->vip].maglev, g->maglev_size, dsr_flow6_hash(flow));
+	return be == DSR_MAGLEV_NONE ? -DSR_DROP_NO_BACKEND : be;
+}
+
+enum dsr_fwd_verdict
+fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
+	    uint32_t now_ms)
+{
+	struct dsr_flow6 flow;
+	struct dsr_pkt6 p;
+	int be;
+
+	/* Parse again: classify found it whole, so this cannot fail. */
+	if (dsr_pkt_parse6_l3(frame, len, fwd6_l3(frame), &p) == DSR_PKT_L4)
+		flow = p.flow;
+	else if (dsr_icmp6_error_flow(frame + p.l4_off, p.end_off - p.l4_off, p.flow.dst_ip,
+				      &flow) != DSR_ICMP_ERR_OK)
+		return fwd_drop(f, DSR_DROP_MALFORMED);
+	if (m->kind == DSR_FWD_K_ICMP6)
+		be = fwd6_icmp_backend(f, m, &flow, now_ms);
+	else
+		be = fwd6_choose(f, m, &flow, now_ms);
+	if (be < 0)
+		return fwd_drop(f, (enum dsr_drop)(-be));
+	if (!(f->gen->backends[be].flags & DSR_GEN_BE_MAC))
+		return fwd_drop(f, DSR_DROP_NO_MAC);
+	fwd_rewrite(f, frame, &f->gen->backends[be], m->port);
+	fwd_count_flow(f, m->vip, (uint16_t)be, len);
+	if (m->kind == DSR_FWD_K_ICMP6) {
+		DSR_CTR_ADD(f->st->vip[m->vip].icmp_fwd, 1);
+		DSR_CTR_ADD(f->st->backend[be].icmp_fwd, 1);
+	}
+	return DSR_FWD_TX;
+}
