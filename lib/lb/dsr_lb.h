@@ -128,6 +128,7 @@ struct dsr_lb {
 	bool ports_started;
 	bool launched;
 	struct dsr_arp *arp;    /**< ARP state (main lcore only) */
+	struct dsr_nd *nd;      /**< IPv6 neighbour discovery (main lcore only; NULL: none) */
 	uint64_t slow_frames;   /**< frames the main lcore took from the slow rings */
 	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
 	uint64_t publishes;     /**< generations published */
