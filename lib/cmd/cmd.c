@@ -412,6 +412,10 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_SHOW_ARP, "show arp", "",
 	 "Show the neighbour table (backend MACs) and ARP counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp", cmd_parse_no_args},
+	{DSR_CMD_SHOW_ND, "show nd", "",
+	 "Show IPv6 neighbour discovery: counters by port, the neighbour table (backend MACs), "
+	 "conflicts.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show nd", cmd_parse_no_args},
 	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
 	 "Show address conflicts (our addresses in use elsewhere, backend addresses claimed by "
 	 "another MAC): address, other MAC, port, kind, first/last seen, count.",
