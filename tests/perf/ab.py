@@ -13,7 +13,7 @@ usage: ab.py BUILD_A BUILD_B [--flows N] [--kind K] [--rounds R] [--testpmd] [--
   BUILD_A, BUILD_B  build directories (e.g. one from `git worktree add`)
   --flows N         established flows (default 10000; 1000000 takes a
                     while to load)
-  --kind K          ack (default: established flows), udp, or churn (SYN,
+  --kind K          ack (default: established flows), udp, ack6, udp6 (IPv6), or churn (SYN,
                     ACK, FIN+ACK per flow: new connections)
   --rounds R        rounds of A then B (default 3)
   --testpmd         testpmd macswap in each round too
@@ -45,7 +45,7 @@ def main():
     ap.add_argument("build_a")
     ap.add_argument("build_b")
     ap.add_argument("--flows", type=int, default=10000)
-    ap.add_argument("--kind", choices=("ack", "udp", "churn"), default="ack")
+    ap.add_argument("--kind", choices=("ack", "udp", "churn", "ack6", "udp6"), default="ack")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--testpmd", action="store_true")
     ap.add_argument("--l3fwd", action="store_true")
