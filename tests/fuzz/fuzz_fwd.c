@@ -51,7 +51,9 @@
 #include "dsr_ct.h"
 #include "dsr_fwd.h"
 #include "dsr_gen.h"
+#include "dsr_ct6.h"
 #include "dsr_icmp.h"
+#include "dsr_pkt6.h"
 #include "dsr_pkt.h"
 #include "dsr_stats.h"
 #include "fuzz_util.h"
@@ -59,9 +61,10 @@
 
 #define NPORTS       3
 #define BURST        32
-#define CT_ENTRIES   8 /* small, so that the fuzzer fills it (ct-full) */
-#define FRAG_ENTRIES 3 /* one bucket: evictions */
-#define IDS          8 /* VIP and backend ids below this cover those of both generations */
+#define CT_ENTRIES   8  /* small, so that the fuzzer fills it (ct-full) */
+#define FRAG_ENTRIES 3  /* one bucket: evictions */
+#define CT6_ENTRIES  16 /* small, so that the fuzzer fills it too */
+#define IDS          8  /* VIP and backend ids below this cover those of both generations */
 
 /* Generation A: what the config says. */
 static const char *const conf_a[] = {
@@ -81,6 +84,10 @@ static const char *const conf_a[] = {
 	"vip add 192.168.1.100:443/tcp",
 	"backend add 192.168.1.100:443/tcp 192.168.1.50 mac 02:00:00:00:c1:50 weight 0",
 	"vip add 10.0.0.101:8080/udp", /* no backend */
+	"port 0 address fd00::2/64",
+	"vip add [fd00:1::100]:80/tcp",
+	"backend add [fd00:1::100]:80/tcp fd00::21 mac 02:00:00:00:b6:01",
+	"backend add [fd00:1::100]:80/tcp fd00::22 mac 02:00:00:00:b6:02",
 	NULL,
 };
 
@@ -115,6 +122,8 @@ static void *ct_mem;
 static size_t ct_size;
 static void *frag_mem;
 static size_t frag_size;
+static void *ct6_mem;
+static size_t ct6_size;
 static bool be_ever_used[DSR_MAX_BACKENDS];
 
 /* lib/arp's part: 10.0.0.23 resolved in A, unknown in B. */
@@ -171,7 +180,9 @@ setup(void)
 	ct_mem = aligned_alloc(64, ct_size);
 	frag_size = (dsr_frag_mem_size(FRAG_ENTRIES) + 63) & ~(size_t)63;
 	frag_mem = aligned_alloc(64, frag_size);
-	FUZZ_CHECK(st != NULL && ct_mem != NULL && frag_mem != NULL);
+	ct6_size = (dsr_ct6_mem_size(CT6_ENTRIES) + 63) & ~(size_t)63;
+	ct6_mem = aligned_alloc(64, ct6_size);
+	FUZZ_CHECK(st != NULL && ct_mem != NULL && frag_mem != NULL && ct6_mem != NULL);
 }
 
 static uint64_t
@@ -234,6 +245,50 @@ port_of(uint8_t flags)
 	return sel < NPORTS ? sel : DSR_MAX_PORTS + 7;
 }
 
+/* Whether a frame is an IPv6 TCP segment with RST. */
+static bool
+is_rst6(const struct frame *fr)
+{
+	struct dsr_pkt6 p;
+
+	return dsr_pkt_parse6(fr->orig, fr->len, &p) == DSR_PKT_L4 && p.flow.proto == 6 &&
+	       (p.tcp_flags & DSR_TCP_RST);
+}
+
+/* The VIP an IPv6 frame sent to a backend belongs to: its flow's, or the flow its error quotes. */
+static int
+vip_of6(const struct dsr_gen *g, const struct frame *fr)
+{
+	struct dsr_flow6 q;
+	struct dsr_pkt6 p;
+
+	switch (dsr_pkt_parse6(fr->orig, fr->len, &p)) {
+	case DSR_PKT_L4:
+		FUZZ_CHECK(p.frag == DSR_PKT_FRAG_NONE);
+		return dsr_gen_vip6_lookup(g, p.flow.dst_ip, p.flow.dst_port, p.flow.proto);
+	case DSR_PKT_ICMPV6:
+		FUZZ_CHECK(dsr_icmp6_error_flow(fr->orig + p.l4_off, p.end_off - p.l4_off,
+						p.flow.dst_ip, &q) == DSR_ICMP_ERR_OK);
+		return dsr_gen_vip6_lookup(g, q.dst_ip, q.dst_port, q.proto);
+	default:
+		FUZZ_CHECK(!"forwarded IPv6 that is neither a flow's packet nor an ICMPv6 error");
+		return -1;
+	}
+}
+
+/* Whether a frame the path gave the main lcore is IPv6 echo or neighbour discovery. */
+static bool
+slow6(const struct frame *fr)
+{
+	struct dsr_pkt6 p;
+	uint8_t type;
+
+	if (dsr_pkt_parse6(fr->orig, fr->len, &p) != DSR_PKT_ICMPV6)
+		return false;
+	type = fr->orig[p.l4_off];
+	return type == DSR_ICMP6_ECHO_REQUEST || (type >= 133 && type <= 137);
+}
+
 static void
 check_tx(const struct dsr_gen *g, const struct frame *fr)
 {
@@ -261,6 +316,10 @@ check_tx(const struct dsr_gen *g, const struct frame *fr)
 		vip = dsr_gen_vip_lookup(g, q.dst_ip, q.dst_port, q.proto);
 		break;
 	}
+	case DSR_PKT_NOT_IPV4: /* IPv6 */
+		FUZZ_CHECK(pkt.ethertype == DSR_ETHERTYPE_IPV6);
+		vip = vip_of6(g, fr);
+		break;
 	case DSR_PKT_FRAGMENT: /* a later fragment: a backend of a VIP on its address */
 		FUZZ_CHECK(pkt.frag == DSR_PKT_FRAG_LATER);
 		FUZZ_CHECK(dsr_gen_addr_lookup(g, pkt.flow.dst_ip) != NULL);
@@ -297,7 +356,7 @@ walk_entry(void *arg, const struct dsr_ct_entry *e)
 }
 
 static void
-check_table(struct dsr_ct *ct)
+check_table(struct dsr_ct *ct, struct dsr_ct6 *ct6)
 {
 	uint64_t active = 0, live;
 	uint32_t cursor = 0;
@@ -308,10 +367,11 @@ check_table(struct dsr_ct *ct)
 		active += st->backend[i].active;
 	live = dsr_ct_count(ct);
 	FUZZ_CHECK(live <= dsr_ct_capacity(ct));
-	FUZZ_CHECK(active == live);
+	FUZZ_CHECK(dsr_ct6_count(ct6) <= dsr_ct6_capacity(ct6));
+	FUZZ_CHECK(active == live + dsr_ct6_count(ct6));
 	FUZZ_CHECK(ev[DSR_EV_CT_NEW] - ev[DSR_EV_CT_EXPIRED] - ev[DSR_EV_CT_RST] -
 			   ev[DSR_EV_CT_STALE] - ev[DSR_EV_CT_REUSE] - ev[DSR_EV_CT_FLUSHED] ==
-		   live);
+		   live + dsr_ct6_count(ct6));
 	dsr_ct_walk(ct, &cursor, dsr_ct_buckets(ct), walk_entry, &walked);
 	FUZZ_CHECK(cursor == dsr_ct_buckets(ct));
 	FUZZ_CHECK(walked == live);
@@ -332,6 +392,8 @@ check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n, con
 		if (dsr_pkt_parse(fr[i].orig, fr[i].len, &pkt) == DSR_PKT_L4 &&
 		    pkt.flow.proto == 6 && (pkt.tcp_flags & DSR_TCP_RST))
 			rsts++;
+		else if (is_rst6(&fr[i]))
+			rsts++;
 		bytes += fr[i].len;
 		if (fr[i].port < NPORTS) {
 			port_rx[fr[i].port]++;
@@ -349,7 +411,8 @@ check_burst(const struct dsr_gen *g, const struct frame *fr, unsigned int n, con
 			/* ARP, or an echo request for the main lcore to answer. */
 			FUZZ_CHECK(dsr_pkt_parse(fr[i].orig, fr[i].len, &pkt) == DSR_PKT_ARP ||
 				   (pkt.frag == DSR_PKT_FRAG_NONE && pkt.flow.proto == 1 &&
-				    fr[i].orig[pkt.l4_off] == DSR_ICMP_ECHO_REQUEST));
+				    fr[i].orig[pkt.l4_off] == DSR_ICMP_ECHO_REQUEST) ||
+				   slow6(&fr[i]));
 			FUZZ_CHECK(memcmp(fr[i].buf, fr[i].orig, fr[i].len) == 0);
 			slow++;
 			break;
@@ -536,6 +599,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ct != NULL);
 	dsr_fwd_init(&f, ct, st);
 	dsr_fwd_set_frag(&f, dsr_frag_init(frag_mem, frag_size, FRAG_ENTRIES, 1));
+	dsr_fwd_set_ct6(&f, dsr_ct6_init(ct6_mem, ct6_size, CT6_ENTRIES));
+	FUZZ_CHECK(f.ct6 != NULL);
 	FUZZ_CHECK(f.frag != NULL);
 	for (i = 0; i < NPORTS; i++)
 		dsr_fwd_set_port_mac(&f, (uint16_t)i, port_mac[i]);
@@ -602,14 +667,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_burst(g, fr, n, &before, &after);
 		if (n == 1)
 			oracle_after(ct, &rc, &before, &after, &fr[0], now);
-		check_table(ct);
+		check_table(ct, f.ct6);
 
 		/* What the poll loop does after the bursts. */
 		if (last_flags & 0x10) {
 			dsr_ct_sweep(ct, 8, now);
 			if (last_dt & 0x80)
 				flush(ct, last_dt & 3);
-			check_table(ct);
+			check_table(ct, f.ct6);
 		}
 		if (last_flags & 0x08)
 			cur ^= 1;

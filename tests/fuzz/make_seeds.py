@@ -16,7 +16,7 @@ import struct
 import sys
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
-from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
+from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6PacketTooBig, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
                                 ICMPv6ND_Redirect, ICMPv6ND_RS, ICMPv6NDOptDstLLAddr,
                                 ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt,
                                 IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
@@ -117,6 +117,24 @@ def fwd_seeds():
     big = IP(src=CLIENT, dst=VIP, id=7) / UDP(sport=5353, dport=53) / (b"d" * 3000)
     frags = [Ether(src=CLIENT_MAC, dst=PMAC[0]) / f for f in fragment(big, fragsize=1480)]
     fwd_seed("fragments", *[rec(f, dt=1) for f in frags[1:] + frags[:1] + frags[1:]])
+    # IPv6: a flow to [fd00:1::100]:80 with its RST, packet too big, echo, a solicitation.
+    def e6():
+        return Ether(src=CLIENT_MAC, dst=PMAC[0])
+    v6 = "fd00:1::100"
+    c6 = "2001:db8::7"
+    fwd_seed("ipv6", rec(e6() / IPv6(src=c6, dst=v6) / TCP(sport=40000, dport=80, flags="S")),
+             rec(e6() / IPv6(src=c6, dst=v6) / TCP(sport=40000, dport=80, flags="A", seq=1),
+                 dt=1),
+             rec(e6() / IPv6(src="2001:db8::1", dst=v6) / ICMPv6PacketTooBig(mtu=1280) /
+                 bytes(IPv6(src=v6, dst=c6) / TCP(sport=80, dport=40000)), dt=1),
+             rec(e6() / IPv6(src=c6, dst=v6) / IPv6ExtHdrDestOpt() /
+                 TCP(sport=40001, dport=80, flags="S"), dt=1),
+             rec(e6() / IPv6(src=c6, dst=v6) / ICMPv6EchoRequest(), dt=1),
+             rec(Ether(src=CLIENT_MAC, dst="33:33:ff:00:01:00") /
+                 IPv6(src="fd00::10", dst="ff02::1:ff00:100", hlim=255) / ICMPv6ND_NS(tgt=v6),
+                 dt=1),
+             rec(e6() / IPv6(src=c6, dst=v6) / TCP(sport=40000, dport=80, flags="R", seq=1),
+                 dt=1))
     fwd_seed("bad-port", rec(tcp("S"), port=3), rec(tcp("S", port=2), port=2, dt=1))
     # A burst of eight, the same flow twice: classify all, then decide each.
     burst = [rec(tcp("S", sport=41000 + i), flags=0, dt=0) for i in range(6)]
