@@ -67,7 +67,9 @@ class Case:
 
     def __init__(self, name, flows, kind, conntrack=None, sample=None):
         self.name, self.flows, self.kind, self.sample = name, flows, kind, sample
-        self.conntrack = conntrack or pow2_at_least(2 * flows)
+        # IPv6 flows go to the IPv6 table, a quarter of conntrack size.
+        v6 = 4 if kind in gen_pcap.V6_KINDS else 1
+        self.conntrack = conntrack or pow2_at_least(2 * flows * v6)
         per_flow = len(gen_pcap.KINDS[kind])
         self.npkts = (sample or flows) * per_flow  # packets in the replayed pcap
         self.fill_pkts = flows * per_flow if sample else 0
