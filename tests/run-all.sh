@@ -57,6 +57,7 @@ t1=$SECONDS
 if setup_clang build-fuzz -Db_sanitize=address,undefined -Db_lundef=false -Dfuzz=true \
 	-Dfuzz_seconds=60 &&
 	ninja -C build-fuzz tests/fuzz/fuzz_fwd tests/fuzz/fuzz_arp tests/fuzz/fuzz_cmd \
+		tests/fuzz/fuzz_nd tests/fuzz/fuzz_pkt6 \
 		tests/fuzz/fuzz_ctl | tail -1; then
 	stamp=$(mktemp)
 	run_suites build-fuzz --no-rebuild --suite fuzz
