@@ -60,7 +60,7 @@ check "... at dsrlb's MAC ($(rig_neigh_mac cl "$VIP6"))" [ "$(rig_neigh_mac cl "
 rig_host rogue "$ROGUE_MAC"
 out=$(ns rogue /usr/bin/python3 "$ROGUE" claim "$ROGUE_MAC" "$VIP6" "$LB_MAC" 2>&1)
 echo "     rogue: $out"
-check "the rogue's claim was defended (an NA to all-nodes from dsrlb)" [ "$out" = "defences 1" ]
+check "the rogue's claim was defended (an NA to all-nodes from dsrlb)" grep -qx "defences [1-9][0-9]*" <<<"$out"
 rig_wait_for 20 grep -q "is using our IP address $VIP6" "$RIG_DIR/lb.err"
 check "the rogue using the VIP is logged" grep -qx \
 	"WARNING port 0: MAC address $ROGUE_MAC is using our IP address $VIP6" "$RIG_DIR/lb.err"
