@@ -162,7 +162,8 @@ arp_addrs_build(struct dsr_arp *a, const struct dsr_conf *conf, const struct arp
 		uint32_t ip = conf->vips[i].svc.ip;
 		unsigned int first = n;
 
-		if (!conf->vips[i].used)
+		/* IPv6 VIPs are lib/nd's. */
+		if (!conf->vips[i].used || conf->vips[i].svc.family != DSR_AF_IPV4)
 			continue;
 		for (p = 0; p < nb_ports; p++) {
 			if (arp_port_holds(&ports[p], ip)) {

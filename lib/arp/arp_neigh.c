@@ -95,7 +95,7 @@ arp_neigh_build(const struct dsr_arp *a, const struct dsr_conf *conf, const stru
 		const struct dsr_conf_backend *b = &conf->backends[i];
 		uint16_t p;
 
-		if (!b->used || b->has_mac)
+		if (!b->used || b->has_mac || b->family != DSR_AF_IPV4)
 			continue;
 		for (p = 0; p < nb_ports; p++)
 			if (arp_port_holds(&ports[p], b->ip))

@@ -20,6 +20,7 @@
 #include "dsr_ctl.h"
 #include "dsr_health.h"
 #include "dsr_icmp.h"
+#include "dsr_nd.h"
 #include "dsr_publish.h"
 #include "dsr_numa.h"
 #include "dsr_port.h"
@@ -128,6 +129,7 @@ struct dsr_lb {
 	bool ports_started;
 	bool launched;
 	struct dsr_arp *arp;    /**< ARP state (main lcore only) */
+	struct dsr_nd *nd;      /**< IPv6 neighbour discovery (main lcore only) */
 	uint64_t slow_frames;   /**< frames the main lcore took from the slow rings */
 	uint64_t slow_tx_drops; /**< frames the main lcore could not queue for sending */
 	uint64_t publishes;     /**< generations published */

@@ -218,6 +218,36 @@ lb_ring(const char *kind, unsigned int id, int socket, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * A worker's IPv6 connection table: a quarter of `conntrack size` (IPv6
+ * entries take 56 bytes where IPv4's take 32), at least 1024.
+ */
+static int
+lb_create_ct6(struct dsr_lb *lb, struct dsr_worker *w, unsigned int id, int socket, char *err,
+	      size_t errlen)
+{
+	uint32_t entries = lb->conf->conntrack_size / 4;
+	size_t size;
+	struct dsr_ct6 *ct6;
+
+	if (entries < 1024)
+		entries = 1024;
+	size = dsr_ct6_mem_size(entries);
+	w->ct6_mem = size ? rte_zmalloc_socket("dsr_ct6", size, RTE_CACHE_LINE_SIZE, socket) : NULL;
+	ct6 = w->ct6_mem == NULL ? NULL : dsr_ct6_init(w->ct6_mem, size, entries);
+	if (ct6 == NULL) {
+		snprintf(
+			err, errlen,
+			"cannot allocate %zu MB for worker %u's IPv6 connection table (%u entries, "
+			"a quarter of conntrack size): lower 'conntrack size', or reserve more "
+			"hugepages / -m",
+			size >> 20, id, entries);
+		return -1;
+	}
+	dsr_fwd_set_ct6(&w->fwd, ct6);
+	return 0;
+}
+
 /* A worker's fragment table: a fixed size, keyed by a random seed. */
 static int
 lb_create_frag(struct dsr_worker *w, unsigned int id, int socket, char *err, size_t errlen)
@@ -276,7 +306,8 @@ lb_create_worker(struct dsr_lb *lb, unsigned int id, unsigned int lcore, char *e
 		return -1;
 	}
 	dsr_fwd_init(&w->fwd, ct, st);
-	if (lb_create_frag(w, id, socket, err, errlen) != 0)
+	if (lb_create_frag(w, id, socket, err, errlen) != 0 ||
+	    lb_create_ct6(lb, w, id, socket, err, errlen) != 0)
 		return -1;
 	for (p = 0; p < lb->nb_ports; p++)
 		dsr_fwd_set_port_mac(&w->fwd, p, lb->ports[p].mac);
@@ -362,9 +393,13 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		"connection table: %u entries per worker, %zu MB each (%zu bytes per entry)",
 		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
-	if (dsr_lb_arp_init(lb, err, errlen) != 0 || dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
+	if (dsr_lb_arp_init(lb, err, errlen) != 0 || dsr_lb_nd_init(lb, err, errlen) != 0 ||
+	    dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;
 	if (lb_start_ports(lb, err, errlen) != 0)
+		return -1;
+	/* Now the ports take their multicast groups. */
+	if (dsr_lb_nd_configure(lb, lb->conf, err, errlen) != 0)
 		return -1;
 	return dsr_lb_kif_init(lb, err, errlen);
 }
@@ -405,7 +440,9 @@ dsr_lb_set_port_mac(struct dsr_lb *lb, uint16_t port, const uint8_t mac[6])
 	memcpy(lb->ports[port].mac, mac, 6);
 	for (i = 0; i < lb->nb_workers; i++)
 		dsr_fwd_set_port_mac(&lb->workers[i]->fwd, port, mac);
-	return dsr_lb_arp_configure(lb, lb->conf, err, sizeof(err));
+	if (dsr_lb_arp_configure(lb, lb->conf, err, sizeof(err)) != 0)
+		return -1;
+	return lb->nd == NULL ? 0 : dsr_lb_nd_configure(lb, lb->conf, err, sizeof(err));
 }
 
 void
@@ -464,6 +501,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 		lb_free_ring(w->slow_ring);
 		lb_free_ring(w->tx_ring);
 		rte_free(w->ct_mem);
+		rte_free(w->ct6_mem);
 		rte_free(w->frag_mem);
 		rte_free(w->fwd.st);
 		rte_free(w);
@@ -471,6 +509,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	if (lb->pub.qsv != NULL)
 		dsr_pub_fini(&lb->pub);
 	dsr_arp_free(lb->arp);
+	dsr_nd_free(lb->nd);
 	free(lb->base);
 	rte_free(lb->main_st);
 	dsr_lb_hc_fini(lb);

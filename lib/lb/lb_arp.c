@@ -113,9 +113,12 @@ lb_count_lost(struct dsr_lb *lb)
 
 	for (b = 0; b < DSR_MAX_BACKENDS; b++) {
 		const struct dsr_conf_backend *cb = &lb->conf->backends[b];
-		enum dsr_mac_lookup r = cb->used && !cb->has_mac
-						? dsr_arp_lookup(lb->arp, cb->ip, mac)
-						: DSR_MAC_OK;
+		enum dsr_mac_lookup r =
+			!cb->used || cb->has_mac ? DSR_MAC_OK
+			: cb->family == DSR_AF_IPV6
+				? (lb->nd != NULL ? dsr_nd_lookup(lb->nd, cb->ip6, mac)
+						  : DSR_MAC_PENDING)
+				: dsr_arp_lookup(lb->arp, cb->ip, mac);
 		bool failed = r == DSR_MAC_LOST || r == DSR_MAC_NEVER;
 
 		if (failed && !lb->base->backend_failed[b])
@@ -147,6 +150,10 @@ lb_slow_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t now_ms)
 		return dsr_lb_health_input(lb, m->port, frame, len);
 	case DSR_PKT_ICMP:
 		return dsr_lb_icmp_input(lb, m, &pkt, now_ms);
+	case DSR_PKT_NOT_IPV4:
+		if (pkt.ethertype == DSR_ETHERTYPE_IPV6)
+			return dsr_lb_ipv6_input(lb, m, pkt.l3_off, now_ms);
+		return false;
 	default:
 		return false;
 	}
@@ -157,8 +164,12 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 {
 	struct rte_mbuf *m[DSR_BURST];
 	unsigned int i, j, n, got;
+	bool changed;
 	char err[128];
 
+	/* ND's timers first: an address whose DAD is over is ours before frames about it. */
+	if (lb->nd != NULL)
+		dsr_nd_tick(lb->nd, now_ms);
 	for (i = 0; i < lb->nb_workers; i++) {
 		for (got = 0; got < LB_SLOW_PER_CALL; got += n) {
 			n = rte_ring_dequeue_burst(lb->workers[i]->slow_ring, (void **)m, DSR_BURST,
@@ -174,7 +185,11 @@ dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms)
 		}
 	}
 	dsr_arp_tick(lb->arp, now_ms);
-	if (!dsr_arp_take_changed(lb->arp))
+	/* Both flags are taken: neither may be left set for the next call. */
+	changed = dsr_arp_take_changed(lb->arp);
+	if (lb->nd != NULL && dsr_nd_take_changed(lb->nd))
+		changed = true;
+	if (!changed)
 		return;
 	lb_count_lost(lb);
 	if (dsr_lb_publish(lb, lb->conf, err, sizeof(err)) != 0)

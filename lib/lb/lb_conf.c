@@ -24,6 +24,14 @@ lb_mac_of(void *arg, uint32_t ip, uint8_t mac[6])
 	return lb->arp == NULL ? DSR_MAC_PENDING : dsr_arp_lookup(lb->arp, ip, mac);
 }
 
+static enum dsr_mac_lookup
+lb_mac_of6(void *arg, const uint8_t ip6[16], uint8_t mac[6])
+{
+	struct dsr_lb *lb = arg;
+
+	return lb->nd == NULL ? DSR_MAC_PENDING : dsr_nd_lookup(lb->nd, ip6, mac);
+}
+
 int
 dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen)
 {
@@ -31,7 +39,9 @@ dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t
 	struct dsr_gen *g;
 
 	dsr_lb_health_down(lb, conf, down);
-	g = dsr_gen_build_health(conf, dsr_pub_next_version(&lb->pub), lb_mac_of, lb, down);
+	const struct dsr_gen_macs macs = {lb_mac_of, lb_mac_of6, lb};
+
+	g = dsr_gen_build_macs(conf, dsr_pub_next_version(&lb->pub), &macs, down);
 
 	if (g == NULL) {
 		snprintf(err, errlen, "cannot build the forwarding tables: %s", strerror(errno));
@@ -89,12 +99,29 @@ lb_track_ids(struct dsr_lb *lb, const struct dsr_conf *old, struct dsr_conf *nex
 int
 dsr_lb_check_ipv4_only(const struct dsr_conf *conf, char *err, size_t errlen)
 {
-	if (!dsr_conf_has_ipv6(conf))
-		return 0;
-	snprintf(err, errlen,
-		 "IPv6 addresses and VIPs are not forwarded yet: this dsrlb serves IPv4 only "
-		 "(the configuration language takes IPv6 already)");
-	return -1;
+	char s[DSR_SVC_STR_LEN];
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		const struct dsr_conf_vip *v = &conf->vips[i];
+
+		if (v->used && v->svc.family == DSR_AF_IPV6 && v->check.kind != DSR_CHECK_NONE) {
+			snprintf(err, errlen,
+				 "VIP %s: health checks of IPv6 VIPs are not built yet (check set "
+				 "... none)",
+				 dsr_svc_str(&v->svc, s, sizeof(s)));
+			return -1;
+		}
+	}
+	for (i = 0; i < DSR_MAX_PORTS; i++)
+		if (conf->ports[i].has_addr6 && conf->ports[i].kif[0] != '\0') {
+			snprintf(
+				err, errlen,
+				"port %u: a kernel interface with an IPv6 address is not built yet",
+				i);
+			return -1;
+		}
+	return 0;
 }
 
 /* Make next the running configuration: ARP, generation, ids. Frees next on failure. */
@@ -108,9 +135,12 @@ lb_commit(struct dsr_lb *lb, struct dsr_conf *next, char *err, size_t errlen)
 	lb_track_ids(lb, lb->conf, next);
 	dsr_lb_health_sync(lb, lb->conf, next);
 	if (dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||
+	    (lb->nd != NULL && dsr_lb_nd_configure(lb, next, err, errlen) != 0) ||
 	    dsr_lb_publish(lb, next, err, errlen) != 0) {
-		/* Put ARP back on the running configuration (it held it before). */
+		/* Put ARP and ND back on the running configuration (they held it before). */
 		dsr_lb_arp_configure(lb, lb->conf, err, errlen);
+		if (lb->nd != NULL)
+			dsr_lb_nd_configure(lb, lb->conf, err, errlen);
 		free(next);
 		return -1;
 	}

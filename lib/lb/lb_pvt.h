@@ -4,7 +4,7 @@
 
 #include "dsr_lb.h"
 
-/* Until the IPv6 path is built: refuse a configuration with IPv6 in it (0 or -1, err set). */
+/* Refuse what IPv6 does not have yet: checks of IPv6 VIPs, IPv6 with a kernel interface. */
 int dsr_lb_check_ipv4_only(const struct dsr_conf *conf, char *err, size_t errlen);
 
 /* Build a generation from conf (with ARP's backend MACs) and publish it. */
@@ -44,6 +44,21 @@ void dsr_lb_health_down(struct dsr_lb *lb, const struct dsr_conf *conf, uint8_t 
 struct dsr_pkt;
 bool dsr_lb_icmp_input(struct dsr_lb *lb, struct rte_mbuf *m, const struct dsr_pkt *pkt,
 		       uint32_t now_ms);
+
+/*
+ * lb_nd.c: neighbour discovery: create; (re)configure from conf (our
+ * IPv6 addresses, IPv6 backends, the ports' multicast groups); take an
+ * IPv6 frame from a slow ring (its header at l3): ND to lib/nd, echo to
+ * lb_icmp.c. Returns whether it is consumed.
+ */
+int dsr_lb_nd_init(struct dsr_lb *lb, char *err, size_t errlen);
+int dsr_lb_nd_configure(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen);
+bool dsr_lb_ipv6_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t l3, uint32_t now_ms);
+
+/* lb_icmp.c: answer an IPv6 echo request (parsed into p), paced with IPv4's. */
+struct dsr_pkt6;
+bool dsr_lb_icmp6_input(struct dsr_lb *lb, struct rte_mbuf *m, const struct dsr_pkt6 *p,
+			uint32_t now_ms);
 
 /* lb_arp.c: queue a frame to send on port (through a worker's TX ring). */
 void dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len);

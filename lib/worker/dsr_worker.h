@@ -50,17 +50,20 @@ struct dsr_worker {
 	uint16_t id;  /**< 0..nb_workers-1, also the RCU thread id */
 	uint16_t txq; /**< this worker's TX queue on every port */
 	uint16_t nb_rxq;
-	uint32_t tx_dirty;        /**< bit p: tx[p] holds frames (DSR_MAX_PORTS <= 32) */
-	struct dsr_ct_pace sweep; /**< the table sweep's pace */
-	bool record_cycles;       /**< account cycles by stage (--record-cycles) */
+	uint32_t tx_dirty;         /**< bit p: tx[p] holds frames (DSR_MAX_PORTS <= 32) */
+	struct dsr_ct_pace sweep;  /**< the table sweep's pace */
+	struct dsr_ct_pace sweep6; /**< the IPv6 table's (its steps are 4 entries) */
+	bool record_cycles;        /**< account cycles by stage (--record-cycles) */
 	unsigned int lcore;
 	void *ct_mem;   /**< the table's memory (owned by lib/lb) */
 	void *frag_mem; /**< the fragment table's (owned by lib/lb) */
+	void *ct6_mem;  /**< the IPv6 table's (owned by lib/lb) */
 	struct dsr_worker_rxq rxq[DSR_WORKER_MAX_RXQ];
 	/* conns flush: the request being worked on, and the last one done. */
 	uint64_t flush_seen;
 	uint64_t flush_done; /**< atomic: read by the main lcore */
 	uint32_t flush_cursor;
+	uint32_t flush_cursor6; /**< the IPv6 table's, once the IPv4 one is done */
 	bool flush_all;
 	struct dsr_svc_key flush_svc;
 	struct dsr_worker_txbuf tx[DSR_MAX_PORTS];

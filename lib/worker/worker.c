@@ -183,8 +183,20 @@ worker_flush_match(void *arg, const struct dsr_ct_entry *e)
 {
 	const struct dsr_worker *w = arg;
 
-	return w->flush_all || (e->dst_ip == w->flush_svc.ip && e->dst_port == w->flush_svc.port &&
-				dsr_ct_entry_proto(e) == w->flush_svc.proto);
+	return w->flush_all ||
+	       (w->flush_svc.family == DSR_AF_IPV4 && e->dst_ip == w->flush_svc.ip &&
+		e->dst_port == w->flush_svc.port && dsr_ct_entry_proto(e) == w->flush_svc.proto);
+}
+
+static int
+worker_flush_match6(void *arg, const struct dsr_ct6_entry *e)
+{
+	const struct dsr_worker *w = arg;
+
+	return w->flush_all ||
+	       (w->flush_svc.family == DSR_AF_IPV6 && e->dst_port == w->flush_svc.port &&
+		dsr_ct6_entry_proto(e) == w->flush_svc.proto &&
+		memcmp(e->dst_ip, w->flush_svc.ip6, 16) == 0);
 }
 
 /* Work on a `conns flush` request, a bounded number of buckets per loop. */
@@ -198,13 +210,24 @@ worker_flush(struct dsr_worker *w, const struct dsr_gen *g)
 		w->flush_all = g->flush_all;
 		w->flush_svc = g->flush_svc;
 		w->flush_cursor = 0;
+		w->flush_cursor6 = 0;
 	}
 	if (w->flush_seen == w->flush_done)
 		return;
-	n = dsr_ct_remove_if(w->fwd.ct, &w->flush_cursor, DSR_FLUSH_BUCKETS, worker_flush_match, w);
-	DSR_CTR_ADD(w->fwd.st->event[DSR_EV_CT_FLUSHED], n);
-	if (w->flush_cursor >= dsr_ct_buckets(w->fwd.ct))
-		__atomic_store_n(&w->flush_done, w->flush_seen, __ATOMIC_RELEASE);
+	/* The IPv4 table, then the IPv6 one. */
+	if (w->flush_cursor < dsr_ct_buckets(w->fwd.ct)) {
+		n = dsr_ct_remove_if(w->fwd.ct, &w->flush_cursor, DSR_FLUSH_BUCKETS,
+				     worker_flush_match, w);
+		DSR_CTR_ADD(w->fwd.st->event[DSR_EV_CT_FLUSHED], n);
+		return;
+	}
+	if (w->fwd.ct6 != NULL && w->flush_cursor6 < dsr_ct6_buckets(w->fwd.ct6)) {
+		n = dsr_ct6_remove_if(w->fwd.ct6, &w->flush_cursor6, DSR_FLUSH_BUCKETS,
+				      worker_flush_match6, w);
+		DSR_CTR_ADD(w->fwd.st->event[DSR_EV_CT_FLUSHED], n);
+		return;
+	}
+	__atomic_store_n(&w->flush_done, w->flush_seen, __ATOMIC_RELEASE);
 }
 
 unsigned int
@@ -225,6 +248,9 @@ dsr_worker_poll(struct dsr_worker *w, uint32_t now_ms)
 			worker_flush_port(w, p);
 	}
 	dsr_ct_sweep_paced(w->fwd.ct, &w->sweep, DSR_SWEEP_PASS_MS, DSR_SWEEP_BUCKETS, now_ms);
+	if (w->fwd.ct6 != NULL)
+		dsr_ct6_sweep_paced(w->fwd.ct6, &w->sweep6, DSR_SWEEP_PASS_MS, DSR_SWEEP_BUCKETS,
+				    now_ms);
 	worker_flush(w, g);
 	DSR_CTR_ADD(w->fwd.st->polls, 1);
 	if (total > 0)

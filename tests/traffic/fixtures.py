@@ -195,7 +195,7 @@ CASES = [
            TCP(dport=80), None)],
          {"total fwd-pkts": 1, "drop not-ipv4 count": 1}),
     Case("not-ipv4-and-mac", "other ethertypes, other hosts' frames, and ARP to the slow path",
-         [(0, eth() / IPv6(dst="2001:db8::1") / TCP(dport=80), None),
+         [(0, Ether(src=CLIENT_MAC, dst=LB_MAC, type=0x88cc) / Raw(b"lldp" * 12), None),
           (0.1, tcp("S", sport=40010).copy(), "a1"),
           (0.2, Ether(src=CLIENT_MAC, dst="02:00:00:00:99:99") / IP(src="192.0.2.10", dst=VIP_A) /
            TCP(dport=80, flags="S"), None),

@@ -19,6 +19,7 @@ import fixtures  # noqa: E402
 import fixtures_arp  # noqa: E402
 import fixtures_health  # noqa: E402
 import fixtures_icmp  # noqa: E402
+import fixtures_ipv6  # noqa: E402
 
 T0 = 1700000000
 
@@ -107,7 +108,7 @@ def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="dsrlb-traffic-") as tmp:
         for case in (fixtures.CASES + fixtures_arp.CASES + fixtures_health.CASES +
-                     fixtures_icmp.CASES):
+                     fixtures_icmp.CASES + fixtures_ipv6.CASES):
             if only and case.name not in only:
                 continue
             errors = run_case(runner, case, tmp)
