@@ -21,7 +21,7 @@ set -uo pipefail
 RIG_IPV6=1
 . "$(dirname "$0")/rig.sh"
 
-RATE=200k # each 1 MB download takes about 5 s
+RATE=150k # each 1 MB download takes about 7 s
 # Client ports of the restart's downloads: the seedless hash puts them on
 # both backends (checked below).
 RESTART_PORTS=(46101 46102 46103 46104)
@@ -156,6 +156,10 @@ sleep 0.5
 before=$(conn_backends "${RESTART_PORTS[@]}")
 check "show conns: the IPv6 downloads run, on both backends ($before)" \
 	[ "$(echo "$before" | tr ' ' '\n' | cut -d: -f2- | sort -u | tr '\n' ' ')" = "$B1_IP6 $B2_IP6 " ]
+running=0
+for p in "${RESTART_PORTS[@]}"; do kill -0 "${DL_PIDS[$p]}" 2>/dev/null && running=$((running + 1)); done
+check "the downloads still run when dsrlb stops ($running of ${#RESTART_PORTS[@]})" \
+	[ "$running" = "${#RESTART_PORTS[@]}" ]
 t_stop=$(date +%s%N)
 rig_stop_lb
 cp "$RIG_DIR/lb.out" "$RIG_DIR/lb-first.out"
