@@ -187,13 +187,18 @@ for pb in $before; do
 		cmp -s "$RIG_DIR/restart-$p.got" "$RIG_DIR/$(name_of "$be")/blob"
 done
 dl_ms=$(ms_since "$t_dl")
-# Let tcpdump catch up (it lags on a busy machine) before stopping it.
-last=-1
-for _ in $(seq 30); do
+# Let tcpdump catch up (it lags on a busy machine, and stopping drops what
+# it has not written): wait (at most 5 s) until the client's FINs of the
+# downloads are written and the file has not grown for 0.3 s. Flags from
+# tcpdump's text: its tcp[] filters do not reach IPv6.
+fins() { tcpdump -n -r "$RIG_DIR/restart.pcap" "tcp and src host $CLIENT_IP6" 2>/dev/null | grep -c 'Flags \[F'; }
+last=-1 still=0
+for _ in $(seq 50); do
 	size=$(stat -c %s "$RIG_DIR/restart.pcap")
-	[ "$size" = "$last" ] && break
+	if [ "$size" = "$last" ]; then still=$((still + 1)); else still=0; fi
 	last=$size
-	sleep 0.2
+	[ "$still" -ge 3 ] && [ "$(fins)" -ge "${#RESTART_PORTS[@]}" ] && break
+	sleep 0.1
 done
 stop_pid "$TCPDUMP_PID"
 TCPDUMP_PID=
@@ -203,7 +208,6 @@ echo "     new daemon: ct-midflow $(rig_stat "event ct-midflow" count), drops no
 	"no-backend $(rig_stat "drop no-backend" count), not-vip $(rig_stat "drop not-vip" count)"
 echo "     tcpdump: $(grep -E 'captured|received|dropped' "$RIG_DIR/tcpdump.err" | paste -sd, -)"
 check "the capture lost nothing in the kernel" grep -q "^0 packets dropped by kernel" "$RIG_DIR/tcpdump.err"
-# Flags from tcpdump's text (its tcp[] filters do not reach IPv6).
 rsts() { tcpdump -n -r "$RIG_DIR/restart.pcap" tcp 2>/dev/null | grep 'Flags \[R'; }
 n_rst=$(rsts | wc -l)
 rsts | head -5 | sed 's/^/     RST: /'
