@@ -325,22 +325,26 @@ parse_arp_refresh(struct cmd_ctx *c, struct dsr_cmd *cmd)
  */
 static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_PORT_ADDRESS, "port", "N " CMD_KW_ADDRESS " IP/LEN",
-	 "Set the IPv4 address and prefix length of port N.", DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING,
-	 "port 0 address 10.0.0.2/24", parse_port},
+	 "Set the address and prefix length of port N: one IPv4 and one IPv6 address "
+	 "(fd00::2/64) each.",
+	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "port 0 address 10.0.0.2/24", parse_port},
 	{DSR_CMD_PORT_KERNEL_IF, "port", "N " CMD_KW_KERNEL_IF " NAME",
 	 "Give port N a Linux interface NAME with the port's MAC and address: frames for the "
 	 "port's own address that dsrlb does not take go to it, and what it sends goes out of "
 	 "the port.",
 	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "port 0 kernel-interface dsr0", parse_port},
 	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
-	 "Add a virtual service; PROTO is tcp or udp.", 0, "vip add 10.0.0.100:80/tcp", parse_vip},
+	 "Add a virtual service; PROTO is tcp or udp; an IPv6 VIP goes in brackets: "
+	 "[fd00:1::100]:80/tcp.",
+	 0, "vip add 10.0.0.100:80/tcp", parse_vip},
 	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
 	 "Delete a virtual service and all its backends.", 0, "vip del 10.0.0.100:80/tcp",
 	 parse_vip},
 	{DSR_CMD_BACKEND_ADD, "backend add",
 	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
-	 "Add a backend to a service; weight 0-65535, default 100.", 0,
-	 "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100",
+	 "Add a backend (of the VIP's address family) to a service; weight 0-65535, default "
+	 "100.",
+	 0, "backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100",
 	 parse_backend_add},
 	{DSR_CMD_BACKEND_DEL, "backend del", "VIP:PORT/PROTO IP",
 	 "Delete a backend from a service.", 0, "backend del 10.0.0.100:80/tcp 10.0.0.21",
@@ -408,6 +412,10 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_SHOW_ARP, "show arp", "",
 	 "Show the neighbour table (backend MACs) and ARP counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show arp", cmd_parse_no_args},
+	{DSR_CMD_SHOW_ND, "show nd", "",
+	 "Show IPv6 neighbour discovery: counters by port, the neighbour table (backend MACs), "
+	 "conflicts.",
+	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show nd", cmd_parse_no_args},
 	{DSR_CMD_SHOW_CONFLICTS, "show conflicts", "",
 	 "Show address conflicts (our addresses in use elsewhere, backend addresses claimed by "
 	 "another MAC): address, other MAC, port, kind, first/last seen, count.",

@@ -65,6 +65,7 @@ enum dsr_cmd_id {
 	DSR_CMD_SHOW_TIMEOUTS,    /**< show timeouts */
 	DSR_CMD_SHOW_STATS,       /**< show stats [SECTION] [--prometheus] */
 	DSR_CMD_SHOW_ARP,         /**< show arp */
+	DSR_CMD_SHOW_ND,          /**< show nd */
 	DSR_CMD_SHOW_CONFLICTS,   /**< show conflicts */
 	DSR_CMD_SHOW_PORTS,       /**< show ports */
 	DSR_CMD_SHOW_WORKERS,     /**< show workers */

@@ -18,7 +18,7 @@
 /* What a streaming request keeps between calls. */
 struct show_req_state {
 	struct dsr_cmd cmd;
-	struct show_rows rows;       /* show stats */
+	struct show_rows rows;       /* show stats, show nd, show conflicts */
 	struct show_conns_walk walk; /* show conns, conns flush */
 	unsigned int next;           /* show vips/backends/help: next id */
 };
@@ -39,7 +39,7 @@ rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 {
 	const struct dsr_conf_port *cp;
 	const struct dsr_lb_kif *k;
-	char kind[16], mac[18], addr[24], ip[16];
+	char kind[16], mac[DSR_MAC_STR_LEN], addr[DSR_IP6_STR_LEN + 4], ip[DSR_IP6_STR_LEN];
 	uint16_t p;
 
 	for (p = 0; p < lb->nb_ports; p++) {
@@ -53,6 +53,10 @@ rows_ports(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip_str(cp->ip, ip),
 				 cp->prefix_len);
 		dsr_ctl_kv_str(out, "address", cp->has_addr ? addr : "none");
+		if (cp->has_addr6)
+			snprintf(addr, sizeof(addr), "%s/%u", dsr_ip6_str(cp->ip6, ip),
+				 cp->prefix6);
+		dsr_ctl_kv_str(out, "address6", cp->has_addr6 ? addr : "none");
 		k = dsr_lb_kernel_if(lb, p);
 		dsr_ctl_kv_str(out, "kernel-interface", k != NULL ? k->name : "none");
 		dsr_ctl_kv_str(out, "kernel-driver", k != NULL ? dsr_lb_kif_driver(k) : "none");
@@ -91,6 +95,8 @@ rows_workers(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 		dsr_ctl_kv_u64(out, "tx-queue", w->txq);
 		dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));
 		dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
+		dsr_ctl_kv_u64(out, "conns6", w->fwd.ct6 ? dsr_ct6_count(w->fwd.ct6) : 0);
+		dsr_ctl_kv_u64(out, "capacity6", w->fwd.ct6 ? dsr_ct6_capacity(w->fwd.ct6) : 0);
 		/* Read while the worker writes it: a whole word, maybe a moment old. */
 		dsr_ctl_kv_u64(out, "frags", w->fwd.frag ? dsr_frag_count(w->fwd.frag) : 0);
 		dsr_ctl_kv_u64(out, "frag-capacity",
@@ -105,7 +111,7 @@ backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 {
 	uint8_t mac[6];
 
-	if (!cb->has_mac && dsr_arp_lookup(lb->arp, cb->ip, mac) != DSR_MAC_OK)
+	if (!cb->has_mac && show_backend_lookup(lb, cb, mac) != DSR_MAC_OK)
 		return show_backend_arp(lb, cb); /* "failed" or "unresolved" */
 	if (!dsr_health_in_service(dsr_lb_health_of(lb, (unsigned int)(cb - lb->conf->backends))))
 		return lb->health->vip[cb->vip].panic ? "panic" : "down";
@@ -116,7 +122,7 @@ backend_state(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 static void
 rows_checks(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 {
-	char kind[64], svc[48], ms[16];
+	char kind[8 + DSR_SVC_STR_LEN], svc[DSR_SVC_STR_LEN], ms[16];
 	unsigned int i;
 
 	for (i = 0; i < DSR_MAX_VIPS; i++) {
@@ -175,7 +181,8 @@ rows_objects(const struct dsr_lb *lb, struct show_req_state *st, struct dsr_ctl_
 	unsigned int n = vips ? DSR_MAX_VIPS : DSR_MAX_BACKENDS;
 	const struct dsr_gen *g = dsr_pub_gen(&lb->pub);
 	struct dsr_stats_lcore *s;
-	char kind[96], svc[48], ip[16], mac[18];
+	char kind[16 + DSR_SVC_STR_LEN + DSR_IP6_STR_LEN], svc[DSR_SVC_STR_LEN];
+	char ip[DSR_IP6_STR_LEN], mac[DSR_MAC_STR_LEN];
 	int filter = -1;
 
 	if (!vips && st->cmd.u.show.has_svc) {
@@ -207,7 +214,8 @@ rows_objects(const struct dsr_lb *lb, struct show_req_state *st, struct dsr_ctl_
 		if (!cb->used || (filter >= 0 && cb->vip != filter))
 			continue;
 		dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc));
-		snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
+		snprintf(kind, sizeof(kind), "backend %s %s", svc,
+			 dsr_addr_str(cb->family, cb->ip, cb->ip6, ip));
 		dsr_ctl_row_begin(out, kind);
 		dsr_ctl_kv_str(out, "state", backend_state(lb, cb));
 		kv_health(lb, i, out);
@@ -356,12 +364,26 @@ h_arp(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *s
 	return show_rows_stats(lb, DSR_STATS_ARP, &st->rows, out);
 }
 
+/* show conflicts: ARP's, then neighbour discovery's (IPv6). */
 static enum dsr_ctl_result
 h_conflicts(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
 	    struct dsr_ctl_out *out)
 {
+	static const uint8_t parts[] = {SHOW_NB_ARP_CONFLICTS, SHOW_NB_ND_CONFLICTS};
+
 	(void)req;
-	return show_rows_arp(lb, 2, &st->next, out) ? DSR_CTL_DONE : DSR_CTL_MORE;
+	return show_rows_parts(lb, parts, sizeof(parts), &st->rows, out);
+}
+
+/* show nd: neighbour discovery's counters by port, neighbours and conflicts. */
+static enum dsr_ctl_result
+h_nd(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+     struct dsr_ctl_out *out)
+{
+	static const uint8_t parts[] = {SHOW_NB_ND_PORTS, SHOW_NB_ND_NEIGH, SHOW_NB_ND_CONFLICTS};
+
+	(void)req;
+	return show_rows_parts(lb, parts, sizeof(parts), &st->rows, out);
 }
 
 static enum dsr_ctl_result
@@ -443,6 +465,7 @@ static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
 	[DSR_CMD_SHOW_TIMEOUTS] = h_timeouts,
 	[DSR_CMD_SHOW_STATS] = h_stats,
 	[DSR_CMD_SHOW_ARP] = h_arp,
+	[DSR_CMD_SHOW_ND] = h_nd,
 	[DSR_CMD_SHOW_CONFLICTS] = h_conflicts,
 	[DSR_CMD_SHOW_PORTS] = h_ports,
 	[DSR_CMD_SHOW_WORKERS] = h_workers,

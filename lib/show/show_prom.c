@@ -12,25 +12,30 @@
 
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
+#include "dsr_nd.h"
 #include "show_pvt.h"
 
 /* What a family's samples are of. */
 enum prom_kind {
-	PK_PORT,      /* a port counter, by port */
-	PK_TOTAL,     /* a traffic counter, summed over the workers */
-	PK_WORKER,    /* a loop counter, by worker */
-	PK_ARRAY,     /* the drop reasons or the events */
-	PK_CONNS,     /* connection entries, by worker */
-	PK_CAPACITY,  /* connection table size, by worker */
-	PK_VIP,       /* a flow counter, by VIP */
-	PK_BACKEND,   /* a flow counter, by backend */
-	PK_BE_UP,     /* whether a backend takes new flows */
-	PK_BE_HEALTH, /* a backend's health */
-	PK_BE_CHECK,  /* the latency of its last check */
-	PK_BE_SINCE,  /* seconds in its health state */
-	PK_VIP_PANIC, /* times a VIP began to ignore health */
-	PK_ARP,       /* ARP counters, by port */
-	PK_CONFLICTS, /* duplicate-address frames */
+	PK_PORT,         /* a port counter, by port */
+	PK_TOTAL,        /* a traffic counter, summed over the workers */
+	PK_WORKER,       /* a loop counter, by worker */
+	PK_ARRAY,        /* the drop reasons or the events */
+	PK_CONNS,        /* connection entries, by worker */
+	PK_CAPACITY,     /* connection table size, by worker */
+	PK_CONNS6,       /* IPv6 connection entries, by worker */
+	PK_CAPACITY6,    /* IPv6 connection table size, by worker */
+	PK_VIP,          /* a flow counter, by VIP */
+	PK_BACKEND,      /* a flow counter, by backend */
+	PK_BE_UP,        /* whether a backend takes new flows */
+	PK_BE_HEALTH,    /* a backend's health */
+	PK_BE_CHECK,     /* the latency of its last check */
+	PK_BE_SINCE,     /* seconds in its health state */
+	PK_VIP_PANIC,    /* times a VIP began to ignore health */
+	PK_ARP,          /* ARP counters, by port */
+	PK_CONFLICTS,    /* duplicate-address frames */
+	PK_ND,           /* neighbour discovery counters, by port */
+	PK_ND_CONFLICTS, /* IPv6 duplicate-address frames */
 };
 
 /*
@@ -53,6 +58,10 @@ static const struct prom_section {
 	{PK_CONNS, 0, NULL, "dsrlb_connections", "gauge", "Connection entries, by worker."},
 	{PK_CAPACITY, 0, NULL, "dsrlb_connection_capacity", "gauge",
 	 "Connection table size, by worker."},
+	{PK_CONNS6, 0, NULL, "dsrlb_ipv6_connections", "gauge",
+	 "IPv6 connection entries, by worker."},
+	{PK_CAPACITY6, 0, NULL, "dsrlb_ipv6_connection_capacity", "gauge",
+	 "IPv6 connection table size, by worker."},
 	{PK_VIP, DSR_CTR_G_VIP, NULL, NULL, NULL, NULL},
 	{PK_BACKEND, DSR_CTR_G_BACKEND, NULL, NULL, NULL, NULL},
 	{PK_BE_UP, 0, NULL, "dsrlb_backend_up", "gauge",
@@ -68,6 +77,10 @@ static const struct prom_section {
 	{PK_ARP, 0, NULL, "dsrlb_arp_total", "counter", "ARP counters, by port."},
 	{PK_CONFLICTS, 0, NULL, "dsrlb_arp_conflicts_total", "counter",
 	 "Duplicate-address frames, by our address, other MAC and kind."},
+	{PK_ND, 0, NULL, "dsrlb_nd_total", "counter",
+	 "IPv6 neighbour discovery counters, by port."},
+	{PK_ND_CONFLICTS, 0, NULL, "dsrlb_nd_conflicts_total", "counter",
+	 "IPv6 duplicate-address frames, by our address, other MAC and kind."},
 };
 
 #define NB_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -143,6 +156,8 @@ family_items(const struct dsr_lb *lb, const struct prom_section *sec)
 	case PK_WORKER:
 	case PK_CONNS:
 	case PK_CAPACITY:
+	case PK_CONNS6:
+	case PK_CAPACITY6:
 		return lb->nb_workers;
 	case PK_VIP:
 	case PK_VIP_PANIC:
@@ -152,32 +167,64 @@ family_items(const struct dsr_lb *lb, const struct prom_section *sec)
 	case PK_CONFLICTS:
 		dsr_arp_conflicts(lb->arp, &n);
 		return n;
+	case PK_ND:
+		return lb->nd != NULL ? lb->nb_ports * DSR_ND_NCOUNTERS : 0;
+	case PK_ND_CONFLICTS:
+		if (lb->nd != NULL)
+			dsr_nd_conflicts(lb->nd, &n);
+		return n;
 	default:
 		return DSR_MAX_BACKENDS;
 	}
 }
 
-/* Item i of a family that the ARP module counts. */
+/* A conflict's sample (lib/arp's and lib/nd's rows differ only in the address). */
+static void
+emit_conflict(struct dsr_ctl_out *out, const char *name, const char *ip, const uint8_t mac[6],
+	      uint8_t kind, uint64_t count)
+{
+	char l[256], m[DSR_MAC_STR_LEN];
+
+	snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"", ip, dsr_mac_str(mac, m),
+		 dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)kind));
+	sample(out, name, l, count);
+}
+
+/* Item i of a family that the ARP or the neighbour discovery module counts. */
 static void
 emit_arp(const struct dsr_lb *lb, const struct prom_family *fam, unsigned int i,
 	 struct dsr_ctl_out *out)
 {
 	const struct dsr_arp_conflict *cf;
-	char l[256], ip[16], mac[18];
+	const struct dsr_nd_conflict *nf;
+	char l[256], ip[DSR_IP6_STR_LEN];
 	unsigned int n;
 
-	if (fam->sec->kind == PK_ARP) {
+	switch (fam->sec->kind) {
+	case PK_ARP:
 		n = i % DSR_ARP_NCOUNTERS;
 		snprintf(l, sizeof(l), "port=\"%u\",counter=\"%s\"", i / DSR_ARP_NCOUNTERS,
 			 dsr_arp_counter_name(n));
 		sample(out, fam->name, l,
 		       dsr_arp_counter(lb->arp, (uint16_t)(i / DSR_ARP_NCOUNTERS), n));
 		return;
+	case PK_ND:
+		n = i % DSR_ND_NCOUNTERS;
+		snprintf(l, sizeof(l), "port=\"%u\",counter=\"%s\"", i / DSR_ND_NCOUNTERS,
+			 dsr_nd_counter_name(n));
+		sample(out, fam->name, l,
+		       dsr_nd_counter(lb->nd, (uint16_t)(i / DSR_ND_NCOUNTERS), n));
+		return;
+	case PK_ND_CONFLICTS:
+		nf = dsr_nd_conflicts(lb->nd, &n) + i;
+		emit_conflict(out, fam->name, dsr_ip6_str(nf->ip, ip), nf->mac, nf->kind,
+			      nf->count);
+		return;
+	default:
+		cf = dsr_arp_conflicts(lb->arp, &n) + i;
+		emit_conflict(out, fam->name, dsr_ip_str(cf->ip, ip), cf->mac, cf->kind, cf->count);
+		return;
 	}
-	cf = dsr_arp_conflicts(lb->arp, &n) + i;
-	snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"", dsr_ip_str(cf->ip, ip),
-		 dsr_mac_str(cf->mac, mac), dsr_arp_conflict_kind_name(cf->kind));
-	sample(out, fam->name, l, cf->count);
 }
 
 /* Item i of a backend's family. */
@@ -187,7 +234,7 @@ emit_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s,
 {
 	const struct dsr_conf_backend *cb = &lb->conf->backends[i];
 	const struct dsr_health_be *h;
-	char l[256], svc[48], ip[16];
+	char l[256], svc[DSR_SVC_STR_LEN], ip[DSR_IP6_STR_LEN];
 	uint8_t m[6];
 	bool ok;
 
@@ -195,7 +242,7 @@ emit_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s,
 		return;
 	snprintf(l, sizeof(l), "vip=\"%s\",backend=\"%s\"",
 		 dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc)),
-		 dsr_ip_str(cb->ip, ip));
+		 dsr_addr_str(cb->family, cb->ip, cb->ip6, ip));
 	if (fam->sec->kind == PK_BACKEND) {
 		sample(out, fam->name, l, dsr_ctr_get(&s->backend[i], fam->ctr));
 		return;
@@ -217,7 +264,7 @@ emit_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s,
 	default:
 		break;
 	}
-	ok = cb->has_mac || dsr_arp_lookup(lb->arp, cb->ip, m) == DSR_MAC_OK;
+	ok = cb->has_mac || show_backend_lookup(lb, cb, m) == DSR_MAC_OK;
 	ok = ok && (dsr_health_in_service(h) || lb->health->vip[cb->vip].panic);
 	sample(out, fam->name, l, ok && cb->weight > 0);
 }
@@ -231,6 +278,10 @@ worker_value(const struct dsr_worker *w, const struct prom_family *fam)
 		return dsr_ct_count(w->fwd.ct);
 	case PK_CAPACITY:
 		return dsr_ct_capacity(w->fwd.ct);
+	case PK_CONNS6:
+		return w->fwd.ct6 != NULL ? dsr_ct6_count(w->fwd.ct6) : 0;
+	case PK_CAPACITY6:
+		return w->fwd.ct6 != NULL ? dsr_ct6_capacity(w->fwd.ct6) : 0;
 	default:
 		return dsr_ctr_get(w->fwd.st, fam->ctr);
 	}
@@ -241,7 +292,7 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, const struct
 	  unsigned int i, struct dsr_ctl_out *out)
 {
 	const struct prom_section *sec = fam->sec;
-	char l[256], svc[48];
+	char l[256], svc[DSR_SVC_STR_LEN];
 
 	switch (sec->kind) {
 	case PK_PORT:
@@ -258,6 +309,8 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, const struct
 	case PK_WORKER:
 	case PK_CONNS:
 	case PK_CAPACITY:
+	case PK_CONNS6:
+	case PK_CAPACITY6:
 		snprintf(l, sizeof(l), "worker=\"%u\"", i);
 		sample(out, fam->name, l, worker_value(lb->workers[i], fam));
 		return;
@@ -273,6 +326,8 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, const struct
 		return;
 	case PK_ARP:
 	case PK_CONFLICTS:
+	case PK_ND:
+	case PK_ND_CONFLICTS:
 		emit_arp(lb, fam, i, out);
 		return;
 	default:

@@ -15,6 +15,7 @@ struct show_rows {
 /* Where a streamed `show conns` / `conns flush` is. */
 struct show_conns_walk {
 	unsigned int worker;
+	bool v6; /* show conns: in the worker's IPv6 table */
 	uint32_t cursor;
 	uint64_t shown;
 	bool started; /* conns flush: the request is published */
@@ -42,11 +43,38 @@ void show_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsi
 enum dsr_ctl_result show_rows_stats(const struct dsr_lb *lb, enum dsr_stats_section sec,
 				    struct show_rows *st, struct dsr_ctl_out *out);
 
-/* show_arp.c: ARP rows: part 0 per-port counters, 1 neighbours, 2 conflicts. */
-bool show_rows_arp(const struct dsr_lb *lb, unsigned int part, unsigned int *next,
-		   struct dsr_ctl_out *out);
+/* show_arp.c: the parts of the neighbour rows. */
+enum show_nb_part {
+	SHOW_NB_ARP_PORTS = 0, /* "arp port N": ARP counters */
+	SHOW_NB_ARP_NEIGH,     /* "neighbour A.B.C.D" */
+	SHOW_NB_ARP_CONFLICTS, /* "conflict A.B.C.D MAC" */
+	SHOW_NB_ND_PORTS,      /* "nd port N": neighbour discovery counters */
+	SHOW_NB_ND_NEIGH,      /* "neighbour X::Y" */
+	SHOW_NB_ND_CONFLICTS,  /* "conflict X::Y MAC" */
+};
 
-/* show_stats.c: a backend's MAC (static, resolved or "none") and ARP state name. */
+/*
+ * show_arp.c: the rows of one part from item *next on; false when the
+ * client's queue is full (call again). lib/nd's parts have no rows while
+ * the balancer has no lb->nd.
+ */
+bool show_rows_neigh(const struct dsr_lb *lb, unsigned int part, unsigned int *next,
+		     struct dsr_ctl_out *out);
+
+/* show_arp.c: the rows of parts[0..nparts-1] (enum show_nb_part), streamed in st. */
+enum dsr_ctl_result show_rows_parts(const struct dsr_lb *lb, const uint8_t *parts,
+				    unsigned int nparts, struct show_rows *st,
+				    struct dsr_ctl_out *out);
+
+/*
+ * show_stats.c: where a backend's MAC stands: lib/arp's lookup for an
+ * IPv4 backend, lib/nd's for an IPv6 one (pending while there is no
+ * lb->nd); mac is set as the lookup sets it. A static MAC is not looked at.
+ */
+enum dsr_mac_lookup show_backend_lookup(const struct dsr_lb *lb, const struct dsr_conf_backend *cb,
+					uint8_t mac[6]);
+
+/* show_stats.c: a backend's MAC (static, resolved or "none") and ARP (or ND) state name. */
 const char *show_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, char *buf);
 const char *show_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb);
 

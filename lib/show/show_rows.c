@@ -28,6 +28,9 @@ enum rows_phase {
 	PH_ARP,
 	PH_NEIGH,
 	PH_CONFLICTS,
+	PH_ND,
+	PH_ND_NEIGH,
+	PH_ND_CONFLICTS,
 	PH_CONTROL,
 	PH_END
 };
@@ -50,6 +53,7 @@ phase_in(enum dsr_stats_section sec, enum rows_phase ph)
 	case DSR_STATS_DROPS:
 		return ph == PH_DROPS || ph == PH_EVENTS;
 	case DSR_STATS_ARP:
+		/* ARP's only; neighbour discovery's (IPv6) are `show nd`, and in all. */
 		return ph == PH_ARP || ph == PH_NEIGH || ph == PH_CONFLICTS;
 	case DSR_STATS_CONTROL:
 		return ph == PH_CONTROL;
@@ -152,6 +156,8 @@ row_worker(const struct dsr_lb *lb, unsigned int i, struct dsr_ctl_out *out)
 	dsr_ctl_kv_u64(out, "drops", dsr_stats_drops(st));
 	dsr_ctl_kv_u64(out, "conns", dsr_ct_count(w->fwd.ct));
 	dsr_ctl_kv_u64(out, "capacity", dsr_ct_capacity(w->fwd.ct));
+	dsr_ctl_kv_u64(out, "conns6", w->fwd.ct6 ? dsr_ct6_count(w->fwd.ct6) : 0);
+	dsr_ctl_kv_u64(out, "capacity6", w->fwd.ct6 ? dsr_ct6_capacity(w->fwd.ct6) : 0);
 	kv_group(out, DSR_CTR_G_LOOP, DSR_CTR_IN_WORKER, st);
 	if (w->record_cycles)
 		row_cycles(st, out);
@@ -161,16 +167,20 @@ row_worker(const struct dsr_lb *lb, unsigned int i, struct dsr_ctl_out *out)
 static void
 row_total(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, struct dsr_ctl_out *out)
 {
-	uint64_t conns = 0;
+	uint64_t conns = 0, conns6 = 0;
 	unsigned int i;
 
-	for (i = 0; i < lb->nb_workers; i++)
+	for (i = 0; i < lb->nb_workers; i++) {
 		conns += dsr_ct_count(lb->workers[i]->fwd.ct);
+		if (lb->workers[i]->fwd.ct6 != NULL)
+			conns6 += dsr_ct6_count(lb->workers[i]->fwd.ct6);
+	}
 	dsr_ctl_row_begin(out, "total");
 	kv_group(out, DSR_CTR_G_TRAFFIC, DSR_CTR_IN_TOTAL, s);
 	kv_group(out, DSR_CTR_G_LOOP, DSR_CTR_IN_TOTAL, s);
 	dsr_ctl_kv_u64(out, "drops", dsr_stats_drops(s));
 	dsr_ctl_kv_u64(out, "conns", conns);
+	dsr_ctl_kv_u64(out, "conns6", conns6);
 	dsr_ctl_kv_u64(out, "slowpath-handled", lb->slow_frames);
 	dsr_ctl_kv_u64(out, "slowpath-tx-drops", lb->slow_tx_drops);
 	dsr_ctl_kv_u64(out, "generations", lb->publishes);
@@ -198,7 +208,7 @@ show_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned 
 	     struct dsr_ctl_out *out)
 {
 	const struct dsr_conf *c = lb->conf;
-	char kind[64], svc[48];
+	char kind[8 + DSR_SVC_STR_LEN], svc[DSR_SVC_STR_LEN];
 	uint64_t nb = 0;
 	unsigned int b;
 
@@ -217,10 +227,12 @@ row_backend(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned i
 	    struct dsr_ctl_out *out)
 {
 	const struct dsr_conf_backend *cb = &lb->conf->backends[b];
-	char kind[96], svc[48], ip[16], mac[18];
+	char kind[16 + DSR_SVC_STR_LEN + DSR_IP6_STR_LEN], svc[DSR_SVC_STR_LEN];
+	char ip[DSR_IP6_STR_LEN], mac[DSR_MAC_STR_LEN];
 
 	dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc));
-	snprintf(kind, sizeof(kind), "backend %s %s", svc, dsr_ip_str(cb->ip, ip));
+	snprintf(kind, sizeof(kind), "backend %s %s", svc,
+		 dsr_addr_str(cb->family, cb->ip, cb->ip6, ip));
 	dsr_ctl_row_begin(out, kind);
 	kv_group(out, DSR_CTR_G_BACKEND, 0, &s->backend[b]);
 	dsr_ctl_kv_u64(out, "lost-conns", lb->base->lost_conns[b]);
@@ -282,7 +294,8 @@ rows_phase(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, enum rows_p
 		n = DSR_MAX_BACKENDS;
 		break;
 	default:
-		return show_rows_arp(lb, ph - PH_ARP, next, out);
+		/* PH_ARP ... PH_ND_CONFLICTS are the neighbour parts, in order. */
+		return show_rows_neigh(lb, SHOW_NB_ARP_PORTS + (ph - PH_ARP), next, out);
 	}
 	for (; *next < n; (*next)++) {
 		if (dsr_ctl_queued(out) > DSR_CTL_CHUNK)

@@ -4,6 +4,7 @@
 
 #include "dsr_ctl.h"
 #include "dsr_lb.h"
+#include "dsr_nd.h"
 #include "show_pvt.h"
 
 struct dsr_stats_lcore *
@@ -26,6 +27,16 @@ show_stats_snapshot(const struct dsr_lb *lb, struct dsr_ctl_out *out)
 	return s;
 }
 
+enum dsr_mac_lookup
+show_backend_lookup(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, uint8_t mac[6])
+{
+	if (cb->family != DSR_AF_IPV6)
+		return dsr_arp_lookup(lb->arp, cb->ip, mac);
+	if (lb->nd == NULL)
+		return DSR_MAC_PENDING;
+	return dsr_nd_lookup(lb->nd, cb->ip6, mac);
+}
+
 /* The MAC a backend is sent to: static, resolved, or "none". */
 const char *
 show_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, char *buf)
@@ -34,12 +45,12 @@ show_backend_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, cha
 
 	if (cb->has_mac)
 		return dsr_mac_str(cb->mac, buf);
-	if (!dsr_mac_lookup_has_mac(dsr_arp_lookup(lb->arp, cb->ip, mac)))
+	if (!dsr_mac_lookup_has_mac(show_backend_lookup(lb, cb, mac)))
 		return "none";
 	return dsr_mac_str(mac, buf);
 }
 
-/* Why a backend does or does not take new flows, as far as ARP goes. */
+/* Why a backend does or does not take new flows, as far as ARP (or ND) goes. */
 const char *
 show_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 {
@@ -47,7 +58,7 @@ show_backend_arp(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 
 	if (cb->has_mac)
 		return "static";
-	switch (dsr_arp_lookup(lb->arp, cb->ip, mac)) {
+	switch (show_backend_lookup(lb, cb, mac)) {
 	case DSR_MAC_OK:
 		return "resolved";
 	case DSR_MAC_LOST:

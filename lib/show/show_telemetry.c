@@ -27,10 +27,10 @@
 struct tel_snapshot {
 	pthread_mutex_t lock;
 	struct dsr_stats_lcore s; /* raw sums, up to the VIPs' (offset VIP_OFF) */
-	uint64_t conns, generations;
+	uint64_t conns, conns6, generations;
 	unsigned int nb_ports;
 	unsigned int nb_vips;
-	char vip_name[TEL_VIPS][48];
+	char vip_name[TEL_VIPS][DSR_SVC_STR_LEN]; /* "[fd00::1]:80/tcp" as "_fd00__1__80/tcp" */
 	uint64_t vip_pkts[TEL_VIPS];
 };
 
@@ -61,6 +61,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	tel_group(d, DSR_CTR_G_TRAFFIC, &tel.s);
 	rte_tel_data_add_dict_u64(d, "drops", dsr_stats_drops(&tel.s));
 	rte_tel_data_add_dict_u64(d, "conns", tel.conns);
+	rte_tel_data_add_dict_u64(d, "conns6", tel.conns6);
 	rte_tel_data_add_dict_u64(d, "new_conns", tel.s.event[DSR_EV_CT_NEW]);
 	rte_tel_data_add_dict_u64(d, "generations", tel.generations);
 	tel_group(d, DSR_CTR_G_LOOP, &tel.s);
@@ -150,7 +151,7 @@ dsr_show_telemetry_register(void)
 	done = true;
 	rte_telemetry_register_cmd(
 		DSR_TEL_STATS, tel_stats,
-		"dsrlb totals: packets, bytes, drops, connections. No parameters");
+		"dsrlb totals: packets, bytes, drops, connections (IPv4, IPv6). No parameters");
 	rte_telemetry_register_cmd(DSR_TEL_DROPS, tel_drops,
 				   "dsrlb drops by reason. No parameters");
 	rte_telemetry_register_cmd(DSR_TEL_VIPS, tel_vips,
@@ -171,12 +172,16 @@ show_telemetry_update(const struct dsr_lb *lb, const struct dsr_stats_lcore *s)
 	tel.generations = lb->publishes;
 	tel.nb_ports = lb->nb_ports;
 	tel.conns = 0;
-	for (i = 0; i < lb->nb_workers; i++)
+	tel.conns6 = 0;
+	for (i = 0; i < lb->nb_workers; i++) {
 		tel.conns += dsr_ct_count(lb->workers[i]->fwd.ct);
+		if (lb->workers[i]->fwd.ct6 != NULL)
+			tel.conns6 += dsr_ct6_count(lb->workers[i]->fwd.ct6);
+	}
 	for (i = 0; i < DSR_MAX_VIPS && n < TEL_VIPS; i++) {
 		if (!lb->conf->vips[i].used)
 			continue;
-		char svc[48];
+		char svc[DSR_SVC_STR_LEN];
 
 		dsr_tel_name(dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)), tel.vip_name[n],
 			     sizeof(tel.vip_name[n]));

@@ -42,6 +42,11 @@ backend add 10.0.0.100:53/udp 10.0.0.21 mac 02:00:00:00:b1:01
 backend add 10.0.0.100:53/udp 10.0.0.22 mac 02:00:00:00:b1:02
 backend add 10.0.0.100:53/udp 10.0.0.23 mac 02:00:00:00:b1:03
 backend add 10.0.0.100:53/udp 10.0.0.24 mac 02:00:00:00:b1:04
+vip add [fd00::100]:80/tcp
+backend add [fd00::100]:80/tcp fd00::21 mac 02:00:00:00:b1:01
+backend add [fd00::100]:80/tcp fd00::22 mac 02:00:00:00:b1:02
+backend add [fd00::100]:80/tcp fd00::23 mac 02:00:00:00:b1:03
+backend add [fd00::100]:80/tcp fd00::24 mac 02:00:00:00:b1:04
 """
 
 

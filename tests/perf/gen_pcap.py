@@ -29,7 +29,11 @@ except ImportError:  # the plain loop below still works
 
 DST_MAC = bytes.fromhex("027063617000")
 SRC_MAC = bytes.fromhex("02000000c101")
-KINDS = {"ack": [(6, 0x10)], "churn": [(6, 0x02), (6, 0x10), (6, 0x11)], "udp": [(17, 0)]}
+KINDS = {"ack": [(6, 0x10)], "churn": [(6, 0x02), (6, 0x10), (6, 0x11)], "udp": [(17, 0)],
+         "ack6": [(6, 0x10)], "udp6": [(17, 0)]}
+# IPv6 kinds: from 2001:db8::/64 + i to VIP6 (fd00::100), 74- and 80-byte frames.
+V6_KINDS = ("ack6", "udp6")
+VIP6 = socket.inet_pton(socket.AF_INET6, "fd00::100")
 MAX_FLOWS = 1 << 22
 FRAME = 60
 REC = 16 + FRAME  # pcap record header + frame
@@ -82,7 +86,9 @@ def write_pcap(out, flows, kind, vip="10.0.0.100", sample=None, seed=1, dst_mac=
     header = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
     with open(out, "wb") as f:
         f.write(header)
-        if np is not None:
+        if kind in V6_KINDS:
+            n = _write_loop6(f, flows, ids, seq, dst_mac)
+        elif np is not None:
             n = _write_numpy(f, flows, ids, seq, vip, dst_mac)
         else:
             n = _write_loop(f, flows, ids, seq, vip, dst_mac)
@@ -95,6 +101,29 @@ def _write_loop(f, flows, ids, seq, vip, dst_mac):
         src = struct.pack("!I", src_ip(i))
         for proto, flags in seq:
             fr = frame(src, src_port(i), vip, proto, flags, dst_mac)
+            f.write(struct.pack("<IIII", 1700000000, i % 1000000, len(fr), len(fr)))
+            f.write(fr)
+            n += 1
+    return n
+
+
+def frame6(i, sport, proto, flags, dst_mac=DST_MAC):
+    """An IPv6 frame of flow i: 2001:db8::i -> fd00::100 (checksums left 0)."""
+    if proto == 6:
+        l4 = struct.pack("!HHIIBBHHH", sport, 80, 1000, 1, 5 << 4, flags, 65535, 0, 0)
+    else:
+        l4 = struct.pack("!HHHH", sport, 53, 8 + 18, 0) + b"\0" * 18
+    src = bytes.fromhex("20010db8000000000000") + struct.pack("!HI", 0, i)
+    ip = struct.pack("!IHBB", 6 << 28, len(l4), proto, 64) + src + VIP6
+    return dst_mac + SRC_MAC + b"\x86\xdd" + ip + l4
+
+
+def _write_loop6(f, flows, ids, seq, dst_mac):
+    n = 0
+    for i in (range(flows) if ids is None else ids):
+        i = int(i)
+        for proto, flags in seq:
+            fr = frame6(i, src_port(i), proto, flags, dst_mac)
             f.write(struct.pack("<IIII", 1700000000, i % 1000000, len(fr), len(fr)))
             f.write(fr)
             n += 1

@@ -11,6 +11,11 @@ every counter where the list says, with the same value in each output
 where they count the same thing (all but the per-worker loop counters,
 which move while the test reads them).
 
+The configuration also has an IPv6 port address, VIP and backend (issue
+17): each output must name them in IPv6's text ([fd00::100]:80/tcp,
+fd00::21), and `show ports`, `show config`, `show nd` and `show
+conflicts` must answer.
+
 usage: test_counters.py DSRLB DSRLBCTL DSRLB-COUNTERS
 """
 
@@ -77,6 +82,48 @@ def prometheus(ctl, sock):
     return types, samples
 
 
+# The IPv6 part of the configuration, and how each output must name it.
+CONF6 = """\
+port 0 address fd00::2/64
+vip add [fd00::100]:80/tcp
+backend add [fd00::100]:80/tcp fd00::21 mac 02:00:00:00:d1:01 weight 100
+"""
+VIP6, BACKEND6 = "[fd00::100]:80/tcp", "fd00::21"
+
+
+def check_ipv6(ctl, sock, rows, samples, tel):
+    """The errors in how the outputs show the IPv6 VIP, backend and port address."""
+    errors = []
+    for kind in ("vip " + VIP6, "backend %s %s" % (VIP6, BACKEND6)):
+        if kind not in rows:
+            errors.append("IPv6: no row '%s' in show stats: %s" % (kind, sorted(rows)))
+    label = 'vip="%s",backend="%s"' % (VIP6, BACKEND6)
+    for family in ("dsrlb_backend_up", "dsrlb_backend_health"):
+        if label not in samples.get(family, {}):
+            errors.append("IPv6: no %s{%s} in Prometheus: %s"
+                          % (family, label, sorted(samples.get(family, {}))))
+    if 'vip="%s"' % VIP6 not in samples.get("dsrlb_vip_panics_total", {}):
+        errors.append("IPv6: no dsrlb_vip_panics_total{vip=\"%s\"}" % VIP6)
+    if "_fd00__100__80/tcp" not in (tel.get("/dsrlb/vips") or {}):
+        errors.append("IPv6: no VIP _fd00__100__80/tcp in telemetry: %s" % tel.get("/dsrlb/vips"))
+    out = json.loads(run([ctl, "-s", sock, "--json", "show", "backends"]))["rows"]
+    be = [r for r in out if r["kind"] == "backend %s %s" % (VIP6, BACKEND6)]
+    if len(be) != 1 or be[0].get("mac") != "02:00:00:00:d1:01" or be[0].get("arp") != "static":
+        errors.append("IPv6: show backends: %s" % out)
+    ports = json.loads(run([ctl, "-s", sock, "--json", "show", "ports"]))["rows"]
+    if not ports or ports[0].get("address6") != "fd00::2/64":
+        errors.append("IPv6: show ports has no address6 fd00::2/64: %s" % ports)
+    conf = run([ctl, "-s", sock, "show", "config"])
+    for line in CONF6.splitlines():
+        if line not in conf.splitlines():
+            errors.append("IPv6: '%s' not in show config:\n%s" % (line, conf))
+    for cmd in (["show", "nd"], ["show", "conflicts"], ["show", "conns", VIP6]):
+        p = subprocess.run([ctl, "-s", sock] + cmd, capture_output=True, text=True, timeout=30)
+        if p.returncode != 0:
+            errors.append("IPv6: %s: %s" % (" ".join(cmd), p.stderr.strip()))
+    return errors
+
+
 def row_kinds(rows, row):
     """The `show stats` rows a counter's row names: "total", "port" (port 0), ..."""
     if row in rows:
@@ -94,7 +141,7 @@ def main():
         conf, inp = os.path.join(tmp, "lb.conf"), os.path.join(tmp, "in.pcap")
         sock, err = os.path.join(tmp, "ctl.sock"), os.path.join(tmp, "err")
         with open(conf, "w") as f:
-            f.write(fx.BASE_CONF)
+            f.write(fx.BASE_CONF + CONF6)
         wrpcap(inp, pkts)
         with open(err, "w") as se:
             proc = subprocess.Popen(
@@ -122,6 +169,7 @@ def main():
             types, samples = prometheus(ctl, sock)
             cmds = sorted({c[5] for c in counters if c[5] != "-"})
             tel = telemetry(prefix, [c + ",0" if c == "/dsrlb/port" else c for c in cmds])
+            errors += check_ipv6(ctl, sock, rows, samples, tel)
         finally:
             proc.terminate()
             rc = proc.wait(timeout=20)

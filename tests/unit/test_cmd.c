@@ -633,6 +633,7 @@ static const char *const canonical[] = {
 	"show stats drops --prometheus",
 	"show stats --prometheus",
 	"show arp",
+	"show nd",
 	"show conflicts",
 	"show ports",
 	"show workers",
