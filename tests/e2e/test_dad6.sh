@@ -7,12 +7,14 @@
 #    runs DAD (an NS from ::): dsrlb logs "probed for our IP address",
 #    answers the probe (an NA to all-nodes), so the host's DAD fails (the
 #    address goes dadfailed) and dsrlb keeps the VIP: `show conflicts`
-#    lists it (kind probe), and the client is still served.
+#    lists it (kind probe), `show nd` counts probes-answered, and the
+#    client is still served. (First dsrlb's own announcements must be
+#    over: an unsolicited NA for the VIP fails the host's DAD by itself.)
 # 2. A host using the VIP (an unsolicited NA with Override, from scapy):
 #    dsrlb logs "is using our IP address" and defends the VIP with an NA
 #    to all-nodes; the client's neighbour entry, moved to the rogue by
 #    its NA, goes back to dsrlb's MAC; `show conflicts` lists it (kind
-#    using), and the client is still served.
+#    using), `show nd` counts defended, and the client is still served.
 set -uo pipefail
 RIG_IPV6=1
 . "$(dirname "$0")/rig.sh"
@@ -37,6 +39,17 @@ served() {
 	[ "$ok" = 5 ]
 }
 
+# dsrlb's own announcements (2 unsolicited NAs for each of its 2 addresses,
+# 2 s apart) would make the host's DAD below fail by themselves, before
+# its probe: wait until they are over.
+nd_ctr() { # counter of `show nd`, port 0
+	rig_ctl show nd | awk -v k="$1" '/^nd port 0:/ {for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'
+}
+announcements() { nd_ctr announcements-sent; }
+announced() { [ "$(announcements)" -ge 4 ] 2>/dev/null; }
+rig_wait_for 100 announced
+check "dsrlb's announcements are over (announcements-sent $(announcements))" announced
+
 # 1. A Linux host's DAD for the VIP.
 rig_host dup "$DUP_MAC"
 rig_host6 dup
@@ -53,6 +66,8 @@ check "the probe is logged" grep -qx \
 	"WARNING port 0: MAC address $DUP_MAC probed for our IP address $VIP6" "$RIG_DIR/lb.err"
 check "... and listed (show conflicts: $(conflicts | grep "$DUP_MAC" | cut -c1-80))" \
 	grep -q "^conflict $VIP6 $DUP_MAC: port 0 kind probe" <<<"$(conflicts)"
+n=$(nd_ctr probes-answered)
+check "... and answered (show nd: probes-answered ${n:-missing})" [ "$n" = 1 ]
 check "the client is still served by the VIP" served
 check "... at dsrlb's MAC ($(rig_neigh_mac cl "$VIP6"))" [ "$(rig_neigh_mac cl "$VIP6")" = "$LB_MAC" ]
 
@@ -68,6 +83,8 @@ check "... and listed (show conflicts: $(conflicts | grep "$ROGUE_MAC" | cut -c1
 	grep -q "^conflict $VIP6 $ROGUE_MAC: port 0 kind using" <<<"$(conflicts)"
 check "the client's neighbour entry for $VIP6 is dsrlb's MAC again ($(rig_neigh_mac cl "$VIP6"))" \
 	[ "$(rig_neigh_mac cl "$VIP6")" = "$LB_MAC" ]
+n=$(nd_ctr defended)
+check "... defended once (show nd: defended ${n:-missing})" [ "$n" = 1 ]
 check "the client is still served by the VIP" served
 n=$(grep -c "our IP address $VIP6" "$RIG_DIR/lb.err" || true)
 check "two conflict lines in all ($n)" [ "$n" = 2 ]
