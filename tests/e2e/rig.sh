@@ -206,7 +206,7 @@ rig_neigh_mac() { # host addr
 	ns "$1" ip neigh show "$2" dev eth0 | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
 }
 
-# Wait (at most $2 s, default 10) until the client gets an HTTP answer
+# Wait (at most $1 s, default 10) until the client gets an HTTP answer
 # from VIP6: dsrlb's own DAD keeps VIP6 unanswered for its first seconds.
 rig_wait_vip6() { # [seconds]
 	local i
