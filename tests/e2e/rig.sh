@@ -21,6 +21,20 @@
 #                        host's MAC, eth0 and the kernel side of the tap get
 #                        others, or that bridge would keep the port's frames.
 # af_xdp and tap hand fragments to DPDK as they arrive.
+#
+# RIG_IPV6=1 (before rig_up) adds IPv6 (otherwise off in every namespace):
+#   fd00::/64 on the LAN, client fd00::10, backends fd00::21/22 with VIP6
+#   fd00::100/128 on lo, HTTP servers on [::]:80 (IPv4 too); dsrlb's
+#   namespace and the switch keep IPv6 off (the daemon does its own ND).
+#   No static neighbour entries: the client finds VIP6 by neighbour
+#   solicitation, answered by dsrlb. A backend needs no sysctl against
+#   answering for VIP6: Linux answers an NS only for an address on the
+#   interface it came in on (ndisc_recv_ns looks the target up strictly on
+#   that device, unlike ARP's weak host model), and picks an NS's source
+#   on that interface too (the analogue of arp_announce=2 is built in).
+#   What it needs: VIP6 on lo (nodad: lo does no DAD anyway), no proxy_ndp
+#   (off by default, set off below), and no DAD delay on its eth0 address
+#   (nodad); accept_ra 0 and router_solicitations 0 cut noise.
 
 RIG=${RIG:-dsr$$}
 RIG_DIR=${RIG_DIR:-$(mktemp -d /tmp/dsrlb-rig.XXXXXX)}
@@ -33,6 +47,12 @@ CLIENT_MAC=02:00:00:00:00:10
 B1_MAC=02:00:00:00:00:21
 B2_MAC=02:00:00:00:00:22
 B3_MAC=02:00:00:00:00:23
+RIG_IPV6=${RIG_IPV6:-0}
+VIP6=fd00::100
+LB_IP6=fd00::2
+CLIENT_IP6=fd00::10
+B1_IP6=fd00::21
+B2_IP6=fd00::22
 # The daemon's lcores (EAL --lcores) and its port (EAL --vdev); a test may
 # set these before rig_start_lb, e.g. for several workers and queues.
 RIG_LCORES=${RIG_LCORES:-0,1}
@@ -79,17 +99,40 @@ rig_host() { # name mac [ip/len]
 	ns sw ip link set "$h" master br0 up
 }
 
-rig_backend() { # name mac ip
-	local h=$1
+# Turn IPv6 on in a host's namespace (made by rig_host, which turns it
+# off), with an address on eth0 if given; see RIG_IPV6 above.
+rig_host6() { # name [ip6/len]
+	local h=$1 addr=${2:-} k
+	ns "$h" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+	for k in all default lo eth0; do
+		ns "$h" sysctl -qw net.ipv6.conf.$k.disable_ipv6=0 net.ipv6.conf.$k.accept_ra=0 \
+			net.ipv6.conf.$k.router_solicitations=0 net.ipv6.conf.$k.proxy_ndp=0
+	done
+	[ -z "$addr" ] || ns "$h" ip -6 addr add "$addr" dev eth0 nodad
+}
+
+rig_backend() { # name mac ip [ip6]
+	local h=$1 bind=0.0.0.0
 	rig_host "$h" "$2" "$3/24"
 	ns "$h" ip addr add "$VIP/32" dev lo
 	ns "$h" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
 		net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
+	if [ -n "${4:-}" ]; then
+		rig_host6 "$h" "$4/64"
+		ns "$h" ip -6 addr add "$VIP6/128" dev lo nodad
+		bind=::
+	fi
 	mkdir -p "$RIG_DIR/$h"
 	echo "$h" >"$RIG_DIR/$h/index.html"
 	head -c 1048576 /dev/urandom >"$RIG_DIR/$h/blob"
-	ns "$h" setsid /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 \
+	# --bind :: serves IPv4 too (http.server's dual-stack socket).
+	ns "$h" setsid /usr/bin/python3 -m http.server 80 --bind "$bind" \
 		--directory "$RIG_DIR/$h" >"$RIG_DIR/$h.log" 2>&1 </dev/null &
+}
+
+# Can HOST connect to ADDR port 80 (an IPv6 address too)?
+rig_http_up() { # host addr
+	ns "$1" bash -c "exec 3<>/dev/tcp/$2/80" 2>/dev/null
 }
 
 rig_up() {
@@ -102,12 +145,21 @@ rig_up() {
 	# af_packet sees veth frames with CHECKSUM_PARTIAL: have the kernel fill
 	# the checksums in before they reach the balancer.
 	ns sw ethtool -K lb tx off >/dev/null
-	rig_backend b1 "$B1_MAC" 10.0.0.21
-	rig_backend b2 "$B2_MAC" 10.0.0.22
+	local b1_6='' b2_6=''
+	if [ "$RIG_IPV6" = 1 ]; then
+		b1_6=$B1_IP6
+		b2_6=$B2_IP6
+		# Flood all multicast (NS to solicited-node groups): dsrlb sends
+		# no MLD reports for the bridge to snoop.
+		ns sw ip link set br0 type bridge mcast_snooping 0
+		rig_host6 cl "$CLIENT_IP6/64"
+	fi
+	rig_backend b1 "$B1_MAC" 10.0.0.21 $b1_6
+	rig_backend b2 "$B2_MAC" 10.0.0.22 $b2_6
 	local i
 	for i in $(seq 50); do
-		if ns b1 bash -c 'exec 3<>/dev/tcp/10.0.0.21/80' 2>/dev/null &&
-			ns b2 bash -c 'exec 3<>/dev/tcp/10.0.0.22/80' 2>/dev/null; then
+		if rig_http_up b1 10.0.0.21 && rig_http_up b2 10.0.0.22 &&
+			{ [ "$RIG_IPV6" != 1 ] || { rig_http_up b1 "$B1_IP6" && rig_http_up b2 "$B2_IP6"; }; }; then
 			return 0
 		fi
 		sleep 0.1
@@ -129,6 +181,63 @@ vip add $VIP:80/tcp
 backend add $VIP:80/tcp 10.0.0.21$m1
 backend add $VIP:80/tcp 10.0.0.22$m2
 CONF
+}
+
+# An IPv6 config (RIG_IPV6=1): the port's IPv6 address, VIP6 on both
+# backends, resolved by neighbour discovery (no 'mac'); with --dual, the
+# port's IPv4 address and the IPv4 VIP on the same backends too.
+rig_conf6() { # [--dual]
+	echo "port 0 address $LB_IP6/64"
+	[ "${1:-}" != --dual ] || echo "port 0 address 10.0.0.2/24"
+	echo "conntrack size 65536"
+	echo "vip add [$VIP6]:80/tcp"
+	echo "backend add [$VIP6]:80/tcp $B1_IP6"
+	echo "backend add [$VIP6]:80/tcp $B2_IP6"
+	if [ "${1:-}" = --dual ]; then
+		echo "vip add $VIP:80/tcp"
+		echo "backend add $VIP:80/tcp 10.0.0.21"
+		echo "backend add $VIP:80/tcp 10.0.0.22"
+	fi
+}
+
+# The MAC in HOST's neighbour entry for ADDR on eth0 (IPv4 or IPv6), or
+# nothing.
+rig_neigh_mac() { # host addr
+	ns "$1" ip neigh show "$2" dev eth0 | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'
+}
+
+# Wait (at most $1 s, default 10) until the client gets an HTTP answer
+# from VIP6: dsrlb's own DAD keeps VIP6 unanswered for its first seconds.
+rig_wait_vip6() { # [seconds]
+	local i
+	for i in $(seq $((${1:-10} * 2))); do
+		ns cl curl -sg --max-time 0.5 "http://[$VIP6]/" >/dev/null && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# For the IPv6 tests: wait (at most $1 tenths of a second) until the
+# command succeeds.
+rig_wait_for() { # tenths command...
+	local n=$1 i
+	shift
+	for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
+# A value of `show stats` on this rig's daemon: the row ("event
+# icmp-echo", "vip [fd00::100]:80/tcp"), the key ("count", "pkts").
+rig_stat() { # row key
+	rig_ctl show stats | awk -v row="$1:" -v key="$2" '
+		index($0, row " ") == 1 {for (i = 1; i < NF; i++) if ($i == key) print $(i + 1)}'
+}
+
+# Are both IPv6 backends resolved by neighbour discovery (`show stats`
+# backend rows, "arp resolved" or the like; not "unresolved")?
+rig_resolved6() {
+	[ "$(rig_ctl show stats | grep -E "^backend \[$VIP6\]:80/tcp ($B1_IP6|$B2_IP6):" |
+		grep -cE ' resolved( |$)')" = 2 ]
 }
 
 # The port's MAC for a balancer host: eth0's as rig_host made it (in tap
