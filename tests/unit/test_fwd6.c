@@ -88,7 +88,8 @@ frame6(uint8_t *buf, const uint8_t src[16], const uint8_t dst[16], uint8_t nh, u
 	buf[21] = hlim;
 	memcpy(buf + 22, src, 16);
 	memcpy(buf + 38, dst, 16);
-	memcpy(buf + 54, ext, extn);
+	if (extn > 0) /* ext may be NULL then */
+		memcpy(buf + 54, ext, extn);
 	memcpy(buf + 54 + extn, l4, l4n);
 	return 54 + extn + l4n;
 }
