@@ -591,7 +591,7 @@ test_concurrent_walk(void)
 	}
 	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	printf("     concurrent: %lu walks, %lu entries seen, %lu torn\n", c.walks, c.entries,
+	printf("#    concurrent: %lu walks, %lu entries seen, %lu torn\n", c.walks, c.entries,
 	       c.torn);
 	CHECK(c.walks > 0);
 	CHECK(c.entries > 0);

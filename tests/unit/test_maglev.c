@@ -190,7 +190,7 @@ test_balance_equal(void)
 				hi = counts[i];
 		}
 		spread = (hi - lo) / mean;
-		printf("  balance N=%u: min %u max %u (max-min)/mean %.4f%%\n", n, lo, hi,
+		printf("# balance N=%u: min %u max %u (max-min)/mean %.4f%%\n", n, lo, hi,
 		       spread * 100);
 		CHECK(spread <= 0.01);
 	}
@@ -214,7 +214,7 @@ check_weights(const uint32_t *w, unsigned int n, uint32_t size)
 	}
 	CHECK_EQ(dsr_maglev_build(b, n, size, t), 0);
 	CHECK_EQ(count_slots(t, size, counts, n), 0);
-	printf("  weights");
+	printf("# weights");
 	for (i = 0; i < n; i++) {
 		double share = (double)counts[i] / size, want = w[i] / sum;
 		double dev = share > want ? share - want : want - share;
@@ -274,7 +274,7 @@ test_disruption_membership(void)
 		CHECK_EQ(dsr_maglev_build(b, n, M_DEF, back), 0);
 		CHECK_EQ(count_diff(full, back, M_DEF), 0);
 	}
-	printf("  remove 1 of %u: changed mean %.4f worst %.4f (1/N %.4f, ratio %.3f), "
+	printf("# remove 1 of %u: changed mean %.4f worst %.4f (1/N %.4f, ratio %.3f), "
 	       "collateral %.4f%%\n",
 	       n, sum / n, worst, 1.0 / n, worst * n, 100.0 * collateral / n / M_DEF);
 	CHECK(worst <= 1.2 / n);
@@ -282,7 +282,7 @@ test_disruption_membership(void)
 	/* Add an 11th backend. */
 	CHECK_EQ(dsr_maglev_build(b, n + 1, M_DEF, t), 0);
 	frac = (double)count_diff(full, t, M_DEF) / M_DEF;
-	printf("  add 11th to %u: changed %.4f (1/(N+1) %.4f, ratio %.3f)\n", n, frac,
+	printf("# add 11th to %u: changed %.4f (1/(N+1) %.4f, ratio %.3f)\n", n, frac,
 	       1.0 / (n + 1), frac * (n + 1));
 	CHECK(frac <= 1.2 / (n + 1));
 	free(full);
@@ -306,7 +306,7 @@ check_weight_change(uint32_t from, uint32_t to)
 	if (ideal < 0)
 		ideal = -ideal;
 	frac = (double)count_diff(a, t, M_DEF) / M_DEF;
-	printf("  weight %u -> %u of 1 in 10: changed %.4f, ideal %.4f (ratio %.3f)\n", from, to,
+	printf("# weight %u -> %u of 1 in 10: changed %.4f, ideal %.4f (ratio %.3f)\n", from, to,
 	       frac, ideal, frac / ideal);
 	CHECK(frac <= 1.5 * ideal + 0.005);
 	free(a);
@@ -409,7 +409,7 @@ test_golden(void)
 			b[i].id = (uint16_t)(7 + i);
 		}
 		CHECK_EQ(dsr_maglev_build(b, 3, 13, t), 0);
-		printf("  golden weights %u/%u/%u:", b[0].weight, b[1].weight, b[2].weight);
+		printf("# golden weights %u/%u/%u:", b[0].weight, b[1].weight, b[2].weight);
 		for (i = 0; i < 13; i++) {
 			printf(" %u", t[i]);
 			CHECK_EQ(t[i], gold[c][i]);
@@ -562,7 +562,7 @@ time_build(const char *what, const struct dsr_maglev_backend *b, unsigned int n,
 			best = ms;
 	}
 	CHECK_EQ(count_slots(t, size, counts, n), 0);
-	printf("  build M=%u N=%u %s: %.2f ms\n", size, n, what, best);
+	printf("# build M=%u N=%u %s: %.2f ms\n", size, n, what, best);
 	free(t);
 }
 

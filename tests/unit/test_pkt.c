@@ -297,7 +297,8 @@ test_table_hash(void)
 	CHECK(most <= 32);
 	for (i = 0; i < 32; i++)
 		CHECK(tag[i] > FLOWS / 32 / 2 && tag[i] < FLOWS / 32 * 2);
-	printf("table hash: %u flows in %u buckets, %u to %u a bucket\n", FLOWS, NB, fewest, most);
+	printf("# table hash: %u flows in %u buckets, %u to %u a bucket\n", FLOWS, NB, fewest,
+	       most);
 }
 
 static void
