@@ -194,19 +194,6 @@ check_not_own(const struct dsr_conf *conf, uint32_t ip, char *err, size_t errlen
 	return 0;
 }
 
-/* The backend with address ip (of any VIP), or -1: what a VIP or port address may not be. */
-static int
-backend_with_ip(const struct dsr_conf *conf, uint32_t ip)
-{
-	unsigned int i;
-
-	for (i = 0; i < DSR_MAX_BACKENDS; i++)
-		if (conf->backends[i].used && conf->backends[i].family == DSR_AF_IPV4 &&
-		    conf->backends[i].ip == ip)
-			return (int)i;
-	return -1;
-}
-
 /* "the address of backend B of VIP V", for errors. */
 static const char *
 backend_str(const struct dsr_conf *conf, int id, char *buf, size_t len)
@@ -264,7 +251,7 @@ apply_port_address4(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
 			port, dsr_ip_str(conf->ports[port].ip, s), conf->ports[port].prefix_len);
 	if (check_unicast(ip, "port address", err, errlen) < 0)
 		return -1;
-	other = backend_with_ip(conf, ip);
+	other = dsr_conf_backend_with(conf, DSR_AF_IPV4, ip, NULL);
 	if (other >= 0)
 		return dsr_conf_err(err, errlen, "port %u address %s is %s", port,
 				    dsr_ip_str(ip, s), backend_str(conf, other, bs, sizeof(bs)));
@@ -618,120 +605,6 @@ apply_port_kif(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 }
 
 /*
- * The settings' current values as commands (DSR_CMD_F_SETTING rows):
- * show config and the reload's comparison of settings come from these.
- */
-static int
-settings_ports(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
-{
-	struct dsr_cmd cmd;
-	unsigned int i;
-	int r = 0;
-
-	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_PORT_ADDRESS;
-		cmd.u.port_addr.port = (uint16_t)i;
-		if (conf->ports[i].has_addr) {
-			cmd.u.port_addr.prefix_len = conf->ports[i].prefix_len;
-			cmd.u.port_addr.ip = conf->ports[i].ip;
-			r = emit(arg, &cmd);
-		}
-		if (conf->ports[i].has_addr6 && r == 0) {
-			cmd.u.port_addr.family = DSR_AF_IPV6;
-			cmd.u.port_addr.ip = 0;
-			cmd.u.port_addr.prefix_len = conf->ports[i].prefix6;
-			memcpy(cmd.u.port_addr.ip6, conf->ports[i].ip6, 16);
-			r = emit(arg, &cmd);
-		}
-	}
-	return r;
-}
-
-static int
-settings_port_kif(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
-{
-	struct dsr_cmd cmd;
-	unsigned int i;
-	int r = 0;
-
-	for (i = 0; i < DSR_MAX_PORTS && r == 0; i++) {
-		if (conf->ports[i].kif[0] == '\0')
-			continue;
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_PORT_KERNEL_IF;
-		cmd.u.port_kif.port = (uint16_t)i;
-		memcpy(cmd.u.port_kif.name, conf->ports[i].kif, DSR_IFNAME_MAX);
-		r = emit(arg, &cmd);
-	}
-	return r;
-}
-
-static int
-settings_timeouts(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)
-{
-	struct dsr_cmd cmd;
-	unsigned int i;
-	int r = 0;
-
-	for (i = 0; i < DSR_TIMEOUT_NKINDS && r == 0; i++) {
-		memset(&cmd, 0, sizeof(cmd));
-		cmd.id = DSR_CMD_TIMEOUT_SET;
-		cmd.u.timeout.kind = (enum dsr_timeout_kind)i;
-		cmd.u.timeout.seconds = conf->timeout_s[i];
-		r = emit(arg, &cmd);
-	}
-	return r;
-}
-
-static int
-settings_scalar(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg, enum dsr_cmd_id id)
-{
-	struct dsr_cmd cmd;
-
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.id = id;
-	switch (id) {
-	case DSR_CMD_CONNTRACK_SIZE:
-		cmd.u.size = conf->conntrack_size;
-		break;
-	case DSR_CMD_MAGLEV_SIZE:
-		cmd.u.size = conf->maglev_size;
-		break;
-	case DSR_CMD_STRICT_SYN:
-		cmd.u.on = conf->strict_syn;
-		break;
-	case DSR_CMD_ICMP_FORWARD:
-		cmd.u.on = conf->icmp_forward;
-		break;
-	case DSR_CMD_ICMP_RATE:
-		cmd.u.rate = conf->icmp_rate;
-		break;
-	case DSR_CMD_ARP_ANNOUNCE:
-		cmd.u.arp_announce.count = conf->arp_announce_count;
-		cmd.u.arp_announce.interval_s = conf->arp_announce_interval_s;
-		break;
-	default: /* DSR_CMD_ARP_REFRESH */
-		cmd.u.seconds = conf->arp_refresh_s;
-		break;
-	}
-	return emit(arg, &cmd);
-}
-
-#define SETTINGS_SCALAR(name, id)                                                                  \
-	static int settings_##name(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg)  \
-	{                                                                                          \
-		return settings_scalar(conf, emit, arg, id);                                       \
-	}
-SETTINGS_SCALAR(conntrack, DSR_CMD_CONNTRACK_SIZE)
-SETTINGS_SCALAR(maglev, DSR_CMD_MAGLEV_SIZE)
-SETTINGS_SCALAR(strict_syn, DSR_CMD_STRICT_SYN)
-SETTINGS_SCALAR(arp_announce, DSR_CMD_ARP_ANNOUNCE)
-SETTINGS_SCALAR(arp_refresh, DSR_CMD_ARP_REFRESH)
-SETTINGS_SCALAR(icmp_forward, DSR_CMD_ICMP_FORWARD)
-SETTINGS_SCALAR(icmp_rate, DSR_CMD_ICMP_RATE)
-
-/*
  * What each configuration command does to a state, by the command table's
  * id: apply it, and for settings, write their values back as commands.
  * The control socket's commands (DSR_CMD_F_RUNTIME) have no row here.
@@ -740,22 +613,22 @@ static const struct conf_cmd_ops {
 	int (*apply)(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen);
 	int (*settings)(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 } conf_ops[DSR_CMD_NIDS] = {
-	[DSR_CMD_PORT_ADDRESS] = {apply_port_address, settings_ports},
-	[DSR_CMD_PORT_KERNEL_IF] = {apply_port_kif, settings_port_kif},
+	[DSR_CMD_PORT_ADDRESS] = {apply_port_address, dsr_conf_settings_ports},
+	[DSR_CMD_PORT_KERNEL_IF] = {apply_port_kif, dsr_conf_settings_port_kif},
 	[DSR_CMD_VIP_ADD] = {apply_vip_add, NULL},
 	[DSR_CMD_VIP_DEL] = {apply_vip_del, NULL},
 	[DSR_CMD_BACKEND_ADD] = {apply_backend_add, NULL},
 	[DSR_CMD_BACKEND_DEL] = {apply_backend_del, NULL},
 	[DSR_CMD_BACKEND_SET] = {apply_backend_set, NULL},
 	[DSR_CMD_CHECK_SET] = {dsr_conf_apply_check, NULL},
-	[DSR_CMD_TIMEOUT_SET] = {apply_timeout, settings_timeouts},
-	[DSR_CMD_CONNTRACK_SIZE] = {apply_conntrack_size, settings_conntrack},
-	[DSR_CMD_STRICT_SYN] = {apply_strict_syn, settings_strict_syn},
-	[DSR_CMD_MAGLEV_SIZE] = {apply_maglev_size, settings_maglev},
-	[DSR_CMD_ARP_ANNOUNCE] = {apply_arp_announce, settings_arp_announce},
-	[DSR_CMD_ARP_REFRESH] = {apply_arp_refresh, settings_arp_refresh},
-	[DSR_CMD_ICMP_FORWARD] = {apply_icmp_forward, settings_icmp_forward},
-	[DSR_CMD_ICMP_RATE] = {apply_icmp_rate, settings_icmp_rate},
+	[DSR_CMD_TIMEOUT_SET] = {apply_timeout, dsr_conf_settings_timeouts},
+	[DSR_CMD_CONNTRACK_SIZE] = {apply_conntrack_size, dsr_conf_settings_conntrack},
+	[DSR_CMD_STRICT_SYN] = {apply_strict_syn, dsr_conf_settings_strict_syn},
+	[DSR_CMD_MAGLEV_SIZE] = {apply_maglev_size, dsr_conf_settings_maglev},
+	[DSR_CMD_ARP_ANNOUNCE] = {apply_arp_announce, dsr_conf_settings_arp_announce},
+	[DSR_CMD_ARP_REFRESH] = {apply_arp_refresh, dsr_conf_settings_arp_refresh},
+	[DSR_CMD_ICMP_FORWARD] = {apply_icmp_forward, dsr_conf_settings_icmp_forward},
+	[DSR_CMD_ICMP_RATE] = {apply_icmp_rate, dsr_conf_settings_icmp_rate},
 };
 
 bool

@@ -30,6 +30,18 @@ int dsr_conf_backend_with(const struct dsr_conf *conf, uint8_t family, uint32_t 
 int dsr_conf_check_not_own6(const struct dsr_conf *conf, const uint8_t ip6[16], char *err,
 			    size_t errlen);
 
+/* conf_dump.c: the settings' writers (conf.c's conf_ops[] table names them). */
+int dsr_conf_settings_ports(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_port_kif(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_timeouts(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_conntrack(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_maglev(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_strict_syn(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_arp_announce(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_arp_refresh(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_icmp_forward(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_icmp_rate(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+
 /* conf_check.c: check set. */
 int dsr_conf_apply_check(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
 			 size_t errlen);

@@ -14,13 +14,6 @@
 #include "dsr_pkt6.h"
 #include "fwd_pvt.h"
 
-/* The IPv6 header's offset: the fast path keeps no l3_off (one tag at most). */
-static inline uint32_t
-fwd6_l3(const uint8_t *frame)
-{
-	return frame[12] == 0x81 && frame[13] == 0x00 ? DSR_ETH_HLEN + DSR_VLAN_HLEN : DSR_ETH_HLEN;
-}
-
 /*
  * A source no client can have: unspecified, loopback, multicast,
  * link-local, IPv4-mapped, the VIP itself or the port's own address.
@@ -230,7 +223,7 @@ fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fw
 	int be;
 
 	/* Parse again: classify found it whole, so this cannot fail. */
-	if (dsr_pkt_parse6_l3(frame, len, fwd6_l3(frame), &p) == DSR_PKT_L4)
+	if (dsr_pkt_parse6_l3(frame, len, fwd_l3_off(frame), &p) == DSR_PKT_L4)
 		flow = p.flow;
 	else if (dsr_icmp6_error_flow(frame + p.l4_off, p.end_off - p.l4_off, p.flow.dst_ip,
 				      &flow) != DSR_ICMP_ERR_OK)

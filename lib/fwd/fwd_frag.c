@@ -23,10 +23,7 @@
 static inline struct dsr_frag_key
 fwd_frag_key(const uint8_t *frame, const struct dsr_flow *flow)
 {
-	/* The fast path does not keep l3_off: a tag is the only thing before IPv4. */
-	uint32_t l3 = frame[12] == 0x81 && frame[13] == 0x00 ? DSR_ETH_HLEN + DSR_VLAN_HLEN
-							     : DSR_ETH_HLEN;
-	const uint8_t *id = frame + l3 + FWD_IP4_ID;
+	const uint8_t *id = frame + fwd_l3_off(frame) + FWD_IP4_ID;
 	struct dsr_frag_key k = {flow->src_ip, flow->dst_ip, (uint16_t)(id[0] << 8 | id[1]),
 				 flow->proto, 0};
 

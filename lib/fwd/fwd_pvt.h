@@ -57,6 +57,13 @@ fwd_for_kernel(const struct dsr_gen *g, const uint8_t *frame, const struct dsr_p
 	return dst == g->kernel_ip[port];
 }
 
+/* Where a frame's IP header starts: the fast path keeps no l3_off (one VLAN tag at most). */
+static inline uint32_t
+fwd_l3_off(const uint8_t *frame)
+{
+	return frame[12] == 0x81 && frame[13] == 0x00 ? DSR_ETH_HLEN + DSR_VLAN_HLEN : DSR_ETH_HLEN;
+}
+
 /* Rewrite the Ethernet addresses of a frame going to backend b. */
 static inline void
 fwd_rewrite(const struct dsr_fwd *f, uint8_t *frame, const struct dsr_gen_backend *b, uint16_t port)

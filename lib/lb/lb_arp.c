@@ -21,8 +21,8 @@
  * drops it and counts slowpath-full). */
 #define LB_SLOW_PER_CALL 128
 
-static void
-lb_arp_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
+void
+dsr_lb_slow_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
 {
 	dsr_lb_send_frame(arg, port, frame, len);
 }
@@ -53,8 +53,8 @@ dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32
 	}
 }
 
-static void
-lb_arp_log(void *arg, int level, const char *line)
+void
+dsr_lb_slow_log(void *arg, int level, const char *line)
 {
 	(void)arg;
 	dsr_log((enum dsr_log_level)level, "%s", line);
@@ -93,7 +93,7 @@ dsr_lb_arp_init(struct dsr_lb *lb, char *err, size_t errlen)
 	struct dsr_arp_params p;
 
 	lb_arp_params(lb->conf, &p);
-	lb->arp = dsr_arp_create(&p, lb_arp_tx, lb_arp_log, lb);
+	lb->arp = dsr_arp_create(&p, dsr_lb_slow_tx, dsr_lb_slow_log, lb);
 	if (lb->arp == NULL) {
 		snprintf(err, errlen, "ARP: cannot create its state");
 		return -1;

@@ -24,19 +24,6 @@
 #define LB_ND_MC_MAX 256
 
 static void
-lb_nd_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len)
-{
-	dsr_lb_send_frame(arg, port, frame, len);
-}
-
-static void
-lb_nd_log(void *arg, int level, const char *line)
-{
-	(void)arg;
-	dsr_log((enum dsr_log_level)level, "%s", line);
-}
-
-static void
 lb_nd_params(const struct dsr_conf *conf, struct dsr_nd_params *p)
 {
 	dsr_nd_params_default(p);
@@ -158,7 +145,7 @@ dsr_lb_nd_init(struct dsr_lb *lb, char *err, size_t errlen)
 	struct dsr_nd_params p;
 
 	lb_nd_params(lb->conf, &p);
-	lb->nd = dsr_nd_create(&p, lb_nd_tx, lb_nd_log, lb);
+	lb->nd = dsr_nd_create(&p, dsr_lb_slow_tx, dsr_lb_slow_log, lb);
 	if (lb->nd == NULL) {
 		snprintf(err, errlen, "neighbour discovery: cannot create its state");
 		return -1;

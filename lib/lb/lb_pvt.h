@@ -60,6 +60,10 @@ struct dsr_pkt6;
 bool dsr_lb_icmp6_input(struct dsr_lb *lb, struct rte_mbuf *m, const struct dsr_pkt6 *p,
 			uint32_t now_ms);
 
+/* lb_arp.c: lib/arp's and lib/nd's callbacks: send a frame on port (arg: the lb); log a line. */
+void dsr_lb_slow_tx(void *arg, uint16_t port, const uint8_t *frame, uint32_t len);
+void dsr_lb_slow_log(void *arg, int level, const char *line);
+
 /* lb_arp.c: queue a frame to send on port (through a worker's TX ring). */
 void dsr_lb_send_frame(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len);
 
