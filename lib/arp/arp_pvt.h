@@ -36,12 +36,8 @@
 /* Tunables accepted by dsr_arp_create() and dsr_arp_configure(). */
 #define ARP_MS_MAX            (1u << 30) /* every *_ms tunable: 1 .. this */
 #define ARP_ANNOUNCE_MAX      255u
-#define ARP_TRIES_MAX         255u /* struct dsr_arp_neigh.tries is 8 bits */
+#define ARP_TRIES_MAX         255u /* struct dsr_neigh_sm.tries is 8 bits */
 #define ARP_CONFLICTS_MAX_MAX 65536u
-
-/* FAILED neighbours are retried every max(ARP_FAILED_FACTOR * retry_ms, ARP_FAILED_MIN_MS). */
-#define ARP_FAILED_FACTOR 5u
-#define ARP_FAILED_MIN_MS 1000u
 
 /* struct arp_addr.flags: a rate-limit timer is running. */
 #define ARP_ADDR_DEFENDED  0x01u /* defend_ms: last defence frame */

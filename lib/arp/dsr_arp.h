@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "dsr_conf.h"
+#include "dsr_neigh.h"
 
 #define DSR_ARP_FRAME_LEN       60
 #define DSR_ARP_DEFEND_MS       10000u /**< RFC 5227 DEFEND_INTERVAL; also the log rate limit */
@@ -73,16 +74,6 @@ enum dsr_arp_counter { DSR_ARP_COUNTERS(DSR_X_ENUM) DSR_ARP_NCOUNTERS };
 #undef DSR_X_ENUM
 
 /** Neighbour (backend MAC) states. */
-enum dsr_arp_neigh_state {
-	DSR_NEIGH_INCOMPLETE = 0, /**< never resolved; requests going out */
-	DSR_NEIGH_REACHABLE,      /**< resolved and confirmed within the refresh time */
-	DSR_NEIGH_REFRESHING,     /**< refresh due: requests going out, MAC still used */
-	DSR_NEIGH_FAILED,         /**< no answer to max_tries requests; still retried,
-	                               one request every max(5 * retry_ms, 1000 ms) */
-	DSR_NEIGH_PROBING,        /**< a reply named another MAC: unicast requests to the
-	                               known MAC confirm it; MAC still used */
-};
-
 enum dsr_arp_conflict_kind {
 	DSR_CONFLICT_USING = 0, /**< another MAC sent ARP with our address as sender */
 	DSR_CONFLICT_PROBE,     /**< another MAC probed (sender 0.0.0.0) for our address */
@@ -106,16 +97,8 @@ struct dsr_arp_params {
 struct dsr_arp_neigh {
 	uint32_t ip; /**< network order */
 	uint16_t port;
-	uint8_t state;   /**< enum dsr_arp_neigh_state */
-	uint8_t has_mac; /**< mac is valid (resolved at least once) */
-	uint8_t mac[6];
-	uint8_t tries;         /**< requests sent in the current resolution */
-	uint8_t relearn;       /**< the known MAC stopped answering after another MAC
-	                            claimed the address: the next answer sets the MAC */
-	uint8_t claim_logged;  /**< claim_ms is running (the claim log rate limit) */
-	uint32_t confirmed_ms; /**< last reply that confirmed it */
-	uint32_t next_ms;      /**< when the next request (or refresh) is due */
-	uint32_t claim_ms;     /**< last "claims backend address" log line */
+	uint16_t pad;
+	struct dsr_neigh_sm sm; /**< its resolution (dsr_neigh.h) */
 };
 
 /** One conflict table row. */

@@ -154,16 +154,8 @@ struct dsr_nd_addr_info {
 struct dsr_nd_neigh {
 	uint8_t ip[16];
 	uint16_t port;
-	uint8_t state;   /**< enum dsr_arp_neigh_state (lib/arp's states) */
-	uint8_t has_mac; /**< mac is valid (resolved at least once) */
-	uint8_t mac[6];
-	uint8_t tries;        /**< NS sent in the current resolution */
-	uint8_t relearn;      /**< the known MAC stopped answering after a claim */
-	uint8_t claim_logged; /**< claim_ms is running */
-	uint8_t pad;
-	uint32_t confirmed_ms; /**< last advertisement that confirmed it */
-	uint32_t next_ms;      /**< when the next NS (or refresh) is due */
-	uint32_t claim_ms;     /**< last "claims backend address" log line */
+	uint16_t pad;
+	struct dsr_neigh_sm sm; /**< its resolution (lib/arp's dsr_neigh.h) */
 };
 
 /** One conflict table row (kind: enum dsr_arp_conflict_kind). */

@@ -29,10 +29,6 @@
 #define ND_COUNT_MAX         255u
 #define ND_CONFLICTS_MAX_MAX 65536u
 
-/* FAILED neighbours are retried every max(ND_FAILED_FACTOR * retry_ms, ND_FAILED_MIN_MS). */
-#define ND_FAILED_FACTOR 5u
-#define ND_FAILED_MIN_MS 1000u
-
 #define ND_HLEN         24u /* ICMPv6 NS/NA: type, code, checksum, flags, target */
 #define ND_OPT_SLL      1u
 #define ND_OPT_TLL      2u

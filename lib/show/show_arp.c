@@ -13,16 +13,15 @@
 
 /* A neighbour row: its address as text. */
 static void
-row_neigh(struct dsr_ctl_out *out, const char *ip, uint16_t port, uint8_t state, bool has_mac,
-	  const uint8_t mac[6])
+row_neigh(struct dsr_ctl_out *out, const char *ip, uint16_t port, const struct dsr_neigh_sm *sm)
 {
 	char kind[16 + DSR_IP6_STR_LEN], m[DSR_MAC_STR_LEN];
 
 	snprintf(kind, sizeof(kind), "neighbour %s", ip);
 	dsr_ctl_row_begin(out, kind);
 	dsr_ctl_kv_u64(out, "port", port);
-	dsr_ctl_kv_str(out, "state", dsr_arp_state_name((enum dsr_arp_neigh_state)state));
-	dsr_ctl_kv_str(out, "mac", has_mac ? dsr_mac_str(mac, m) : "none");
+	dsr_ctl_kv_str(out, "state", dsr_arp_state_name((enum dsr_arp_neigh_state)sm->state));
+	dsr_ctl_kv_str(out, "mac", sm->has_mac ? dsr_mac_str(sm->mac, m) : "none");
 }
 
 /* A conflict row (lib/arp's and lib/nd's have the same fields but the address). */
@@ -98,11 +97,11 @@ part_row(const struct dsr_lb *lb, unsigned int part, unsigned int i, struct dsr_
 		break;
 	case SHOW_NB_ARP_NEIGH:
 		an = dsr_arp_neighbours(lb->arp, &n) + i;
-		row_neigh(out, dsr_ip_str(an->ip, ip), an->port, an->state, an->has_mac, an->mac);
+		row_neigh(out, dsr_ip_str(an->ip, ip), an->port, &an->sm);
 		break;
 	case SHOW_NB_ND_NEIGH:
 		nn = dsr_nd_neighbours(lb->nd, &n) + i;
-		row_neigh(out, dsr_ip6_str(nn->ip, ip), nn->port, nn->state, nn->has_mac, nn->mac);
+		row_neigh(out, dsr_ip6_str(nn->ip, ip), nn->port, &nn->sm);
 		break;
 	case SHOW_NB_ARP_CONFLICTS:
 		ac = dsr_arp_conflicts(lb->arp, &n) + i;

@@ -133,7 +133,7 @@ test_conflict_using_reply(void)
 	conf_vip(8, "10.0.0.21", 80, 6);
 	CHECK_EQ(reconfigure(&p, 0), 0);
 	dsr_arp_tick(arp, 0);
-	CHECK_EQ(neigh_of("10.0.0.21")->tries, 1);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.tries, 1);
 	clear_out();
 	len = mk_arp(f, P0MAC, BK21_MAC, -1, 2, BK21_MAC, "10.0.0.21", P0MAC, "10.0.0.1");
 	input(0, f, len, 100);
