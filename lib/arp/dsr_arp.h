@@ -32,13 +32,10 @@
 #include <stdint.h>
 
 #include "dsr_conf.h"
+#include "dsr_dup.h"
 #include "dsr_neigh.h"
 
-#define DSR_ARP_FRAME_LEN       60
-#define DSR_ARP_DEFEND_MS       10000u /**< RFC 5227 DEFEND_INTERVAL; also the log rate limit */
-#define DSR_ARP_CONFLICTS_MAX   256u   /**< default size of the conflict table */
-#define DSR_ARP_PROBE_ANSWERS   10u    /**< probes for one address answered per window */
-#define DSR_ARP_PROBE_WINDOW_MS 1000u
+#define DSR_ARP_FRAME_LEN 60
 
 /* X(ENUM, "name", "meaning"): per-port counters. */
 #define DSR_ARP_COUNTERS(X)                                                                        \
@@ -73,13 +70,6 @@
 enum dsr_arp_counter { DSR_ARP_COUNTERS(DSR_X_ENUM) DSR_ARP_NCOUNTERS };
 #undef DSR_X_ENUM
 
-/** Neighbour (backend MAC) states. */
-enum dsr_arp_conflict_kind {
-	DSR_CONFLICT_USING = 0, /**< another MAC sent ARP with our address as sender */
-	DSR_CONFLICT_PROBE,     /**< another MAC probed (sender 0.0.0.0) for our address */
-	DSR_CONFLICT_BACKEND,   /**< another MAC answered for a backend whose MAC answers */
-};
-
 /**
  * Tunables (config commands `arp ...`). Accepted ranges: announce_count
  * 0..255, each *_ms 1..2^30, max_tries 1..255, conflicts_max 1..65536.
@@ -99,17 +89,6 @@ struct dsr_arp_neigh {
 	uint16_t port;
 	uint16_t pad;
 	struct dsr_neigh_sm sm; /**< its resolution (dsr_neigh.h) */
-};
-
-/** One conflict table row. */
-struct dsr_arp_conflict {
-	uint32_t ip;    /**< our address (a backend's for DSR_CONFLICT_BACKEND), network order */
-	uint8_t mac[6]; /**< the other host's MAC */
-	uint16_t port;
-	uint8_t kind; /**< enum dsr_arp_conflict_kind */
-	uint32_t first_ms;
-	uint32_t last_ms;
-	uint64_t count;
 };
 
 /** Send one frame on a port (the daemon queues it to a worker's TX ring). */
@@ -236,7 +215,7 @@ const char *dsr_arp_counter_name(enum dsr_arp_counter c);
 const struct dsr_arp_neigh *dsr_arp_neighbours(const struct dsr_arp *a, unsigned int *n);
 
 /** Conflict rows in the order they were first seen (oldest first). */
-const struct dsr_arp_conflict *dsr_arp_conflicts(const struct dsr_arp *a, unsigned int *n);
+const struct dsr_conflict *dsr_arp_conflicts(const struct dsr_arp *a, unsigned int *n);
 
 const char *dsr_arp_state_name(enum dsr_arp_neigh_state s);
 /** "using", "probe" or "backend". */

@@ -158,17 +158,6 @@ struct dsr_nd_neigh {
 	struct dsr_neigh_sm sm; /**< its resolution (lib/arp's dsr_neigh.h) */
 };
 
-/** One conflict table row (kind: enum dsr_arp_conflict_kind). */
-struct dsr_nd_conflict {
-	uint8_t ip[16]; /**< our address (a backend's for DSR_CONFLICT_BACKEND) */
-	uint8_t mac[6]; /**< the other host's MAC */
-	uint16_t port;
-	uint8_t kind;
-	uint32_t first_ms;
-	uint32_t last_ms;
-	uint64_t count;
-};
-
 struct dsr_nd;
 
 /** Default tunables. */
@@ -251,7 +240,7 @@ const char *dsr_nd_counter_name(enum dsr_nd_counter c);
 const struct dsr_nd_neigh *dsr_nd_neighbours(const struct dsr_nd *nd, unsigned int *n);
 
 /** Conflict rows in the order they were first seen (oldest first). */
-const struct dsr_nd_conflict *dsr_nd_conflicts(const struct dsr_nd *nd, unsigned int *n);
+const struct dsr_conflict *dsr_nd_conflicts(const struct dsr_nd *nd, unsigned int *n);
 
 /** The solicited-node multicast address of ip (ff02::1:ffXX:XXXX). */
 void dsr_nd_solicited_node(const uint8_t ip[16], uint8_t out[16]);

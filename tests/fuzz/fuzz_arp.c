@@ -309,7 +309,7 @@ static void
 check(struct dsr_arp *a, struct shadow *sh)
 {
 	const struct dsr_arp_neigh *nb;
-	const struct dsr_arp_conflict *cf;
+	const struct dsr_conflict *cf;
 	unsigned int n, i, p, c;
 	bool changed_seen = false, changed;
 

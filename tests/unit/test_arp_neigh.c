@@ -277,7 +277,7 @@ test_spoofed_reply(void)
 {
 	static const uint8_t SPOOF[6] = {0x02, 0x66, 0x66, 0x66, 0x66, 0x66};
 	struct dsr_arp_params p = params_with(0);
-	const struct dsr_arp_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t w[64], f[64];
 	unsigned int i, n;
 	uint32_t len;
@@ -339,7 +339,7 @@ test_spoofed_reply(void)
 	/* Recorded as a conflict of kind "backend", with the spoofer's MAC. */
 	c = dsr_arp_conflicts(arp, &n);
 	CHECK_EQ(n, 1);
-	CHECK_EQ(c[0].ip, ip_of("10.0.0.21"));
+	CHECK_EQ(conflict_ip4(&c[0]), ip_of("10.0.0.21"));
 	CHECK(memcmp(c[0].mac, SPOOF, 6) == 0);
 	CHECK_EQ(c[0].kind, DSR_CONFLICT_BACKEND);
 	CHECK_EQ(c[0].count, 29);

@@ -211,7 +211,7 @@ static void
 test_claim(void)
 {
 	struct dsr_nd_params p = nd_params(0, 0);
-	const struct dsr_nd_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t w[128];
 	uint32_t len;
 	unsigned int n;
@@ -418,7 +418,7 @@ test_conflict_table_full(void)
 	struct dsr_nd_params p = nd_params(0, 0);
 	static const uint8_t m1[6] = {2, 0, 0, 0, 0xe, 1}, m2[6] = {2, 0, 0, 0, 0xe, 2},
 			     m3[6] = {2, 0, 0, 0, 0xe, 3};
-	const struct dsr_nd_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[128];
 	uint32_t len;
 	unsigned int n;
