@@ -73,8 +73,7 @@ dsr_arp_create(const struct dsr_arp_params *p, dsr_arp_tx_fn tx, dsr_arp_log_fn 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
 		return NULL;
-	a->conflicts = calloc(p->conflicts_max, sizeof(*a->conflicts));
-	if (a->conflicts == NULL) {
+	if (dsr_conflicts_init(&a->conflicts, p->conflicts_max) < 0) {
 		free(a);
 		return NULL;
 	}
@@ -92,7 +91,7 @@ dsr_arp_free(struct dsr_arp *a)
 		return;
 	free(a->addrs);
 	free(a->neighs);
-	free(a->conflicts);
+	dsr_conflicts_fini(&a->conflicts);
 	free(a);
 }
 
@@ -206,11 +205,11 @@ dsr_arp_configure(struct dsr_arp *a, const struct dsr_conf *conf,
 		  const struct dsr_arp_params *params, const uint8_t (*port_mac)[6],
 		  uint16_t nb_ports, uint32_t now_ms)
 {
-	struct dsr_arp_conflict *conflicts = NULL;
+	struct dsr_conflicts conflicts = {0};
 	struct arp_port ports[DSR_MAX_PORTS];
 	struct dsr_arp_neigh *neighs = NULL;
 	struct arp_addr *addrs = NULL;
-	unsigned int n_addrs, n_neighs, n_conflicts = 0;
+	unsigned int n_addrs, n_neighs;
 	struct dsr_arp_params p;
 	bool changed = false;
 	uint16_t i;
@@ -235,7 +234,7 @@ dsr_arp_configure(struct dsr_arp *a, const struct dsr_conf *conf,
 	if (arp_neigh_build(a, conf, ports, nb_ports, now_ms, &neighs, &n_neighs, &changed) < 0)
 		goto fail;
 	if (p.conflicts_max != a->p.conflicts_max &&
-	    arp_conflict_resize(a, p.conflicts_max, &conflicts, &n_conflicts) < 0)
+	    dsr_conflicts_resized(&a->conflicts, p.conflicts_max, &conflicts) < 0)
 		goto fail;
 
 	/* Commit: nothing fails from here on. */
@@ -249,10 +248,9 @@ dsr_arp_configure(struct dsr_arp *a, const struct dsr_conf *conf,
 	a->neighs = neighs;
 	a->n_neighs = n_neighs;
 	a->changed |= changed;
-	if (conflicts != NULL) {
-		free(a->conflicts);
+	if (conflicts.rows != NULL) {
+		dsr_conflicts_fini(&a->conflicts);
 		a->conflicts = conflicts;
-		a->n_conflicts = n_conflicts;
 	}
 	arp_wake(a, now_ms);
 	return 0;
@@ -262,22 +260,11 @@ fail:
 	return -1;
 }
 
-void
-arp_limit_expire(struct dsr_arp *a, uint8_t *flags, uint8_t flag, uint32_t since_ms, uint32_t ms,
-		 uint32_t now_ms)
-{
-	if ((*flags & flag) == 0)
-		return;
-	if (now_ms - since_ms >= ms)
-		*flags &= (uint8_t)~flag;
-	else
-		arp_wake(a, since_ms + ms);
-}
-
 /* Announcements due, and rate-limit timers that have run out. */
 static void
 arp_addrs_tick(struct dsr_arp *a, uint32_t now_ms)
 {
+	uint32_t due;
 	unsigned int i;
 
 	for (i = 0; i < a->n_addrs; i++) {
@@ -292,14 +279,8 @@ arp_addrs_tick(struct dsr_arp *a, uint32_t now_ms)
 		}
 		if (ad->ann_left > 0)
 			arp_wake(a, ad->ann_next_ms);
-		arp_limit_expire(a, &ad->flags, ARP_ADDR_DEFENDED, ad->defend_ms, DSR_ARP_DEFEND_MS,
-				 now_ms);
-		arp_limit_expire(a, &ad->flags, ARP_ADDR_LOG_USING, ad->log_using_ms,
-				 DSR_ARP_DEFEND_MS, now_ms);
-		arp_limit_expire(a, &ad->flags, ARP_ADDR_LOG_PROBE, ad->log_probe_ms,
-				 DSR_ARP_DEFEND_MS, now_ms);
-		arp_limit_expire(a, &ad->flags, ARP_ADDR_PROBE_WIN, ad->probe_win_ms,
-				 DSR_ARP_PROBE_WINDOW_MS, now_ms);
+		if (dsr_dup_expire(&ad->lim, now_ms, &due))
+			arp_wake(a, due);
 	}
 }
 

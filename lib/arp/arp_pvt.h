@@ -36,31 +36,17 @@
 /* Tunables accepted by dsr_arp_create() and dsr_arp_configure(). */
 #define ARP_MS_MAX            (1u << 30) /* every *_ms tunable: 1 .. this */
 #define ARP_ANNOUNCE_MAX      255u
-#define ARP_TRIES_MAX         255u /* struct dsr_arp_neigh.tries is 8 bits */
+#define ARP_TRIES_MAX         255u /* struct dsr_neigh_sm.tries is 8 bits */
 #define ARP_CONFLICTS_MAX_MAX 65536u
-
-/* FAILED neighbours are retried every max(ARP_FAILED_FACTOR * retry_ms, ARP_FAILED_MIN_MS). */
-#define ARP_FAILED_FACTOR 5u
-#define ARP_FAILED_MIN_MS 1000u
-
-/* struct arp_addr.flags: a rate-limit timer is running. */
-#define ARP_ADDR_DEFENDED  0x01u /* defend_ms: last defence frame */
-#define ARP_ADDR_LOG_USING 0x02u /* log_using_ms: last "is using" line */
-#define ARP_ADDR_LOG_PROBE 0x04u /* log_probe_ms: last "probed for" line */
-#define ARP_ADDR_PROBE_WIN 0x08u /* probe_win_ms: the window of probe answers */
 
 /* One of our addresses on one port. */
 struct arp_addr {
 	uint32_t ip; /* network order */
 	uint16_t port;
 	uint8_t ann_left; /* announcements still to send */
-	uint8_t flags;    /* ARP_ADDR_* */
+	uint8_t pad;
 	uint32_t ann_next_ms;
-	uint32_t defend_ms;
-	uint32_t log_using_ms;
-	uint32_t log_probe_ms;
-	uint32_t probe_win_ms;  /* start of the current window of probe answers */
-	uint32_t probe_answers; /* probes answered in that window */
+	struct dsr_dup_limits lim; /* defence, log and probe-answer limits */
 };
 
 /* A received ARP frame, validated; pointers into the frame. */
@@ -97,8 +83,7 @@ struct dsr_arp {
 	unsigned int n_neighs;
 	bool changed;
 
-	struct dsr_arp_conflict *conflicts; /* p.conflicts_max rows, oldest first */
-	unsigned int n_conflicts;
+	struct dsr_conflicts conflicts; /* p.conflicts_max rows, oldest first */
 
 	bool has_due;
 	uint32_t due_ms;
@@ -120,21 +105,6 @@ arp_due(uint32_t now_ms, uint32_t due_ms)
 {
 	return (int32_t)(now_ms - due_ms) >= 0;
 }
-
-/* True if a rate-limit timer started at since_ms has run its DSR_ARP_DEFEND_MS. */
-static inline bool
-arp_limit_over(uint32_t now_ms, uint32_t since_ms)
-{
-	return now_ms - since_ms >= DSR_ARP_DEFEND_MS;
-}
-
-/*
- * Clear the rate-limit timer `flag` of *flags (started at since_ms, running
- * for ms) if it has run out, so that an old one never looks recent after a
- * wrap of the clock; if it still runs, wake up when it ends.
- */
-void arp_limit_expire(struct dsr_arp *a, uint8_t *flags, uint8_t flag, uint32_t since_ms,
-		      uint32_t ms, uint32_t now_ms);
 
 static inline void
 arp_count(struct dsr_arp *a, uint16_t port, enum dsr_arp_counter c)
@@ -163,8 +133,6 @@ bool arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f
 /* arp_conflict.c */
 void arp_conflict_record(struct dsr_arp *a, uint16_t port, uint32_t ip, const uint8_t *mac,
 			 enum dsr_arp_conflict_kind kind, uint32_t now_ms);
-int arp_conflict_resize(const struct dsr_arp *a, uint32_t rows, struct dsr_arp_conflict **out,
-			unsigned int *n_out);
 void arp_conflict_using(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,
 			const struct arp_frame *f, uint32_t now_ms);
 void arp_conflict_probe(struct dsr_arp *a, uint16_t port, struct arp_addr *addr,

@@ -32,12 +32,10 @@
 #include <stdint.h>
 
 #include "dsr_conf.h"
+#include "dsr_dup.h"
+#include "dsr_neigh.h"
 
-#define DSR_ARP_FRAME_LEN       60
-#define DSR_ARP_DEFEND_MS       10000u /**< RFC 5227 DEFEND_INTERVAL; also the log rate limit */
-#define DSR_ARP_CONFLICTS_MAX   256u   /**< default size of the conflict table */
-#define DSR_ARP_PROBE_ANSWERS   10u    /**< probes for one address answered per window */
-#define DSR_ARP_PROBE_WINDOW_MS 1000u
+#define DSR_ARP_FRAME_LEN 60
 
 /* X(ENUM, "name", "meaning"): per-port counters. */
 #define DSR_ARP_COUNTERS(X)                                                                        \
@@ -72,23 +70,6 @@
 enum dsr_arp_counter { DSR_ARP_COUNTERS(DSR_X_ENUM) DSR_ARP_NCOUNTERS };
 #undef DSR_X_ENUM
 
-/** Neighbour (backend MAC) states. */
-enum dsr_arp_neigh_state {
-	DSR_NEIGH_INCOMPLETE = 0, /**< never resolved; requests going out */
-	DSR_NEIGH_REACHABLE,      /**< resolved and confirmed within the refresh time */
-	DSR_NEIGH_REFRESHING,     /**< refresh due: requests going out, MAC still used */
-	DSR_NEIGH_FAILED,         /**< no answer to max_tries requests; still retried,
-	                               one request every max(5 * retry_ms, 1000 ms) */
-	DSR_NEIGH_PROBING,        /**< a reply named another MAC: unicast requests to the
-	                               known MAC confirm it; MAC still used */
-};
-
-enum dsr_arp_conflict_kind {
-	DSR_CONFLICT_USING = 0, /**< another MAC sent ARP with our address as sender */
-	DSR_CONFLICT_PROBE,     /**< another MAC probed (sender 0.0.0.0) for our address */
-	DSR_CONFLICT_BACKEND,   /**< another MAC answered for a backend whose MAC answers */
-};
-
 /**
  * Tunables (config commands `arp ...`). Accepted ranges: announce_count
  * 0..255, each *_ms 1..2^30, max_tries 1..255, conflicts_max 1..65536.
@@ -106,27 +87,8 @@ struct dsr_arp_params {
 struct dsr_arp_neigh {
 	uint32_t ip; /**< network order */
 	uint16_t port;
-	uint8_t state;   /**< enum dsr_arp_neigh_state */
-	uint8_t has_mac; /**< mac is valid (resolved at least once) */
-	uint8_t mac[6];
-	uint8_t tries;         /**< requests sent in the current resolution */
-	uint8_t relearn;       /**< the known MAC stopped answering after another MAC
-	                            claimed the address: the next answer sets the MAC */
-	uint8_t claim_logged;  /**< claim_ms is running (the claim log rate limit) */
-	uint32_t confirmed_ms; /**< last reply that confirmed it */
-	uint32_t next_ms;      /**< when the next request (or refresh) is due */
-	uint32_t claim_ms;     /**< last "claims backend address" log line */
-};
-
-/** One conflict table row. */
-struct dsr_arp_conflict {
-	uint32_t ip;    /**< our address (a backend's for DSR_CONFLICT_BACKEND), network order */
-	uint8_t mac[6]; /**< the other host's MAC */
-	uint16_t port;
-	uint8_t kind; /**< enum dsr_arp_conflict_kind */
-	uint32_t first_ms;
-	uint32_t last_ms;
-	uint64_t count;
+	uint16_t pad;
+	struct dsr_neigh_sm sm; /**< its resolution (dsr_neigh.h) */
 };
 
 /** Send one frame on a port (the daemon queues it to a worker's TX ring). */
@@ -253,7 +215,7 @@ const char *dsr_arp_counter_name(enum dsr_arp_counter c);
 const struct dsr_arp_neigh *dsr_arp_neighbours(const struct dsr_arp *a, unsigned int *n);
 
 /** Conflict rows in the order they were first seen (oldest first). */
-const struct dsr_arp_conflict *dsr_arp_conflicts(const struct dsr_arp *a, unsigned int *n);
+const struct dsr_conflict *dsr_arp_conflicts(const struct dsr_arp *a, unsigned int *n);
 
 const char *dsr_arp_state_name(enum dsr_arp_neigh_state s);
 /** "using", "probe" or "backend". */

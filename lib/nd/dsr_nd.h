@@ -154,27 +154,8 @@ struct dsr_nd_addr_info {
 struct dsr_nd_neigh {
 	uint8_t ip[16];
 	uint16_t port;
-	uint8_t state;   /**< enum dsr_arp_neigh_state (lib/arp's states) */
-	uint8_t has_mac; /**< mac is valid (resolved at least once) */
-	uint8_t mac[6];
-	uint8_t tries;        /**< NS sent in the current resolution */
-	uint8_t relearn;      /**< the known MAC stopped answering after a claim */
-	uint8_t claim_logged; /**< claim_ms is running */
-	uint8_t pad;
-	uint32_t confirmed_ms; /**< last advertisement that confirmed it */
-	uint32_t next_ms;      /**< when the next NS (or refresh) is due */
-	uint32_t claim_ms;     /**< last "claims backend address" log line */
-};
-
-/** One conflict table row (kind: enum dsr_arp_conflict_kind). */
-struct dsr_nd_conflict {
-	uint8_t ip[16]; /**< our address (a backend's for DSR_CONFLICT_BACKEND) */
-	uint8_t mac[6]; /**< the other host's MAC */
-	uint16_t port;
-	uint8_t kind;
-	uint32_t first_ms;
-	uint32_t last_ms;
-	uint64_t count;
+	uint16_t pad;
+	struct dsr_neigh_sm sm; /**< its resolution (lib/arp's dsr_neigh.h) */
 };
 
 struct dsr_nd;
@@ -259,7 +240,7 @@ const char *dsr_nd_counter_name(enum dsr_nd_counter c);
 const struct dsr_nd_neigh *dsr_nd_neighbours(const struct dsr_nd *nd, unsigned int *n);
 
 /** Conflict rows in the order they were first seen (oldest first). */
-const struct dsr_nd_conflict *dsr_nd_conflicts(const struct dsr_nd *nd, unsigned int *n);
+const struct dsr_conflict *dsr_nd_conflicts(const struct dsr_nd *nd, unsigned int *n);
 
 /** The solicited-node multicast address of ip (ff02::1:ffXX:XXXX). */
 void dsr_nd_solicited_node(const uint8_t ip[16], uint8_t out[16]);

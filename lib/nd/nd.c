@@ -62,8 +62,7 @@ dsr_nd_create(const struct dsr_nd_params *p, dsr_arp_tx_fn tx, dsr_arp_log_fn lo
 	nd = calloc(1, sizeof(*nd));
 	if (nd == NULL)
 		return NULL;
-	nd->conflicts = calloc(p->arp.conflicts_max, sizeof(*nd->conflicts));
-	if (nd->conflicts == NULL) {
+	if (dsr_conflicts_init(&nd->conflicts, p->arp.conflicts_max) < 0) {
 		free(nd);
 		return NULL;
 	}
@@ -81,7 +80,7 @@ dsr_nd_free(struct dsr_nd *nd)
 		return;
 	free(nd->addrs);
 	free(nd->neighs);
-	free(nd->conflicts);
+	dsr_conflicts_fini(&nd->conflicts);
 	free(nd);
 }
 
@@ -235,10 +234,10 @@ int
 dsr_nd_configure(struct dsr_nd *nd, const struct dsr_nd_config *c,
 		 const struct dsr_nd_params *params, uint32_t now_ms)
 {
-	struct dsr_nd_conflict *conflicts = NULL;
+	struct dsr_conflicts conflicts = {0};
 	struct dsr_nd_neigh *neighs = NULL;
 	struct nd_addr *addrs = NULL;
-	unsigned int n_addrs, n_neighs, n_conflicts = 0;
+	unsigned int n_addrs, n_neighs;
 	struct dsr_nd_params p;
 	bool changed = false;
 	uint16_t i;
@@ -253,7 +252,7 @@ dsr_nd_configure(struct dsr_nd *nd, const struct dsr_nd_config *c,
 	if (nd_neigh_build(nd, c, now_ms, &neighs, &n_neighs, &changed) < 0)
 		goto fail;
 	if (p.arp.conflicts_max != nd->p.arp.conflicts_max &&
-	    nd_conflict_resize(nd, p.arp.conflicts_max, &conflicts, &n_conflicts) < 0)
+	    dsr_conflicts_resized(&nd->conflicts, p.arp.conflicts_max, &conflicts) < 0)
 		goto fail;
 
 	/* Commit: nothing fails from here on. */
@@ -269,10 +268,9 @@ dsr_nd_configure(struct dsr_nd *nd, const struct dsr_nd_config *c,
 	nd->neighs = neighs;
 	nd->n_neighs = n_neighs;
 	nd->changed |= changed;
-	if (conflicts != NULL) {
-		free(nd->conflicts);
+	if (conflicts.rows != NULL) {
+		dsr_conflicts_fini(&nd->conflicts);
 		nd->conflicts = conflicts;
-		nd->n_conflicts = n_conflicts;
 	}
 	nd_wake(nd, now_ms);
 	return 0;
@@ -280,18 +278,6 @@ fail:
 	free(addrs);
 	free(neighs);
 	return -1;
-}
-
-void
-nd_limit_expire(struct dsr_nd *nd, uint8_t *flags, uint8_t flag, uint32_t since_ms, uint32_t ms,
-		uint32_t now_ms)
-{
-	if ((*flags & flag) == 0)
-		return;
-	if (now_ms - since_ms >= ms)
-		*flags &= (uint8_t)~flag;
-	else
-		nd_wake(nd, since_ms + ms);
 }
 
 /* An unsolicited NA for ad (announcement, defence): to all-nodes, Override set. */
@@ -329,6 +315,7 @@ nd_dad_tick(struct dsr_nd *nd, struct nd_addr *ad, uint32_t now_ms)
 static void
 nd_addrs_tick(struct dsr_nd *nd, uint32_t now_ms)
 {
+	uint32_t due;
 	unsigned int i;
 
 	for (i = 0; i < nd->n_addrs; i++) {
@@ -345,14 +332,8 @@ nd_addrs_tick(struct dsr_nd *nd, uint32_t now_ms)
 		}
 		if (ad->state == DSR_ND_PREFERRED && ad->ann_left > 0)
 			nd_wake(nd, ad->ann_next_ms);
-		nd_limit_expire(nd, &ad->flags, ND_ADDR_DEFENDED, ad->defend_ms, DSR_ARP_DEFEND_MS,
-				now_ms);
-		nd_limit_expire(nd, &ad->flags, ND_ADDR_LOG_USING, ad->log_using_ms,
-				DSR_ARP_DEFEND_MS, now_ms);
-		nd_limit_expire(nd, &ad->flags, ND_ADDR_LOG_PROBE, ad->log_probe_ms,
-				DSR_ARP_DEFEND_MS, now_ms);
-		nd_limit_expire(nd, &ad->flags, ND_ADDR_PROBE_WIN, ad->probe_win_ms,
-				DSR_ARP_PROBE_WINDOW_MS, now_ms);
+		if (dsr_dup_expire(&ad->lim, now_ms, &due))
+			nd_wake(nd, due);
 	}
 }
 

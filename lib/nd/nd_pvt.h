@@ -29,10 +29,6 @@
 #define ND_COUNT_MAX         255u
 #define ND_CONFLICTS_MAX_MAX 65536u
 
-/* FAILED neighbours are retried every max(ND_FAILED_FACTOR * retry_ms, ND_FAILED_MIN_MS). */
-#define ND_FAILED_FACTOR 5u
-#define ND_FAILED_MIN_MS 1000u
-
 #define ND_HLEN         24u /* ICMPv6 NS/NA: type, code, checksum, flags, target */
 #define ND_OPT_SLL      1u
 #define ND_OPT_TLL      2u
@@ -40,29 +36,19 @@
 #define ND_NA_SOLICITED 0x40u
 #define ND_NA_OVERRIDE  0x20u
 
-/* struct nd_addr.flags: a rate-limit timer is running. */
-#define ND_ADDR_DEFENDED  0x01u
-#define ND_ADDR_LOG_USING 0x02u
-#define ND_ADDR_LOG_PROBE 0x04u
-#define ND_ADDR_PROBE_WIN 0x08u
-
 /* One of our addresses on one port. */
 struct nd_addr {
 	uint8_t ip[16];
 	uint16_t port;
-	uint8_t kind;         /* enum dsr_nd_addr_kind */
-	uint8_t state;        /* enum dsr_nd_addr_state */
-	uint8_t dad_left;     /* DAD probes still to send */
-	uint8_t duplicate;    /* DAD saw another MAC */
-	uint8_t ann_left;     /* announcements still to send */
-	uint8_t flags;        /* ND_ADDR_* */
+	uint8_t kind;      /* enum dsr_nd_addr_kind */
+	uint8_t state;     /* enum dsr_nd_addr_state */
+	uint8_t dad_left;  /* DAD probes still to send */
+	uint8_t duplicate; /* DAD saw another MAC */
+	uint8_t ann_left;  /* announcements still to send */
+	uint8_t pad;
 	uint32_t dad_next_ms; /* next probe, or the end of DAD once dad_left is 0 */
 	uint32_t ann_next_ms;
-	uint32_t defend_ms;
-	uint32_t log_using_ms;
-	uint32_t log_probe_ms;
-	uint32_t probe_win_ms;
-	uint32_t probe_answers;
+	struct dsr_dup_limits lim; /* defence, log and probe-answer limits (lib/arp) */
 };
 
 /* A received NS or NA, validated; pointers into the frame. */
@@ -99,8 +85,7 @@ struct dsr_nd {
 	unsigned int n_neighs;
 	bool changed;
 
-	struct dsr_nd_conflict *conflicts;
-	unsigned int n_conflicts;
+	struct dsr_conflicts conflicts; /* p.arp.conflicts_max rows, oldest first */
 
 	bool has_due;
 	uint32_t due_ms;
@@ -142,8 +127,6 @@ void nd_wake(struct dsr_nd *nd, uint32_t due_ms);
 struct nd_addr *nd_addr_find(struct dsr_nd *nd, uint16_t port, const uint8_t *ip);
 const struct nd_addr *nd_port_source(const struct dsr_nd *nd, uint16_t port);
 void nd_announce(struct dsr_nd *nd, const struct nd_addr *ad, const uint8_t *vlan);
-void nd_limit_expire(struct dsr_nd *nd, uint8_t *flags, uint8_t flag, uint32_t since_ms,
-		     uint32_t ms, uint32_t now_ms);
 void nd_log(struct dsr_nd *nd, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -164,8 +147,6 @@ bool nd_neigh_learn(struct dsr_nd *nd, uint16_t port, const struct nd_frame *f, 
 /* nd_conflict.c */
 void nd_conflict_record(struct dsr_nd *nd, uint16_t port, const uint8_t *ip, const uint8_t *mac,
 			enum dsr_arp_conflict_kind kind, uint32_t now_ms);
-int nd_conflict_resize(const struct dsr_nd *nd, uint32_t rows, struct dsr_nd_conflict **out,
-		       unsigned int *n_out);
 void nd_conflict_using(struct dsr_nd *nd, uint16_t port, struct nd_addr *addr,
 		       const struct nd_frame *f, uint32_t now_ms);
 void nd_conflict_probe(struct dsr_nd *nd, uint16_t port, struct nd_addr *addr,

@@ -13,32 +13,32 @@
 
 /* A neighbour row: its address as text. */
 static void
-row_neigh(struct dsr_ctl_out *out, const char *ip, uint16_t port, uint8_t state, bool has_mac,
-	  const uint8_t mac[6])
+row_neigh(struct dsr_ctl_out *out, const char *ip, uint16_t port, const struct dsr_neigh_sm *sm)
 {
 	char kind[16 + DSR_IP6_STR_LEN], m[DSR_MAC_STR_LEN];
 
 	snprintf(kind, sizeof(kind), "neighbour %s", ip);
 	dsr_ctl_row_begin(out, kind);
 	dsr_ctl_kv_u64(out, "port", port);
-	dsr_ctl_kv_str(out, "state", dsr_arp_state_name((enum dsr_arp_neigh_state)state));
-	dsr_ctl_kv_str(out, "mac", has_mac ? dsr_mac_str(mac, m) : "none");
+	dsr_ctl_kv_str(out, "state", dsr_arp_state_name((enum dsr_arp_neigh_state)sm->state));
+	dsr_ctl_kv_str(out, "mac", sm->has_mac ? dsr_mac_str(sm->mac, m) : "none");
 }
 
-/* A conflict row (lib/arp's and lib/nd's have the same fields but the address). */
+/* A conflict row (lib/arp's or lib/nd's). */
 static void
-row_conflict(struct dsr_ctl_out *out, const char *ip, const uint8_t mac[6], uint16_t port,
-	     uint8_t kind, uint64_t count, uint32_t first_ms, uint32_t last_ms)
+row_conflict(struct dsr_ctl_out *out, const struct dsr_conflict *c)
 {
-	char k[16 + DSR_IP6_STR_LEN + DSR_MAC_STR_LEN], m[DSR_MAC_STR_LEN];
+	char k[16 + DSR_IP6_STR_LEN + DSR_MAC_STR_LEN], m[DSR_MAC_STR_LEN], ip[DSR_IP6_STR_LEN];
 
-	snprintf(k, sizeof(k), "conflict %s %s", ip, dsr_mac_str(mac, m));
+	snprintf(k, sizeof(k), "conflict %s %s", dsr_conflict_ip_str(c, ip),
+		 dsr_mac_str(c->mac, m));
 	dsr_ctl_row_begin(out, k);
-	dsr_ctl_kv_u64(out, "port", port);
-	dsr_ctl_kv_str(out, "kind", dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)kind));
-	dsr_ctl_kv_u64(out, "count", count);
-	dsr_ctl_kv_u64(out, "first-ms", first_ms);
-	dsr_ctl_kv_u64(out, "last-ms", last_ms);
+	dsr_ctl_kv_u64(out, "port", c->port);
+	dsr_ctl_kv_str(out, "kind",
+		       dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)c->kind));
+	dsr_ctl_kv_u64(out, "count", c->count);
+	dsr_ctl_kv_u64(out, "first-ms", c->first_ms);
+	dsr_ctl_kv_u64(out, "last-ms", c->last_ms);
 }
 
 /* Rows of one part: how many, and row i. */
@@ -73,8 +73,6 @@ part_size(const struct dsr_lb *lb, unsigned int part)
 static void
 part_row(const struct dsr_lb *lb, unsigned int part, unsigned int i, struct dsr_ctl_out *out)
 {
-	const struct dsr_arp_conflict *ac;
-	const struct dsr_nd_conflict *nc;
 	const struct dsr_arp_neigh *an;
 	const struct dsr_nd_neigh *nn;
 	char kind[16], ip[DSR_IP6_STR_LEN];
@@ -98,21 +96,17 @@ part_row(const struct dsr_lb *lb, unsigned int part, unsigned int i, struct dsr_
 		break;
 	case SHOW_NB_ARP_NEIGH:
 		an = dsr_arp_neighbours(lb->arp, &n) + i;
-		row_neigh(out, dsr_ip_str(an->ip, ip), an->port, an->state, an->has_mac, an->mac);
+		row_neigh(out, dsr_ip_str(an->ip, ip), an->port, &an->sm);
 		break;
 	case SHOW_NB_ND_NEIGH:
 		nn = dsr_nd_neighbours(lb->nd, &n) + i;
-		row_neigh(out, dsr_ip6_str(nn->ip, ip), nn->port, nn->state, nn->has_mac, nn->mac);
+		row_neigh(out, dsr_ip6_str(nn->ip, ip), nn->port, &nn->sm);
 		break;
 	case SHOW_NB_ARP_CONFLICTS:
-		ac = dsr_arp_conflicts(lb->arp, &n) + i;
-		row_conflict(out, dsr_ip_str(ac->ip, ip), ac->mac, ac->port, ac->kind, ac->count,
-			     ac->first_ms, ac->last_ms);
+		row_conflict(out, dsr_arp_conflicts(lb->arp, &n) + i);
 		break;
 	default:
-		nc = dsr_nd_conflicts(lb->nd, &n) + i;
-		row_conflict(out, dsr_ip6_str(nc->ip, ip), nc->mac, nc->port, nc->kind, nc->count,
-			     nc->first_ms, nc->last_ms);
+		row_conflict(out, dsr_nd_conflicts(lb->nd, &n) + i);
 		break;
 	}
 	dsr_ctl_row_end(out);

@@ -180,14 +180,14 @@ family_items(const struct dsr_lb *lb, const struct prom_section *sec)
 
 /* A conflict's sample (lib/arp's and lib/nd's rows differ only in the address). */
 static void
-emit_conflict(struct dsr_ctl_out *out, const char *name, const char *ip, const uint8_t mac[6],
-	      uint8_t kind, uint64_t count)
+emit_conflict(struct dsr_ctl_out *out, const char *name, const struct dsr_conflict *c)
 {
-	char l[256], m[DSR_MAC_STR_LEN];
+	char l[256], m[DSR_MAC_STR_LEN], ip[DSR_IP6_STR_LEN];
 
-	snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"", ip, dsr_mac_str(mac, m),
-		 dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)kind));
-	sample(out, name, l, count);
+	snprintf(l, sizeof(l), "address=\"%s\",mac=\"%s\",kind=\"%s\"", dsr_conflict_ip_str(c, ip),
+		 dsr_mac_str(c->mac, m),
+		 dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)c->kind));
+	sample(out, name, l, c->count);
 }
 
 /* Item i of a family that the ARP or the neighbour discovery module counts. */
@@ -195,9 +195,7 @@ static void
 emit_arp(const struct dsr_lb *lb, const struct prom_family *fam, unsigned int i,
 	 struct dsr_ctl_out *out)
 {
-	const struct dsr_arp_conflict *cf;
-	const struct dsr_nd_conflict *nf;
-	char l[256], ip[DSR_IP6_STR_LEN];
+	char l[256];
 	unsigned int n;
 
 	switch (fam->sec->kind) {
@@ -216,13 +214,10 @@ emit_arp(const struct dsr_lb *lb, const struct prom_family *fam, unsigned int i,
 		       dsr_nd_counter(lb->nd, (uint16_t)(i / DSR_ND_NCOUNTERS), n));
 		return;
 	case PK_ND_CONFLICTS:
-		nf = dsr_nd_conflicts(lb->nd, &n) + i;
-		emit_conflict(out, fam->name, dsr_ip6_str(nf->ip, ip), nf->mac, nf->kind,
-			      nf->count);
+		emit_conflict(out, fam->name, dsr_nd_conflicts(lb->nd, &n) + i);
 		return;
 	default:
-		cf = dsr_arp_conflicts(lb->arp, &n) + i;
-		emit_conflict(out, fam->name, dsr_ip_str(cf->ip, ip), cf->mac, cf->kind, cf->count);
+		emit_conflict(out, fam->name, dsr_arp_conflicts(lb->arp, &n) + i);
 		return;
 	}
 }

@@ -202,8 +202,8 @@ tx_cb(void *arg, uint16_t port, const uint8_t *f, uint32_t len)
 			nb = dsr_arp_neighbours(cur_arp, &n);
 			for (j = 0; j < n; j++)
 				probing |= nb[j].ip == tpa && nb[j].port == port &&
-					   nb[j].state == DSR_NEIGH_PROBING && nb[j].has_mac &&
-					   memcmp(nb[j].mac, f, 6) == 0;
+					   nb[j].sm.state == DSR_NEIGH_PROBING &&
+					   nb[j].sm.has_mac && memcmp(nb[j].sm.mac, f, 6) == 0;
 			FUZZ_CHECK(probing);
 		}
 	} else {
@@ -296,12 +296,12 @@ check_mac_kept(struct dsr_arp *a, const struct shadow *sh)
 	for (i = 0; i < sh->n_nb; i++) {
 		const struct dsr_arp_neigh *o = &sh->nb[i];
 
-		if (!o->has_mac || o->relearn || o->state == DSR_NEIGH_FAILED ||
-		    o->state == DSR_NEIGH_INCOMPLETE)
+		if (!o->sm.has_mac || o->sm.relearn || o->sm.state == DSR_NEIGH_FAILED ||
+		    o->sm.state == DSR_NEIGH_INCOMPLETE)
 			continue;
 		for (j = 0; j < n; j++)
-			if (nb[j].ip == o->ip && nb[j].has_mac)
-				FUZZ_CHECK(memcmp(nb[j].mac, o->mac, 6) == 0);
+			if (nb[j].ip == o->ip && nb[j].sm.has_mac)
+				FUZZ_CHECK(memcmp(nb[j].sm.mac, o->sm.mac, 6) == 0);
 	}
 }
 
@@ -309,7 +309,7 @@ static void
 check(struct dsr_arp *a, struct shadow *sh)
 {
 	const struct dsr_arp_neigh *nb;
-	const struct dsr_arp_conflict *cf;
+	const struct dsr_conflict *cf;
 	unsigned int n, i, p, c;
 	bool changed_seen = false, changed;
 
@@ -331,19 +331,19 @@ check(struct dsr_arp *a, struct shadow *sh)
 		if (i > 0)
 			FUZZ_CHECK(nb[i - 1].ip < nb[i].ip); /* the order bsearch uses */
 		FUZZ_CHECK(nb[i].port < NPORTS);
-		FUZZ_CHECK(nb[i].state <= DSR_NEIGH_PROBING);
-		FUZZ_CHECK(!nb[i].relearn || nb[i].state == DSR_NEIGH_REFRESHING);
+		FUZZ_CHECK(nb[i].sm.state <= DSR_NEIGH_PROBING);
+		FUZZ_CHECK(!nb[i].sm.relearn || nb[i].sm.state == DSR_NEIGH_REFRESHING);
 		r = dsr_arp_lookup(a, nb[i].ip, mac);
-		if (!nb[i].has_mac) {
+		if (!nb[i].sm.has_mac) {
 			/* Not resolved yet: -1; failed before it ever was: -2. */
-			FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? DSR_MAC_NEVER
-									 : DSR_MAC_PENDING));
+			FUZZ_CHECK(r == (nb[i].sm.state == DSR_NEIGH_FAILED ? DSR_MAC_NEVER
+									    : DSR_MAC_PENDING));
 			continue;
 		}
-		FUZZ_CHECK((nb[i].mac[0] & 1) == 0 && !mac_is_ours(nb[i].mac));
-		FUZZ_CHECK(memcmp(nb[i].mac, "\0\0\0\0\0\0", 6) != 0);
-		FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? DSR_MAC_LOST : DSR_MAC_OK));
-		FUZZ_CHECK(memcmp(mac, nb[i].mac, 6) == 0);
+		FUZZ_CHECK((nb[i].sm.mac[0] & 1) == 0 && !mac_is_ours(nb[i].sm.mac));
+		FUZZ_CHECK(memcmp(nb[i].sm.mac, "\0\0\0\0\0\0", 6) != 0);
+		FUZZ_CHECK(r == (nb[i].sm.state == DSR_NEIGH_FAILED ? DSR_MAC_LOST : DSR_MAC_OK));
+		FUZZ_CHECK(memcmp(mac, nb[i].sm.mac, 6) == 0);
 	}
 	cf = dsr_arp_conflicts(a, &n);
 	FUZZ_CHECK(n <= cur_params.conflicts_max);

@@ -281,8 +281,8 @@ check_ns(uint16_t port, const uint8_t *f, const uint8_t *ip, const uint8_t *icmp
 		FUZZ_CHECK(f[1] == 0x33 && memcmp(f + 2, sn + 12, 4) == 0);
 	} else {
 		/* A unicast confirmation of a known MAC. */
-		FUZZ_CHECK(n->state == DSR_NEIGH_PROBING && n->has_mac &&
-			   memcmp(n->mac, f, 6) == 0);
+		FUZZ_CHECK(n->sm.state == DSR_NEIGH_PROBING && n->sm.has_mac &&
+			   memcmp(n->sm.mac, f, 6) == 0);
 		FUZZ_CHECK(memcmp(ip + 24, icmp + 8, 16) == 0);
 	}
 }
@@ -363,12 +363,12 @@ check_mac_kept(const struct shadow *sh)
 	for (i = 0; i < sh->n_nb; i++) {
 		const struct dsr_nd_neigh *o = &sh->nb[i], *n;
 
-		if (!o->has_mac || o->relearn || o->state == DSR_NEIGH_FAILED ||
-		    o->state == DSR_NEIGH_INCOMPLETE)
+		if (!o->sm.has_mac || o->sm.relearn || o->sm.state == DSR_NEIGH_FAILED ||
+		    o->sm.state == DSR_NEIGH_INCOMPLETE)
 			continue;
 		n = neigh_of(o->ip);
-		if (n != NULL && n->has_mac && n->port == o->port)
-			FUZZ_CHECK(memcmp(n->mac, o->mac, 6) == 0);
+		if (n != NULL && n->sm.has_mac && n->port == o->port)
+			FUZZ_CHECK(memcmp(n->sm.mac, o->sm.mac, 6) == 0);
 	}
 }
 
@@ -424,19 +424,19 @@ check(struct shadow *sh)
 		if (i > 0)
 			FUZZ_CHECK(memcmp(nb[i - 1].ip, nb[i].ip, 16) < 0);
 		FUZZ_CHECK(nb[i].port < NPORTS);
-		FUZZ_CHECK(nb[i].state <= DSR_NEIGH_PROBING);
-		FUZZ_CHECK(!nb[i].relearn || nb[i].state == DSR_NEIGH_REFRESHING);
+		FUZZ_CHECK(nb[i].sm.state <= DSR_NEIGH_PROBING);
+		FUZZ_CHECK(!nb[i].sm.relearn || nb[i].sm.state == DSR_NEIGH_REFRESHING);
 		r = dsr_nd_lookup(cur_nd, nb[i].ip, mac);
-		if (!nb[i].has_mac) {
-			FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? DSR_MAC_NEVER
-									 : DSR_MAC_PENDING));
+		if (!nb[i].sm.has_mac) {
+			FUZZ_CHECK(r == (nb[i].sm.state == DSR_NEIGH_FAILED ? DSR_MAC_NEVER
+									    : DSR_MAC_PENDING));
 			continue;
 		}
-		FUZZ_CHECK(dsr_mac_is_unicast(nb[i].mac));
+		FUZZ_CHECK(dsr_mac_is_unicast(nb[i].sm.mac));
 		for (p = 0; p < NPORTS; p++)
-			FUZZ_CHECK(memcmp(nb[i].mac, port_mac[p], 6) != 0);
-		FUZZ_CHECK(r == (nb[i].state == DSR_NEIGH_FAILED ? DSR_MAC_LOST : DSR_MAC_OK));
-		FUZZ_CHECK(memcmp(mac, nb[i].mac, 6) == 0);
+			FUZZ_CHECK(memcmp(nb[i].sm.mac, port_mac[p], 6) != 0);
+		FUZZ_CHECK(r == (nb[i].sm.state == DSR_NEIGH_FAILED ? DSR_MAC_LOST : DSR_MAC_OK));
+		FUZZ_CHECK(memcmp(mac, nb[i].sm.mac, 6) == 0);
 	}
 	dsr_nd_conflicts(cur_nd, &n);
 	FUZZ_CHECK(n <= cur_params.arp.conflicts_max);

@@ -395,7 +395,7 @@ test_own_mac(void)
 	CHECK_EQ(cnt(0, DSR_ARP_RX), 4);
 	CHECK_EQ(cnt_all_but_rx(0), 1);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_INCOMPLETE);
 	teardown();
 }
 

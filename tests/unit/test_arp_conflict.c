@@ -11,7 +11,7 @@ static void
 test_conflict_using_gratuitous(void)
 {
 	struct dsr_arp_params p = params_with(0);
-	const struct dsr_arp_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[64], w[64];
 	uint32_t len;
 	unsigned int n;
@@ -59,7 +59,7 @@ test_conflict_using_gratuitous(void)
 
 	c = dsr_arp_conflicts(arp, &n);
 	CHECK_EQ(n, 1);
-	CHECK_EQ(c[0].ip, ip_of("164.152.77.34"));
+	CHECK_EQ(conflict_ip4(&c[0]), ip_of("164.152.77.34"));
 	CHECK(memcmp(c[0].mac, OTHER_MAC, 6) == 0);
 	CHECK_EQ(c[0].port, 0);
 	CHECK_EQ(c[0].kind, DSR_CONFLICT_USING);
@@ -133,7 +133,7 @@ test_conflict_using_reply(void)
 	conf_vip(8, "10.0.0.21", 80, 6);
 	CHECK_EQ(reconfigure(&p, 0), 0);
 	dsr_arp_tick(arp, 0);
-	CHECK_EQ(neigh_of("10.0.0.21")->tries, 1);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.tries, 1);
 	clear_out();
 	len = mk_arp(f, P0MAC, BK21_MAC, -1, 2, BK21_MAC, "10.0.0.21", P0MAC, "10.0.0.1");
 	input(0, f, len, 100);
@@ -149,7 +149,7 @@ static void
 test_conflict_probe(void)
 {
 	struct dsr_arp_params p = params_with(0);
-	const struct dsr_arp_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[64], w[64], g[64];
 	uint32_t len, glen, t;
 	unsigned int n, i;
@@ -249,7 +249,7 @@ test_conflict_probe(void)
 
 	c = dsr_arp_conflicts(arp, &n);
 	CHECK_EQ(n, 4);
-	CHECK_EQ(c[0].ip, ip_of("164.152.77.34"));
+	CHECK_EQ(conflict_ip4(&c[0]), ip_of("164.152.77.34"));
 	CHECK(memcmp(c[0].mac, PROBER_MAC, 6) == 0);
 	CHECK_EQ(c[0].kind, DSR_CONFLICT_PROBE);
 	CHECK_EQ(c[0].first_ms, 1000);
@@ -257,8 +257,8 @@ test_conflict_probe(void)
 	CHECK_EQ(c[0].count, 21);
 	CHECK_EQ(c[1].kind, DSR_CONFLICT_USING);
 	CHECK_EQ(c[1].count, 2);
-	CHECK_EQ(c[2].ip, ip_of("10.0.0.100"));
-	CHECK_EQ(c[3].ip, ip_of("10.0.0.1"));
+	CHECK_EQ(conflict_ip4(&c[2]), ip_of("10.0.0.100"));
+	CHECK_EQ(conflict_ip4(&c[3]), ip_of("10.0.0.1"));
 	CHECK_STR(dsr_arp_conflict_kind_name(DSR_CONFLICT_PROBE), "probe");
 	CHECK_STR(dsr_arp_conflict_kind_name(DSR_CONFLICT_BACKEND), "backend");
 	CHECK_STR(dsr_arp_conflict_kind_name((enum dsr_arp_conflict_kind)9), "?");
@@ -269,7 +269,7 @@ static void
 test_conflict_table_full(void)
 {
 	struct dsr_arp_params p = params_with(0);
-	const struct dsr_arp_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[64], mac[6];
 	uint32_t len;
 	unsigned int n, i;

@@ -56,7 +56,7 @@ test_requests(void)
 	CHECK(neigh_of("10.0.0.21") != NULL && neigh_of("10.0.0.21")->port == 0);
 	CHECK(neigh_of("192.168.1.50") != NULL && neigh_of("192.168.1.50")->port == 1);
 	CHECK(neigh_of("10.0.0.22") == NULL);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_INCOMPLETE);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
 	CHECK_LOOKUP("10.0.0.22", DSR_MAC_PENDING, NULL); /* static MACs are not lib/arp's */
 	CHECK_EQ(n_tx, 0);
@@ -71,8 +71,8 @@ test_requests(void)
 	CHECK_TX_ANY(1, w, 60);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 1);
 	CHECK_EQ(cnt(1, DSR_ARP_REQ_SENT), 1);
-	CHECK_EQ(neigh_of("10.0.0.21")->tries, 1);
-	CHECK_EQ(neigh_of("10.0.0.21")->next_ms, 1000);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.tries, 1);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.next_ms, 1000);
 
 	/* Retries every retry_ms. */
 	clear_out();
@@ -81,7 +81,7 @@ test_requests(void)
 	CHECK_EQ(n_tx, 0);
 	dsr_arp_tick(arp, 1000);
 	CHECK_EQ(n_tx, 2);
-	CHECK_EQ(neigh_of("10.0.0.21")->tries, 2);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.tries, 2);
 	/* A reply from the static-MAC backend is not learned. */
 	{
 		uint8_t f[64];
@@ -113,11 +113,11 @@ test_learn(void)
 	CHECK_LOG(0, DSR_LOG_INFO, "port 0: backend 10.0.0.21 is at 02:00:00:00:00:21");
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 1);
 	nb = neigh_of("10.0.0.21");
-	CHECK_EQ(nb->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(nb->has_mac, 1);
-	CHECK_EQ(nb->confirmed_ms, 40);
-	CHECK_EQ(nb->tries, 0);
-	CHECK_EQ(nb->next_ms, 57040); /* 60 s refresh, confirmation starts 3 s early */
+	CHECK_EQ(nb->sm.state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(nb->sm.has_mac, 1);
+	CHECK_EQ(nb->sm.confirmed_ms, 40);
+	CHECK_EQ(nb->sm.tries, 0);
+	CHECK_EQ(nb->sm.next_ms, 57040); /* 60 s refresh, confirmation starts 3 s early */
 	CHECK_EQ(n_tx, 0);
 
 	/* No request outstanding now: the same reply again is not learned. */
@@ -129,7 +129,7 @@ test_learn(void)
 	dsr_arp_tick(arp, 1000);
 	dsr_arp_tick(arp, 2000);
 	dsr_arp_tick(arp, 3000);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 1);
 	/* 192.168.1.50 on port 1 is still being resolved. */
 	CHECK_EQ(cnt(1, DSR_ARP_REQ_SENT), 3);
@@ -170,7 +170,7 @@ test_not_learned(void)
 	CHECK_EQ(cnt_all_but_rx(1), 2);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_INCOMPLETE);
 	/* A tagged reply that is otherwise right is learned. */
 	len = mk_arp(f, P0MAC, BK21_MAC, 9, 2, BK21_MAC, "10.0.0.21", P0MAC, "10.0.0.1");
 	input(0, f, len, 20);
@@ -196,20 +196,20 @@ test_refresh_and_mac_change(void)
 	 */
 	dsr_arp_tick(arp, 57099);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 1);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
 	dsr_arp_tick(arp, 57100);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 2);
 	mk_request(w, 0, "10.0.0.21");
 	CHECK_TX_ANY(0, w, 60);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
-	CHECK_EQ(neigh_of("10.0.0.21")->tries, 1);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.tries, 1);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC); /* still used */
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 
 	/* Confirmed, same MAC: quietly REACHABLE again. */
 	reply_21(BK21_MAC, 57200);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 57200);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.confirmed_ms, 57200);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_EQ(n_log, 0);
 
@@ -219,7 +219,7 @@ test_refresh_and_mac_change(void)
 	dsr_arp_tick(arp, 114200);
 	dsr_arp_tick(arp, 115200);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 4);
-	CHECK_EQ(neigh_of("10.0.0.21")->tries, 2);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.tries, 2);
 	n_log = 0; /* 192.168.1.50 has failed meanwhile */
 	(void)dsr_arp_take_changed(arp);
 	clear_out();
@@ -230,7 +230,7 @@ test_refresh_and_mac_change(void)
 		  "port 0: MAC address 02:00:00:00:00:99 claims backend address 10.0.0.21 (known "
 		  "at 02:00:00:00:00:21)");
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_PROBING);
 	mk_arp(w, BK21_MAC, P0MAC, -1, 1, P0MAC, "10.0.0.1", ZERO, "10.0.0.21");
 	CHECK_EQ(n_tx, 1);
 	CHECK_TX(0, 0, w, 60);
@@ -238,7 +238,7 @@ test_refresh_and_mac_change(void)
 	dsr_arp_tick(arp, 117300);
 	CHECK_EQ(n_tx, 3);
 	CHECK_TX(2, 0, w, 60);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_PROBING);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	/* 3 unicast requests unanswered: the old MAC is gone; ask everyone. */
 	dsr_arp_tick(arp, 118300);
@@ -249,8 +249,8 @@ test_refresh_and_mac_change(void)
 	CHECK_EQ(n_tx, 4);
 	mk_request(w, 0, "10.0.0.21");
 	CHECK_TX(3, 0, w, 60);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
-	CHECK_EQ(neigh_of("10.0.0.21")->relearn, 1);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.relearn, 1);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	/* The new MAC answers: taken. */
 	reply_21(BK99_MAC, 118400);
@@ -260,8 +260,8 @@ test_refresh_and_mac_change(void)
 		  "02:00:00:00:00:99");
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK99_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(neigh_of("10.0.0.21")->relearn, 0);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.relearn, 0);
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 3);
 	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_BACKEND), 1);
 	teardown();
@@ -277,7 +277,7 @@ test_spoofed_reply(void)
 {
 	static const uint8_t SPOOF[6] = {0x02, 0x66, 0x66, 0x66, 0x66, 0x66};
 	struct dsr_arp_params p = params_with(0);
-	const struct dsr_arp_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t w[64], f[64];
 	unsigned int i, n;
 	uint32_t len;
@@ -289,13 +289,13 @@ test_spoofed_reply(void)
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	/* The confirmation starts at 10 + 3000. */
 	dsr_arp_tick(arp, 3010);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REFRESHING);
 	(void)dsr_arp_take_changed(arp); /* 192.168.1.50, never answering, failed at 3000 */
 	clear_out();
 	/* A spray of spoofed replies, before the backend's own. */
 	for (i = 0; i < 20; i++)
 		reply_21(SPOOF, 3011 + i);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_PROBING);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(n_log, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
@@ -309,8 +309,8 @@ test_spoofed_reply(void)
 	CHECK_EQ(cnt(0, DSR_ARP_REPLIES_LEARNED), 1);
 	/* The backend answers (its answer to the broadcast, or to the unicast request). */
 	reply_21(BK21_MAC, 3040);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 3040);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.confirmed_ms, 3040);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	/* More spoofed replies, unsolicited now: counted, no log within 10 s, no request. */
@@ -322,15 +322,15 @@ test_spoofed_reply(void)
 	CHECK_EQ(n_log, 0);
 	CHECK_EQ(n_tx, 0);
 	CHECK_EQ(cnt(0, DSR_ARP_CONFLICT_BACKEND), 26);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
 	/* The next refresh: the spray again, the backend answers the unicast request. */
 	dsr_arp_tick(arp, 6040);
 	reply_21(SPOOF, 6041);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_PROBING);
 	dsr_arp_tick(arp, 7041);
 	reply_21(SPOOF, 7042);
 	reply_21(BK21_MAC, 7043);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	/* 10 s after the first line: logged again. */
 	clear_out();
@@ -339,7 +339,7 @@ test_spoofed_reply(void)
 	/* Recorded as a conflict of kind "backend", with the spoofer's MAC. */
 	c = dsr_arp_conflicts(arp, &n);
 	CHECK_EQ(n, 1);
-	CHECK_EQ(c[0].ip, ip_of("10.0.0.21"));
+	CHECK_EQ(conflict_ip4(&c[0]), ip_of("10.0.0.21"));
 	CHECK(memcmp(c[0].mac, SPOOF, 6) == 0);
 	CHECK_EQ(c[0].kind, DSR_CONFLICT_BACKEND);
 	CHECK_EQ(c[0].count, 29);
@@ -366,12 +366,12 @@ test_failed_unresolved(void)
 	dsr_arp_tick(arp, 2000);
 	CHECK_EQ(cnt(0, DSR_ARP_REQ_SENT), 3);
 	CHECK_EQ(n_log, 0);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_INCOMPLETE);
 	clear_out();
 	dsr_arp_tick(arp, 2999);
 	CHECK_EQ(n_log, 0);
 	dsr_arp_tick(arp, 3000);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_FAILED);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_FAILED);
 	CHECK_EQ(n_tx, 0);
 	/* One line each, in no set order. */
 	CHECK_EQ(n_log, 2);
@@ -430,16 +430,16 @@ test_failed_and_recovery(void)
 	dsr_arp_tick(arp, 7000);
 	dsr_arp_tick(arp, 8000);
 	dsr_arp_tick(arp, 9000);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REFRESHING);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	/* Only the port-1 neighbour, never resolved, failed meanwhile (at 3000). */
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_LOOKUP("192.168.1.50", DSR_MAC_NEVER, NULL);
 	n_log = 0;
 	dsr_arp_tick(arp, 9999);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REFRESHING);
 	dsr_arp_tick(arp, 10000);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_FAILED);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_FAILED);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_LOST, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
@@ -457,8 +457,8 @@ test_failed_and_recovery(void)
 		  "port 0: backend 10.0.0.21 answers ARP again at 02:00:00:00:00:21");
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(neigh_of("10.0.0.21")->next_ms, 22500);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.next_ms, 22500);
 
 	/* Failing again, then back at another MAC: both lines. */
 	dsr_arp_tick(arp, 28500);
@@ -501,12 +501,12 @@ test_reconfigure(void)
 	CHECK_EQ(reconfigure(&p, 100), 0);
 	CHECK_EQ(dsr_arp_take_changed(arp), false);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_OK, BK21_MAC);
-	CHECK_EQ(neigh_of("10.0.0.21")->confirmed_ms, 10);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.confirmed_ms, 10);
 
 	/* A new backend starts INCOMPLETE with a request due now. */
 	conf_backend(4, 0, "10.0.0.23", NULL);
 	CHECK_EQ(reconfigure(&p, 200), 0);
-	CHECK_EQ(neigh_of("10.0.0.23")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(neigh_of("10.0.0.23")->sm.state, DSR_NEIGH_INCOMPLETE);
 	clear_out();
 	dsr_arp_tick(arp, 200);
 	CHECK_EQ(n_tx, 1);
@@ -556,7 +556,7 @@ test_neigh_moves(void)
 	conf->ports[1].prefix_len = 0;
 	CHECK_EQ(reconfigure(&p, 100), 0);
 	CHECK(neigh_of("10.0.0.21") != NULL && neigh_of("10.0.0.21")->port == 1);
-	CHECK_EQ(neigh_of("10.0.0.21")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(neigh_of("10.0.0.21")->sm.state, DSR_NEIGH_INCOMPLETE);
 	CHECK_LOOKUP("10.0.0.21", DSR_MAC_PENDING, NULL);
 	CHECK_EQ(dsr_arp_take_changed(arp), true);
 	/* Resolved from port 1 now. */

@@ -114,6 +114,16 @@ ip_of(const char *s)
 	return ip;
 }
 
+/* A conflict row's IPv4 address (the first 4 bytes of its ip). */
+static inline uint32_t
+conflict_ip4(const struct dsr_conflict *c)
+{
+	uint32_t ip;
+
+	memcpy(&ip, c->ip, 4);
+	return ip;
+}
+
 static inline void
 conf_vip(unsigned int id, const char *ip, uint16_t port, uint8_t proto)
 {

@@ -544,7 +544,7 @@ static void
 test_conflict_using(void)
 {
 	struct dsr_nd_params p = nd_params(0, 0);
-	const struct dsr_nd_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[128], w[128];
 	uint32_t len, wlen;
 	unsigned int n;
@@ -637,7 +637,7 @@ static void
 test_conflict_probe(void)
 {
 	struct dsr_nd_params p = nd_params(0, 0);
-	const struct dsr_nd_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[128], w[128];
 	uint32_t len, wlen, i;
 	unsigned int n;

@@ -90,7 +90,7 @@ test_requests_and_fail(void)
 	clear_out();
 	dsr_nd_tick(nd, 3000);
 	CHECK_EQ(n_tx, 0);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_FAILED);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_FAILED);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_NEVER, NULL);
 	CHECK_EQ(dsr_nd_take_changed(nd), true);
 	CHECK_EQ(dsr_nd_take_changed(nd), false);
@@ -157,7 +157,7 @@ test_learn_only_ours(void)
 	/* The answer, without a target option (Linux's to a unicast NS): the Ethernet source. */
 	answer_21(BK_MAC, false, 20);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_OK, BK_MAC);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REACHABLE);
 	CHECK_EQ(dsr_nd_take_changed(nd), true);
 	/* Once REACHABLE, a repeat is not learned again. */
 	answer_21(BK_MAC, true, 30);
@@ -177,22 +177,22 @@ test_refresh(void)
 	clear_out();
 	/* Refresh 60 s, starting 3 tries (3 s) early. */
 	dsr_nd_tick(nd, 57099);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REACHABLE);
 	dsr_nd_tick(nd, 57100);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REFRESHING);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_OK, BK_MAC);
 	answer_21(BK_MAC, true, 57200);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REACHABLE);
 	CHECK_EQ(dsr_nd_take_changed(nd), true); /* the first learning */
 	/* Unanswered: FAILED within 60 s of the last confirmation, the MAC kept (LOST). */
 	dsr_nd_tick(nd, 114200);
 	dsr_nd_tick(nd, 115200);
 	dsr_nd_tick(nd, 116200);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REFRESHING);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_OK, BK_MAC);
 	dsr_nd_take_changed(nd); /* fd00:1::50, never answering, failed meanwhile */
 	dsr_nd_tick(nd, 117200);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_FAILED);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_FAILED);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_LOST, BK_MAC);
 	CHECK_EQ(dsr_nd_take_changed(nd), true);
 	/* It answers again. */
@@ -211,7 +211,7 @@ static void
 test_claim(void)
 {
 	struct dsr_nd_params p = nd_params(0, 0);
-	const struct dsr_nd_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t w[128];
 	uint32_t len;
 	unsigned int n;
@@ -240,7 +240,7 @@ test_claim(void)
 	dsr_nd_tick(nd, 57100);
 	clear_out();
 	answer_21(OTHER_MAC, true, 57150);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_PROBING);
 	CHECK_EQ(n_tx, 1);
 	{
 		struct ndf d = {.dst = BK_MAC,
@@ -258,20 +258,20 @@ test_claim(void)
 	}
 	/* The known MAC answers: REACHABLE, nothing changed. */
 	answer_21(BK_MAC, false, 57200);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REACHABLE);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_OK, BK_MAC);
 	CHECK_EQ(dsr_nd_take_changed(nd), false);
 
 	/* Next refresh: claimed again, and the known MAC is silent: asked again, taken. */
 	dsr_nd_tick(nd, 114200);
 	answer_21(OTHER_MAC, true, 114250);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_PROBING);
 	dsr_nd_tick(nd, 115250);
 	dsr_nd_tick(nd, 116250);
 	clear_out();
 	dsr_nd_tick(nd, 117250);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REFRESHING);
-	CHECK_EQ(nd_neigh_of("fd00::21")->relearn, 1);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.relearn, 1);
 	CHECK_LOG(0, DSR_LOG_WARNING,
 		  "port 0: backend fd00::21 does not answer at 02:00:00:00:00:21 any more (3 "
 		  "tries); asking who has it");
@@ -309,14 +309,14 @@ test_claim_source_in_dad(void)
 	dsr_nd_tick(nd, 1000);
 	answer_21(BK_MAC, true, 1100);
 	dsr_nd_tick(nd, 58100);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REFRESHING);
 	/* Port 0's address changes: the new one is tentative. */
 	memcpy(nd_addrs[0].ip, ip6("fd00::3"), 16);
 	CHECK_EQ(nd_reconfigure(NULL, 58200), 0);
 	clear_out();
 	len = mk_nd(f, &d);
 	nd_in(0, f, len, 58200);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_PROBING);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_PROBING);
 	CHECK_EQ(n_tx, 0);
 	dsr_nd_tick(nd, 58200);
 	CHECK_EQ(n_tx, 1); /* the DAD probe of fd00::3 only */
@@ -390,8 +390,8 @@ test_reconfigure(void)
 	CHECK(memcmp(t[0].ip, ip6("fd00::21"), 16) == 0);
 	CHECK(memcmp(t[1].ip, ip6("fd00::22"), 16) == 0);
 	CHECK_LOOKUP("fd00::21", DSR_MAC_OK, BK_MAC);
-	CHECK_EQ(nd_neigh_of("fd00::21")->state, DSR_NEIGH_REACHABLE);
-	CHECK_EQ(nd_neigh_of("fd00::22")->state, DSR_NEIGH_INCOMPLETE);
+	CHECK_EQ(nd_neigh_of("fd00::21")->sm.state, DSR_NEIGH_REACHABLE);
+	CHECK_EQ(nd_neigh_of("fd00::22")->sm.state, DSR_NEIGH_INCOMPLETE);
 	CHECK_EQ(dsr_nd_take_changed(nd), false); /* fd00:1::50 had no MAC */
 	dsr_nd_tick(nd, 200);
 	CHECK_EQ(n_tx, 1);
@@ -418,7 +418,7 @@ test_conflict_table_full(void)
 	struct dsr_nd_params p = nd_params(0, 0);
 	static const uint8_t m1[6] = {2, 0, 0, 0, 0xe, 1}, m2[6] = {2, 0, 0, 0, 0xe, 2},
 			     m3[6] = {2, 0, 0, 0, 0xe, 3};
-	const struct dsr_nd_conflict *c;
+	const struct dsr_conflict *c;
 	uint8_t f[128];
 	uint32_t len;
 	unsigned int n;
