@@ -6,6 +6,7 @@
  * socket: what goes to the kernel is checked as bytes.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netlink.h>
@@ -211,12 +212,40 @@ test_str(void)
 	CHECK_STR(dsr_route_str(&r, s, sizeof(s)), "fd00::100/128");
 }
 
+/* The installed name (config/dsrlb.rt_protos) is of this number. */
+static void
+test_rt_protos_file(void)
+{
+	const char *root = getenv("DSR_SOURCE_ROOT");
+	char path[512], line[128];
+	unsigned int num = 0, found = 0;
+	char name[32];
+	FILE *f;
+
+	CHECK(root != NULL);
+	if (root == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/config/dsrlb.rt_protos", root);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (line[0] != '#' && sscanf(line, "%u %31s", &num, name) == 2) {
+			found++;
+			CHECK_EQ(num, DSR_ROUTE_PROTO);
+			CHECK_STR(name, "dsrlb");
+		}
+	fclose(f);
+	CHECK_EQ(found, 1);
+}
+
 int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_add4),  DSR_TEST(test_add6), DSR_TEST(test_del_and_dump),
-		DSR_TEST(test_parse), DSR_TEST(test_str),
+		DSR_TEST(test_parse), DSR_TEST(test_str),  DSR_TEST(test_rt_protos_file),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
