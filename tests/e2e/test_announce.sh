@@ -7,7 +7,8 @@
 # it away, `vip announce` gives it back, weight 0 on every backend takes
 # it away, SIGTERM removes it (logged), a stale route of an earlier run
 # is flushed at start. A routed VIP (`vip add ... routed`) gets no ARP
-# answer while a normal one does, and is still forwarded.
+# answer while a normal one does, and is still forwarded; a reload that
+# turns the flag round turns the ARP answers round.
 set -euo pipefail
 . "$(dirname "$0")/rig.sh"
 trap rig_down EXIT
@@ -115,6 +116,18 @@ check "logged: withdrawn (no usable backend)" \
 	grep -q "INFO VIP $VIP: withdrawn (no usable backend)" "$RIG_DIR/lb.err"
 rig_ctl backend set "$VIP:80/tcp" 10.0.0.22 weight 100
 check "a usable backend again: announced" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+
+# A reload that turns the flag round on both: ARP follows, routes stay.
+sed -i -e "s|^vip add $VIP:80/tcp\$|vip add $VIP:80/tcp routed|" \
+	-e "s|^vip add $RVIP:80/tcp routed\$|vip add $RVIP:80/tcp|" "$RIG_DIR/lb.conf"
+ns lb pkill -HUP -f -- "--file-prefix $RIG " || true
+rig_wait_for 30 grep -q "SIGHUP: " "$RIG_DIR/lb.err" || true
+# Three: the two flags, and 10.0.0.21's weight back from 0 to the file's.
+check "reload: the routed flags changed" grep -q "reloaded: 3 changes applied" "$RIG_DIR/lb.err"
+check "reload: $RVIP, no longer routed, is answered by ARP" arp_answered "$RVIP"
+check "reload: $VIP, now routed, is not" eval "! arp_answered $VIP"
+check "reload: both still announced" routes_are "10.0.0.100 $KIF
 $RVIP $KIF"
 
 out=$(rig_ctl vip withdraw 10.0.0.200:80/tcp 2>&1 || true)
