@@ -4,8 +4,8 @@
 # e2e: VIP routes (issue 18). dsrlb with a kernel interface (dsr0) and
 # `announce table 100` keeps "VIP/32 dev dsr0 proto dsrlb table 100" in
 # its namespace while the VIP has a usable backend: `vip withdraw` takes
-# it away, `vip announce` gives it back, weight 0 on every backend takes
-# it away, SIGTERM removes it (logged), a stale route of an earlier run
+# it away, `vip announce` gives it back, weight 0 on every backend or
+# failed health checks take it away, SIGTERM removes it (logged), a stale route of an earlier run
 # is flushed at start. A routed VIP (`vip add ... routed`) gets no ARP
 # answer while a normal one does, and is still forwarded; a reload that
 # turns the flag round turns the ARP answers round.
@@ -116,6 +116,15 @@ check "logged: withdrawn (no usable backend)" \
 	grep -q "INFO VIP $VIP: withdrawn (no usable backend)" "$RIG_DIR/lb.err"
 rig_ctl backend set "$VIP:80/tcp" 10.0.0.22 weight 100
 check "a usable backend again: announced" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+
+# Health: a tcp check on a closed port takes both backends down.
+rig_ctl check set "$RVIP:80/tcp" tcp port 81 interval 0.2 timeout 0.1 fall 1
+check "every backend down by health: withdrawn" routes_are "10.0.0.100 $KIF"
+check "logged: $RVIP withdrawn (no usable backend)" \
+	grep -q "INFO VIP $RVIP: withdrawn (no usable backend)" "$RIG_DIR/lb.err"
+rig_ctl check set "$RVIP:80/tcp" none
+check "no check, backends in service: announced" routes_are "10.0.0.100 $KIF
 $RVIP $KIF"
 
 # A reload that turns the flag round on both: ARP follows, routes stay.
