@@ -118,6 +118,21 @@ rig_ctl backend set "$VIP:80/tcp" 10.0.0.22 weight 100
 check "a usable backend again: announced" routes_are "10.0.0.100 $KIF
 $RVIP $KIF"
 
+# The kernel drops the routes of an interface that goes down; dsrlb says
+# so, and writes them again as soon as it is up.
+ns lb ip link set "$KIF" down
+check "$KIF down: no route" routes_are ""
+rig_wait_for 20 col_is "$VIP:80/tcp" route-error >/dev/null || true
+check "show vips: route-error" col_is "$VIP:80/tcp" route-error
+check "logged once: the kernel's reason" \
+	test "$(grep -c "WARNING VIP $VIP: cannot add route $VIP/32 table 100: Network is down" \
+		"$RIG_DIR/lb.err")" = 1
+ns lb ip link set "$KIF" up
+check "$KIF up: both back" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+check "logged: the kernel took it" grep -q "NOTICE VIP $VIP: the kernel took the route" \
+	"$RIG_DIR/lb.err"
+
 # Health: a tcp check on a closed port takes both backends down.
 rig_ctl check set "$RVIP:80/tcp" tcp port 81 interval 0.2 timeout 0.1 fall 1
 check "every backend down by health: withdrawn" routes_are "10.0.0.100 $KIF"
