@@ -401,7 +401,9 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 	/* Now the ports take their multicast groups. */
 	if (dsr_lb_nd_configure(lb, lb->conf, err, errlen) != 0)
 		return -1;
-	return dsr_lb_kif_init(lb, err, errlen);
+	if (dsr_lb_kif_init(lb, err, errlen) != 0)
+		return -1;
+	return dsr_lb_announce_init(lb, err, errlen);
 }
 
 int
@@ -451,6 +453,7 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 	dsr_lb_arp_service(lb, now_ms);
 	dsr_lb_kif_service(lb);
 	dsr_lb_health_tick(lb, now_ms);
+	dsr_lb_announce_tick(lb, now_ms);
 	dsr_pub_reclaim(&lb->pub, false);
 	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
 		lb->last_second_ms = now_ms;
@@ -462,6 +465,8 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 void
 dsr_lb_stop(struct dsr_lb *lb)
 {
+	/* Routers first: the workers forward while the routes go. */
+	dsr_lb_announce_stop(lb);
 	__atomic_store_n(&lb->pub.quit, 1, __ATOMIC_RELEASE);
 	if (lb->launched)
 		rte_eal_mp_wait_lcore();
@@ -486,6 +491,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	unsigned int i;
 	uint16_t p;
 
+	dsr_lb_announce_fini(lb);
 	dsr_lb_kif_fini(lb);
 	if (lb->ports_started)
 		for (p = 0; p < lb->nb_ports; p++)
