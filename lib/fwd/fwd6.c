@@ -144,11 +144,12 @@ static enum dsr_fwd_verdict
 fwd6_frag_later(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_pkt6 *p,
 		uint16_t port, uint32_t now_ms)
 {
-	const struct dsr_frag_key k =
-		dsr_frag_key6(p->flow.src_ip, p->flow.dst_ip, p->frag_id, p->flow.proto);
 	const struct dsr_gen_addr6_slot *a;
-	uint16_t be = fwd_frag_follow(f, &k, now_ms);
+	struct dsr_frag_key k;
+	uint16_t be;
 
+	dsr_frag_key6(&k, p->flow.src_ip, p->flow.dst_ip, p->frag_id, p->flow.proto);
+	be = fwd_frag_follow(f, &k, now_ms);
 	if (be != DSR_MAGLEV_NONE)
 		return fwd_frag_send(f, frame, len, be, NULL, p->flow.proto, port);
 	a = dsr_gen_addr6_lookup(f->gen, p->flow.dst_ip);
@@ -283,9 +284,9 @@ fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fw
 		DSR_CTR_ADD(f->st->vip[m->vip].icmp_fwd, 1);
 		DSR_CTR_ADD(f->st->backend[be].icmp_fwd, 1);
 	} else if (p.frag == DSR_PKT_FRAG_FIRST) {
-		const struct dsr_frag_key k =
-			dsr_frag_key6(flow.src_ip, flow.dst_ip, p.frag_id, flow.proto);
+		struct dsr_frag_key k;
 
+		dsr_frag_key6(&k, flow.src_ip, flow.dst_ip, p.frag_id, flow.proto);
 		fwd_frag_track_key(f, &k, (uint16_t)be, now_ms);
 	}
 	return DSR_FWD_TX;

@@ -20,14 +20,13 @@
 /* Offset of the IPv4 identification in its header. */
 #define FWD_IP4_ID 4u
 
-/* The fragment table's key of an IPv4 fragment (flow: its addresses and protocol). */
-static inline struct dsr_frag_key
-fwd_frag_key(const uint8_t *frame, const struct dsr_flow *flow)
+/* The fragment table's key k of an IPv4 fragment (flow: its addresses and protocol). */
+static inline void
+fwd_frag_key(struct dsr_frag_key *k, const uint8_t *frame, const struct dsr_flow *flow)
 {
 	const uint8_t *id = frame + fwd_l3_off(frame) + FWD_IP4_ID;
 
-	return dsr_frag_key4(flow->src_ip, flow->dst_ip, (uint16_t)(id[0] << 8 | id[1]),
-			     flow->proto);
+	dsr_frag_key4(k, flow->src_ip, flow->dst_ip, (uint16_t)(id[0] << 8 | id[1]), flow->proto);
 }
 
 enum dsr_fwd_verdict
@@ -80,8 +79,9 @@ void
 fwd_frag_track(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_fwd_meta *m, uint16_t be,
 	       uint32_t now_ms)
 {
-	struct dsr_frag_key k = fwd_frag_key(frame, &m->flow);
+	struct dsr_frag_key k;
 
+	fwd_frag_key(&k, frame, &m->flow);
 	fwd_frag_track_key(f, &k, be, now_ms);
 }
 
@@ -132,10 +132,12 @@ fwd_decide_frag_later(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const str
 		      uint32_t now_ms)
 {
 	const struct dsr_gen *g = f->gen;
-	const struct dsr_frag_key k = fwd_frag_key(frame, &m->flow);
 	const struct dsr_gen_addr_slot *a;
-	uint16_t be = fwd_frag_follow(f, &k, now_ms);
+	struct dsr_frag_key k;
+	uint16_t be;
 
+	fwd_frag_key(&k, frame, &m->flow);
+	be = fwd_frag_follow(f, &k, now_ms);
 	if (be != DSR_MAGLEV_NONE)
 		return fwd_frag_send(f, frame, len, be, NULL, m->flow.proto, m->port);
 	/* A VIP on the address of a port with a kernel interface: the kernel's. */

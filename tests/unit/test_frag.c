@@ -23,7 +23,10 @@ make(uint32_t entries, void **mem)
 static struct dsr_frag_key
 key(uint32_t src, uint16_t id)
 {
-	return dsr_frag_key4(src, 0x6400000a, id, 17);
+	struct dsr_frag_key k;
+
+	dsr_frag_key4(&k, src, 0x6400000a, id, 17);
+	return k;
 }
 
 /* An IPv6 datagram from fd00::<src> to fd00:1::100. */
@@ -32,8 +35,11 @@ key6(uint32_t src, uint32_t id)
 {
 	uint8_t s[16] = {0xfd}, d[16] = {0xfd, 0, 0, 1, [14] = 1};
 
+	struct dsr_frag_key k;
+
 	memcpy(s + 12, &src, 4);
-	return dsr_frag_key6(s, d, id, 17);
+	dsr_frag_key6(&k, s, d, id, 17);
+	return k;
 }
 
 static void
@@ -148,7 +154,7 @@ test_ipv6(void)
 	void *mem;
 	struct dsr_frag *t = make(1024, &mem);
 	struct dsr_frag_key k = key6(1, 0x80000007), other;
-	struct dsr_frag_key k4 = dsr_frag_key4(0, 0, 7, 17);
+	struct dsr_frag_key k4 = key(0, 7);
 	uint16_t be = 0;
 	unsigned int i;
 
