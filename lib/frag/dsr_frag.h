@@ -15,11 +15,12 @@
  *
  * An entry is 20 bytes, three to a 64-byte bucket, for both families:
  * IPv4's addresses are kept as they are; IPv6's 32 bytes of addresses are
- * kept as a 64-bit digest keyed by the table's random seed, beside the
- * exact 32-bit identification and protocol. Two IPv6 datagrams are
- * taken for one only if their address pairs have the same digest and
- * they share id and protocol while both are in the table: about 2^-64
- * for any two, and nobody can aim at it without the seed.
+ * kept as a 64-bit digest (SipHash-2-4 under a key drawn from the
+ * table's random seed), beside the exact 32-bit identification and
+ * protocol. Two IPv6 datagrams are taken for one only if their address
+ * pairs have the same digest and they share id and protocol while both
+ * are in the table: about 2^-64 for any two, and not to be aimed at
+ * without the key.
  */
 
 #include <stddef.h>

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "dsr_frag.h"
 #include "frag_pvt.h"
 
 #define FRAG_MAX_ENTRIES (1u << 24)
+
+/* frag_pack() digests the 32 bytes of addresses at the start of a key. */
+_Static_assert(offsetof(struct dsr_frag_key, src) == 0 && offsetof(struct dsr_frag_key, dst) == 16,
+	       "a key starts with its addresses");
 
 static uint32_t
 frag_buckets(uint32_t entries)
@@ -25,6 +30,15 @@ dsr_frag_mem_size(uint32_t entries)
 	return sizeof(struct dsr_frag) + (size_t)frag_buckets(entries) * sizeof(struct frag_bucket);
 }
 
+static uint64_t
+frag_splitmix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 struct dsr_frag *
 dsr_frag_init(void *mem, size_t size, uint32_t entries, uint64_t seed)
 {
@@ -35,7 +49,9 @@ dsr_frag_init(void *mem, size_t size, uint32_t entries, uint64_t seed)
 		return NULL;
 	memset(mem, 0, need);
 	t->seed = seed | 1;
-	t->seed6 = (seed ^ 0x6672616736ULL) * 0x9e3779b97f4a7c15ULL; /* "frag6" */
+	/* SipHash's 128-bit key from the seed (splitmix64's steps). */
+	t->key6[0] = frag_splitmix(seed);
+	t->key6[1] = frag_splitmix(t->key6[0]);
 	t->mask = frag_buckets(entries) - 1;
 	t->timeout_ms = DSR_FRAG_DEFAULT_TIMEOUT_MS;
 	return t;
@@ -47,35 +63,6 @@ dsr_frag_set_timeout(struct dsr_frag *t, uint32_t timeout_ms)
 	t->timeout_ms = timeout_ms > INT32_MAX ? INT32_MAX : timeout_ms;
 }
 
-static inline uint64_t
-frag_rotl(uint64_t x, unsigned int r)
-{
-	return (x << r) | (x >> (64 - r));
-}
-
-/* IPv6's 32 bytes of addresses as 64 bits: MurmurHash3 x64's mixing, keyed by seed6. */
-static inline uint64_t
-frag_digest6(const struct dsr_frag *t, const struct dsr_frag_key *k)
-{
-	uint64_t h = t->seed6, w;
-	unsigned int i;
-
-	for (i = 0; i < 4; i++) {
-		memcpy(&w, (i < 2 ? k->src : k->dst) + 8 * (i & 1), 8);
-		w *= 0x87c37b91114253d5ULL;
-		w = frag_rotl(w, 31);
-		w *= 0x4cf5ad432745937fULL;
-		h ^= w;
-		h = frag_rotl(h, 27) * 5 + 0x52dce729;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 /* What an entry keeps of k (backend and age unset). */
 static inline struct frag_entry
 frag_pack(const struct dsr_frag *t, const struct dsr_frag_key *k)
@@ -83,7 +70,7 @@ frag_pack(const struct dsr_frag *t, const struct dsr_frag_key *k)
 	struct frag_entry p = {.id = k->id, .proto = k->proto, .family = DSR_FRAG_IPV4};
 
 	if (k->family == DSR_FRAG_IPV6) {
-		uint64_t d = frag_digest6(t, k);
+		uint64_t d = frag_siphash32(t->key6, (const uint8_t *)k); /* src, then dst */
 
 		p.addr[0] = (uint32_t)(d >> 32);
 		p.addr[1] = (uint32_t)d;

@@ -264,6 +264,19 @@ test_ipv4_bucket_pinned(void)
 	free(mem);
 }
 
+/* The IPv6 digest is SipHash-2-4: the reference's test vector (key 00..0f, message 00..1f). */
+static void
+test_siphash_vector(void)
+{
+	const uint64_t k[2] = {0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+	uint8_t m[32];
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		m[i] = (uint8_t)i;
+	CHECK(frag_siphash32(k, m) == 0x7127512f72f27cceULL);
+}
+
 static void
 test_bad_args(void)
 {
@@ -290,6 +303,7 @@ main(void)
 		DSR_TEST(test_mixed_bucket),
 		DSR_TEST(test_flood6_bounded),
 		DSR_TEST(test_ipv4_bucket_pinned),
+		DSR_TEST(test_siphash_vector),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
