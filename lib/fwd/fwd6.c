@@ -7,7 +7,11 @@
  * the main lcore. Stage 1 parses (lib/pkt's dsr_pkt_parse6_l3()), finds
  * the VIP, hashes and prefetches; stage 2 parses again (IPv6 is not on
  * the inline fast path, and the burst's meta holds an IPv4 flow) and
- * decides. Fragments are dropped (`fragment`) until lib/frag keys IPv6.
+ * decides. Fragments as IPv4's (fwd_frag.c, whose table and rules they
+ * share): a first fragment of TCP or UDP, its header whole, goes as a
+ * packet of its flow and is remembered by its fragment header's id;
+ * later ones follow it (also K_FLOW6: decide tells them by parsing
+ * again); other fragments are dropped (`fragment`).
  */
 #include "dsr_ct6.h"
 #include "dsr_icmp.h"
@@ -115,6 +119,43 @@ fwd6_icmp(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt6 *p, uin
 	return DSR_FWD_PENDING;
 }
 
+/* A later fragment (or the first of another protocol) to us: PENDING to follow its first. */
+static enum dsr_fwd_verdict
+fwd6_classify_frag(struct dsr_fwd *f, const struct dsr_pkt6 *p, uint16_t port,
+		   struct dsr_fwd_meta *m)
+{
+	const struct dsr_gen *g = f->gen;
+
+	if (dsr_gen_addr6_lookup(g, p->flow.dst_ip) == NULL)
+		return fwd_drop(f, DSR_DROP_NOT_VIP);
+	if (!fwd_frag_followable(p->frag, p->flow.proto))
+		return fwd_drop(f, DSR_DROP_FRAGMENT);
+	if (fwd6_martian(g, p->flow.src_ip, p->flow.dst_ip, port))
+		return fwd_drop(f, DSR_DROP_MARTIAN);
+	memset(m, 0, sizeof(*m));
+	m->flow.proto = p->flow.proto;
+	m->port = port;
+	m->kind = DSR_FWD_K_FLOW6;
+	return DSR_FWD_PENDING;
+}
+
+/* A later fragment (p) to a VIP address: its first's backend, else the address's only one. */
+static enum dsr_fwd_verdict
+fwd6_frag_later(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_pkt6 *p,
+		uint16_t port, uint32_t now_ms)
+{
+	const struct dsr_gen_addr6_slot *a;
+	struct dsr_frag_key k;
+	uint16_t be;
+
+	dsr_frag_key6(&k, p->flow.src_ip, p->flow.dst_ip, p->frag_id, p->flow.proto);
+	be = fwd_frag_follow(f, &k, now_ms);
+	if (be != DSR_MAGLEV_NONE)
+		return fwd_frag_send(f, frame, len, be, NULL, p->flow.proto, port);
+	a = dsr_gen_addr6_lookup(f->gen, p->flow.dst_ip);
+	return fwd_frag_send(f, frame, len, be, a == NULL ? NULL : a->frag_be, p->flow.proto, port);
+}
+
 enum dsr_fwd_verdict
 fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint32_t l3, uint16_t port,
 	      struct dsr_fwd_meta *m)
@@ -133,14 +174,12 @@ fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint32_t l3
 	case DSR_PKT_HOPLIMIT:
 		return fwd_drop(f, DSR_DROP_TTL);
 	case DSR_PKT_FRAGMENT:
-		return fwd_drop(f, DSR_DROP_FRAGMENT);
+		return fwd6_classify_frag(f, &p, port, m);
 	case DSR_PKT_MALFORMED:
 		return fwd_drop(f, fwd6_malformed(p.reason));
 	default:
 		return fwd_drop(f, DSR_DROP_NOT_VIP);
 	}
-	if (p.frag != DSR_PKT_FRAG_NONE)
-		return fwd_drop(f, DSR_DROP_FRAGMENT);
 	vip = dsr_gen_vip6_lookup(g, p.flow.dst_ip, p.flow.dst_port, p.flow.proto);
 	if (vip < 0)
 		return fwd_drop(f, DSR_DROP_NOT_VIP);
@@ -218,12 +257,15 @@ enum dsr_fwd_verdict
 fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
 	    uint32_t now_ms)
 {
-	struct dsr_flow6 flow;
 	struct dsr_pkt6 p;
+	enum dsr_pkt_class cls = dsr_pkt_parse6_l3(frame, len, fwd_l3_off(frame), &p);
+	struct dsr_flow6 flow;
 	int be;
 
-	/* Parse again: classify found it whole, so this cannot fail. */
-	if (dsr_pkt_parse6_l3(frame, len, fwd_l3_off(frame), &p) == DSR_PKT_L4)
+	/* Parse again: classify found it whole (or a later fragment), so this cannot fail. */
+	if (cls == DSR_PKT_FRAGMENT)
+		return fwd6_frag_later(f, frame, len, &p, m->port, now_ms);
+	if (cls == DSR_PKT_L4)
 		flow = p.flow;
 	else if (dsr_icmp6_error_flow(frame + p.l4_off, p.end_off - p.l4_off, p.flow.dst_ip,
 				      &flow) != DSR_ICMP_ERR_OK)
@@ -241,6 +283,11 @@ fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fw
 	if (m->kind == DSR_FWD_K_ICMP6) {
 		DSR_CTR_ADD(f->st->vip[m->vip].icmp_fwd, 1);
 		DSR_CTR_ADD(f->st->backend[be].icmp_fwd, 1);
+	} else if (p.frag == DSR_PKT_FRAG_FIRST) {
+		struct dsr_frag_key k;
+
+		dsr_frag_key6(&k, flow.src_ip, flow.dst_ip, p.frag_id, flow.proto);
+		fwd_frag_track_key(f, &k, (uint16_t)be, now_ms);
 	}
 	return DSR_FWD_TX;
 }

@@ -3,8 +3,8 @@
 #define DSR_FWD_PVT_H
 
 /*
- * What fwd.c (the flow path), fwd_icmp.c (ICMP errors and echo) and
- * fwd_frag.c (IPv4 fragments) share.
+ * What fwd.c (the flow path), fwd_icmp.c (ICMP errors and echo),
+ * fwd_frag.c (fragments) and fwd6.c (IPv6) share.
  */
 
 #include <stdbool.h>
@@ -125,8 +125,20 @@ enum dsr_fwd_verdict fwd_decide_icmp(struct dsr_fwd *f, uint8_t *frame, uint32_t
 				     const struct dsr_fwd_meta *m, uint32_t now_ms);
 
 /*
- * fwd_frag.c: classify a DSR_PKT_FRAGMENT; decide for a later fragment;
- * remember the backend of a first fragment that was forwarded to be.
+ * Does a fragment follow its first through the fragment table: a later
+ * fragment (frag, enum dsr_pkt_frag) of TCP or UDP? Other fragments are
+ * dropped as `fragment`.
+ */
+static inline bool
+fwd_frag_followable(uint8_t frag, uint8_t proto)
+{
+	return frag == DSR_PKT_FRAG_LATER && (proto == DSR_IPPROTO_TCP || proto == DSR_IPPROTO_UDP);
+}
+
+/*
+ * fwd_frag.c, IPv4: classify a DSR_PKT_FRAGMENT; decide for a later
+ * fragment; remember the backend of a first fragment that was forwarded
+ * to be.
  */
 enum dsr_fwd_verdict fwd_classify_frag(struct dsr_fwd *f, const uint8_t *frame,
 				       const struct dsr_pkt *pkt, uint16_t port,
@@ -135,6 +147,20 @@ enum dsr_fwd_verdict fwd_decide_frag_later(struct dsr_fwd *f, uint8_t *frame, ui
 					   const struct dsr_fwd_meta *m, uint32_t now_ms);
 void fwd_frag_track(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_fwd_meta *m,
 		    uint16_t be, uint32_t now_ms);
+
+/*
+ * fwd_frag.c, either family: remember that the datagram k (its first
+ * fragment) went to be; the backend of a later fragment of k by the
+ * table, DSR_MAGLEV_NONE if none (or it has no MAC now); send a later
+ * fragment to be, or, with DSR_MAGLEV_NONE, to the only backend its
+ * address has for proto (frag_be: the address slot's, NULL for none),
+ * else drop it as frag-no-first.
+ */
+void fwd_frag_track_key(struct dsr_fwd *f, const struct dsr_frag_key *k, uint16_t be,
+			uint32_t now_ms);
+uint16_t fwd_frag_follow(struct dsr_fwd *f, const struct dsr_frag_key *k, uint32_t now_ms);
+enum dsr_fwd_verdict fwd_frag_send(struct dsr_fwd *f, uint8_t *frame, uint32_t len, uint16_t be,
+				   const uint16_t *frag_be, uint8_t proto, uint16_t port);
 
 /*
  * fwd6.c: classify an IPv6 frame (its header at l3); decide for a

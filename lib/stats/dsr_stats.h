@@ -38,10 +38,10 @@
 	X(OVERSIZE, "oversize",                                                                     \
 	  "IPv4 datagram longer than its frame, which is longer than any standard Ethernet "        \
 	  "frame: cut by the driver (net_af_packet's ring)")                                        \
-	X(FRAGMENT, "fragment", "IPv4 fragment of neither TCP nor UDP")                             \
+	X(FRAGMENT, "fragment", "IPv4 or IPv6 fragment of neither TCP nor UDP")                     \
 	X(FRAG_NO_FIRST, "frag-no-first",                                                           \
-	  "later IPv4 fragment whose first one was not seen (or expired) and whose VIP has more "   \
-	  "than one backend to choose from")                                                        \
+	  "later IPv4 or IPv6 fragment whose first one was not seen (or expired) and whose VIP "    \
+	  "has more than one backend to choose from")                                               \
 	X(ICMP_TRUNCATED, "icmp-truncated",                                                         \
 	  "ICMP error to a VIP too short to quote an IPv4 header and 8 bytes")                      \
 	X(ICMP_FOREIGN, "icmp-foreign",                                                             \
@@ -81,7 +81,7 @@
 	X(SLOWPATH, "slowpath",                                                                    \
 	  "frames passed to the main lcore (ARP, kernel interface, health check answers, echo)")   \
 	X(ICMP_ECHO, "icmp-echo", "echo replies sent for a VIP or a port's address")               \
-	X(FRAG_FWD, "frag-fwd", "IPv4 fragments forwarded, first and later ones")                  \
+	X(FRAG_FWD, "frag-fwd", "IPv4 and IPv6 fragments forwarded, first and later ones")         \
 	X(FRAG_TRACKED, "frag-tracked", "first fragments whose backend was remembered")            \
 	X(FRAG_EXPIRED, "frag-expired",                                                            \
 	  "fragment table entries found or reused after `timeout frag`")                           \

@@ -2,14 +2,19 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """UDP datagrams big enough to be fragmented, for the e2e frag test.
 
-  udp_frag.py recv PORT OUT       log "SPORT SEQ LEN ok|bad" per datagram to OUT
+  udp_frag.py recv PORT OUT [6]   log "SPORT SEQ LEN ok|bad" per datagram to OUT
+                                  (6: on IPv6, ::)
   udp_frag.py send DST PORT FIRST N COUNT SIZE
                                   from source ports FIRST..FIRST+N-1, COUNT
-                                  datagrams of SIZE bytes each, DF off
+                                  datagrams of SIZE bytes each, DF off (an
+                                  IPv6 DST: the kernel fragments them too)
   udp_frag.py reversed SRC DST SPORT DPORT SIZE
                                   one datagram (SEQ 0) as IPv4 fragments that
                                   the client builds itself (raw socket), sent
                                   last fragment first
+  udp_frag.py reversed6 SRC DST SPORT DPORT SIZE IFACE DSTMAC
+                                  the same over IPv6, sent as Ethernet frames
+                                  on IFACE to DSTMAC (a packet socket)
   udp_frag.py verify N COUNT SIZE LOG...
                                   one line: what the receivers' logs hold
 
@@ -35,13 +40,15 @@ def payload(sport, seq, size):
     return head + body[: size - len(head)]
 
 
-def recv(port, out):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def recv(port, out, family="4"):
+    v6 = family == "6"
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-    s.bind(("0.0.0.0", port))
+    s.bind(("::" if v6 else "0.0.0.0", port))
     with open(out, "a", buffering=1) as f:
         while True:
-            data, (_, sport) = s.recvfrom(65535)
+            data, addr = s.recvfrom(65535)
+            sport = addr[1]
             try:
                 seq = int(data.split(b":", 2)[1])
             except (IndexError, ValueError):
@@ -52,11 +59,14 @@ def recv(port, out):
 
 def send(dst, port, first, n, count, size):
     socks = []
+    v6 = ":" in dst
     for sport in range(first, first + n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        # Let the kernel fragment: no DF, whatever the path MTU.
-        s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
-        s.bind(("0.0.0.0", sport))
+        s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+        if not v6:
+            # Let the kernel fragment: no DF, whatever the path MTU.
+            s.setsockopt(socket.IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DONT)
+        # (IPv6 has no DF: the sender fragments to the path MTU by default.)
+        s.bind(("::" if v6 else "0.0.0.0", sport))
         socks.append((sport, s))
     for seq in range(count):
         for sport, s in socks:
@@ -98,6 +108,33 @@ def reversed_fragments(src, dst, sport, dport, size):
     print("sent %d fragments, last first (IP id %d)" % (len(frags), ident))
 
 
+def reversed_fragments6(src, dst, sport, dport, size, iface, dstmac):
+    """One UDP datagram over IPv6 as fragments of 1448 bytes (a 1500-byte MTU), last first."""
+    saddr = socket.inet_pton(socket.AF_INET6, src)
+    daddr = socket.inet_pton(socket.AF_INET6, dst)
+    data = payload(sport, 0, size)
+    ulen = 8 + len(data)
+    pseudo = saddr + daddr + struct.pack("!I3xB", ulen, socket.IPPROTO_UDP)
+    udp = struct.pack("!HHHH", sport, dport, ulen, 0) + data
+    udp = udp[:6] + struct.pack("!H", csum(pseudo + udp) or 0xFFFF) + udp[8:]
+    ident = random.randrange(1, 1 << 32)
+    step = 1448  # a multiple of 8: 40 + 8 + 1448 = 1496 bytes fit the MTU
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    eth = bytes.fromhex(dstmac.replace(":", "")) + s.getsockname()[4][:6] + b"\x86\xdd"
+    frags = []
+    for off in range(0, len(udp), step):
+        chunk = udp[off : off + step]
+        more = 1 if off + step < len(udp) else 0
+        fh = struct.pack("!BBHI", socket.IPPROTO_UDP, 0, off | more, ident)
+        ip6 = struct.pack("!IHBB", 6 << 28, len(fh) + len(chunk), 44, 64) + saddr + daddr
+        frags.append(eth + ip6 + fh + chunk)
+    for f in reversed(frags):
+        s.send(f)
+        time.sleep(0.002)
+    print("sent %d IPv6 fragments, last first (id %d)" % (len(frags), ident))
+
+
 def verify(n, count, size, logs):
     """Print: total whole bad dups missing split (ports on two backends) and per-log counts."""
     seen = {}
@@ -134,11 +171,13 @@ def main():
     cmd = sys.argv[1]
     a = sys.argv[2:]
     if cmd == "recv":
-        recv(int(a[0]), a[1])
+        recv(int(a[0]), a[1], *a[2:3])
     elif cmd == "send":
         send(a[0], int(a[1]), int(a[2]), int(a[3]), int(a[4]), int(a[5]))
     elif cmd == "reversed":
         reversed_fragments(a[0], a[1], int(a[2]), int(a[3]), int(a[4]))
+    elif cmd == "reversed6":
+        reversed_fragments6(a[0], a[1], int(a[2]), int(a[3]), int(a[4]), a[5], a[6])
     elif cmd == "verify":
         verify(int(a[0]), int(a[1]), int(a[2]), a[3:])
     else:

@@ -24,7 +24,8 @@
  *     and its destination MAC is a backend (with a MAC) of the VIP that the
  *     frame's destination matches; other verdicts left the frame untouched;
  *     an ICMP error goes to a backend of the VIP of the flow it quotes, a
- *     later fragment to a backend of a VIP on its address; SLOW is only for
+ *     later fragment (IPv4 or IPv6) to a backend of a VIP on its address
+ *     and of its protocol; SLOW is only for
  *     ARP and echo requests;
  *   - rx/fwd/drop/slowpath counters moved by what the burst did; drop,
  *     event, VIP and backend packet counters never decrease;
@@ -64,7 +65,7 @@
 #define CT_ENTRIES   8  /* small, so that the fuzzer fills it (ct-full) */
 #define FRAG_ENTRIES 3  /* one bucket: evictions */
 #define CT6_ENTRIES  16 /* small, so that the fuzzer fills it too */
-#define IDS          8  /* VIP and backend ids below this cover those of both generations */
+#define IDS          10 /* VIP and backend ids below this cover those of both generations */
 
 /* Generation A: what the config says. */
 static const char *const conf_a[] = {
@@ -88,6 +89,8 @@ static const char *const conf_a[] = {
 	"vip add [fd00:1::100]:80/tcp",
 	"backend add [fd00:1::100]:80/tcp fd00::21 mac 02:00:00:00:b6:01",
 	"backend add [fd00:1::100]:80/tcp fd00::22 mac 02:00:00:00:b6:02",
+	"vip add [fd00:1::100]:53/udp", /* one backend: later fragments guessed */
+	"backend add [fd00:1::100]:53/udp fd00::21 mac 02:00:00:00:b6:01",
 	NULL,
 };
 
@@ -255,6 +258,28 @@ is_rst6(const struct frame *fr)
 	       (p.tcp_flags & DSR_TCP_RST);
 }
 
+/* vip_of6(): the frame's backend was checked already. */
+#define VIP_CHECKED (-3)
+
+/* Whether mac is a backend (with a MAC) of a VIP of protocol proto on IPv6 address dst. */
+static bool
+backend_on_addr6(const struct dsr_gen *g, const uint8_t dst[16], uint8_t proto, const uint8_t *mac)
+{
+	const uint8_t want = DSR_GEN_BE_USED | DSR_GEN_BE_MAC;
+	unsigned int i;
+
+	for (i = 0; i < DSR_MAX_BACKENDS; i++) {
+		const struct dsr_gen_backend *b = &g->backends[i];
+		const struct dsr_gen_vip *v = &g->vips[b->vip];
+
+		if ((b->flags & want) == want && v->family == DSR_AF_IPV6 &&
+		    memcmp(v->ip6, dst, 16) == 0 && v->proto == proto &&
+		    memcmp(b->mac, mac, 6) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The VIP an IPv6 frame sent to a backend belongs to: its flow's, or the flow its error quotes. */
 static int
 vip_of6(const struct dsr_gen *g, const struct frame *fr)
@@ -263,9 +288,12 @@ vip_of6(const struct dsr_gen *g, const struct frame *fr)
 	struct dsr_pkt6 p;
 
 	switch (dsr_pkt_parse6(fr->orig, fr->len, &p)) {
-	case DSR_PKT_L4:
-		FUZZ_CHECK(p.frag == DSR_PKT_FRAG_NONE);
+	case DSR_PKT_L4: /* a flow's packet, or its first fragment */
 		return dsr_gen_vip6_lookup(g, p.flow.dst_ip, p.flow.dst_port, p.flow.proto);
+	case DSR_PKT_FRAGMENT: /* a later fragment: a backend of a VIP on its address */
+		FUZZ_CHECK(p.frag == DSR_PKT_FRAG_LATER);
+		FUZZ_CHECK(dsr_gen_addr6_lookup(g, p.flow.dst_ip) != NULL);
+		return backend_on_addr6(g, p.flow.dst_ip, p.flow.proto, fr->buf) ? VIP_CHECKED : -1;
 	case DSR_PKT_ICMPV6:
 		FUZZ_CHECK(dsr_icmp6_error_flow(fr->orig + p.l4_off, p.end_off - p.l4_off,
 						p.flow.dst_ip, &q) == DSR_ICMP_ERR_OK);
@@ -319,6 +347,8 @@ check_tx(const struct dsr_gen *g, const struct frame *fr)
 	case DSR_PKT_NOT_IPV4: /* IPv6 */
 		FUZZ_CHECK(pkt.ethertype == DSR_ETHERTYPE_IPV6);
 		vip = vip_of6(g, fr);
+		if (vip == VIP_CHECKED)
+			return;
 		break;
 	case DSR_PKT_FRAGMENT: /* a later fragment: a backend of a VIP on its address */
 		FUZZ_CHECK(pkt.frag == DSR_PKT_FRAG_LATER);

@@ -135,6 +135,19 @@ def fwd_seeds():
                  dt=1),
              rec(e6() / IPv6(src=c6, dst=v6) / TCP(sport=40000, dport=80, flags="R", seq=1),
                  dt=1))
+    # IPv6 fragments: a UDP datagram to [fd00:1::100]:53 (one backend) later fragments
+    # first, then in order; a TCP segment to :80 (two backends); fragmented ICMPv6; the
+    # later fragments again once their entries expired.
+    big6 = IPv6(src=c6, dst=v6) / IPv6ExtHdrFragment(id=0x10203) / UDP(sport=5353, dport=53) / \
+        (b"d" * 3000)
+    fr6 = [e6() / f for f in fragment6(big6, 1280)]
+    seg6 = IPv6(src=c6, dst=v6) / IPv6ExtHdrFragment(id=0x80000001) / \
+        TCP(sport=40002, dport=80, flags="PA") / (b"t" * 2000)
+    sf6 = [e6() / f for f in fragment6(seg6, 1280)]
+    fwd_seed("ipv6-fragments", *[rec(f, dt=1) for f in fr6[1:] + fr6 + sf6[1:] + sf6],
+             rec(e6() / IPv6(src=c6, dst=v6) / IPv6ExtHdrFragment(m=1, id=6) /
+                 ICMPv6EchoRequest(data=b"x" * 8), dt=1),
+             *[rec(f, dt=255, shift=2) for f in fr6[1:] + sf6[1:]])
     fwd_seed("bad-port", rec(tcp("S"), port=3), rec(tcp("S", port=2), port=2, dt=1))
     # A burst of eight, the same flow twice: classify all, then decide each.
     burst = [rec(tcp("S", sport=41000 + i), flags=0, dt=0) for i in range(6)]

@@ -4,7 +4,9 @@
  * forwarded with only the MACs changed and pinned to its backend by the
  * IPv6 table; RST eviction; the Maglev choice without an entry agreeing
  * with the entry's; every IPv6 malformed reason, hop limit, martians,
- * not-VIP, fragments; ICMPv6 errors to the flow's backend; echo and
+ * not-VIP; fragments (the first as a packet of its flow, later ones
+ * after it, without it by the one-backend guess, expiry, eviction, atomic
+ * ones, every drop); ICMPv6 errors to the flow's backend; echo and
  * neighbour discovery to the main lcore; no IPv6 table: not-ipv4.
  */
 #include <arpa/inet.h>
@@ -13,6 +15,7 @@
 
 #include "dsr_conf.h"
 #include "dsr_ct6.h"
+#include "dsr_frag.h"
 #include "dsr_fwd.h"
 #include "dsr_gen.h"
 #include "dsr_pkt6.h"
@@ -20,7 +23,8 @@
 #include "dsr_test.h"
 #include "test_conf_util.h"
 
-#define CT6_ENTRIES 1024
+#define CT6_ENTRIES  1024
+#define FRAG_ENTRIES 1024
 
 static const uint8_t PORT_MAC[6] = {0x02, 0x70, 0x63, 0x61, 0x70, 0x00};
 static const uint8_t CLIENT_MAC[6] = {0x02, 0, 0, 0, 0xc1, 0x01};
@@ -30,7 +34,7 @@ static const uint8_t CLIENT[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 10}; /* 2001:d
 struct rig6 {
 	struct dsr_fwd f;
 	struct dsr_stats_lcore *st;
-	void *ct_mem, *ct6_mem;
+	void *ct_mem, *ct6_mem, *frag_mem;
 	struct dsr_gen *g;
 };
 
@@ -39,16 +43,19 @@ rig6_init(struct rig6 *r, struct dsr_gen *g, int with_ct6)
 {
 	size_t s4 = (dsr_ct_mem_size(1024) + 63) & ~(size_t)63;
 	size_t s6 = (dsr_ct6_mem_size(CT6_ENTRIES) + 63) & ~(size_t)63;
+	size_t sf = (dsr_frag_mem_size(FRAG_ENTRIES) + 63) & ~(size_t)63;
 
 	r->st = aligned_alloc(64, (sizeof(*r->st) + 63) & ~(size_t)63);
 	r->ct_mem = aligned_alloc(64, s4);
 	r->ct6_mem = aligned_alloc(64, s6);
-	if (r->st == NULL || r->ct_mem == NULL || r->ct6_mem == NULL)
+	r->frag_mem = aligned_alloc(64, sf);
+	if (r->st == NULL || r->ct_mem == NULL || r->ct6_mem == NULL || r->frag_mem == NULL)
 		exit(2);
 	memset(r->st, 0, sizeof(*r->st));
 	dsr_fwd_init(&r->f, dsr_ct_init(r->ct_mem, s4, 1024), r->st);
 	if (with_ct6)
 		dsr_fwd_set_ct6(&r->f, dsr_ct6_init(r->ct6_mem, s6, CT6_ENTRIES));
+	dsr_fwd_set_frag(&r->f, dsr_frag_init(r->frag_mem, sf, FRAG_ENTRIES, 5));
 	dsr_fwd_set_port_mac(&r->f, 0, PORT_MAC);
 	r->g = g;
 	dsr_fwd_begin(&r->f, g);
@@ -60,6 +67,7 @@ rig6_free(struct rig6 *r)
 	free(r->st);
 	free(r->ct_mem);
 	free(r->ct6_mem);
+	free(r->frag_mem);
 }
 
 static void
@@ -292,15 +300,184 @@ test_drops(void)
 	memcpy(ext + 8, t, 20);
 	memset(ext + 28, 0, 4);
 	len = frame6(buf, CLIENT, VIP, DSR_IPPROTO_FRAGMENT, 64, ext, 8, ext + 8, 24);
-	CHECK_EQ(one(&a, buf, len, 1), DSR_FWD_DROP);
-	CHECK_EQ(a.st->drop[DSR_DROP_FRAGMENT], 1);
-	CHECK_EQ(dsr_ct6_count(a.f.ct6), 1); /* only the good chain made an entry */
+	CHECK_EQ(one(&a, buf, len, 1), DSR_FWD_TX); /* test_frag6 has the rest */
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_TRACKED], 1);
+	CHECK_EQ(dsr_ct6_count(a.f.ct6), 1); /* the good chain's flow, the fragment's too */
 	rig6_free(&a);
 	/* Without an IPv6 table IPv6 is not served. */
 	rig6_init(&a, g, 0);
 	len = tcp6(buf, CLIENT, 40000, DSR_TCP_SYN, 1);
 	CHECK_EQ(one(&a, buf, len, 1), DSR_FWD_DROP);
 	CHECK_EQ(a.st->drop[DSR_DROP_NOT_IPV4], 1);
+	rig6_free(&a);
+	dsr_gen_free(g);
+}
+
+/*
+ * A fragment from src to dst of protocol nh, datagram id, at byte offset
+ * off (a multiple of 8), more to come or not, carrying n bytes of data.
+ */
+static uint32_t
+frag6(uint8_t *buf, const uint8_t src[16], const uint8_t dst[16], uint8_t nh, uint32_t id,
+      uint32_t off, int more, const uint8_t *data, uint32_t n)
+{
+	uint8_t fh[8] = {nh};
+
+	put16(fh + 2, off | (more ? 1u : 0u));
+	put16(fh + 4, id >> 16);
+	put16(fh + 6, id & 0xffff);
+	return frame6(buf, src, dst, DSR_IPPROTO_FRAGMENT, 64, fh, 8, data, n);
+}
+
+/* A first fragment of a TCP SYN (header whole, 24 bytes) from src:sport, datagram id. */
+static uint32_t
+first6(uint8_t *buf, const uint8_t src[16], uint16_t sport, uint32_t id)
+{
+	uint8_t t[24] = {0};
+
+	tcp_hdr(t, sport, 80, DSR_TCP_SYN, 1);
+	return frag6(buf, src, VIP, DSR_IPPROTO_TCP, id, 0, 1, t, sizeof(t));
+}
+
+/* A later fragment (offset 24, the last) of TCP datagram id from src. */
+static uint32_t
+later6(uint8_t *buf, const uint8_t src[16], uint8_t nh, uint32_t id)
+{
+	static const uint8_t data[16] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+	return frag6(buf, src, VIP, nh, id, 24, 0, data, sizeof(data));
+}
+
+/*
+ * Later fragments of datagram id from src without their first: TCP (two
+ * backends) dropped, the nofirst-th frag-no-first; UDP (one service, one
+ * backend) guessed.
+ */
+static void
+no_first(struct rig6 *r, const uint8_t src[16], uint32_t id, uint32_t now, uint64_t nofirst)
+{
+	uint8_t buf[256];
+	uint32_t len = later6(buf, src, DSR_IPPROTO_TCP, id);
+
+	CHECK_EQ(one(r, buf, len, now), DSR_FWD_DROP);
+	CHECK_EQ(r->st->drop[DSR_DROP_FRAG_NO_FIRST], nofirst);
+	len = later6(buf, src, DSR_IPPROTO_UDP, id);
+	CHECK_EQ(one(r, buf, len, now), DSR_FWD_TX);
+	CHECK_EQ(to(buf), 0x23);
+}
+
+static void
+test_frag6(void)
+{
+	struct dsr_gen *g = gen6();
+	struct rig6 a;
+	uint8_t buf[256], orig[256], src[16];
+	uint32_t len, i, seen[2] = {0, 0};
+	int be;
+
+	rig6_init(&a, g, 1);
+	/* The first fragment: a packet of its flow (an entry), its datagram remembered. */
+	len = first6(buf, CLIENT, 42000, 0x80000001);
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_TX);
+	be = to(buf);
+	CHECK(be == 0x21 || be == 0x22);
+	CHECK_EQ(dsr_ct6_count(a.f.ct6), 1);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_TRACKED], 1);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_FWD], 1);
+	CHECK_EQ(dsr_frag_count(a.f.frag), 1);
+	/* Its later fragment follows it, only the MACs changed, counted on its VIP. */
+	len = later6(buf, CLIENT, DSR_IPPROTO_TCP, 0x80000001);
+	memcpy(orig, buf, len);
+	CHECK_EQ(one(&a, buf, len, 200), DSR_FWD_TX);
+	CHECK_EQ(to(buf), be);
+	CHECK(memcmp(buf + 6, PORT_MAC, 6) == 0);
+	CHECK(memcmp(buf + 12, orig + 12, len - 12) == 0);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_FWD], 2);
+	CHECK_EQ(a.st->vip[0].pkts, 2);
+	/* Another id (all 32 bits count) is another datagram: no first. */
+	no_first(&a, CLIENT, 0x00000001, 200, 1);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_GUESSED], 1);
+	/* Many datagrams: each later fragment goes where its first went, on both backends. */
+	memcpy(src, CLIENT, 16);
+	for (i = 0; i < 64; i++) {
+		src[15] = (uint8_t)(20 + i);
+		len = first6(buf, src, (uint16_t)(1024 + i), 1000 + i);
+		CHECK_EQ(one(&a, buf, len, 300), DSR_FWD_TX);
+		be = to(buf);
+		seen[be == 0x22]++;
+		len = later6(buf, src, DSR_IPPROTO_TCP, 1000 + i);
+		CHECK_EQ(one(&a, buf, len, 301), DSR_FWD_TX);
+		CHECK_EQ(to(buf), be);
+	}
+	CHECK(seen[0] > 0 && seen[1] > 0);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_TRACKED], 65);
+	/* Expired: the first went at 100, the default timeout is 2 s. */
+	len = later6(buf, CLIENT, DSR_IPPROTO_TCP, 0x80000001);
+	CHECK_EQ(one(&a, buf, len, 2100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_EXPIRED], 1);
+	CHECK_EQ(a.st->drop[DSR_DROP_FRAG_NO_FIRST], 2);
+	/* An atomic fragment (offset 0, no more) is a whole packet: not remembered. */
+	{
+		uint8_t t[20];
+
+		tcp_hdr(t, 43000, 80, DSR_TCP_SYN, 1);
+		len = frag6(buf, CLIENT, VIP, DSR_IPPROTO_TCP, 9, 0, 0, t, sizeof(t));
+		CHECK_EQ(one(&a, buf, len, 2100), DSR_FWD_TX);
+		CHECK_EQ(a.st->event[DSR_EV_FRAG_TRACKED], 65);
+	}
+	/* Other protocols' fragments, to another address, from a martian. */
+	len = later6(buf, CLIENT, 50, 1);
+	CHECK_EQ(one(&a, buf, len, 2100), DSR_FWD_DROP);
+	len = frag6(buf, CLIENT, VIP, DSR_IPPROTO_ICMPV6, 2, 0, 1, orig, 16);
+	CHECK_EQ(one(&a, buf, len, 2100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_FRAGMENT], 2);
+	len = frag6(buf, CLIENT, (const uint8_t[16]){0xfd, 0, 0, 1, [14] = 1, [15] = 1},
+		    DSR_IPPROTO_TCP, 1000, 24, 0, orig, 16);
+	CHECK_EQ(one(&a, buf, len, 2100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_NOT_VIP], 1);
+	len = later6(buf, (const uint8_t[16]){0xfe, 0x80, [15] = 1}, DSR_IPPROTO_UDP, 3);
+	CHECK_EQ(one(&a, buf, len, 2100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_MARTIAN], 1);
+	rig6_free(&a);
+	dsr_gen_free(g);
+}
+
+/* A full fragment table evicts its oldest datagram, IPv4's and IPv6's alike. */
+static void
+test_frag6_evict(void)
+{
+	static uint8_t mem[4096] __attribute__((aligned(64)));
+	struct dsr_gen *g = gen6();
+	struct rig6 a;
+	uint8_t buf[256], src[16];
+	uint32_t len, i;
+
+	rig6_init(&a, g, 1);
+	dsr_fwd_set_frag(&a.f, dsr_frag_init(mem, sizeof(mem), 3, 1)); /* one bucket */
+	dsr_fwd_begin(&a.f, g);
+	memcpy(src, CLIENT, 16);
+	for (i = 0; i < 4; i++) {
+		src[15] = (uint8_t)(30 + i);
+		len = first6(buf, src, 2000, 50 + i);
+		CHECK_EQ(one(&a, buf, len, 10 * i), DSR_FWD_TX);
+	}
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_EVICTED], 1);
+	src[15] = 30; /* the oldest: gone */
+	len = later6(buf, src, DSR_IPPROTO_TCP, 50);
+	CHECK_EQ(one(&a, buf, len, 40), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_FRAG_NO_FIRST], 1);
+	src[15] = 33;
+	len = later6(buf, src, DSR_IPPROTO_TCP, 53);
+	CHECK_EQ(one(&a, buf, len, 40), DSR_FWD_TX);
+	/* Past the timeout a new datagram takes an expired slot. */
+	src[15] = 34;
+	len = first6(buf, src, 2000, 54);
+	CHECK_EQ(one(&a, buf, len, 5000), DSR_FWD_TX);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_EXPIRED], 1);
+	/* Without a fragment table, later fragments go by the address alone. */
+	dsr_fwd_set_frag(&a.f, NULL);
+	no_first(&a, src, 54, 5000, 2);
+	CHECK_EQ(a.st->event[DSR_EV_FRAG_GUESSED], 1);
 	rig6_free(&a);
 	dsr_gen_free(g);
 }
@@ -390,9 +567,8 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_flow),
-		DSR_TEST(test_drops),
-		DSR_TEST(test_icmp6),
+		DSR_TEST(test_flow),  DSR_TEST(test_drops),       DSR_TEST(test_icmp6),
+		DSR_TEST(test_frag6), DSR_TEST(test_frag6_evict),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
