@@ -9,16 +9,18 @@
 
 #define DSR_RSS_HF (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 /*
- * Hashed too where the NIC can: fragments and ICMP by their addresses
- * (all fragments of a datagram share them, so they reach one worker and
- * its fragment table); without them they all go to queue 0. IPv6
- * fragments the same way: FRAG_IPV6, or IPV6_EX (IPv6 with extension
- * headers, a fragment header among them, by its addresses); never the
- * TCP_EX/UDP_EX types, which would hash a first fragment on its ports
- * and its later ones, which have none, elsewhere.
+ * Hashed too where the NIC can: IPv6 TCP and UDP by 4-tuple (without
+ * them every whole IPv6 packet goes to queue 0); fragments and ICMP by
+ * their addresses (all fragments of a datagram share them, so they reach
+ * one worker and its fragment table); without them they all go to queue
+ * 0. IPv6 fragments the same way: FRAG_IPV6, or IPV6_EX (IPv6 with
+ * extension headers, a fragment header among them, by its addresses);
+ * never the TCP_EX/UDP_EX types, which would hash a first fragment on its
+ * ports and its later ones, which have none, elsewhere.
  */
 #define DSR_RSS_HF_MORE                                                                            \
-	(RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_OTHER | RTE_ETH_RSS_FRAG_IPV6 |          \
+	(RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_FRAG_IPV4 |     \
+	 RTE_ETH_RSS_NONFRAG_IPV4_OTHER | RTE_ETH_RSS_NONFRAG_IPV6_OTHER | RTE_ETH_RSS_FRAG_IPV6 | \
 	 RTE_ETH_RSS_IPV6_EX)
 
 /*
