@@ -79,15 +79,15 @@ static enum dsr_fwd_verdict
 fwd6_not_vip(struct dsr_fwd *f, const struct dsr_pkt6 *p, uint16_t port)
 {
 	const struct dsr_gen *g = f->gen;
-	bool kernel = fwd6_for_kernel(g, p->flow.dst_ip, port);
+	bool probe = g->dsr_checks && p->flow.proto == DSR_IPPROTO_TCP &&
+		     memcmp(p->flow.dst_ip, g->port_ip6[port], 16) == 0 &&
+		     dsr_gen_vip6_lookup(g, p->flow.src_ip, p->flow.src_port, DSR_IPPROTO_TCP) >= 0;
 
-	if (!kernel &&
-	    !(g->dsr_checks && p->flow.proto == DSR_IPPROTO_TCP &&
-	      memcmp(p->flow.dst_ip, g->port_ip6[port], 16) == 0 &&
-	      dsr_gen_vip6_lookup(g, p->flow.src_ip, p->flow.src_port, DSR_IPPROTO_TCP) >= 0))
-		return fwd_drop(f, DSR_DROP_NOT_VIP);
-	if (kernel)
+	if (!probe) {
+		if (!fwd6_for_kernel(g, p->flow.dst_ip, port))
+			return fwd_drop(f, DSR_DROP_NOT_VIP);
 		DSR_CTR_ADD(f->st->event[DSR_EV_TO_KERNEL], 1);
+	}
 	DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
 	return DSR_FWD_SLOW;
 }

@@ -25,11 +25,12 @@ wait_health() {
 	awk -v s="$start" -v n="$now" 'BEGIN { printf "%.2f\n", n - s }'
 }
 
-# requests N: how many of N requests each backend answered, "b1 B2 failed".
+# requests N [HOST]: how many of N requests to HOST (default $VIP; "[$VIP6]"
+# for IPv6) each backend answered, "b1 B2 failed".
 requests() {
-	local n=$1 i who b1=0 b2=0 bad=0
+	local n=$1 host=${2:-$VIP} i who b1=0 b2=0 bad=0
 	for i in $(seq "$n"); do
-		who=$(ns cl curl -s --max-time 3 "http://$VIP/" || true)
+		who=$(ns cl curl -sg --max-time 3 "http://$host/" || true)
 		case "$who" in
 		b1) b1=$((b1 + 1)) ;;
 		b2) b2=$((b2 + 1)) ;;
