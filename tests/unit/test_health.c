@@ -381,6 +381,11 @@ test_probe_frames6(void)
 	r.flags = 0x12;
 	r.src_ip6[15] = 0x21; /* from another address than the VIP */
 	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+	r.src_ip6[15] = 0x00;
+	r.dst_ip6[15] = 0x03; /* to another address than the port's */
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+	r.dst_ip6[15] = 0x02;
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_ANSWERED);
 	/* The same ports and sequence over IPv4 answer no IPv6 probe, and the other way round. */
 	CHECK_EQ(dsr_probe_parse(f, sizeof(synack), &r), 0);
 	p4.family = DSR_AF_IPV4;
