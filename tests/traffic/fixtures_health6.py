@@ -13,19 +13,13 @@ from scapy.layers.l2 import Ether
 
 from fixtures import BACKENDS, LB_MAC, Case
 from fixtures_health import seq_at
-from fixtures_ipv6 import DAD, PORT6, VIP6, dropped_v6, tcp6
+from fixtures_ipv6 import CONF6, DAD, PORT6, VIP6, dropped_v6, tcp6
 
 A1 = BACKENDS["a1"]
 
-CONF = """\
-port 0 address 10.0.0.2/24
-port 0 address fd00::2/64
-arp announce 0
-conntrack size 4096
-vip add [fd00:1::100]:80/tcp
-backend add [fd00:1::100]:80/tcp fd00::21 mac 02:00:00:00:a1:01
-check set [fd00:1::100]:80/tcp dsr interval 0.5 timeout 0.3 rise 2 fall 2
-"""
+# fixtures_ipv6.py's configuration with one backend (a1), and the check.
+CONF = "".join(line for line in CONF6.splitlines(True) if "fd00::22" not in line) + \
+    "check set [fd00:1::100]:80/tcp dsr interval 0.5 timeout 0.3 rise 2 fall 2\n"
 
 
 def probe(ms, rnd, flags="S"):
