@@ -60,14 +60,13 @@ fwd6_nd_multicast(const uint8_t *frame, uint32_t len, uint32_t l3)
 	       fwd6_is_nd(frame[p.l4_off]);
 }
 
-/*
- * To port's IPv6 address with a kernel interface (kif needs the port's
- * IPv4 address, so kernel_ip says which ports have one).
- */
+/* To the IPv6 address of a port with a kernel interface? */
 static inline bool
 fwd6_for_kernel(const struct dsr_gen *g, const uint8_t dst[16], uint16_t port)
 {
-	return g->kernel_ip[port] != 0 && memcmp(dst, g->port_ip6[port], 16) == 0;
+	static const uint8_t zero[16];
+
+	return memcmp(dst, g->kernel_ip6[port], 16) == 0 && memcmp(dst, zero, 16) != 0;
 }
 
 /*

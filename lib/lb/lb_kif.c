@@ -182,8 +182,8 @@ kif_address6(struct dsr_lb_kif *k, const struct dsr_conf_port *cp, char *err, si
 
 /*
  * The kernel's side: the port's MAC (net_tap sets it from its devargs,
- * virtio-user's tap has one of its own), its addresses (IPv6 only if the
- * port has one), up.
+ * virtio-user's tap has one of its own), the port's address of each
+ * family it has, up.
  */
 static int
 kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct dsr_conf_port *cp,
@@ -211,10 +211,10 @@ kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct ds
 	sin = (struct sockaddr_in *)(void *)&ifr.ifr_addr;
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = cp->ip;
-	if (kif_ioctl(SIOCSIFADDR, &ifr) != 0)
+	if (cp->has_addr && kif_ioctl(SIOCSIFADDR, &ifr) != 0)
 		return kif_err(err, errlen, k, "set its address");
 	sin->sin_addr.s_addr = cp->prefix_len == 0 ? 0 : htonl(~0u << (32 - cp->prefix_len));
-	if (kif_ioctl(SIOCSIFNETMASK, &ifr) != 0)
+	if (cp->has_addr && kif_ioctl(SIOCSIFNETMASK, &ifr) != 0)
 		return kif_err(err, errlen, k, "set its netmask");
 	ifr.ifr_flags = (short)(flags | IFF_UP);
 	if (kif_ioctl(SIOCSIFFLAGS, &ifr) != 0)
@@ -286,7 +286,7 @@ dsr_lb_kif_init(struct dsr_lb *lb, char *err, size_t errlen)
 			continue;
 		k = &lb->kif[p];
 		snprintf(k->name, sizeof(k->name), "%s", cp->kif);
-		if (p >= lb->nb_ports || !cp->has_addr) {
+		if (p >= lb->nb_ports || (!cp->has_addr && !cp->has_addr6)) {
 			snprintf(
 				err, errlen,
 				p >= lb->nb_ports

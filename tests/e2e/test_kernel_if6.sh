@@ -9,10 +9,12 @@
 # the kernel, once each), fetches from a server bound to [fd00::2]:8080
 # in the balancer's namespace (a 1 MB download byte for byte), and the
 # kernel's `ip -6 neigh` learns the client; the IPv6 VIP still goes to
-# the backends, never to the kernel.
+# the backends, never to the kernel. Then the same port with its IPv6
+# address alone: ping -6 and the server again.
 set -euo pipefail
 RIG_IPV6=1
 . "$(dirname "$0")/rig.sh"
+. "$(dirname "$0")/health_lib.sh"
 trap rig_down EXIT
 
 KIF=dsr0
@@ -23,20 +25,6 @@ kif_has() { # dsr0 in the balancer's namespace, as `ip` shows it, has WORDS
 	for w in "$@"; do
 		grep -qF -- "$w" <<<"$show" || { echo "$KIF: no '$w' in: $show"; return 1; }
 	done
-}
-
-vip6_requests() { # n: all answered by the backends
-	local n=$1 i who b1=0 b2=0
-	for i in $(seq "$n"); do
-		who=$(ns cl curl -sg --max-time 3 "http://[$VIP6]/" || true)
-		case "$who" in
-		b1) b1=$((b1 + 1)) ;;
-		b2) b2=$((b2 + 1)) ;;
-		*) echo "VIP6 request $i: no answer ('$who')"; return 1 ;;
-		esac
-	done
-	echo "$n VIP6 requests: b1 $b1, b2 $b2"
-	[ "$b1" -gt 0 ] && [ "$b2" -gt 0 ]
 }
 
 ping6_ok() {
@@ -86,10 +74,24 @@ check "the echoes were the kernel's, not dsrlb's (event icmp-echo 0)" \
 
 rig_wait_for 100 rig_resolved6 || true
 read -r to_kernel < <(rig_stat "event to-kernel" count)
-check "IPv6 VIP requests still go to both backends" vip6_requests 20
+read -r b1 b2 bad < <(requests 20 "[$VIP6]")
+echo "20 VIP6 requests: b1 $b1, b2 $b2, failed $bad"
+check "IPv6 VIP requests still go to both backends" [ "$bad" = 0 -a "$b1" -gt 0 -a "$b2" -gt 0 ]
 read -r to_kernel2 < <(rig_stat "event to-kernel" count)
 echo "to-kernel $to_kernel -> $to_kernel2"
 check "no VIP frame went to the kernel (to-kernel unchanged)" [ "$to_kernel2" = "$to_kernel" ]
 check "frames went to the kernel" rig_gt "$to_kernel" 100
+rig_stop_lb
+
+# A port with an IPv6 address alone: dsr0 has no IPv4 address, the same IPv6 path.
+{ rig_conf6; echo "port 0 kernel-interface $KIF"; } >"$RIG_DIR/lb6.conf"
+rig_start_lb "$RIG_DIR/lb6.conf" || { finish; exit 1; }
+check "IPv6 alone: $KIF has $LB_IP6/64 and no IPv4 address" \
+	bash -c "ip netns exec $RIG-lb ip -o addr show dev $KIF | grep -q 'inet6 $LB_IP6/64' &&
+		! ip netns exec $RIG-lb ip -o addr show dev $KIF | grep -q 'inet '"
+rig_wait_for 20 ns cl ping -6 -c 1 -W 1 "$LB_IP6" >/dev/null || true
+check "IPv6 alone: ping -6 -c 3 $LB_IP6 is answered, each once" ping6_ok
+check "IPv6 alone: curl http://[$LB_IP6]:8080/ reaches the server" \
+	bash -c "[ \"\$(ip netns exec $RIG-cl curl -sg --max-time 5 http://[$LB_IP6]:8080/)\" = lb-kernel6 ]"
 rig_stop_lb
 finish
