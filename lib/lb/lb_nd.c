@@ -7,7 +7,7 @@
  * solicited-node group of each of our addresses): its multicast filter
  * is programmed with them, or, where the driver has no filter, it is put
  * in all-multicast mode. A port's kernel interface gets copies of the
- * NS and NA about the port's IPv6 address, as of ARP (lb_kif.c).
+ * NS and NA about the port's IPv6 address, as with ARP (lb_kif.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -61,6 +61,9 @@ echo "dsr, b2 down: b1 $b1, b2 $b2, failed $bad"
 check "dsr: b2 down, every request succeeds, all on b1 (b2 is out of Maglev)" [ "$bad" = 0 -a "$b1" = 10 ]
 check "show backends says why" bash -c "'$DSRLBCTL' -s '$RIG_DIR/ctl.sock' show backends |
 	grep ' $B2_IP6: ' | grep -q 'state down health down last-check failed last-failure timeout '"
+check "Prometheus has b2 down, b1 up" bash -c "'$DSRLBCTL' -s '$RIG_DIR/ctl.sock' show stats --prometheus >'$RIG_DIR/prom' &&
+	grep -qxF 'dsrlb_backend_health{vip=\"$SVC\",backend=\"$B2_IP6\"} 0' '$RIG_DIR/prom' &&
+	grep -qxF 'dsrlb_backend_health{vip=\"$SVC\",backend=\"$B1_IP6\"} 1' '$RIG_DIR/prom'"
 ns b2 ip -6 addr add "$VIP6/128" dev lo nodad
 t=$(wait_health "$B2_IP6" up "$up_bound") || true
 check "dsr: b2 comes back up after $RISE passes ($t s)" [ "$t" != timeout ]
