@@ -168,15 +168,12 @@ kif_address6(struct dsr_lb_kif *k, const struct dsr_conf_port *cp, char *err, si
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return kif_err(err, errlen, k, "open an IPv6 socket");
-	rc = ioctl(fd, SIOCSIFADDR, &r6);
-	if (rc != 0 && errno != EEXIST) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
+	rc = ioctl(fd, SIOCSIFADDR, &r6) == 0 ? 0 : errno;
+	close(fd);
+	if (rc != 0 && rc != EEXIST) {
+		errno = rc;
 		return kif_err(err, errlen, k, "set its IPv6 address");
 	}
-	close(fd);
 	return 0;
 }
 
@@ -207,15 +204,18 @@ kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct ds
 		return kif_err(err, errlen, k, "set its MAC address");
 	if (kif_ipv6_settings(k, cp, err, errlen) != 0)
 		return -1;
-	memset(&ifr.ifr_addr, 0, sizeof(ifr.ifr_addr));
-	sin = (struct sockaddr_in *)(void *)&ifr.ifr_addr;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = cp->ip;
-	if (cp->has_addr && kif_ioctl(SIOCSIFADDR, &ifr) != 0)
-		return kif_err(err, errlen, k, "set its address");
-	sin->sin_addr.s_addr = cp->prefix_len == 0 ? 0 : htonl(~0u << (32 - cp->prefix_len));
-	if (cp->has_addr && kif_ioctl(SIOCSIFNETMASK, &ifr) != 0)
-		return kif_err(err, errlen, k, "set its netmask");
+	if (cp->has_addr) {
+		memset(&ifr.ifr_addr, 0, sizeof(ifr.ifr_addr));
+		sin = (struct sockaddr_in *)(void *)&ifr.ifr_addr;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = cp->ip;
+		if (kif_ioctl(SIOCSIFADDR, &ifr) != 0)
+			return kif_err(err, errlen, k, "set its address");
+		sin->sin_addr.s_addr =
+			cp->prefix_len == 0 ? 0 : htonl(~0u << (32 - cp->prefix_len));
+		if (kif_ioctl(SIOCSIFNETMASK, &ifr) != 0)
+			return kif_err(err, errlen, k, "set its netmask");
+	}
 	ifr.ifr_flags = (short)(flags | IFF_UP);
 	if (kif_ioctl(SIOCSIFFLAGS, &ifr) != 0)
 		return kif_err(err, errlen, k, "set it up");
