@@ -24,13 +24,14 @@ dsr_conf_has_kernel_if(const struct dsr_conf *conf)
 	return false;
 }
 
+/* Whether some port has an address of family (a dsr check's source). */
 static bool
-has_port_address(const struct dsr_conf *conf)
+has_port_address(const struct dsr_conf *conf, uint8_t family)
 {
 	unsigned int i;
 
 	for (i = 0; i < DSR_MAX_PORTS; i++)
-		if (conf->ports[i].has_addr)
+		if (family == DSR_AF_IPV6 ? conf->ports[i].has_addr6 : conf->ports[i].has_addr)
 			return true;
 	return false;
 }
@@ -92,10 +93,12 @@ dsr_conf_apply_check(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err
 		return dsr_conf_err(err, errlen,
 				    "a dsr check goes to the VIP's own port: drop 'port %u'",
 				    k->port);
-	if (k->kind == DSR_CHECK_DSR && !has_port_address(conf))
-		return dsr_conf_err(err, errlen,
-				    "a dsr check sends from a port's address, and no port has one: "
-				    "add 'port N address IP/LEN' first");
+	if (k->kind == DSR_CHECK_DSR && !has_port_address(conf, cmd->u.check.svc.family))
+		return dsr_conf_err(
+			err, errlen,
+			"a dsr check sends from a port's address, and no port has one%s: "
+			"add 'port N address IP/LEN' first",
+			cmd->u.check.svc.family == DSR_AF_IPV6 ? " of IPv6" : "");
 	/* Copy field by field onto zeros, so equal checks compare equal. */
 	dsr_check_default(&c);
 	c.kind = k->kind;

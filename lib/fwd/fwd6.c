@@ -64,6 +64,37 @@ fwd6_nd_multicast(const uint8_t *frame, uint32_t len, uint32_t l3)
 	       fwd6_is_nd(frame[p.l4_off]);
 }
 
+/* To the IPv6 address of a port with a kernel interface? */
+static inline bool
+fwd6_for_kernel(const struct dsr_gen *g, const uint8_t dst[16], uint16_t port)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(dst, g->kernel_ip6[port], 16) == 0 && memcmp(dst, zero, 16) != 0;
+}
+
+/*
+ * TCP or UDP to no VIP: to the main lcore when it is a backend's answer to
+ * a dsr check (TCP from a VIP to the port's address, as fwd.c's
+ * fwd_probe_reply()) or for the port's kernel interface; else a drop.
+ */
+static enum dsr_fwd_verdict
+fwd6_not_vip(struct dsr_fwd *f, const struct dsr_pkt6 *p, uint16_t port)
+{
+	const struct dsr_gen *g = f->gen;
+	bool probe = g->dsr_checks && p->flow.proto == DSR_IPPROTO_TCP &&
+		     memcmp(p->flow.dst_ip, g->port_ip6[port], 16) == 0 &&
+		     dsr_gen_vip6_lookup(g, p->flow.src_ip, p->flow.src_port, DSR_IPPROTO_TCP) >= 0;
+
+	if (!probe) {
+		if (!fwd6_for_kernel(g, p->flow.dst_ip, port))
+			return fwd_drop(f, DSR_DROP_NOT_VIP);
+		DSR_CTR_ADD(f->st->event[DSR_EV_TO_KERNEL], 1);
+	}
+	DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
+	return DSR_FWD_SLOW;
+}
+
 /* ICMPv6 to us: an error about a flow (PENDING), echo or ND (SLOW), or a drop. */
 static enum dsr_fwd_verdict
 fwd6_icmp(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt6 *p, uint16_t port,
@@ -75,12 +106,19 @@ fwd6_icmp(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt6 *p, uin
 	enum dsr_drop why;
 	int vip = -1;
 
-	bool vip_addr = dsr_gen_addr6_lookup(g, p->flow.dst_ip) != NULL;
+	bool vip_addr = dsr_gen_addr6_lookup(g, p->flow.dst_ip) != NULL, kernel;
 
-	/* Neighbour discovery is lib/nd's to judge; echo is answered for our addresses. */
-	if (fwd6_is_nd(type) ||
+	/*
+	 * Neighbour discovery is lib/nd's to judge; the rest to a port's
+	 * address with a kernel interface is the kernel's (echo included);
+	 * echo is answered for our other addresses.
+	 */
+	kernel = !fwd6_is_nd(type) && !vip_addr && fwd6_for_kernel(g, p->flow.dst_ip, port);
+	if (kernel || fwd6_is_nd(type) ||
 	    (dsr_icmp6_kind(type) == DSR_ICMP_K_ECHO &&
 	     (vip_addr || memcmp(p->flow.dst_ip, g->port_ip6[port], 16) == 0))) {
+		if (kernel)
+			DSR_CTR_ADD(f->st->event[DSR_EV_TO_KERNEL], 1);
 		DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
 		return DSR_FWD_SLOW;
 	}
@@ -182,7 +220,7 @@ fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint32_t l3
 	}
 	vip = dsr_gen_vip6_lookup(g, p.flow.dst_ip, p.flow.dst_port, p.flow.proto);
 	if (vip < 0)
-		return fwd_drop(f, DSR_DROP_NOT_VIP);
+		return fwd6_not_vip(f, &p, port);
 	if (fwd6_martian(g, p.flow.src_ip, p.flow.dst_ip, port))
 		return fwd_drop(f, DSR_DROP_MARTIAN);
 	memset(&m->flow, 0, sizeof(m->flow));

@@ -132,6 +132,8 @@ struct dsr_gen {
 	/* Control plane only (show backends): Maglev slots of each backend id. */
 	uint32_t maglev_slots[DSR_MAX_BACKENDS];
 	uint8_t port_ip6[DSR_MAX_PORTS][16]; /**< each port's IPv6 address, zeros if none */
+	/** port_ip6 of the ports with a kernel interface, zeros for the others. */
+	uint8_t kernel_ip6[DSR_MAX_PORTS][16];
 	/* The IPv6 address of each IPv6 backend (struct dsr_gen_backend's ip is 0). */
 	uint8_t backend_ip6[DSR_MAX_BACKENDS][16];
 };

@@ -171,6 +171,8 @@ dsr_gen_build_macs(const struct dsr_conf *conf, uint64_t version, const struct d
 		g->kernel_ip[i] = conf->ports[i].kif[0] != '\0' ? g->port_ip[i] : 0;
 		if (conf->ports[i].has_addr6)
 			memcpy(g->port_ip6[i], conf->ports[i].ip6, 16);
+		if (conf->ports[i].has_addr6 && conf->ports[i].kif[0] != '\0')
+			memcpy(g->kernel_ip6[i], conf->ports[i].ip6, 16);
 	}
 
 	for (i = 0; i < DSR_MAX_VIPS; i++)

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dsr_common.h"
+
 /** A backend's health. */
 enum dsr_health {
 	DSR_HEALTH_UNCHECKED = 0, /**< no check, or no verdict yet: in service */
@@ -129,28 +131,36 @@ int dsr_health_panic_line(char *buf, size_t len, const char *vip, int change, un
  * the VIP on its loopback and a listener answers SYN-ACK from the VIP to
  * the port's address, which comes back to dsrlb's port; dsrlb closes the
  * half-open connection with an RST. An RST answer means the VIP is there
- * but nothing listens.
+ * but nothing listens. Either family: the same code builds and reads both
+ * (the IPv6 frame has no extension headers, hop limit 64).
  */
 
-#define DSR_PROBE_FRAME_LEN 54 /**< Ethernet, IPv4, TCP, no options */
+#define DSR_PROBE_FRAME_LEN  54 /**< Ethernet, IPv4, TCP, no options */
+#define DSR_PROBE_FRAME6_LEN 74 /**< Ethernet, IPv6, TCP, no options */
+#define DSR_PROBE_FRAME_MAX  DSR_PROBE_FRAME6_LEN
 
 /** One probe's addresses (IPs in network order, ports in host order). */
 struct dsr_probe {
-	uint8_t src_mac[6]; /**< the port's */
-	uint8_t dst_mac[6]; /**< the backend's */
-	uint32_t src_ip;    /**< the port's address */
-	uint32_t dst_ip;    /**< the VIP */
-	uint16_t sport;     /**< ephemeral */
-	uint16_t dport;     /**< the VIP's port */
-	uint32_t seq;       /**< the SYN's sequence number */
+	uint8_t src_mac[6];  /**< the port's */
+	uint8_t dst_mac[6];  /**< the backend's */
+	uint32_t src_ip;     /**< the port's address (family DSR_AF_IPV4) */
+	uint32_t dst_ip;     /**< the VIP (family DSR_AF_IPV4) */
+	uint16_t sport;      /**< ephemeral */
+	uint16_t dport;      /**< the VIP's port */
+	uint32_t seq;        /**< the SYN's sequence number */
+	uint8_t family;      /**< DSR_AF_IPV4 (0) or DSR_AF_IPV6 */
+	uint8_t src_ip6[16]; /**< the port's IPv6 address (family DSR_AF_IPV6) */
+	uint8_t dst_ip6[16]; /**< the IPv6 VIP (family DSR_AF_IPV6) */
 };
 
 /** What a reply to the port's address says (IPs in network order, the rest host order). */
 struct dsr_probe_reply {
-	uint32_t src_ip, dst_ip;
+	uint32_t src_ip, dst_ip; /**< family DSR_AF_IPV4 */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
+	uint8_t family;                   /**< DSR_AF_IPV4 or DSR_AF_IPV6 */
+	uint8_t src_ip6[16], dst_ip6[16]; /**< family DSR_AF_IPV6 */
 };
 
 enum dsr_probe_verdict {
@@ -159,13 +169,16 @@ enum dsr_probe_verdict {
 	DSR_PROBE_REFUSED,   /**< RST: the VIP is there, nothing listens */
 };
 
-/** Write the SYN into buf (>= DSR_PROBE_FRAME_LEN bytes). @return its length, 0 if buf is short. */
+/**
+ * Write the SYN into buf (DSR_PROBE_FRAME_LEN bytes for IPv4,
+ * DSR_PROBE_FRAME6_LEN for IPv6). @return its length, 0 if buf is short.
+ */
 uint32_t dsr_probe_syn(uint8_t *buf, size_t len, const struct dsr_probe *p);
 
 /** Write the RST that closes the probe's half-open connection. */
 uint32_t dsr_probe_rst(uint8_t *buf, size_t len, const struct dsr_probe *p);
 
-/** Parse an untagged IPv4 TCP frame. @return 0, or -1 if it is not one. */
+/** Parse a TCP frame of either family (not a fragment). @return 0, or -1 if it is not one. */
 int dsr_probe_parse(const uint8_t *frame, uint32_t len, struct dsr_probe_reply *r);
 
 /** Is r the answer to probe p? */

@@ -362,8 +362,6 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		return -1;
 	}
 	memcpy(lb->conf, conf, sizeof(*conf));
-	if (dsr_lb_check_ipv4_only(conf, err, errlen) != 0)
-		return -1;
 	lb->base = calloc(1, sizeof(*lb->base));
 	lb->main_st = rte_zmalloc("dsr_main_stats", sizeof(*lb->main_st), RTE_CACHE_LINE_SIZE);
 	if (lb->base == NULL || lb->main_st == NULL || dsr_lb_health_init(lb) != 0) {

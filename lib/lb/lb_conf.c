@@ -96,42 +96,10 @@ lb_track_ids(struct dsr_lb *lb, const struct dsr_conf *old, struct dsr_conf *nex
 	free(sum);
 }
 
-int
-dsr_lb_check_ipv4_only(const struct dsr_conf *conf, char *err, size_t errlen)
-{
-	char s[DSR_SVC_STR_LEN];
-	unsigned int i;
-
-	for (i = 0; i < DSR_MAX_VIPS; i++) {
-		const struct dsr_conf_vip *v = &conf->vips[i];
-
-		if (v->used && v->svc.family == DSR_AF_IPV6 && v->check.kind != DSR_CHECK_NONE) {
-			snprintf(err, errlen,
-				 "VIP %s: health checks of IPv6 VIPs are not built yet (check set "
-				 "... none)",
-				 dsr_svc_str(&v->svc, s, sizeof(s)));
-			return -1;
-		}
-	}
-	for (i = 0; i < DSR_MAX_PORTS; i++)
-		if (conf->ports[i].has_addr6 && conf->ports[i].kif[0] != '\0') {
-			snprintf(
-				err, errlen,
-				"port %u: a kernel interface with an IPv6 address is not built yet",
-				i);
-			return -1;
-		}
-	return 0;
-}
-
 /* Make next the running configuration: ARP, generation, ids. Frees next on failure. */
 static int
 lb_commit(struct dsr_lb *lb, struct dsr_conf *next, char *err, size_t errlen)
 {
-	if (dsr_lb_check_ipv4_only(next, err, errlen) != 0) {
-		free(next);
-		return -1;
-	}
 	lb_track_ids(lb, lb->conf, next);
 	dsr_lb_health_sync(lb, lb->conf, next);
 	if (dsr_lb_arp_configure(lb, next, err, errlen) != 0 ||

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The tcp and http checks: a non-blocking TCP connect from a port's kernel
- * interface (bound to the port's address and to the interface) to the
- * backend's own IP and the check's port; http then sends one GET and reads
+ * interface (bound to the port's address of the backend's family and to
+ * the interface) to the backend's own IP and the check's port; http then sends one GET and reads
  * the status line. The main lcore's health tick drives them: one poll()
  * without waiting over every check in flight, at most one per backend,
  * at most DSR_LB_HC_ANSWER bytes read of each answer.
@@ -25,17 +25,23 @@
 
 enum { HC_CONNECTING = 0, HC_READING };
 
-/* The port to check backend b from: its subnet's if that has a kernel interface, else the first. */
+/*
+ * The port to check backend b from: the one whose subnet of the backend's
+ * family holds it if that has a kernel interface, else the first with an
+ * address of that family and a kernel interface.
+ */
 static int
 hc_port(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 {
-	int p = dsr_conf_port_of(lb->conf, cb->ip);
+	bool v6 = cb->family == DSR_AF_IPV6;
+	int p = v6 ? dsr_conf_port_of6(lb->conf, cb->ip6) : dsr_conf_port_of(lb->conf, cb->ip);
 	unsigned int i;
 
 	if (p >= 0 && dsr_lb_kernel_if(lb, (uint16_t)p) != NULL)
 		return p;
 	for (i = 0; i < lb->nb_ports; i++)
-		if (lb->conf->ports[i].has_addr && dsr_lb_kernel_if(lb, (uint16_t)i) != NULL)
+		if ((v6 ? lb->conf->ports[i].has_addr6 : lb->conf->ports[i].has_addr) &&
+		    dsr_lb_kernel_if(lb, (uint16_t)i) != NULL)
 			return (int)i;
 	return -1;
 }
@@ -88,7 +94,8 @@ static void
 hc_connected(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k)
 {
 	struct dsr_lb_hc *hc = &lb->health->hc[b];
-	char req[DSR_HEALTH_HTTP_REQ_MAX], ip[16];
+	const struct dsr_conf_backend *cb = &lb->conf->backends[b];
+	char req[DSR_HEALTH_HTTP_REQ_MAX], ip[DSR_IP6_STR_LEN], host[DSR_IP6_STR_LEN + 2];
 	ssize_t n;
 	int len;
 
@@ -96,8 +103,10 @@ hc_connected(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k)
 		hc_done(lb, b, true, NULL);
 		return;
 	}
-	len = dsr_health_http_request(req, sizeof(req), k->path,
-				      dsr_ip_str(lb->conf->backends[b].ip, ip));
+	/* An IPv6 literal in Host is bracketed (RFC 3986). */
+	dsr_addr_str(cb->family, cb->ip, cb->ip6, ip);
+	snprintf(host, sizeof(host), cb->family == DSR_AF_IPV6 ? "[%s]" : "%s", ip);
+	len = dsr_health_http_request(req, sizeof(req), k->path, host);
 	if (len < 0) {
 		hc_done(lb, b, false, "request too long");
 		return;
@@ -148,25 +157,59 @@ hc_read(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k)
 	hc_done(lb, b, false, why);
 }
 
+/* Backend b's address and the port's (source) as sockets want them; their length. */
+static socklen_t
+hc_addrs(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, int port, uint16_t dport,
+	 struct sockaddr_storage *src, struct sockaddr_storage *dst)
+{
+	const struct dsr_conf_port *cp = &lb->conf->ports[port];
+
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (cb->family == DSR_AF_IPV6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)src,
+				    *d6 = (struct sockaddr_in6 *)dst;
+
+		s6->sin6_family = AF_INET6;
+		d6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, cp->ip6, 16);
+		memcpy(&d6->sin6_addr, cb->ip6, 16);
+		d6->sin6_port = htons(dport);
+		return sizeof(struct sockaddr_in6);
+	}
+	((struct sockaddr_in *)src)->sin_family = AF_INET;
+	((struct sockaddr_in *)src)->sin_addr.s_addr = cp->ip;
+	((struct sockaddr_in *)dst)->sin_family = AF_INET;
+	((struct sockaddr_in *)dst)->sin_addr.s_addr = cb->ip;
+	((struct sockaddr_in *)dst)->sin_port = htons(dport);
+	return sizeof(struct sockaddr_in);
+}
+
 /* Start backend b's check, or record why it cannot start. */
 static void
 hc_start(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k)
 {
 	const struct dsr_conf_backend *cb = &lb->conf->backends[b];
 	struct dsr_lb_hc *hc = &lb->health->hc[b];
-	struct sockaddr_in src = {.sin_family = AF_INET};
-	struct sockaddr_in dst = {.sin_family = AF_INET};
+	struct sockaddr_storage src, dst;
 	const struct dsr_lb_kif *kif;
 	int port = hc_port(lb, cb);
+	socklen_t alen;
 	int fd;
 
 	lb->health->probe[b].sent_tsc = rte_rdtsc();
 	if (port < 0) {
-		dsr_lb_health_record(lb, b, false, 0, "no kernel interface with an address");
+		dsr_lb_health_record(lb, b, false, 0,
+				     cb->family == DSR_AF_IPV6
+					     ? "no kernel interface with an IPv6 address"
+					     : "no kernel interface with an address");
 		return;
 	}
 	kif = dsr_lb_kernel_if(lb, (uint16_t)port);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	alen = hc_addrs(lb, cb, port,
+			k->port != 0 ? k->port : ntohs(lb->conf->vips[cb->vip].svc.port), &src,
+			&dst);
+	fd = socket(src.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		hc_fail_errno(lb, b, errno);
 		return;
@@ -174,16 +217,13 @@ hc_start(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k)
 	hc->fd = fd;
 	hc->got = 0;
 	hc->phase = HC_CONNECTING;
-	src.sin_addr.s_addr = lb->conf->ports[port].ip;
-	dst.sin_addr.s_addr = cb->ip;
-	dst.sin_port = htons(k->port != 0 ? k->port : ntohs(lb->conf->vips[cb->vip].svc.port));
 	/* Through the kernel interface, even where another interface has a route too. */
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, kif->name, strlen(kif->name)) != 0 ||
-	    bind(fd, (const struct sockaddr *)&src, sizeof(src)) != 0) {
+	    bind(fd, (const struct sockaddr *)&src, alen) != 0) {
 		hc_fail_errno(lb, b, errno);
 		return;
 	}
-	if (connect(fd, (const struct sockaddr *)&dst, sizeof(dst)) == 0)
+	if (connect(fd, (const struct sockaddr *)&dst, alen) == 0)
 		hc_connected(lb, b, k);
 	else if (errno != EINPROGRESS)
 		hc_fail_errno(lb, b, errno);

@@ -91,7 +91,7 @@ void
 dsr_lb_health_down(struct dsr_lb *lb, const struct dsr_conf *conf, uint8_t down[])
 {
 	uint64_t now = dsr_lb_now_ms(lb);
-	char line[DSR_HEALTH_LINE_MAX], svc[48];
+	char line[DSR_HEALTH_LINE_MAX], svc[DSR_SVC_STR_LEN];
 	unsigned int i, healthy, total;
 	int c;
 
@@ -123,7 +123,7 @@ dsr_lb_health_record(struct dsr_lb *lb, unsigned int b, bool ok, uint32_t latenc
 	const struct dsr_conf_backend *cb;
 	const struct dsr_check *k;
 	enum dsr_health_change c;
-	char line[DSR_HEALTH_LINE_MAX], svc[48], ip[16], err[128];
+	char line[DSR_HEALTH_LINE_MAX], svc[DSR_SVC_STR_LEN], ip[DSR_IP6_STR_LEN], err[128];
 	unsigned int w;
 
 	if (b >= DSR_MAX_BACKENDS || !lb->conf->backends[b].used)
@@ -138,8 +138,9 @@ dsr_lb_health_record(struct dsr_lb *lb, unsigned int b, bool ok, uint32_t latenc
 		return 0;
 	dsr_health_line(line, sizeof(line),
 			dsr_svc_str(&lb->conf->vips[cb->vip].svc, svc, sizeof(svc)),
-			dsr_ip_str(cb->ip, ip), dsr_check_kind_name((enum dsr_check_kind)k->kind),
-			&lb->health->be[b], c, k->rise, k->fall);
+			dsr_addr_str(cb->family, cb->ip, cb->ip6, ip),
+			dsr_check_kind_name((enum dsr_check_kind)k->kind), &lb->health->be[b], c,
+			k->rise, k->fall);
 	dsr_log(c == DSR_HEALTH_WENT_DOWN ? DSR_LOG_WARNING : DSR_LOG_INFO, "%s", line);
 	/* Its connections are chosen again on their next packet: lost, unless panic keeps it. */
 	if (c == DSR_HEALTH_WENT_DOWN && !lb->health->vip[cb->vip].panic)
@@ -167,17 +168,35 @@ dsr_lb_health_of(const struct dsr_lb *lb, unsigned int b)
 #define PROBE_PORT_BASE 49152u
 _Static_assert(PROBE_PORT_BASE + 4 * DSR_MAX_BACKENDS <= 65536, "probe ports fit");
 
-/* The port a probe to backend b goes out on: the one on its subnet, else the first with an address. */
+/*
+ * The port a probe to backend b goes out on: the one whose subnet of the
+ * backend's family holds it, else the first with an address of that family.
+ */
 static int
 probe_port(const struct dsr_lb *lb, const struct dsr_conf_backend *cb)
 {
-	int p = dsr_conf_port_of(lb->conf, cb->ip);
+	bool v6 = cb->family == DSR_AF_IPV6;
+	int p = v6 ? dsr_conf_port_of6(lb->conf, cb->ip6) : dsr_conf_port_of(lb->conf, cb->ip);
 	unsigned int i;
 
 	for (i = 0; p < 0 && i < lb->nb_ports; i++)
-		if (lb->conf->ports[i].has_addr)
+		if (v6 ? lb->conf->ports[i].has_addr6 : lb->conf->ports[i].has_addr)
 			p = (int)i;
 	return p >= 0 && p < lb->nb_ports ? p : -1;
+}
+
+/* Backend b's MAC (its own, or ARP's or ND's), into mac. */
+static bool
+probe_mac(const struct dsr_lb *lb, const struct dsr_conf_backend *cb, uint8_t mac[6])
+{
+	if (cb->has_mac) {
+		memcpy(mac, cb->mac, 6);
+		return true;
+	}
+	if (cb->family == DSR_AF_IPV6)
+		return lb->nd != NULL &&
+		       dsr_mac_lookup_has_mac(dsr_nd_lookup(lb->nd, cb->ip6, mac));
+	return dsr_mac_lookup_has_mac(dsr_arp_lookup(lb->arp, cb->ip, mac));
 }
 
 /* Send backend b's next probe, or record why it cannot go. */
@@ -187,27 +206,29 @@ probe_send(struct dsr_lb *lb, unsigned int b, uint32_t now)
 	const struct dsr_conf_backend *cb = &lb->conf->backends[b];
 	const struct dsr_conf_vip *v = &lb->conf->vips[cb->vip];
 	struct dsr_lb_probe *pr = &lb->health->probe[b];
-	uint8_t frame[DSR_PROBE_FRAME_LEN];
+	uint8_t frame[DSR_PROBE_FRAME_MAX];
 	int port = probe_port(lb, cb);
+	uint32_t len;
 
 	if (port < 0) {
 		dsr_lb_health_record(lb, b, false, 0, "no port address to send from");
 		return;
 	}
-	if (cb->has_mac)
-		memcpy(pr->p.dst_mac, cb->mac, 6);
-	else if (!dsr_mac_lookup_has_mac(dsr_arp_lookup(lb->arp, cb->ip, pr->p.dst_mac))) {
+	if (!probe_mac(lb, cb, pr->p.dst_mac)) {
 		dsr_lb_health_record(lb, b, false, 0, "backend MAC unknown");
 		return;
 	}
 	memcpy(pr->p.src_mac, lb->ports[port].mac, 6);
+	pr->p.family = v->svc.family;
 	pr->p.src_ip = lb->conf->ports[port].ip;
 	pr->p.dst_ip = v->svc.ip;
+	memcpy(pr->p.src_ip6, lb->conf->ports[port].ip6, 16);
+	memcpy(pr->p.dst_ip6, v->svc.ip6, 16);
 	pr->p.sport = (uint16_t)(PROBE_PORT_BASE + 4 * b + pr->round++ % 4);
 	pr->p.dport = ntohs(v->svc.port);
 	pr->p.seq = (now * 2654435761u) ^ (b * 40503u) ^ 0x5eed1234u;
-	dsr_probe_syn(frame, sizeof(frame), &pr->p);
-	dsr_lb_send_frame(lb, (uint16_t)port, frame, sizeof(frame));
+	len = dsr_probe_syn(frame, sizeof(frame), &pr->p);
+	dsr_lb_send_frame(lb, (uint16_t)port, frame, len);
 	pr->port = (uint16_t)port;
 	pr->sent_ms = now;
 	pr->sent_tsc = rte_rdtsc();
@@ -256,13 +277,15 @@ dsr_lb_health_input(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint
 	struct dsr_probe_reply r;
 	struct dsr_lb_probe *pr;
 	enum dsr_probe_verdict v;
-	uint8_t rst[DSR_PROBE_FRAME_LEN];
+	uint8_t rst[DSR_PROBE_FRAME_MAX];
 	struct dsr_svc_key svc = {0};
-	uint32_t b;
+	uint32_t b, n;
 
 	if (dsr_probe_parse(frame, len, &r) != 0 || r.dport < PROBE_PORT_BASE)
 		return false;
+	svc.family = r.family;
 	svc.ip = r.src_ip;
+	memcpy(svc.ip6, r.src_ip6, 16);
 	svc.port = rte_cpu_to_be_16(r.sport);
 	svc.proto = DSR_IPPROTO_TCP;
 	if (dsr_conf_find_vip(lb->conf, &svc) < 0)
@@ -276,8 +299,8 @@ dsr_lb_health_input(struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint
 		return true;
 	pr->in_flight = false;
 	if (v == DSR_PROBE_ANSWERED) {
-		dsr_probe_rst(rst, sizeof(rst), &pr->p);
-		dsr_lb_send_frame(lb, port, rst, sizeof(rst));
+		n = dsr_probe_rst(rst, sizeof(rst), &pr->p);
+		dsr_lb_send_frame(lb, port, rst, n);
 	}
 	dsr_lb_health_record(lb, b, v == DSR_PROBE_ANSWERED,
 			     (uint32_t)((rte_rdtsc() - pr->sent_tsc) * 1000000 / rte_get_tsc_hz()),

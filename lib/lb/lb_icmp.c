@@ -36,6 +36,10 @@ dsr_lb_icmp6_input(struct dsr_lb *lb, struct rte_mbuf *m, const struct dsr_pkt6 
 
 	if (m->port >= lb->nb_ports || frame[p->l4_off] != DSR_ICMP6_ECHO_REQUEST)
 		return false;
+	/* The kernel interface answers for its own address. */
+	if (lb->kif[m->port].started && lb->conf->ports[m->port].has_addr6 &&
+	    memcmp(p->flow.dst_ip, lb->conf->ports[m->port].ip6, 16) == 0)
+		return false;
 	if (!lb_icmp_take(lb, now_ms))
 		return true;
 	len = dsr_icmp6_echo_reply(frame, rte_pktmbuf_data_len(m), p->l3_off, p->l4_off,

@@ -17,12 +17,16 @@
  * frames do (lb_arp.c). ARP stays dsrlb's: it answers for the port's
  * address, and the kernel gets copies of the ARP frames for that address
  * to learn its neighbours (its own requests go out; its replies are
- * dropped, dsrlb has answered already).
+ * dropped, dsrlb has answered already). A port's IPv6 address goes to the
+ * interface too (no DAD, no link-local address of its own), and NDP is
+ * dsrlb's as ARP is: the kernel gets copies of NS for that address and NA
+ * to it (lb_nd.c), its NS go out, its NA are dropped.
  */
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
+#include <linux/ipv6.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -110,10 +114,73 @@ kif_err(char *err, size_t errlen, const struct dsr_lb_kif *k, const char *what)
 	return -1;
 }
 
+/* Write value to the interface's /proc/sys/net/ipv6/conf/NAME/key. */
+static bool
+kif_sysctl6(const struct dsr_lb_kif *k, const char *key, const char *value)
+{
+	char path[96];
+	size_t n = strlen(value);
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", k->name, key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = write(fd, value, n) == (ssize_t)n;
+	close(fd);
+	return ok;
+}
+
+/*
+ * IPv6 before the interface goes up: none at all without a port IPv6
+ * address (dsrlb passes the kernel no IPv6 then); with one, no link-local
+ * address or autoconfiguration of its own, and no DAD (dsrlb did it).
+ */
+static int
+kif_ipv6_settings(const struct dsr_lb_kif *k, const struct dsr_conf_port *cp, char *err,
+		  size_t errlen)
+{
+	if (!cp->has_addr6) {
+		if (!kif_sysctl6(k, "disable_ipv6", "1\n"))
+			dsr_log(DSR_LOG_INFO, "kernel interface %s: IPv6 stays on", k->name);
+		return 0;
+	}
+	if (!kif_sysctl6(k, "disable_ipv6", "0\n") || !kif_sysctl6(k, "addr_gen_mode", "1\n") ||
+	    !kif_sysctl6(k, "accept_dad", "0\n") || !kif_sysctl6(k, "accept_ra", "0\n"))
+		return kif_err(err, errlen, k, "set its IPv6 settings");
+	return 0;
+}
+
+/* The port's IPv6 address on the interface (once up: going down removes it). */
+static int
+kif_address6(struct dsr_lb_kif *k, const struct dsr_conf_port *cp, char *err, size_t errlen)
+{
+	struct in6_ifreq r6;
+	int fd, rc;
+
+	if (!cp->has_addr6)
+		return 0;
+	memset(&r6, 0, sizeof(r6));
+	memcpy(&r6.ifr6_addr, cp->ip6, 16);
+	r6.ifr6_prefixlen = cp->prefix6;
+	r6.ifr6_ifindex = (int)k->ifindex;
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return kif_err(err, errlen, k, "open an IPv6 socket");
+	rc = ioctl(fd, SIOCSIFADDR, &r6) == 0 ? 0 : errno;
+	close(fd);
+	if (rc != 0 && rc != EEXIST) {
+		errno = rc;
+		return kif_err(err, errlen, k, "set its IPv6 address");
+	}
+	return 0;
+}
+
 /*
  * The kernel's side: the port's MAC (net_tap sets it from its devargs,
- * virtio-user's tap has one of its own), its address, no IPv6 (dsrlb
- * passes only IPv4 to it), up.
+ * virtio-user's tap has one of its own), the port's address of each
+ * family it has, up.
  */
 static int
 kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct dsr_conf_port *cp,
@@ -121,9 +188,7 @@ kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct ds
 {
 	struct sockaddr_in *sin;
 	struct ifreq ifr;
-	char path[64];
 	short flags;
-	int fd;
 
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", k->name);
@@ -137,27 +202,25 @@ kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct ds
 	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
 	if (kif_ioctl(SIOCSIFHWADDR, &ifr) != 0)
 		return kif_err(err, errlen, k, "set its MAC address");
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", k->name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1\n", 2) != 2)
-			dsr_log(DSR_LOG_INFO, "kernel interface %s: IPv6 stays on", k->name);
-		close(fd);
+	if (kif_ipv6_settings(k, cp, err, errlen) != 0)
+		return -1;
+	if (cp->has_addr) {
+		memset(&ifr.ifr_addr, 0, sizeof(ifr.ifr_addr));
+		sin = (struct sockaddr_in *)(void *)&ifr.ifr_addr;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = cp->ip;
+		if (kif_ioctl(SIOCSIFADDR, &ifr) != 0)
+			return kif_err(err, errlen, k, "set its address");
+		sin->sin_addr.s_addr =
+			cp->prefix_len == 0 ? 0 : htonl(~0u << (32 - cp->prefix_len));
+		if (kif_ioctl(SIOCSIFNETMASK, &ifr) != 0)
+			return kif_err(err, errlen, k, "set its netmask");
 	}
-	memset(&ifr.ifr_addr, 0, sizeof(ifr.ifr_addr));
-	sin = (struct sockaddr_in *)(void *)&ifr.ifr_addr;
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = cp->ip;
-	if (kif_ioctl(SIOCSIFADDR, &ifr) != 0)
-		return kif_err(err, errlen, k, "set its address");
-	sin->sin_addr.s_addr = cp->prefix_len == 0 ? 0 : htonl(~0u << (32 - cp->prefix_len));
-	if (kif_ioctl(SIOCSIFNETMASK, &ifr) != 0)
-		return kif_err(err, errlen, k, "set its netmask");
 	ifr.ifr_flags = (short)(flags | IFF_UP);
 	if (kif_ioctl(SIOCSIFFLAGS, &ifr) != 0)
 		return kif_err(err, errlen, k, "set it up");
 	k->ifindex = if_nametoindex(k->name);
-	return 0;
+	return kif_address6(k, cp, err, errlen);
 }
 
 /* The DPDK side: hot-plug the vdev, one RX and one TX queue, start it. */
@@ -223,7 +286,7 @@ dsr_lb_kif_init(struct dsr_lb *lb, char *err, size_t errlen)
 			continue;
 		k = &lb->kif[p];
 		snprintf(k->name, sizeof(k->name), "%s", cp->kif);
-		if (p >= lb->nb_ports || !cp->has_addr) {
+		if (p >= lb->nb_ports || (!cp->has_addr && !cp->has_addr6)) {
 			snprintf(
 				err, errlen,
 				p >= lb->nb_ports
@@ -292,6 +355,17 @@ dsr_lb_kif_take(struct dsr_lb *lb, struct rte_mbuf *m)
 	return false;
 }
 
+/* An ARP reply or an NA from the kernel: dsrlb has answered already. */
+static bool
+kif_tx_drop(const struct rte_mbuf *m)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+
+	return dsr_arp_kernel_tx(frame, len) == DSR_ARP_KERNEL_DROP ||
+	       dsr_nd_kernel_tx(frame, len) == DSR_ARP_KERNEL_DROP;
+}
+
 /* What the kernel sent on port p's interface: out of port p. */
 static void
 kif_poll(struct dsr_lb *lb, uint16_t p)
@@ -303,8 +377,7 @@ kif_poll(struct dsr_lb *lb, uint16_t p)
 	for (b = 0; b < KIF_BURSTS; b++) {
 		n = rte_eth_rx_burst(lb->kif[p].dev_port, 0, m, DSR_BURST);
 		for (i = 0; i < n; i++) {
-			if (dsr_arp_kernel_tx(rte_pktmbuf_mtod(m[i], const uint8_t *),
-					      rte_pktmbuf_data_len(m[i])) == DSR_ARP_KERNEL_DROP) {
+			if (kif_tx_drop(m[i])) {
 				rte_pktmbuf_free(m[i]);
 				continue;
 			}

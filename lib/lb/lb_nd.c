@@ -6,7 +6,8 @@
  * each port accepts the multicast groups lib/nd lists (all-nodes and the
  * solicited-node group of each of our addresses): its multicast filter
  * is programmed with them, or, where the driver has no filter, it is put
- * in all-multicast mode.
+ * in all-multicast mode. A port's kernel interface gets copies of the
+ * NS and NA about the port's IPv6 address, as with ARP (lb_kif.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,21 @@ dsr_lb_nd_init(struct dsr_lb *lb, char *err, size_t errlen)
 	return dsr_lb_nd_configure(lb, lb->conf, err, errlen);
 }
 
+/*
+ * ND for the port's IPv6 address: the kernel interface gets a copy too
+ * (dsr_nd_kernel_rx()), so that it learns its neighbours.
+ */
+static bool
+lb_nd_for_kernel(const struct dsr_lb *lb, uint16_t port, const uint8_t *frame, uint32_t len)
+{
+	const struct dsr_conf_port *cp;
+
+	if (dsr_lb_kernel_if(lb, port) == NULL)
+		return false;
+	cp = &lb->conf->ports[port];
+	return cp->has_addr6 && dsr_nd_kernel_rx(frame, len, cp->ip6) == DSR_ARP_KERNEL_COPY;
+}
+
 bool
 dsr_lb_ipv6_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t l3, uint32_t now_ms)
 {
@@ -162,13 +178,20 @@ dsr_lb_ipv6_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t l3, uint32_t n
 	struct dsr_pkt6 p;
 	uint8_t type;
 
-	if (dsr_pkt_parse6_l3(frame, len, l3, &p) != DSR_PKT_ICMPV6)
+	switch (dsr_pkt_parse6_l3(frame, len, l3, &p)) {
+	case DSR_PKT_ICMPV6:
+		break;
+	case DSR_PKT_L4:
+		/* A dsr check's answer, else for the kernel interface. */
+		return dsr_lb_health_input(lb, m->port, frame, len);
+	default:
 		return false;
+	}
 	type = frame[p.l4_off];
 	if (type >= 133 && type <= 137) {
 		if (lb->nd != NULL)
 			dsr_nd_input(lb->nd, m->port, frame, len, now_ms);
-		return true;
+		return !lb_nd_for_kernel(lb, m->port, frame, len);
 	}
 	return dsr_lb_icmp6_input(lb, m, &p, now_ms);
 }

@@ -4,9 +4,6 @@
 
 #include "dsr_lb.h"
 
-/* Refuse what IPv6 does not have yet: checks of IPv6 VIPs, IPv6 with a kernel interface. */
-int dsr_lb_check_ipv4_only(const struct dsr_conf *conf, char *err, size_t errlen);
-
 /* Build a generation from conf (with ARP's backend MACs) and publish it. */
 int dsr_lb_publish(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, size_t errlen);
 

@@ -214,6 +214,23 @@ void dsr_nd_input(struct dsr_nd *nd, uint16_t port, const uint8_t *frame, uint32
  */
 void dsr_nd_tick(struct dsr_nd *nd, uint32_t now_ms);
 
+/**
+ * A port's kernel interface and ND (lib/lb), as dsr_arp_kernel_rx() and
+ * dsr_arp_kernel_tx() for ARP: dsrlb answers NS for the port's IPv6
+ * address ip6 itself; the kernel sends its own NS and learns its
+ * neighbours from copies of received NS for ip6 and NA to ip6.
+ * Received frame: DSR_ARP_KERNEL_COPY for a valid NS whose target is ip6
+ * or NA whose destination is ip6 (neither from :: nor from ip6), else
+ * DSR_ARP_KERNEL_NONE. Pure.
+ */
+enum dsr_arp_kernel dsr_nd_kernel_rx(const uint8_t *frame, uint32_t len, const uint8_t ip6[16]);
+
+/**
+ * A frame the kernel interface sent: DROP for an NA (dsrlb has answered),
+ * SEND for an NS, NONE for anything else (which goes out too). Pure.
+ */
+enum dsr_arp_kernel dsr_nd_kernel_tx(const uint8_t *frame, uint32_t len);
+
 /** True (once) when a neighbour's MAC or usability changed since the last call. */
 bool dsr_nd_take_changed(struct dsr_nd *nd);
 

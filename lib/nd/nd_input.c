@@ -95,3 +95,27 @@ dsr_nd_input(struct dsr_nd *nd, uint16_t port, const uint8_t *frame, uint32_t le
 	else
 		nd_count(nd, port, DSR_ND_REPLIES_IGNORED);
 }
+
+enum dsr_arp_kernel
+dsr_nd_kernel_rx(const uint8_t *frame, uint32_t len, const uint8_t ip6[16])
+{
+	static const uint8_t zero[16];
+	struct nd_frame f;
+
+	if (memcmp(ip6, zero, 16) == 0 || nd_parse(frame, len, &f) != DSR_ND_NCOUNTERS ||
+	    f.from_any || nd_ip_eq(f.src, ip6))
+		return DSR_ARP_KERNEL_NONE;
+	if (f.type == DSR_ND_NS ? nd_ip_eq(f.target, ip6) : nd_ip_eq(f.dst, ip6))
+		return DSR_ARP_KERNEL_COPY;
+	return DSR_ARP_KERNEL_NONE;
+}
+
+enum dsr_arp_kernel
+dsr_nd_kernel_tx(const uint8_t *frame, uint32_t len)
+{
+	struct nd_frame f;
+
+	if (nd_parse(frame, len, &f) != DSR_ND_NCOUNTERS)
+		return DSR_ARP_KERNEL_NONE;
+	return f.type == DSR_ND_NA ? DSR_ARP_KERNEL_DROP : DSR_ARP_KERNEL_SEND;
+}

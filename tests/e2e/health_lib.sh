@@ -25,11 +25,12 @@ wait_health() {
 	awk -v s="$start" -v n="$now" 'BEGIN { printf "%.2f\n", n - s }'
 }
 
-# requests N: how many of N requests each backend answered, "b1 B2 failed".
+# requests N [HOST]: how many of N requests to HOST (default $VIP; "[$VIP6]"
+# for IPv6) each backend answered, "b1 B2 failed".
 requests() {
-	local n=$1 i who b1=0 b2=0 bad=0
+	local n=$1 host=${2:-$VIP} i who b1=0 b2=0 bad=0
 	for i in $(seq "$n"); do
-		who=$(ns cl curl -s --max-time 3 "http://$VIP/" || true)
+		who=$(ns cl curl -sg --max-time 3 "http://$host/" || true)
 		case "$who" in
 		b1) b1=$((b1 + 1)) ;;
 		b2) b2=$((b2 + 1)) ;;
@@ -43,4 +44,26 @@ requests() {
 field_of() {
 	rig_ctl show backends | awk -v ip="$1" -v k="$2" '$3 == ip ":" {
 		for (i = 4; i < NF; i++) if ($i == k) print $(i + 1) }'
+}
+
+# backend_stop HOST: kill HOST's HTTP server; the namespace, its addresses
+# and the VIP stay.
+backend_stop() {
+	ip netns pids "$RIG-$1" | xargs -r kill 2>/dev/null || true
+	local i
+	for i in $(seq 50); do [ -z "$(ip netns pids "$RIG-$1")" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+# backend_start HOST BIND ADDR: start HOST's HTTP server on BIND (0.0.0.0
+# or ::) again; wait until ADDR:80 answers.
+backend_start() {
+	ns "$1" setsid /usr/bin/python3 -m http.server 80 --bind "$2" \
+		--directory "$RIG_DIR/$1" >>"$RIG_DIR/$1.log" 2>&1 </dev/null &
+	local i
+	for i in $(seq 50); do
+		rig_http_up "$1" "$3" && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -19,24 +19,6 @@ TIMEOUT=0.4
 RISE=2
 FALL=2
 
-b2_stop() { # kill b2's HTTP server; the namespace, its address and the VIP stay
-	ip netns pids "$RIG-b2" | xargs -r kill 2>/dev/null || true
-	local i
-	for i in $(seq 50); do [ -z "$(ip netns pids "$RIG-b2")" ] && return 0; sleep 0.1; done
-	return 1
-}
-
-b2_start() {
-	ns b2 setsid /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 \
-		--directory "$RIG_DIR/b2" >>"$RIG_DIR/b2.log" 2>&1 </dev/null &
-	local i
-	for i in $(seq 50); do
-		ns b2 bash -c 'exec 3<>/dev/tcp/10.0.0.22/80' 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 rig_up || { echo "rig setup failed"; exit 1; }
 # As in test_kernel_if.sh: the balancer namespace's kernel ignores eth0,
 # which net_af_packet leaves to it, so 10.0.0.2 lives on dsr0 only.
@@ -75,7 +57,7 @@ ns cl curl -s --max-time 30 --limit-rate 400k --local-port 41000 -o "$RIG_DIR/lo
 long_pid=$!
 sleep 0.3
 
-check "b2's HTTP server stops" b2_stop
+check "b2's HTTP server stops" backend_stop b2
 t=$(wait_health 10.0.0.22 down "$bound") || true
 check "http: b2 goes down within interval x fall + 1 = $bound s ($t s)" [ "$t" != timeout ]
 check "the down line is logged" grep -qx \
@@ -89,7 +71,7 @@ check "http: b2 down, every request succeeds, all on b1" [ "$bad" = 0 -a "$b1" =
 check "the download from b1 running across b2's failure finished" wait "$long_pid"
 check "... byte for byte, from b1" cmp -s "$RIG_DIR/long" "$RIG_DIR/b1/blob"
 
-check "b2's HTTP server starts again" b2_start
+check "b2's HTTP server starts again" backend_start b2 0.0.0.0 10.0.0.22
 t=$(wait_health 10.0.0.22 up "$up_bound") || true
 check "http: b2 comes back up after $RISE passes ($t s)" [ "$t" != timeout ]
 check "the up line is logged" grep -qx \
@@ -104,7 +86,7 @@ check "check set ... tcp is taken" \
 	rig_ctl check set "$VIP:80/tcp" tcp interval "$INTERVAL" timeout "$TIMEOUT" rise "$RISE" fall "$FALL"
 t=$(wait_health 10.0.0.22 up "$up_bound") || true
 check "tcp: b2 comes up ($t s)" [ "$t" != timeout ]
-check "b2's HTTP server stops" b2_stop
+check "b2's HTTP server stops" backend_stop b2
 t=$(wait_health 10.0.0.22 down "$bound") || true
 check "tcp: b2 goes down within $bound s ($t s)" [ "$t" != timeout ]
 check "the down line is logged" grep -qx \
@@ -113,7 +95,7 @@ check "the down line is logged" grep -qx \
 read -r b1 b2 bad < <(requests 20)
 echo "tcp, b2 down: b1 $b1, b2 $b2, failed $bad"
 check "tcp: b2 down, every request succeeds, all on b1" [ "$bad" = 0 -a "$b1" = 20 ]
-check "b2's HTTP server starts again" b2_start
+check "b2's HTTP server starts again" backend_start b2 0.0.0.0 10.0.0.22
 t=$(wait_health 10.0.0.22 up "$up_bound") || true
 check "tcp: b2 comes back up ($t s)" [ "$t" != timeout ]
 

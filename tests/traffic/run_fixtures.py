@@ -18,6 +18,7 @@ import dsrtest  # noqa: E402
 import fixtures  # noqa: E402
 import fixtures_arp  # noqa: E402
 import fixtures_health  # noqa: E402
+import fixtures_health6  # noqa: E402
 import fixtures_icmp  # noqa: E402
 import fixtures_ipv6  # noqa: E402
 
@@ -108,7 +109,7 @@ def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="dsrlb-traffic-") as tmp:
         for case in (fixtures.CASES + fixtures_arp.CASES + fixtures_health.CASES +
-                     fixtures_icmp.CASES + fixtures_ipv6.CASES):
+                     fixtures_health6.CASES + fixtures_icmp.CASES + fixtures_ipv6.CASES):
             if only and case.name not in only:
                 continue
             errors = run_case(runner, case, tmp)

@@ -161,6 +161,13 @@ test_apply(void)
 		  "a dsr check sends from a port's address, and no port has one: add 'port N "
 		  "address IP/LEN' first");
 	APPLY_OK(c, "port 0 address 10.0.0.2/24");
+	/* An IPv6 VIP's dsr check sends from a port's IPv6 address. */
+	APPLY_OK(c, "vip add [fd00:1::100]:80/tcp");
+	APPLY_ERR(c, "check set [fd00:1::100]:80/tcp dsr",
+		  "a dsr check sends from a port's address, and no port has one of IPv6: add "
+		  "'port N address IP/LEN' first");
+	APPLY_OK(c, "port 0 address fd00::2/64");
+	APPLY_OK(c, "check set [fd00:1::100]:80/tcp dsr");
 	APPLY_ERR(c, "check set 10.0.0.100:80/tcp tcp",
 		  "a tcp check connects from the kernel, and no port has a kernel interface: add "
 		  "'port N kernel-interface NAME' to the config file, or use 'check set "

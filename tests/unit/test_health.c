@@ -290,6 +290,118 @@ test_probe_frames(void)
 	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), -1);
 }
 
+/* Compare a frame with the bytes it should have. */
+static void
+check_bytes(const char *what, const uint8_t *f, const uint8_t *want, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (f[i] != want[i]) {
+			fprintf(stderr, "%s byte %u: %02x, want %02x\n", what, i, f[i], want[i]);
+			dsr_test_failures++;
+		}
+}
+
+/*
+ * The IPv6 probe: the same builder, the IPv6 pseudo-header. The frames
+ * are scapy's: Ether(dst='02:00:00:00:b1:02', src='02:00:00:00:00:01')/
+ * IPv6(src='fd00::2', dst='fd00:1::100', hlim=64)/TCP(sport=49160,
+ * dport=80, seq=0x12345678, flags='S', window=65535), the RST with
+ * seq=0x12345679, flags='R', window=0, and the backend's SYN-ACK
+ * Ether(src='02:00:00:00:b1:02', dst='02:00:00:00:00:01')/
+ * IPv6(src='fd00:1::100', dst='fd00::2')/TCP(sport=80, dport=49160,
+ * seq=999, ack=0x12345679, flags='SA').
+ */
+static void
+test_probe_frames6(void)
+{
+	static const uint8_t syn_want[DSR_PROBE_FRAME6_LEN] = {
+		0x02, 0x00, 0x00, 0x00, 0xb1, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86,
+		0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 0x06, 0x40, 0xfd, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xfd,
+		0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x01, 0x00, 0xc0, 0x08, 0x00, 0x50, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00,
+		0x00, 0x50, 0x02, 0xff, 0xff, 0x8b, 0xd9, 0x00, 0x00,
+	};
+	static const uint8_t rst_want[DSR_PROBE_FRAME6_LEN] = {
+		0x02, 0x00, 0x00, 0x00, 0xb1, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x86,
+		0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 0x06, 0x40, 0xfd, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xfd,
+		0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x01, 0x00, 0xc0, 0x08, 0x00, 0x50, 0x12, 0x34, 0x56, 0x79, 0x00, 0x00, 0x00,
+		0x00, 0x50, 0x04, 0x00, 0x00, 0x8b, 0xd6, 0x00, 0x00,
+	};
+	static const uint8_t synack[DSR_PROBE_FRAME6_LEN] = {
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0xb1, 0x02, 0x86,
+		0xdd, 0x60, 0x00, 0x00, 0x00, 0x00, 0x14, 0x06, 0x40, 0xfd, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0xfd,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x02, 0x00, 0x50, 0xc0, 0x08, 0x00, 0x00, 0x03, 0xe7, 0x12, 0x34, 0x56,
+		0x79, 0x50, 0x12, 0x20, 0x00, 0x67, 0xe1, 0x00, 0x00,
+	};
+	struct dsr_probe p = {
+		.src_mac = {0x02, 0, 0, 0, 0, 0x01},
+		.dst_mac = {0x02, 0, 0, 0, 0xb1, 0x02},
+		.family = DSR_AF_IPV6,
+		.src_ip6 = {0xfd, [15] = 0x02},
+		.dst_ip6 = {0xfd, 0, 0, 0x01, [14] = 0x01},
+		.sport = 49160,
+		.dport = 80,
+		.seq = 0x12345678,
+	};
+	struct dsr_probe p4 = p;
+	uint8_t f[DSR_PROBE_FRAME_MAX];
+	struct dsr_probe_reply r;
+
+	CHECK_EQ(dsr_probe_syn(f, DSR_PROBE_FRAME_LEN, &p), 0); /* IPv4's room is short */
+	CHECK_EQ(dsr_probe_syn(f, sizeof(f), &p), DSR_PROBE_FRAME6_LEN);
+	check_bytes("SYN6", f, syn_want, DSR_PROBE_FRAME6_LEN);
+	CHECK_EQ(dsr_probe_parse(f, sizeof(f), &r), 0);
+	CHECK_EQ(r.family, DSR_AF_IPV6);
+	CHECK_EQ(r.flags, 0x02);
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER); /* our own SYN */
+	CHECK_EQ(dsr_probe_rst(f, sizeof(f), &p), DSR_PROBE_FRAME6_LEN);
+	check_bytes("RST6", f, rst_want, DSR_PROBE_FRAME6_LEN);
+
+	/* The backend's SYN-ACK: parsed, and the answer; an RST is the refusal. */
+	memcpy(f, synack, sizeof(synack));
+	CHECK_EQ(dsr_probe_parse(f, sizeof(synack), &r), 0);
+	CHECK_EQ(r.family, DSR_AF_IPV6);
+	CHECK_EQ(memcmp(r.src_ip6, p.dst_ip6, 16), 0);
+	CHECK_EQ(memcmp(r.dst_ip6, p.src_ip6, 16), 0);
+	CHECK_EQ(r.sport, 80);
+	CHECK_EQ(r.dport, 49160);
+	CHECK_EQ(r.seq, 999);
+	CHECK_EQ(r.ack, 0x12345679);
+	CHECK_EQ(r.flags, 0x12);
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_ANSWERED);
+	r.flags = 0x14;
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_REFUSED);
+	r.flags = 0x12;
+	r.src_ip6[15] = 0x21; /* from another address than the VIP */
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+	r.src_ip6[15] = 0x00;
+	r.dst_ip6[15] = 0x03; /* to another address than the port's */
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+	r.dst_ip6[15] = 0x02;
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_ANSWERED);
+	/* The same ports and sequence over IPv4 answer no IPv6 probe, and the other way round. */
+	CHECK_EQ(dsr_probe_parse(f, sizeof(synack), &r), 0);
+	p4.family = DSR_AF_IPV4;
+	CHECK_EQ(dsr_probe_match(&p4, &r), DSR_PROBE_OTHER);
+	r.family = DSR_AF_IPV4;
+	CHECK_EQ(dsr_probe_match(&p, &r), DSR_PROBE_OTHER);
+
+	/* Not TCP, a fragment, cut short: not parsed. */
+	f[20] = 17;
+	CHECK_EQ(dsr_probe_parse(f, sizeof(synack), &r), -1);
+	f[20] = 44; /* a fragment header where TCP was */
+	CHECK_EQ(dsr_probe_parse(f, sizeof(synack), &r), -1);
+	f[20] = 6;
+	CHECK_EQ(dsr_probe_parse(f, 60, &r), -1);
+}
+
 static void
 test_http(void)
 {
@@ -323,9 +435,9 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_reset),        DSR_TEST(test_rise_fall),  DSR_TEST(test_edges),
-		DSR_TEST(test_lines),        DSR_TEST(test_panic_rule), DSR_TEST(test_panic_vip),
-		DSR_TEST(test_probe_frames), DSR_TEST(test_http),
+		DSR_TEST(test_reset),        DSR_TEST(test_rise_fall),     DSR_TEST(test_edges),
+		DSR_TEST(test_lines),        DSR_TEST(test_panic_rule),    DSR_TEST(test_panic_vip),
+		DSR_TEST(test_probe_frames), DSR_TEST(test_probe_frames6), DSR_TEST(test_http),
 	};
 
 	return dsr_test_run(cases, NELEM(cases));

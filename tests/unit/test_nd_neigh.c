@@ -470,6 +470,57 @@ test_mc_macs(void)
 	nd_teardown();
 }
 
+/*
+ * The kernel interface's share of ND (pure): copies of a valid NS for the
+ * port's address and of an NA to it; not of DAD probes, of ND about other
+ * addresses, of frames from the address itself, or of broken frames. What
+ * the kernel sends: its NA dropped, its NS sent, the rest not ND.
+ */
+static void
+test_kernel_copies(void)
+{
+	static const uint8_t lb_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+	uint8_t f[128], any[16] = {0}, port6[16];
+	struct ndf na = {.dst = lb_mac,
+			 .src = HOST6_MAC,
+			 .tci = -1,
+			 .ip_src = "fd00::50",
+			 .ip_dst = "fd00::2",
+			 .type = NA,
+			 .flags = F_S | F_O,
+			 .target = "fd00::50",
+			 .opt = 2,
+			 .opt_mac = HOST6_MAC};
+	uint32_t n;
+
+	memcpy(port6, ip6("fd00::2"), 16); /* ip6() reuses its buffer */
+	n = mk_ns(f, "fd00::2");
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_COPY);
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, any), DSR_ARP_KERNEL_NONE); /* no IPv6 address */
+	CHECK_EQ(dsr_nd_kernel_tx(f, n), DSR_ARP_KERNEL_SEND);
+	f[n - 1] ^= 1; /* checksum broken */
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_NONE);
+	n = mk_ns(f, "fd00::3");
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_NONE);
+	n = mk_probe(f, HOST6_MAC, "fd00::2", -1);
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_NONE);
+
+	n = mk_nd(f, &na);
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_COPY);
+	CHECK_EQ(dsr_nd_kernel_tx(f, n), DSR_ARP_KERNEL_DROP);
+	na.ip_dst = "fd00::9";
+	n = mk_nd(f, &na);
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_NONE);
+	na.ip_src = "fd00::2"; /* our own */
+	na.ip_dst = "fd00::2";
+	n = mk_nd(f, &na);
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_NONE);
+	f[12] = 0x08; /* not IPv6 */
+	f[13] = 0x00;
+	CHECK_EQ(dsr_nd_kernel_tx(f, n), DSR_ARP_KERNEL_NONE);
+	CHECK_EQ(dsr_nd_kernel_rx(f, n, port6), DSR_ARP_KERNEL_NONE);
+}
+
 int
 main(void)
 {
@@ -483,6 +534,7 @@ main(void)
 		DSR_TEST(test_reconfigure),
 		DSR_TEST(test_conflict_table_full),
 		DSR_TEST(test_mc_macs),
+		DSR_TEST(test_kernel_copies),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
