@@ -73,6 +73,15 @@ fwd6_for_kernel(const struct dsr_gen *g, const uint8_t dst[16], uint16_t port)
 	return memcmp(dst, g->kernel_ip6[port], 16) == 0 && memcmp(dst, zero, 16) != 0;
 }
 
+/* To the main lcore, which hands it to the port's kernel interface. */
+static enum dsr_fwd_verdict
+fwd6_kernel(struct dsr_fwd *f)
+{
+	DSR_CTR_ADD(f->st->event[DSR_EV_TO_KERNEL], 1);
+	DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
+	return DSR_FWD_SLOW;
+}
+
 /*
  * TCP or UDP to no VIP: to the main lcore when it is a backend's answer to
  * a dsr check (TCP from a VIP to the port's address, as fwd.c's
@@ -89,7 +98,7 @@ fwd6_not_vip(struct dsr_fwd *f, const struct dsr_pkt6 *p, uint16_t port)
 	if (!probe) {
 		if (!fwd6_for_kernel(g, p->flow.dst_ip, port))
 			return fwd_drop(f, DSR_DROP_NOT_VIP);
-		DSR_CTR_ADD(f->st->event[DSR_EV_TO_KERNEL], 1);
+		return fwd6_kernel(f);
 	}
 	DSR_CTR_ADD(f->st->event[DSR_EV_SLOWPATH], 1);
 	return DSR_FWD_SLOW;
@@ -164,10 +173,17 @@ fwd6_classify_frag(struct dsr_fwd *f, const struct dsr_pkt6 *p, uint16_t port,
 {
 	const struct dsr_gen *g = f->gen;
 
-	if (dsr_gen_addr6_lookup(g, p->flow.dst_ip) == NULL)
+	/* Fragments of the kernel interface's own traffic are the kernel's to reassemble. */
+	if (dsr_gen_addr6_lookup(g, p->flow.dst_ip) == NULL) {
+		if (fwd6_for_kernel(g, p->flow.dst_ip, port))
+			return fwd6_kernel(f);
 		return fwd_drop(f, DSR_DROP_NOT_VIP);
-	if (!fwd_frag_followable(p->frag, p->flow.proto))
+	}
+	if (!fwd_frag_followable(p->frag, p->flow.proto)) {
+		if (fwd6_for_kernel(g, p->flow.dst_ip, port))
+			return fwd6_kernel(f);
 		return fwd_drop(f, DSR_DROP_FRAGMENT);
+	}
 	if (fwd6_martian(g, p->flow.src_ip, p->flow.dst_ip, port))
 		return fwd_drop(f, DSR_DROP_MARTIAN);
 	memset(m, 0, sizeof(*m));
@@ -190,6 +206,9 @@ fwd6_frag_later(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct ds
 	be = fwd_frag_follow(f, &k, now_ms);
 	if (be != DSR_MAGLEV_NONE)
 		return fwd_frag_send(f, frame, len, be, NULL, p->flow.proto, port);
+	/* A VIP on the address of a port with a kernel interface: the kernel's. */
+	if (fwd6_for_kernel(f->gen, p->flow.dst_ip, port))
+		return fwd6_kernel(f);
 	a = dsr_gen_addr6_lookup(f->gen, p->flow.dst_ip);
 	return fwd_frag_send(f, frame, len, be, a == NULL ? NULL : a->frag_be, p->flow.proto, port);
 }

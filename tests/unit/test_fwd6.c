@@ -442,6 +442,73 @@ test_frag6(void)
 	dsr_gen_free(g);
 }
 
+/*
+ * Fragments to the IPv6 address of a port with a kernel interface are the
+ * kernel's (it reassembles them), as IPv4's: later ones without a first,
+ * other protocols' and those to no VIP; a VIP on that address still has
+ * its datagrams followed. Elsewhere they are dropped.
+ */
+static void
+test_frag6_kernel(void)
+{
+	static const uint8_t PORT_IP[16] = {0xfd, [15] = 2};  /* fd00::2 */
+	static const uint8_t OTHER_IP[16] = {0xfd, [15] = 3}; /* fd00::3 */
+	static const uint8_t data[16] = {1, 2, 3, 4};
+	struct dsr_conf *c = conf_new();
+	struct dsr_gen *g;
+	struct rig6 a;
+	uint8_t buf[256], t[24] = {0};
+	uint32_t len;
+	int be;
+
+	APPLY_OK(c, "maglev size 251");
+	APPLY_OK(c, "port 0 address fd00::2/64");
+	APPLY_OK(c, "port 0 kernel-interface dsr0");
+	APPLY_OK(c, "vip add [fd00::2]:443/tcp");
+	APPLY_OK(c, "backend add [fd00::2]:443/tcp fd00::21 mac 02:00:00:00:06:21");
+	APPLY_OK(c, "backend add [fd00::2]:443/tcp fd00::22 mac 02:00:00:00:06:22");
+	APPLY_OK(c, "vip add [fd00:1::100]:80/tcp");
+	APPLY_OK(c, "backend add [fd00:1::100]:80/tcp fd00::21 mac 02:00:00:00:06:21");
+	g = dsr_gen_build(c, 1, NULL, NULL);
+	free(c);
+	if (g == NULL)
+		exit(2);
+	rig6_init(&a, g, 1);
+	/* A UDP datagram to the port (no VIP there): both fragments to the kernel. */
+	put16(t + 4, 4000); /* the UDP length: the whole datagram's */
+	len = frag6(buf, CLIENT, PORT_IP, DSR_IPPROTO_UDP, 7, 0, 1, t, sizeof(t));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_SLOW);
+	len = frag6(buf, CLIENT, PORT_IP, DSR_IPPROTO_UDP, 7, 24, 0, data, sizeof(data));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_SLOW);
+	/* A fragmented echo request to the port: the kernel's. */
+	len = frag6(buf, CLIENT, PORT_IP, DSR_IPPROTO_ICMPV6, 8, 0, 1, t, sizeof(t));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_SLOW);
+	/* A later TCP fragment without its first, to the VIP on the port's address. */
+	len = frag6(buf, CLIENT, PORT_IP, DSR_IPPROTO_TCP, 9, 24, 0, data, sizeof(data));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_SLOW);
+	CHECK_EQ(a.st->event[DSR_EV_TO_KERNEL], 4);
+	CHECK_EQ(a.st->drop[DSR_DROP_FRAG_NO_FIRST], 0);
+	/* That VIP's own datagram: its first is forwarded, its later fragment follows. */
+	tcp_hdr(t, 42000, 443, DSR_TCP_SYN, 1);
+	len = frag6(buf, CLIENT, PORT_IP, DSR_IPPROTO_TCP, 10, 0, 1, t, sizeof(t));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_TX);
+	be = to(buf);
+	CHECK(be == 0x21 || be == 0x22);
+	len = frag6(buf, CLIENT, PORT_IP, DSR_IPPROTO_TCP, 10, 24, 0, data, sizeof(data));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_TX);
+	CHECK_EQ(to(buf), be);
+	/* Not the kernel's: another VIP's address, an address that is nobody's. */
+	len = frag6(buf, CLIENT, VIP, DSR_IPPROTO_ICMPV6, 11, 0, 1, t, sizeof(t));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_FRAGMENT], 1);
+	len = frag6(buf, CLIENT, OTHER_IP, DSR_IPPROTO_UDP, 12, 24, 0, data, sizeof(data));
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_NOT_VIP], 1);
+	CHECK_EQ(a.st->event[DSR_EV_TO_KERNEL], 4);
+	rig6_free(&a);
+	dsr_gen_free(g);
+}
+
 /* A full fragment table evicts its oldest datagram, IPv4's and IPv6's alike. */
 static void
 test_frag6_evict(void)
@@ -568,7 +635,7 @@ main(void)
 {
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_flow),  DSR_TEST(test_drops),       DSR_TEST(test_icmp6),
-		DSR_TEST(test_frag6), DSR_TEST(test_frag6_evict),
+		DSR_TEST(test_frag6), DSR_TEST(test_frag6_evict), DSR_TEST(test_frag6_kernel),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
