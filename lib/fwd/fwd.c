@@ -200,6 +200,9 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 	case DSR_PKT_ICMP:
 		return fwd_classify_icmp(f, frame, &pkt, port, m);
 	case DSR_PKT_TTL:
+		/* Traffic for the kernel interface ends here: eBGP sends TTL 1. */
+		if (fwd_for_kernel(f->gen, frame, &pkt, port))
+			return fwd_not_vip(f, frame, &pkt, port);
 		return fwd_drop(f, DSR_DROP_TTL);
 	case DSR_PKT_OTHER_L4:
 		return fwd_not_vip(f, frame, &pkt, port);

@@ -229,6 +229,9 @@ fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint32_t l3
 	case DSR_PKT_ICMPV6:
 		return fwd6_icmp(f, frame, &p, port, m);
 	case DSR_PKT_HOPLIMIT:
+		/* Traffic for the kernel interface ends here: eBGP sends hop limit 1. */
+		if (fwd6_for_kernel(g, p.flow.dst_ip, port))
+			return fwd6_kernel(f);
 		return fwd_drop(f, DSR_DROP_TTL);
 	case DSR_PKT_FRAGMENT:
 		return fwd6_classify_frag(f, &p, port, m);

@@ -446,7 +446,8 @@ test_frag6(void)
  * Fragments to the IPv6 address of a port with a kernel interface are the
  * kernel's (it reassembles them), as IPv4's: later ones without a first,
  * other protocols' and those to no VIP; a VIP on that address still has
- * its datagrams followed. Elsewhere they are dropped.
+ * its datagrams followed. Elsewhere they are dropped. So is hop limit 1,
+ * but not to the kernel (eBGP sends it).
  */
 static void
 test_frag6_kernel(void)
@@ -505,6 +506,14 @@ test_frag6_kernel(void)
 	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_DROP);
 	CHECK_EQ(a.st->drop[DSR_DROP_NOT_VIP], 1);
 	CHECK_EQ(a.st->event[DSR_EV_TO_KERNEL], 4);
+	/* Hop limit 1 (eBGP's) to the port's address is the kernel's; to a VIP, dropped. */
+	tcp_hdr(t, 40000, 179, DSR_TCP_SYN, 1);
+	len = frame6(buf, OTHER_IP, PORT_IP, DSR_IPPROTO_TCP, 1, NULL, 0, t, 20);
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_SLOW);
+	CHECK_EQ(a.st->event[DSR_EV_TO_KERNEL], 5);
+	len = frame6(buf, OTHER_IP, VIP, DSR_IPPROTO_TCP, 1, NULL, 0, t, 20);
+	CHECK_EQ(one(&a, buf, len, 100), DSR_FWD_DROP);
+	CHECK_EQ(a.st->drop[DSR_DROP_TTL], 1);
 	rig6_free(&a);
 	dsr_gen_free(g);
 }

@@ -705,6 +705,21 @@ test_kernel_interface(void)
 		CHECK_EQ(p.a.st->event[DSR_EV_TO_KERNEL] - before, v[0] == DSR_FWD_SLOW);
 		slow += v[0] == DSR_FWD_SLOW;
 	}
+	/*
+	 * TTL 1 (eBGP's default) to the port's own address is the kernel's:
+	 * it ends there. To a VIP, or on another port, it is dropped (ttl).
+	 */
+	for (i = 0; i < 3; i++) {
+		t = mkflow(ip4(10, 0, 0, 1), 40000, dips[i == 1], i == 1 ? 80 : 179, TCP);
+		fb_init(&b, i == 2, &t, SYN);
+		b.ttl = 1;
+		len[0] = fb_build(&b, buf[0]);
+		before = p.a.st->drop[DSR_DROP_TTL];
+		pair_burst(&p, g, orig, len, 1, i == 2, ++now, v);
+		CHECK_EQ(v[0], i == 0 ? DSR_FWD_SLOW : DSR_FWD_DROP);
+		CHECK_EQ(p.a.st->drop[DSR_DROP_TTL] - before, i != 0);
+		slow += v[0] == DSR_FWD_SLOW;
+	}
 	/* Random bursts of VIP traffic, on the port address too: never SLOW. */
 	before = p.a.st->event[DSR_EV_TO_KERNEL];
 	rng_state = 15;
