@@ -156,6 +156,56 @@ parse_vip(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	return cmd_ctx_end(c);
 }
 
+/* vip add VIP:PORT/PROTO [routed] */
+static int
+parse_vip_add(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	if (cmd_arg_svc(c, &cmd->u.vip.svc) < 0)
+		return -1;
+	if (c->pos == c->ntok)
+		return 0;
+	if (ctx_keyword(c, CMD_KW_ROUTED) < 0)
+		return -1;
+	cmd->u.vip.routed = true;
+	return cmd_ctx_end(c);
+}
+
+const char *
+dsr_route_table_reserved(uint32_t t)
+{
+	switch (t) {
+	case 0:
+		return "none";
+	case 253:
+		return "default";
+	case 254:
+		return "main";
+	case 255:
+		return "local";
+	default:
+		return NULL;
+	}
+}
+
+/* announce table T: a table of dsrlb's own, not one the kernel reserves. */
+static int
+parse_announce_table(struct cmd_ctx *c, struct dsr_cmd *cmd)
+{
+	const char *why;
+
+	if (cmd_arg_u32(c, "table", 0, UINT32_MAX, &cmd->u.table) < 0)
+		return -1;
+	why = dsr_route_table_reserved(cmd->u.table);
+	if (why != NULL) {
+		cmd_err(c->err, c->errlen,
+			"table %u is the kernel's '%s' table: give a table of dsrlb's own "
+			"(1-252 or 256-4294967295) for the routing daemon to import",
+			cmd->u.table, why);
+		return -1;
+	}
+	return cmd_ctx_end(c);
+}
+
 /* SVC IP, the start of every backend command. */
 static int
 parse_backend_key(struct cmd_ctx *c, struct dsr_cmd *cmd)
@@ -333,13 +383,22 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 "port's own address that dsrlb does not take go to it, and what it sends goes out of "
 	 "the port.",
 	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "port 0 kernel-interface dsr0", parse_port},
-	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO",
+	{DSR_CMD_VIP_ADD, "vip add", "VIP:PORT/PROTO [" CMD_KW_ROUTED "]",
 	 "Add a virtual service; PROTO is tcp or udp; an IPv6 VIP goes in brackets: "
-	 "[fd00:1::100]:80/tcp.",
-	 0, "vip add 10.0.0.100:80/tcp", parse_vip},
+	 "[fd00:1::100]:80/tcp. routed: routers reach the VIP by a route (announce table), so "
+	 "dsrlb neither answers nor announces it by ARP/NDP; all services of an address agree.",
+	 0, "vip add 10.0.0.100:80/tcp", parse_vip_add},
 	{DSR_CMD_VIP_DEL, "vip del", "VIP:PORT/PROTO",
 	 "Delete a virtual service and all its backends.", 0, "vip del 10.0.0.100:80/tcp",
 	 parse_vip},
+	{DSR_CMD_VIP_WITHDRAW, "vip withdraw", "VIP:PORT/PROTO",
+	 "Remove the route of the VIP's address (announce table; every service of that "
+	 "address) until 'vip announce': routers send its new flows to other instances; "
+	 "forwarding goes on. Not kept over a restart.",
+	 DSR_CMD_F_RUNTIME, "vip withdraw 10.0.0.100:80/tcp", parse_vip},
+	{DSR_CMD_VIP_ANNOUNCE, "vip announce", "VIP:PORT/PROTO",
+	 "Undo 'vip withdraw': the route of the VIP's address is back while a backend is usable.",
+	 DSR_CMD_F_RUNTIME, "vip announce 10.0.0.100:80/tcp", parse_vip},
 	{DSR_CMD_BACKEND_ADD, "backend add",
 	 "VIP:PORT/PROTO IP [" CMD_KW_MAC " MAC] [" CMD_KW_WEIGHT " W]",
 	 "Add a backend (of the VIP's address family) to a service; weight 0-65535, default "
@@ -387,6 +446,11 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 "Most echo replies a second for VIPs and port addresses (0-1000000, default 1000; 0: "
 	 "none).",
 	 DSR_CMD_F_SETTING, "icmp rate 1000", parse_icmp_rate},
+	{DSR_CMD_ANNOUNCE_TABLE, "announce table", "T",
+	 "Keep a route 'VIP/32 dev KERNEL-IF proto dsrlb table T' (/128 for IPv6) for each VIP "
+	 "address while it has a usable backend, for a routing daemon (BIRD, FRR) to announce; "
+	 "needs a port kernel-interface; default none.",
+	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "announce table 100", parse_announce_table},
 	{DSR_CMD_SHOW_VIPS, "show vips", "", "List the services with their counters.",
 	 DSR_CMD_F_READONLY | DSR_CMD_F_RUNTIME, "show vips", cmd_parse_no_args},
 	{DSR_CMD_SHOW_BACKENDS, "show backends", "[VIP:PORT/PROTO]",
@@ -611,8 +675,12 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 				CMD_KW_KERNEL_IF, cmd->u.port_kif.name);
 	case DSR_CMD_VIP_ADD:
 	case DSR_CMD_VIP_DEL:
-		return snprintf(buf, len, "%s %s", spec->words,
-				dsr_svc_str(&cmd->u.vip.svc, svc, sizeof(svc)));
+	case DSR_CMD_VIP_WITHDRAW:
+	case DSR_CMD_VIP_ANNOUNCE:
+		return snprintf(buf, len, "%s %s%s", spec->words,
+				dsr_svc_str(&cmd->u.vip.svc, svc, sizeof(svc)),
+				cmd->id == DSR_CMD_VIP_ADD && cmd->u.vip.routed ? " " CMD_KW_ROUTED
+										: "");
 	case DSR_CMD_BACKEND_ADD:
 		if (cmd->u.backend.has_mac)
 			snprintf(mac, sizeof(mac), " %s %s", CMD_KW_MAC,
@@ -642,6 +710,8 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 		return snprintf(buf, len, "%s %s", spec->words, cmd->u.on ? CMD_KW_ON : CMD_KW_OFF);
 	case DSR_CMD_ICMP_RATE:
 		return snprintf(buf, len, "%s %u", spec->words, cmd->u.rate);
+	case DSR_CMD_ANNOUNCE_TABLE:
+		return snprintf(buf, len, "%s %u", spec->words, cmd->u.table);
 	case DSR_CMD_ARP_ANNOUNCE:
 		return snprintf(buf, len, "%s %u %s %u", spec->words, cmd->u.arp_announce.count,
 				CMD_KW_INTERVAL, cmd->u.arp_announce.interval_s);

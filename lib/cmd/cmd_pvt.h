@@ -42,6 +42,7 @@
 #define CMD_KW_RISE       "rise"
 #define CMD_KW_FALL       "fall"
 #define CMD_KW_PANIC      "panic"
+#define CMD_KW_ROUTED     "routed"
 
 /*
  * Tokens kept per line. The longest command has 20 tokens ("check set SVC

@@ -45,6 +45,8 @@ enum dsr_cmd_id {
 	DSR_CMD_PORT_KERNEL_IF,   /**< port N kernel-interface NAME */
 	DSR_CMD_VIP_ADD,          /**< vip add VIP:PORT/PROTO */
 	DSR_CMD_VIP_DEL,          /**< vip del VIP:PORT/PROTO */
+	DSR_CMD_VIP_WITHDRAW,     /**< vip withdraw VIP:PORT/PROTO */
+	DSR_CMD_VIP_ANNOUNCE,     /**< vip announce VIP:PORT/PROTO */
 	DSR_CMD_BACKEND_ADD,      /**< backend add SVC IP [mac M] [weight W] */
 	DSR_CMD_BACKEND_DEL,      /**< backend del SVC IP */
 	DSR_CMD_BACKEND_SET,      /**< backend set SVC IP weight W */
@@ -57,6 +59,7 @@ enum dsr_cmd_id {
 	DSR_CMD_ARP_REFRESH,      /**< arp refresh SECONDS */
 	DSR_CMD_ICMP_FORWARD,     /**< icmp forward on|off */
 	DSR_CMD_ICMP_RATE,        /**< icmp rate N */
+	DSR_CMD_ANNOUNCE_TABLE,   /**< announce table T */
 	DSR_CMD_SHOW_VIPS,        /**< show vips */
 	DSR_CMD_SHOW_BACKENDS,    /**< show backends [SVC] */
 	DSR_CMD_SHOW_CHECKS,      /**< show checks */
@@ -163,7 +166,8 @@ struct dsr_cmd {
 		} port_kif;
 		struct {
 			struct dsr_svc_key svc;
-		} vip;
+			bool routed; /**< vip add ... routed: no ARP/NDP for its address */
+		} vip;               /**< vip add, del, withdraw, announce */
 		struct {
 			struct dsr_svc_key svc;
 			uint32_t ip;     /**< network order (family DSR_AF_IPV4) */
@@ -189,6 +193,8 @@ struct dsr_cmd {
 		uint32_t size;    /**< conntrack size, maglev size */
 		uint32_t seconds; /**< arp refresh: 1-3600 */
 		uint32_t rate;    /**< icmp rate: 0..DSR_ICMP_RATE_MAX */
+		uint32_t
+			table; /**< announce table: a routing table id, see dsr_route_table_reserved() */
 		struct {
 			struct dsr_svc_key svc;
 			bool has_svc;
@@ -262,6 +268,13 @@ int dsr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
 
 /** Format a service as "10.0.0.1:80/tcp" into buf (>= 32 bytes). */
 const char *dsr_svc_str(const struct dsr_svc_key *svc, char *buf, size_t len);
+
+/**
+ * Why a routing table id may not be `announce table`'s: "none" for 0,
+ * "default", "main" and "local" for the kernel's reserved 253, 254 and
+ * 255; NULL if t is fine (1-252, 256-4294967295).
+ */
+const char *dsr_route_table_reserved(uint32_t t);
 
 /** Name of a stats section ("all", "ports", ...). */
 const char *dsr_stats_section_name(enum dsr_stats_section s);

@@ -324,6 +324,8 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 	if (dsr_conf_find_vip(conf, svc) >= 0)
 		return dsr_conf_err(err, errlen, "VIP %s already exists",
 				    dsr_svc_str(svc, s, sizeof(s)));
+	if (dsr_conf_check_routed(conf, svc, cmd->u.vip.routed, err, errlen) < 0)
+		return -1;
 	be = dsr_conf_backend_with(conf, svc->family, svc->ip, svc->ip6);
 	if (be >= 0)
 		return dsr_conf_err(err, errlen, "VIP %s is %s", dsr_svc_str(svc, s, sizeof(s)),
@@ -342,6 +344,7 @@ apply_vip_add(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_
 		v->svc.ip = svc->ip;
 	v->svc.port = svc->port;
 	v->svc.proto = svc->proto;
+	v->routed = cmd->u.vip.routed;
 	dsr_check_default(&v->check);
 	return 0;
 }
@@ -629,6 +632,7 @@ static const struct conf_cmd_ops {
 	[DSR_CMD_ARP_REFRESH] = {apply_arp_refresh, dsr_conf_settings_arp_refresh},
 	[DSR_CMD_ICMP_FORWARD] = {apply_icmp_forward, dsr_conf_settings_icmp_forward},
 	[DSR_CMD_ICMP_RATE] = {apply_icmp_rate, dsr_conf_settings_icmp_rate},
+	[DSR_CMD_ANNOUNCE_TABLE] = {dsr_conf_apply_announce_table, dsr_conf_settings_announce},
 };
 
 bool
@@ -656,9 +660,9 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 
 /* The order settings are written in (show config); the cmd_table test checks it is whole. */
 static const enum dsr_cmd_id settings_order[] = {
-	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_MAGLEV_SIZE,  DSR_CMD_STRICT_SYN,
-	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_ICMP_FORWARD, DSR_CMD_ICMP_RATE,
-	DSR_CMD_PORT_ADDRESS, DSR_CMD_PORT_KERNEL_IF,
+	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_MAGLEV_SIZE,    DSR_CMD_STRICT_SYN,
+	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_ICMP_FORWARD,   DSR_CMD_ICMP_RATE,
+	DSR_CMD_PORT_ADDRESS, DSR_CMD_PORT_KERNEL_IF, DSR_CMD_ANNOUNCE_TABLE,
 };
 
 int

@@ -145,6 +145,7 @@ dump_vip(const struct dsr_conf *conf, uint16_t vip, FILE *out)
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.id = DSR_CMD_VIP_ADD;
 	cmd.u.vip.svc = conf->vips[vip].svc;
+	cmd.u.vip.routed = conf->vips[vip].routed;
 	r = dump_cmd(out, &cmd);
 	for (i = 0; i < DSR_MAX_BACKENDS && r == 0; i++) {
 		const struct dsr_conf_backend *b = &conf->backends[i];

@@ -42,6 +42,14 @@ int dsr_conf_settings_arp_refresh(const struct dsr_conf *conf, dsr_conf_emit_fn 
 int dsr_conf_settings_icmp_forward(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 int dsr_conf_settings_icmp_rate(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 
+/* conf_announce.c: announce table, routed VIPs. */
+int dsr_conf_apply_announce_table(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
+				  size_t errlen);
+int dsr_conf_settings_announce(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+/* A VIP's routed flag must be that of the other services of its address. */
+int dsr_conf_check_routed(const struct dsr_conf *conf, const struct dsr_svc_key *svc, bool routed,
+			  char *err, size_t errlen);
+
 /* conf_check.c: check set. */
 int dsr_conf_apply_check(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err,
 			 size_t errlen);

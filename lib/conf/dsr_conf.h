@@ -43,6 +43,7 @@ struct dsr_conf_vip {
 	bool used;
 	struct dsr_svc_key svc;
 	struct dsr_check check; /**< its health check (`check set`); kind none by default */
+	bool routed;            /**< vip add ... routed: no ARP/NDP answers or announcements */
 };
 
 struct dsr_conf_backend {
@@ -69,6 +70,7 @@ struct dsr_conf {
 	uint32_t arp_refresh_s;           /**< confirm resolved backend MACs this often (60) */
 	bool icmp_forward;                /**< ICMP errors to a VIP go to the flow's backend (on) */
 	uint32_t icmp_rate;               /**< echo replies a second (1000) */
+	uint32_t announce_table;          /**< routing table of the VIP routes; 0 = none */
 	/*
 	 * Backend ids not to give out yet: lib/lb holds the id of a deleted
 	 * backend while connection entries still name it, so that a new
@@ -150,6 +152,9 @@ int dsr_conf_check_reload(const struct dsr_conf *run, const struct dsr_conf *wan
  * need to connect from.
  */
 bool dsr_conf_has_kernel_if(const struct dsr_conf *conf);
+
+/** Whether two services have the same address (family and IP; port and protocol aside). */
+bool dsr_conf_same_addr(const struct dsr_svc_key *a, const struct dsr_svc_key *b);
 
 /** Find a VIP id by service; -1 if absent. */
 int dsr_conf_find_vip(const struct dsr_conf *conf, const struct dsr_svc_key *svc);

@@ -107,6 +107,17 @@ struct dsr_lb_health {
 	struct dsr_check check[DSR_MAX_VIPS]; /**< the check each VIP's states are under */
 };
 
+/** Where a VIP address's route stands (`announce table`, lb_announce.c). */
+enum dsr_lb_route_state {
+	DSR_LB_ROUTE_OFF = 0,    /**< "not-announced": no `announce table` */
+	DSR_LB_ROUTE_ANNOUNCED,  /**< "announced": the route is in the table */
+	DSR_LB_ROUTE_WITHDRAWN,  /**< "withdrawn": `vip withdraw` */
+	DSR_LB_ROUTE_NO_BACKEND, /**< "no-usable-backend": none healthy, resolved, weight > 0 */
+	DSR_LB_ROUTE_FAILED,     /**< "route-error": wanted, but the kernel refused; retried */
+};
+
+struct dsr_lb_announce;
+
 /** How to build the balancer. */
 struct dsr_lb_params {
 	unsigned int nb_workers; /**< worker count (>= 1) */
@@ -138,6 +149,7 @@ struct dsr_lb {
 	struct dsr_icmp_rl icmp_rl;      /**< paces echo replies (`icmp rate`) */
 	struct dsr_lb_base *base;        /**< counter baselines of reused ids */
 	struct dsr_lb_health *health;    /**< backend health (lb_health.c) */
+	struct dsr_lb_announce *ann;     /**< VIP routes (lb_announce.c) */
 	struct dsr_lb_rates rates;
 	uint32_t last_second_ms;    /**< last once-a-second housekeeping */
 	struct dsr_ctl_server *ctl; /**< the control socket server, if any */
@@ -240,6 +252,20 @@ int dsr_lb_health_record(struct dsr_lb *lb, unsigned int b, bool ok, uint32_t la
 
 /** Backend b's health. */
 const struct dsr_health_be *dsr_lb_health_of(const struct dsr_lb *lb, unsigned int b);
+
+/**
+ * `vip withdraw` (withdraw true) / `vip announce`: take the route of the
+ * address of service svc away, or give it back. -1 with the reason if
+ * there is no such VIP or no `announce table`.
+ */
+int dsr_lb_vip_withdraw(struct dsr_lb *lb, const struct dsr_svc_key *svc, bool withdraw, char *err,
+			size_t errlen);
+
+/** Where the route of VIP id vip's address stands. */
+enum dsr_lb_route_state dsr_lb_vip_route(const struct dsr_lb *lb, unsigned int vip);
+
+/** "announced", "withdrawn", "no-usable-backend", "not-announced", "route-error". */
+const char *dsr_lb_route_state_name(enum dsr_lb_route_state s);
 
 /** Stop the workers and wait for them. */
 void dsr_lb_stop(struct dsr_lb *lb);

@@ -401,7 +401,9 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 	/* Now the ports take their multicast groups. */
 	if (dsr_lb_nd_configure(lb, lb->conf, err, errlen) != 0)
 		return -1;
-	return dsr_lb_kif_init(lb, err, errlen);
+	if (dsr_lb_kif_init(lb, err, errlen) != 0)
+		return -1;
+	return dsr_lb_announce_init(lb, err, errlen);
 }
 
 int
@@ -486,6 +488,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	unsigned int i;
 	uint16_t p;
 
+	dsr_lb_announce_fini(lb);
 	dsr_lb_kif_fini(lb);
 	if (lb->ports_started)
 		for (p = 0; p < lb->nb_ports; p++)

@@ -80,4 +80,13 @@ void dsr_lb_hc_step(struct dsr_lb *lb, unsigned int b, const struct dsr_check *k
 void dsr_lb_hc_close(struct dsr_lb *lb, unsigned int b);
 void dsr_lb_hc_fini(struct dsr_lb *lb);
 
+/*
+ * lb_announce.c: VIP routes (`announce table`): set up (flush stale
+ * routes); follow config, health and neighbours (now and then); remove
+ * every route (exit).
+ */
+int dsr_lb_announce_init(struct dsr_lb *lb, char *err, size_t errlen);
+void dsr_lb_announce_tick(struct dsr_lb *lb, uint32_t now_ms);
+void dsr_lb_announce_fini(struct dsr_lb *lb);
+
 #endif /* DSR_LB_PVT_H */

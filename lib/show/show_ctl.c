@@ -300,6 +300,24 @@ run_change(struct dsr_lb *lb, const struct dsr_ctl_req *req, const struct dsr_cm
 	return DSR_CTL_DONE;
 }
 
+/* vip withdraw / vip announce: the route of a VIP's address, logged with who asked. */
+static enum dsr_ctl_result
+h_withdraw(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
+	   struct dsr_ctl_out *out)
+{
+	char err[DSR_CMD_ERR_MAX], line[2 * DSR_CMD_ERR_MAX];
+
+	dsr_cmd_format(&st->cmd, line, sizeof(line));
+	if (dsr_lb_vip_withdraw(lb, &st->cmd.u.vip.svc, st->cmd.id == DSR_CMD_VIP_WITHDRAW, err,
+				sizeof(err)) != 0) {
+		dsr_ctl_error(out, "%s", err);
+		return DSR_CTL_FAIL;
+	}
+	dsr_log(DSR_LOG_INFO, "control: uid %u pid %d: %s", (unsigned int)req->uid, (int)req->pid,
+		line);
+	return DSR_CTL_DONE;
+}
+
 /* Handlers of the commands that take no more than the balancer and the command. */
 static enum dsr_ctl_result
 h_objects(struct dsr_lb *lb, const struct dsr_ctl_req *req, struct show_req_state *st,
@@ -445,6 +463,8 @@ static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
 	[DSR_CMD_PORT_KERNEL_IF] = h_change,
 	[DSR_CMD_VIP_ADD] = h_change,
 	[DSR_CMD_VIP_DEL] = h_change,
+	[DSR_CMD_VIP_WITHDRAW] = h_withdraw,
+	[DSR_CMD_VIP_ANNOUNCE] = h_withdraw,
 	[DSR_CMD_BACKEND_ADD] = h_change,
 	[DSR_CMD_BACKEND_DEL] = h_change,
 	[DSR_CMD_BACKEND_SET] = h_change,
@@ -458,6 +478,7 @@ static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
 	[DSR_CMD_MAGLEV_SIZE] = h_change,
 	[DSR_CMD_ARP_ANNOUNCE] = h_change,
 	[DSR_CMD_ARP_REFRESH] = h_change,
+	[DSR_CMD_ANNOUNCE_TABLE] = h_change,
 	[DSR_CMD_SHOW_VIPS] = h_objects,
 	[DSR_CMD_SHOW_BACKENDS] = h_objects,
 	[DSR_CMD_SHOW_CONNS] = h_conns,

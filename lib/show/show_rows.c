@@ -219,6 +219,8 @@ show_row_vip(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, unsigned 
 	dsr_ctl_row_begin(out, kind);
 	kv_group(out, DSR_CTR_G_VIP, 0, &s->vip[v]);
 	dsr_ctl_kv_u64(out, "backends", nb);
+	dsr_ctl_kv_str(out, "routed", c->vips[v].routed ? "yes" : "no");
+	dsr_ctl_kv_str(out, "route", dsr_lb_route_state_name(dsr_lb_vip_route(lb, v)));
 	dsr_ctl_row_end(out);
 }
 

@@ -331,7 +331,7 @@ def test_usage(tmp):
     p = run(["--markdown"])
     expect("--markdown", p, 0)
     check("--markdown content", p.stdout.startswith("# dsrlbctl") and
-          "### `vip add VIP:PORT/PROTO`" in p.stdout and "dsrlbctl show vips" in p.stdout,
+          "### `vip add VIP:PORT/PROTO [routed]`" in p.stdout and "dsrlbctl show vips" in p.stdout,
           p.stdout[:200])
     p = run(["-h"])
     expect("-h", p, 0)

@@ -427,7 +427,7 @@ test_err_unexpected(void)
 	EXPECT_ERR("port 0 address 10.0.0.2/24 foo", "unexpected 'foo'");
 	EXPECT_ERR("port 0 addr 10.0.0.2/24",
 		   "unexpected 'addr' (expected 'address' or 'kernel-interface')");
-	EXPECT_ERR("vip add 10.0.0.1:80/tcp foo", "unexpected 'foo'");
+	EXPECT_ERR("vip add 10.0.0.1:80/tcp foo", "unexpected 'foo' (expected 'routed')");
 	EXPECT_ERR("vip del 10.0.0.1:80/tcp 10.0.0.2", "unexpected '10.0.0.2'");
 	EXPECT_ERR("backend add 10.0.0.1:80/tcp 10.0.0.2 foo",
 		   "unexpected 'foo' (expected 'mac' or 'weight')");
@@ -596,6 +596,12 @@ static const char *const canonical[] = {
 	"port 31 kernel-interface eth-1.100_a",
 	"vip add 10.200.0.100:80/tcp",
 	"vip add 10.200.0.100:53/udp",
+	"vip add 10.200.0.101:80/tcp routed",
+	"vip add [fd00:1::101]:80/tcp routed",
+	"vip withdraw 10.200.0.100:80/tcp",
+	"vip announce [fd00:1::100]:80/tcp",
+	"announce table 100",
+	"announce table 4294967295",
 	"vip del 10.200.0.100:80/tcp",
 	"backend add 10.200.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100",
 	"backend add 10.200.0.100:80/tcp 10.0.0.22 weight 0",
