@@ -162,8 +162,9 @@ arp_addrs_build(struct dsr_arp *a, const struct dsr_conf *conf, const struct arp
 		uint32_t ip = conf->vips[i].svc.ip;
 		unsigned int first = n;
 
-		/* IPv6 VIPs are lib/nd's. */
-		if (!conf->vips[i].used || conf->vips[i].svc.family != DSR_AF_IPV4)
+		/* IPv6 VIPs are lib/nd's; a routed VIP is reached by its route, never by ARP. */
+		if (!conf->vips[i].used || conf->vips[i].svc.family != DSR_AF_IPV4 ||
+		    conf->vips[i].routed)
 			continue;
 		for (p = 0; p < nb_ports; p++) {
 			if (arp_port_holds(&ports[p], ip)) {

@@ -453,6 +453,7 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 	dsr_lb_arp_service(lb, now_ms);
 	dsr_lb_kif_service(lb);
 	dsr_lb_health_tick(lb, now_ms);
+	dsr_lb_announce_tick(lb, now_ms);
 	dsr_pub_reclaim(&lb->pub, false);
 	if ((int32_t)(now_ms - lb->last_second_ms) >= 1000) {
 		lb->last_second_ms = now_ms;
@@ -464,6 +465,8 @@ dsr_lb_service(struct dsr_lb *lb, uint32_t now_ms)
 void
 dsr_lb_stop(struct dsr_lb *lb)
 {
+	/* Routers first: the workers forward while the routes go. */
+	dsr_lb_announce_stop(lb);
 	__atomic_store_n(&lb->pub.quit, 1, __ATOMIC_RELEASE);
 	if (lb->launched)
 		rte_eal_mp_wait_lcore();

@@ -356,12 +356,21 @@ reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *ch
 		if (reload_step(next, &cmd, changes, err, errlen) != 0)
 			return -1;
 	}
+	/* A kept VIP whose routed flag changed keeps its backends (ARP/ND follow). */
+	for (i = 0; i < DSR_MAX_VIPS; i++) {
+		v = next->vips[i].used ? dsr_conf_find_vip(want, &next->vips[i].svc) : -1;
+		if (v >= 0 && next->vips[i].routed != want->vips[v].routed) {
+			next->vips[i].routed = want->vips[v].routed;
+			(*changes)++;
+		}
+	}
 	for (i = 0; i < DSR_MAX_VIPS; i++) {
 		if (!want->vips[i].used || dsr_conf_find_vip(next, &want->vips[i].svc) >= 0)
 			continue;
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.id = DSR_CMD_VIP_ADD;
 		cmd.u.vip.svc = want->vips[i].svc;
+		cmd.u.vip.routed = want->vips[i].routed;
 		if (reload_step(next, &cmd, changes, err, errlen) != 0)
 			return -1;
 	}

@@ -101,7 +101,8 @@ dsr_lb_nd_configure(struct dsr_lb *lb, const struct dsr_conf *conf, char *err, s
 	for (i = 0; i < DSR_MAX_VIPS; i++) {
 		const struct dsr_svc_key *s = &conf->vips[i].svc;
 
-		if (!conf->vips[i].used || s->family != DSR_AF_IPV6)
+		/* A routed VIP: no NA, no DAD, no answer (routers use its route). */
+		if (!conf->vips[i].used || s->family != DSR_AF_IPV6 || conf->vips[i].routed)
 			continue;
 		/* On the ports whose subnet holds it, else on every IPv6 port (as ARP). */
 		first = n;

@@ -87,6 +87,7 @@ void dsr_lb_hc_fini(struct dsr_lb *lb);
  */
 int dsr_lb_announce_init(struct dsr_lb *lb, char *err, size_t errlen);
 void dsr_lb_announce_tick(struct dsr_lb *lb, uint32_t now_ms);
+void dsr_lb_announce_stop(struct dsr_lb *lb);
 void dsr_lb_announce_fini(struct dsr_lb *lb);
 
 #endif /* DSR_LB_PVT_H */

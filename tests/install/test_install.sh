@@ -44,6 +44,8 @@ conf=$(grep -o -- '-f [^ ]*' "$unit" | cut -d' ' -f2)
 check "the installed config ($conf) is the sample" cmp -s "$dest$conf" config/dsrlb.conf
 check "dsrlb.env sets DSRLB_EAL" grep -q '^DSRLB_EAL=' "$(dirname "$dest$conf")/dsrlb.env"
 check "the sysusers.d file makes the group dsrlb" grep -q '^g dsrlb' "$(find "$dest" -path '*/sysusers.d/dsrlb.conf')"
+protos=$(find "$dest" -path '*/iproute2/rt_protos.d/dsrlb.conf')
+check "rt_protos.d/dsrlb.conf names protocol 248 dsrlb" grep -Eq '^248[[:space:]]+dsrlb$' "$protos"
 
 dsrlb=$(find "$dest" -type f -name dsrlb -path '*/sbin/*')
 dsrlbctl=$(find "$dest" -type f -name dsrlbctl -path '*/bin/*' ! -path '*/sbin/*')
