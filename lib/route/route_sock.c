@@ -77,37 +77,36 @@ route_talk(int fd, const uint8_t *req, int n, uint32_t seq, uint32_t table, dsr_
 	return r < 0 ? r : 0;
 }
 
+/* Add (add) or delete r: one request and its ACK; a delete of a missing route is fine. */
 static int
-route_err(const char *what, const struct dsr_route *r, int e, char *err, size_t errlen)
+route_change(int fd, const struct dsr_route *r, bool add, char *err, size_t errlen)
 {
+	uint8_t req[DSR_ROUTE_MSG_MAX];
+	uint32_t seq = route_seq++;
+	int n = add ? dsr_route_msg_add(r, seq, req, sizeof(req))
+		    : dsr_route_msg_del(r, seq, req, sizeof(req));
+	int e = route_talk(fd, req, n, seq, r->table, NULL, NULL);
 	char s[64];
 
-	snprintf(err, errlen, "%s route %s table %u: %s", what, dsr_route_str(r, s, sizeof(s)),
-		 r->table, e == -EAGAIN ? "no answer from the kernel" : strerror(-e));
+	/* Already gone (the interface went down, or someone removed it): fine. */
+	if (e == 0 || (!add && e == -ESRCH))
+		return 0;
+	snprintf(err, errlen, "cannot %s route %s table %u: %s", add ? "add" : "delete",
+		 dsr_route_str(r, s, sizeof(s)), r->table,
+		 e == -EAGAIN ? "no answer from the kernel" : strerror(-e));
 	return -1;
 }
 
 int
 dsr_route_add(int fd, const struct dsr_route *r, char *err, size_t errlen)
 {
-	uint8_t req[DSR_ROUTE_MSG_MAX];
-	uint32_t seq = route_seq++;
-	int e = route_talk(fd, req, dsr_route_msg_add(r, seq, req, sizeof(req)), seq, r->table,
-			   NULL, NULL);
-
-	return e == 0 ? 0 : route_err("cannot add", r, e, err, errlen);
+	return route_change(fd, r, true, err, errlen);
 }
 
 int
 dsr_route_del(int fd, const struct dsr_route *r, char *err, size_t errlen)
 {
-	uint8_t req[DSR_ROUTE_MSG_MAX];
-	uint32_t seq = route_seq++;
-	int e = route_talk(fd, req, dsr_route_msg_del(r, seq, req, sizeof(req)), seq, r->table,
-			   NULL, NULL);
-
-	/* Already gone (the interface went down, or someone removed it): fine. */
-	return e == 0 || e == -ESRCH ? 0 : route_err("cannot delete", r, e, err, errlen);
+	return route_change(fd, r, false, err, errlen);
 }
 
 /* Routes found by a dump, to delete once it is read. */

@@ -32,6 +32,7 @@ enum prom_kind {
 	PK_BE_CHECK,     /* the latency of its last check */
 	PK_BE_SINCE,     /* seconds in its health state */
 	PK_VIP_PANIC,    /* times a VIP began to ignore health */
+	PK_VIP_ROUTE,    /* whether the route of a VIP's address is announced */
 	PK_ARP,          /* ARP counters, by port */
 	PK_CONFLICTS,    /* duplicate-address frames */
 	PK_ND,           /* neighbour discovery counters, by port */
@@ -74,6 +75,8 @@ static const struct prom_section {
 	 "Seconds the backend has been in its health state."},
 	{PK_VIP_PANIC, 0, NULL, "dsrlb_vip_panics_total", "counter",
 	 "Times the VIP ignored health because too few backends were healthy (panic)."},
+	{PK_VIP_ROUTE, 0, NULL, "dsrlb_vip_announced", "gauge",
+	 "1 if the route of the VIP's address is in the announce table, else 0."},
 	{PK_ARP, 0, NULL, "dsrlb_arp_total", "counter", "ARP counters, by port."},
 	{PK_CONFLICTS, 0, NULL, "dsrlb_arp_conflicts_total", "counter",
 	 "Duplicate-address frames, by our address, other MAC and kind."},
@@ -161,6 +164,7 @@ family_items(const struct dsr_lb *lb, const struct prom_section *sec)
 		return lb->nb_workers;
 	case PK_VIP:
 	case PK_VIP_PANIC:
+	case PK_VIP_ROUTE:
 		return DSR_MAX_VIPS;
 	case PK_ARP:
 		return lb->nb_ports * DSR_ARP_NCOUNTERS;
@@ -316,13 +320,16 @@ emit_item(const struct dsr_lb *lb, const struct dsr_stats_lcore *s, const struct
 		return;
 	case PK_VIP:
 	case PK_VIP_PANIC:
+	case PK_VIP_ROUTE:
 		if (!lb->conf->vips[i].used)
 			return;
 		snprintf(l, sizeof(l), "vip=\"%s\"",
 			 dsr_svc_str(&lb->conf->vips[i].svc, svc, sizeof(svc)));
 		sample(out, fam->name, l,
 		       sec->kind == PK_VIP ? dsr_ctr_get(&s->vip[i], fam->ctr)
-					   : lb->health->vip[i].panics);
+		       : sec->kind == PK_VIP_ROUTE
+			       ? dsr_lb_vip_route(lb, i) == DSR_LB_ROUTE_ANNOUNCED
+			       : lb->health->vip[i].panics);
 		return;
 	case PK_ARP:
 	case PK_CONFLICTS:

@@ -78,6 +78,13 @@ check "the flush is logged" grep -q "announce table 100: removed 1 routes of an 
 check "logged: announced (table 100)" grep -q "INFO VIP $VIP: announced (table 100)" \
 	"$RIG_DIR/lb.err"
 check "show vips: announced" col_is "$VIP:80/tcp" announced
+prom() { # the dsrlb_vip_announced sample of SVC
+	rig_ctl show stats --prometheus | awk -v k="dsrlb_vip_announced{vip=\"$1\"}" '$1 == k {print $2}'
+}
+check "Prometheus: dsrlb_vip_announced 1" test "$(prom "$VIP:80/tcp")" = 1
+json=$(rig_ctl --json show vips | python3 -c 'import json, sys
+print(" ".join(r["route"] + "/" + r["routed"] for r in json.load(sys.stdin)["rows"]))')
+check "show vips --json: route and routed ($json)" test "$json" = "announced/no announced/yes"
 check "show config: routed" grep -qx "vip add $RVIP:80/tcp routed" <(rig_ctl show config)
 
 check "a normal VIP is answered by ARP" arp_answered "$VIP"
@@ -89,6 +96,7 @@ check "the routed VIP is forwarded (answer '$who')" grep -Eqx 'b1|b2' <<<"$who"
 rig_ctl vip withdraw "$VIP:80/tcp"
 check "vip withdraw: its route goes at once" routes_are "$RVIP $KIF"
 check "show vips: withdrawn" col_is "$VIP:80/tcp" withdrawn
+check "Prometheus: dsrlb_vip_announced 0" test "$(prom "$VIP:80/tcp")" = 0
 check "logged: withdrawn (operator)" grep -q "INFO VIP $VIP: withdrawn (operator)" \
 	"$RIG_DIR/lb.err"
 who=$(ns cl curl -s --max-time 3 "http://$VIP/" || true)

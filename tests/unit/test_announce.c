@@ -12,14 +12,7 @@
 #include "dsr_cmd.h"
 #include "dsr_conf.h"
 #include "dsr_test.h"
-
-#define EXPECT_ERR(line, msg)                                                                      \
-	do {                                                                                       \
-		struct dsr_cmd _c;                                                                 \
-		char _e[DSR_CMD_ERR_MAX] = "";                                                     \
-		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), -1);                            \
-		CHECK_STR(_e, msg);                                                                \
-	} while (0)
+#include "test_cmd_util.h"
 
 static void
 test_grammar(void)

@@ -10,6 +10,7 @@
 #include "dsr_cmd.h"
 #include "dsr_conf.h"
 #include "dsr_test.h"
+#include "test_cmd_util.h"
 #include "test_conf_util.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -37,14 +38,6 @@ parse_ok(const char *line, struct dsr_cmd *cmd, const char *canon, int lineno)
 }
 
 #define PARSE_OK(line, cmd, canon) parse_ok(line, cmd, canon, __LINE__)
-
-#define EXPECT_ERR(line, msg)                                                                      \
-	do {                                                                                       \
-		struct dsr_cmd _c;                                                                 \
-		char _e[DSR_CMD_ERR_MAX] = "";                                                     \
-		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), -1);                            \
-		CHECK_STR(_e, msg);                                                                \
-	} while (0)
 
 static void
 test_parse(void)

@@ -9,6 +9,7 @@
 
 #include "dsr_cmd.h"
 #include "dsr_test.h"
+#include "test_cmd_util.h"
 
 /* Parse a line that must give a command; print the error if not. */
 static int
@@ -25,15 +26,6 @@ parse_ok(const char *line, struct dsr_cmd *cmd, int lineno)
 }
 
 #define PARSE_OK(line, cmd) parse_ok(line, cmd, __LINE__)
-
-/* A line that must fail with exactly msg. */
-#define EXPECT_ERR(line, msg)                                                                      \
-	do {                                                                                       \
-		struct dsr_cmd _c;                                                                 \
-		char _e[DSR_CMD_ERR_MAX] = "";                                                     \
-		CHECK_EQ(dsr_cmd_parse(line, &_c, _e, sizeof(_e)), -1);                            \
-		CHECK_STR(_e, msg);                                                                \
-	} while (0)
 
 #define EXPECT_BLANK(line)                                                                         \
 	do {                                                                                       \

@@ -5,6 +5,7 @@
  * ACKs, errors, dumps with routes of other protocols and tables. No
  * socket: what goes to the kernel is checked as bytes.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,6 @@
 #include "dsr_common.h"
 #include "dsr_route.h"
 #include "dsr_test.h"
-
-static uint32_t
-ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	uint8_t x[4] = {a, b, c, d};
-	uint32_t ip;
-
-	memcpy(&ip, x, sizeof(ip));
-	return ip;
-}
 
 static const uint8_t fd00_100[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00};
 
@@ -54,7 +45,7 @@ test_add4(void)
 		8,    0,  4,  0, 7,    0,   0,    0,                /* RTA_OIF */
 	};
 	struct dsr_route r = {
-		.family = DSR_AF_IPV4, .ip = ip4(10, 0, 0, 100), .table = 100, .ifindex = 7};
+		.family = DSR_AF_IPV4, .ip = htonl(0x0a000064), .table = 100, .ifindex = 7};
 	uint8_t buf[DSR_ROUTE_MSG_MAX];
 
 	check_bytes(buf, dsr_route_msg_add(&r, 1, buf, sizeof(buf)), want, sizeof(want));
@@ -104,7 +95,7 @@ test_del_and_dump(void)
 		0x1c, 0, 0,  0, 0x1a, 0, 0x01, 0x03, 9, 0, 0, 0, 0, 0,
 		0,    0, 10, 0, 0,    0, 0,    0,    0, 0, 0, 0, 0, 0,
 	};
-	struct dsr_route r = {.family = DSR_AF_IPV4, .ip = ip4(10, 0, 0, 100), .table = 100};
+	struct dsr_route r = {.family = DSR_AF_IPV4, .ip = htonl(0x0a000064), .table = 100};
 	uint8_t buf[DSR_ROUTE_MSG_MAX];
 
 	check_bytes(buf, dsr_route_msg_del(&r, 2, buf, sizeof(buf)), del, sizeof(del));
@@ -158,13 +149,13 @@ static void
 test_parse(void)
 {
 	struct dsr_route a = {
-		.family = DSR_AF_IPV4, .ip = ip4(10, 0, 0, 100), .table = 100, .ifindex = 7};
+		.family = DSR_AF_IPV4, .ip = htonl(0x0a000064), .table = 100, .ifindex = 7};
 	struct dsr_route b = a, other_table = a, v6 = a, big = a;
 	uint8_t buf[1024];
 	struct seen s;
 	size_t at = 0;
 
-	b.ip = ip4(10, 0, 0, 101);
+	b.ip = htonl(0x0a000065);
 	other_table.table = 101;
 	v6.family = DSR_AF_IPV6;
 	v6.ip = 0;
@@ -203,7 +194,7 @@ test_parse(void)
 static void
 test_str(void)
 {
-	struct dsr_route r = {.family = DSR_AF_IPV4, .ip = ip4(10, 0, 0, 100)};
+	struct dsr_route r = {.family = DSR_AF_IPV4, .ip = htonl(0x0a000064)};
 	char s[64];
 
 	CHECK_STR(dsr_route_str(&r, s, sizeof(s)), "10.0.0.100/32");
