@@ -30,7 +30,7 @@ LB1_MAC=02:00:00:00:00:02
 LB2_MAC=02:00:00:00:00:03
 CLIENT_IP=10.1.0.10
 BGP_TABLE=100
-BGP_PROTO=252
+BGP_PROTO=248
 KIF=dsr0
 BIRD=${BIRD:-bird}
 BIRDC=${BIRDC:-birdc}
@@ -177,8 +177,11 @@ bgp_finish() {
 		for h in lb1 lb2; do
 			echo "--- $h dsrlb stderr"; grep -v "^EAL" "$RIG_DIR/$h.err" 2>/dev/null | tail -20 || true
 			echo "--- $h bird"; tail -20 "$RIG_DIR/$h.bird" 2>/dev/null || true
+			bgp_birdc "$h" show protocols all uplink 2>/dev/null | head -12
+			ns "$h" ip -o addr show dev "$KIF"
 		done
 		echo "--- rt bird"; tail -30 "$RIG_DIR/rt.bird" 2>/dev/null || true
+		bgp_birdc rt show protocols 2>/dev/null
 	fi
 	check_summary
 }

@@ -69,13 +69,16 @@ for port in "${!served[@]}"; do
 	[ -n "${on2[$port]:-}" ] && n2=$((n2 + 1))
 	[ -n "${on1[$port]:-}" ] && [ -n "${on2[$port]:-}" ] && both=$((both + 1))
 	[ -z "${on1[$port]:-}${on2[$port]:-}" ] && none=$((none + 1))
-	[ -n "${on1[$port]:-}" ] && [ -n "${on2[$port]:-}" ] || [ -n "${on1[$port]:-}${on2[$port]:-}" ] ||
+	[ -n "${on1[$port]:-}${on2[$port]:-}" ] ||
 		echo "port $port (${served[$port]}): lb1 '${on1[$port]:-}', lb2 '${on2[$port]:-}'" \
 		"$(bgp_ctl lb1 show conns | grep ":$port ") $(bgp_ctl lb2 show conns | grep ":$port ")"
 	b=${on1[$port]:-${on2[$port]:-}}
 	[ -z "$b" ] || [ "$b" = "${served[$port]}" ] || wrong=$((wrong + 1))
 done
 echo "entries: lb1 $n1, lb2 $n2, on both $both, on neither $none, backend not the one that answered $wrong"
+[ "$none" = 0 ] || for h in lb1 lb2; do
+	echo "$h: $(bgp_ctl "$h" show stats | grep -E '^(total|event|drop) ' | grep -v 'count 0$' | paste -sd' ')"
+done
 check "both instances carry traffic (lb1 $n1, lb2 $n2)" [ "$n1" -gt 0 -a "$n2" -gt 0 ]
 check "each connection has an entry on exactly one instance" [ "$both.$none" = 0.0 ]
 check "each entry names the backend that answered" [ "$wrong" = 0 ]
