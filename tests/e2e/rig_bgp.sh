@@ -21,7 +21,7 @@
 # with next hop self. The router's BIRD (config/bird-router.conf)
 # installs both as one multipath route, hashed on the 5-tuple.
 # Source this file (it sources rig.sh); call bgp_up, then bgp_start_lb
-# for lb1 and lb2, bgp_wait_paths 2; rig_down (from a trap) ends it all.
+# for lb1 and lb2, bgp_wait_paths 2; bgp_down (from a trap) ends it all.
 
 . "$(dirname "${BASH_SOURCE[0]}")/rig.sh"
 
@@ -159,6 +159,56 @@ bgp_wait_paths() { # "hops" [seconds]
 	echo "$(((now - start) / 1000000)) ms"
 }
 
+# N connections to the VIP from the client, one after the other, from
+# client ports FIRST.. (ephemeral ports may repeat within a few hundred);
+# each reads its answer up to the server's FIN, and stays open (the
+# client does not close) until bgp_clients_close: so every connection
+# keeps its entry on the balancers (an RST would drop it; and a backend's
+# tail-loss probe retransmitting its FIN to a client that has closed
+# draws one). Writes "BACKEND-NAME PORT" for each to OUT, "fail PORT WHY"
+# for a failure, and returns once all are answered.
+BGP_CLIENTS_PID=
+bgp_clients() { # first n out
+	rm -f "$RIG_DIR/clients.done" "$RIG_DIR/clients.close"
+	ip netns exec "$RIG-cl" /usr/bin/python3 - "$VIP" "$1" "$2" "$RIG_DIR/clients" >"$3" <<'PY' &
+import os, socket, sys, time
+vip, first, n, flag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+socks = []
+for port in range(first, first + n):
+    try:
+        s = socket.create_connection((vip, 80), timeout=3, source_address=("", port))
+        socks.append(s)
+        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        body = b""
+        while True:
+            d = s.recv(4096)
+            if not d:
+                break
+            body += d
+        print(body.split(b"\r\n\r\n", 1)[1].decode().strip(), port, flush=True)
+    except OSError as e:
+        print("fail", port, e, flush=True)
+open(flag + ".done", "w").close()
+for _ in range(1200):
+    if os.path.exists(flag + ".close"):
+        break
+    time.sleep(0.05)
+PY
+	BGP_CLIENTS_PID=$!
+	while [ ! -e "$RIG_DIR/clients.done" ]; do
+		kill -0 "$BGP_CLIENTS_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+}
+
+# Close the connections of bgp_clients.
+bgp_clients_close() {
+	[ -n "$BGP_CLIENTS_PID" ] || return 0
+	touch "$RIG_DIR/clients.close"
+	wait "$BGP_CLIENTS_PID" 2>/dev/null
+	BGP_CLIENTS_PID=
+}
+
 # The backend (IP) of each connection of instance HOST: "PORT BACKEND"
 # lines, client ports of $CLIENT_IP only.
 bgp_conns() { # host
@@ -169,6 +219,11 @@ for r in json.load(sys.stdin)["rows"]:
     if r["kind"] == "conn" and ip == sys.argv[1]:
         print(port, r["backend"])
 ' "$CLIENT_IP"
+}
+
+bgp_down() {
+	[ -z "$BGP_CLIENTS_PID" ] || kill "$BGP_CLIENTS_PID" 2>/dev/null
+	rig_down
 }
 
 bgp_finish() {

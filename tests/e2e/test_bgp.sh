@@ -11,12 +11,10 @@
 #    not carry it (its MAC; strict-syn is off, so it picks the flow up by
 #    Maglev, as it would after a failover) gets an entry there too: both
 #    instances name the same backend for every flow, though their configs
-#    list the backends in opposite orders. (The ACK makes the backend's
-#    TIME-WAIT socket answer, the client then sends RST on the flow's first
-#    path: the first instance's entries are read before the ACKs.)
+#    list the backends in opposite orders.
 set -uo pipefail
 . "$(dirname "$0")/rig_bgp.sh"
-trap rig_down EXIT
+trap bgp_down EXIT
 
 N=200
 
@@ -27,26 +25,8 @@ t=$(bgp_wait_paths "10.0.0.2 10.0.0.3" 20)
 check "the router has an ECMP route to $VIP via both instances ($t)" [ "${t% ms}" != "$t" ]
 ns rt ip route show "$VIP/32"
 
-# N connections from client ports 40001-40200 (ephemeral ports may repeat
-# within 200), one after the other; each prints "BACKEND-NAME CLIENT-PORT".
-ns cl /usr/bin/python3 - "$VIP" "$N" >"$RIG_DIR/served" <<'PY'
-import socket, sys
-vip, n = sys.argv[1], int(sys.argv[2])
-for port in range(40001, 40001 + n):
-    try:
-        s = socket.create_connection((vip, 80), timeout=3, source_address=("", port))
-        s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        body = b""
-        while True:
-            d = s.recv(4096)
-            if not d:
-                break
-            body += d
-        s.close()
-        print(body.split(b"\r\n\r\n", 1)[1].decode().strip(), port)
-    except OSError as e:
-        print("fail", port, e)
-PY
+# N connections, kept open (see bgp_clients); "BACKEND-NAME CLIENT-PORT".
+bgp_clients 40001 "$N" "$RIG_DIR/served"
 declare -A served=()
 bad=0
 while read -r who port; do
@@ -126,4 +106,5 @@ echo "flows seen on both instances: $seen2, same backend $agree, different $diff
 check "every flow now has an entry on the other instance too" [ "$seen2" = "$N" ]
 check "both instances chose the same backend for every flow, the one that answered" \
 	[ "$agree" = "$N" ]
+bgp_clients_close
 bgp_finish
