@@ -39,10 +39,7 @@ declare -gA BGP_MAC=([lb1]=$LB1_MAC [lb2]=$LB2_MAC)
 
 # The LAN, the router with its BIRD, the client behind it, the backends.
 bgp_up() {
-	ip netns add "$RIG-sw"
-	ns sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ns sw ip link add br0 type bridge
-	ns sw ip link set br0 up
+	rig_switch
 	rig_host rt "$ROUTER_MAC" 10.0.0.1/24
 	ip netns add "$RIG-cl"
 	ip link add eth0 netns "$RIG-cl" address "$CLIENT_MAC" type veth peer name eth1 netns "$RIG-rt"
@@ -209,6 +206,90 @@ bgp_clients_close() {
 	BGP_CLIENTS_PID=
 }
 
+# N rate-limited downloads of the backends' 1 MB blob through the VIP,
+# from client ports 41001.., in the background (bgp_downloads_ok waits).
+# Set a small receive window on the client first (net.ipv4.tcp_rmem), or
+# the whole blob sits in its socket buffer within the first second and
+# the flows need no balancer after that.
+declare -gA BGP_DL_PIDS=()
+bgp_downloads() { # n rate
+	local i port
+	for i in $(seq "$1"); do
+		port=$((41000 + i))
+		ip netns exec "$RIG-cl" curl -s --max-time 60 --limit-rate "$2" --local-port "$port" \
+			-o "$RIG_DIR/dl.$port" "http://$VIP/blob" &
+		BGP_DL_PIDS[$port]=$!
+	done
+}
+
+# Where the downloads run: BGP_ON[lb1] and BGP_ON[lb2] list their ports,
+# BGP_WAS maps each port to its backend, BGP_BUSY is the instance with
+# more of them (lb1 on a tie) and BGP_IDLE the other.
+declare -gA BGP_WAS=() BGP_ON=()
+BGP_BUSY=
+BGP_IDLE=
+bgp_downloads_split() {
+	local h port b
+	BGP_WAS=()
+	BGP_ON=([lb1]="" [lb2]="")
+	for h in lb1 lb2; do
+		while read -r port b; do
+			BGP_WAS[$port]=$b
+			BGP_ON[$h]+=" $port"
+		done < <(bgp_conns "$h")
+	done
+	echo "downloads on lb1:${BGP_ON[lb1]}; on lb2:${BGP_ON[lb2]}"
+	if [ "$(wc -w <<<"${BGP_ON[lb1]}")" -ge "$(wc -w <<<"${BGP_ON[lb2]}")" ]; then
+		BGP_BUSY=lb1 BGP_IDLE=lb2
+	else
+		BGP_BUSY=lb2 BGP_IDLE=lb1
+	fi
+}
+
+# Wait for the downloads: is each complete, byte for byte the blob of the
+# backend that the array named by $1 gives for its port (IP)?
+bgp_downloads_ok() { # name of an array: port -> backend IP
+	local -n be=$1
+	local port blob bad=0
+	for port in "${!BGP_DL_PIDS[@]}"; do
+		wait "${BGP_DL_PIDS[$port]}" || { echo "download from port $port: curl exit $?"; bad=$((bad + 1)); }
+		case "${be[$port]:-}" in
+		10.0.0.21) blob=$RIG_DIR/b1/blob ;;
+		10.0.0.22) blob=$RIG_DIR/b2/blob ;;
+		*) blob=/nonexistent ;;
+		esac
+		cmp -s "$RIG_DIR/dl.$port" "$blob" || {
+			echo "download from port $port: $(stat -c %s "$RIG_DIR/dl.$port" 2>/dev/null) bytes," \
+				"not ${be[$port]:-?}'s blob"
+			bad=$((bad + 1))
+		}
+	done
+	BGP_DL_PIDS=()
+	[ "$bad" = 0 ]
+}
+
+# A capture of the RSTs at the client, until bgp_stop_capture.
+BGP_CAP_PID=
+bgp_capture_rsts() {
+	ip netns exec "$RIG-cl" timeout 90 tcpdump -i eth0 -U -n -s 96 -w "$RIG_DIR/rst.pcap" \
+		"tcp and port 80 and tcp[tcpflags] & tcp-rst != 0" 2>"$RIG_DIR/rst.tcpdump" &
+	BGP_CAP_PID=$!
+	for _ in $(seq 50); do grep -q "listening on" "$RIG_DIR/rst.tcpdump" && break; sleep 0.1; done
+}
+
+# Stop the capture; set BGP_RSTS to the number of RSTs from the VIP. Those
+# are reset connections (a backend without the socket). The client's own
+# RSTs are only reported: a backend's tail-loss probe that retransmits its
+# FIN after the client has closed draws one.
+BGP_RSTS=
+bgp_stop_capture() {
+	sleep 0.3
+	kill "$BGP_CAP_PID" 2>/dev/null && wait "$BGP_CAP_PID" 2>/dev/null
+	BGP_CAP_PID=
+	echo "RSTs from the client: $(tcpdump -n -r "$RIG_DIR/rst.pcap" "src host $CLIENT_IP" 2>/dev/null | wc -l)"
+	BGP_RSTS=$(tcpdump -n -r "$RIG_DIR/rst.pcap" "src host $VIP" 2>/dev/null | wc -l)
+}
+
 # The backend (IP) of each connection of instance HOST: "PORT BACKEND"
 # lines, client ports of $CLIENT_IP only.
 bgp_conns() { # host
@@ -222,7 +303,10 @@ for r in json.load(sys.stdin)["rows"]:
 }
 
 bgp_down() {
-	[ -z "$BGP_CLIENTS_PID" ] || kill "$BGP_CLIENTS_PID" 2>/dev/null
+	local p
+	for p in $BGP_CLIENTS_PID $BGP_CAP_PID "${BGP_DL_PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	rig_down
 }
 

@@ -22,16 +22,7 @@ set -uo pipefail
 N=8
 RATE=200k # each 1 MB download takes about 5 s
 CHECK="check set $VIP:80/tcp dsr interval 0.5 timeout 0.5 rise 2 fall 2"
-declare -A DL_PIDS=()
-CAP=
-
-nsx() { exec ip netns exec "$RIG-$1" "${@:2}"; }
-cleanup() {
-	local p
-	for p in "${DL_PIDS[@]}" $CAP; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	bgp_down
-}
-trap cleanup EXIT
+trap bgp_down EXIT
 
 # new_conns FIRST-PORT N: N connections from client ports FIRST..; prints
 # how many were answered, and how many of them have an entry on lb1, lb2.
@@ -53,27 +44,16 @@ vip_route() {
 bgp_up || { echo "rig setup failed"; exit 1; }
 bgp_start_lb lb1 "$CHECK" || { bgp_finish; exit 1; }
 bgp_start_lb lb2 "$CHECK" || { bgp_finish; exit 1; }
-ns cl sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536" # see test_bgp_failover.sh
+ns cl sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536" # see bgp_downloads
 t=$(bgp_wait_paths "10.0.0.2 10.0.0.3" 20)
 check "the router has an ECMP route to $VIP via both instances ($t)" [ "${t% ms}" != "$t" ]
 
 # 1. Graceful withdraw.
-nsx cl timeout 90 tcpdump -i eth0 -U -n -s 96 -w "$RIG_DIR/cl.pcap" \
-	"tcp and port 80 and tcp[tcpflags] & tcp-rst != 0" 2>"$RIG_DIR/cl.tcpdump" &
-CAP=$!
-for _ in $(seq 50); do grep -q "listening on" "$RIG_DIR/cl.tcpdump" && break; sleep 0.1; done
-for i in $(seq $N); do
-	port=$((41000 + i))
-	nsx cl curl -s --max-time 60 --limit-rate "$RATE" --local-port "$port" \
-		-o "$RIG_DIR/dl.$port" "http://$VIP/blob" &
-	DL_PIDS[$port]=$!
-done
+bgp_capture_rsts
+bgp_downloads "$N" "$RATE"
 sleep 1
-declare -A on1=() on2=() was=()
-while read -r port b; do on1[$port]=$b; was[$port]=$b; done < <(bgp_conns lb1)
-while read -r port b; do on2[$port]=$b; was[$port]=$b; done < <(bgp_conns lb2)
-echo "downloads on lb1: ${!on1[*]}; on lb2: ${!on2[*]}"
-if [ "${#on1[@]}" -ge "${#on2[@]}" ]; then out=lb1 in=lb2; else out=lb2 in=lb1; fi
+bgp_downloads_split
+out=$BGP_BUSY in=$BGP_IDLE
 
 bgp_ctl "$out" vip withdraw "$VIP:80/tcp"
 t=$(bgp_wait_paths "${BGP_ADDR[$in]}" 10)
@@ -90,30 +70,9 @@ echo "40 new connections: answered $ok, entries on lb1 $c1, lb2 $c2"
 check "40 new connections are answered, all by $in" \
 	[ "$ok.${cnt[$in]}.${cnt[$out]}" = "40.40.0" ]
 
-bad=0
-for port in "${!DL_PIDS[@]}"; do
-	wait "${DL_PIDS[$port]}" || { echo "download from port $port: curl exit $?"; bad=$((bad + 1)); }
-	case "${was[$port]:-}" in
-	10.0.0.21) blob=$RIG_DIR/b1/blob ;;
-	10.0.0.22) blob=$RIG_DIR/b2/blob ;;
-	*) blob=/nonexistent ;;
-	esac
-	cmp -s "$RIG_DIR/dl.$port" "$blob" || {
-		echo "download from port $port: $(stat -c %s "$RIG_DIR/dl.$port" 2>/dev/null) bytes"
-		bad=$((bad + 1))
-	}
-done
-DL_PIDS=()
-check "all $N downloads complete, byte for byte" [ "$bad" = 0 ]
-sleep 0.3
-kill "$CAP" 2>/dev/null && wait "$CAP" 2>/dev/null
-CAP=
-# An RST from the VIP is a reset connection (a backend without the
-# socket). The client's own RSTs are counted apart: a backend's tail-loss
-# probe that retransmits its FIN after the client has closed draws one.
-rsts=$(tcpdump -n -r "$RIG_DIR/cl.pcap" "src host $VIP" 2>/dev/null | wc -l)
-echo "RSTs from the client after its downloads: $(tcpdump -n -r "$RIG_DIR/cl.pcap" "src host $CLIENT_IP" 2>/dev/null | wc -l)"
-check "no RST from the VIP reached the client ($rsts)" [ "$rsts" = 0 ]
+check "all $N downloads complete, byte for byte" bgp_downloads_ok BGP_WAS
+bgp_stop_capture
+check "no RST from the VIP reached the client ($BGP_RSTS)" [ "$BGP_RSTS" = 0 ]
 
 bgp_ctl "$out" vip announce "$VIP:80/tcp"
 t=$(bgp_wait_paths "10.0.0.2 10.0.0.3" 10)
