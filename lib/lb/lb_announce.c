@@ -5,7 +5,9 @@
  * the address has a usable backend (health in service, MAC resolved,
  * weight > 0) and the operator has not withdrawn it, for a routing
  * daemon (BIRD, FRR) to announce. Main lcore only, off the packet path:
- * re-evaluated every ANN_TICK_MS, and at once after vip withdraw/announce.
+ * re-evaluated every ANN_TICK_MS, and at once after vip withdraw/announce;
+ * routes are written again every ANN_REFRESH_MS and when a kernel
+ * interface comes up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@ struct dsr_lb_announce {
 	uint32_t table;
 	uint32_t next_tick_ms;
 	uint32_t next_refresh_ms;
+	uint32_t kif_up; /* bit p: port p's kernel interface was up at the last evaluation */
 	bool vip_usable[DSR_MAX_VIPS];
 	struct ann_addr addr[DSR_MAX_VIPS];
 };
@@ -182,13 +185,31 @@ addr_state(const struct ann_addr *e)
 	return DSR_LB_ROUTE_FAILED;
 }
 
+/*
+ * Which kernel interfaces are up. Linux drops the routes through one that
+ * goes down; when one comes up, the routes are written again at once.
+ */
+static uint32_t
+kif_up_mask(const struct dsr_lb *lb)
+{
+	uint32_t m = 0;
+	uint16_t p;
+
+	for (p = 0; p < DSR_MAX_PORTS; p++)
+		if (lb->conf->ports[p].kif[0] != '\0' && dsr_lb_kernel_if_up(lb, p))
+			m |= 1u << p;
+	return m;
+}
+
 /* The rule, for every address of the running configuration. */
 static void
 ann_eval(struct dsr_lb *lb, uint32_t now)
 {
 	struct dsr_lb_announce *a = lb->ann;
 	const struct dsr_conf *c = lb->conf;
-	bool refresh = (int32_t)(now - a->next_refresh_ms) >= 0;
+	uint32_t up = kif_up_mask(lb);
+	bool link_change = up != a->kif_up;
+	bool refresh = (int32_t)(now - a->next_refresh_ms) >= 0 || link_change;
 	unsigned int i;
 
 	memset(a->vip_usable, 0, sizeof(a->vip_usable));
@@ -210,6 +231,7 @@ ann_eval(struct dsr_lb *lb, uint32_t now)
 	}
 	if (refresh)
 		a->next_refresh_ms = now + ANN_REFRESH_MS;
+	a->kif_up = up;
 	for (i = 0; i < DSR_MAX_VIPS; i++) {
 		struct ann_addr *e = &a->addr[i];
 		bool want = e->seen && e->usable && !e->withdrawn;
@@ -218,6 +240,8 @@ ann_eval(struct dsr_lb *lb, uint32_t now)
 		if (!e->used)
 			continue;
 		ifindex = want ? route_ifindex(lb, &e->key) : 0;
+		if (link_change)
+			e->retry_ms = now; /* no need to wait for the next retry */
 		/* Written again on a new interface, and now and then (a link flap drops it). */
 		if (want && (!e->present || ifindex != e->ifindex || refresh)) {
 			e->ifindex = ifindex;

@@ -4,10 +4,11 @@
 # e2e: VIP routes (issue 18). dsrlb with a kernel interface (dsr0) and
 # `announce table 100` keeps "VIP/32 dev dsr0 proto dsrlb table 100" in
 # its namespace while the VIP has a usable backend: `vip withdraw` takes
-# it away, `vip announce` gives it back, weight 0 on every backend takes
-# it away, SIGTERM removes it (logged), a stale route of an earlier run
+# it away, `vip announce` gives it back, weight 0 on every backend or
+# failed health checks take it away, SIGTERM removes it (logged), a stale route of an earlier run
 # is flushed at start. A routed VIP (`vip add ... routed`) gets no ARP
-# answer while a normal one does, and is still forwarded.
+# answer while a normal one does, and is still forwarded; a reload that
+# turns the flag round turns the ARP answers round.
 set -euo pipefail
 . "$(dirname "$0")/rig.sh"
 trap rig_down EXIT
@@ -115,6 +116,42 @@ check "logged: withdrawn (no usable backend)" \
 	grep -q "INFO VIP $VIP: withdrawn (no usable backend)" "$RIG_DIR/lb.err"
 rig_ctl backend set "$VIP:80/tcp" 10.0.0.22 weight 100
 check "a usable backend again: announced" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+
+# The kernel drops the routes of an interface that goes down; dsrlb says
+# so, and writes them again as soon as it is up.
+ns lb ip link set "$KIF" down
+check "$KIF down: no route" routes_are ""
+rig_wait_for 20 col_is "$VIP:80/tcp" route-error >/dev/null || true
+check "show vips: route-error" col_is "$VIP:80/tcp" route-error
+check "logged once: the kernel's reason" \
+	test "$(grep -c "WARNING VIP $VIP: cannot add route $VIP/32 table 100: Network is down" \
+		"$RIG_DIR/lb.err")" = 1
+ns lb ip link set "$KIF" up
+check "$KIF up: both back" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+check "logged: the kernel took it" grep -q "NOTICE VIP $VIP: the kernel took the route" \
+	"$RIG_DIR/lb.err"
+
+# Health: a tcp check on a closed port takes both backends down.
+rig_ctl check set "$RVIP:80/tcp" tcp port 81 interval 0.2 timeout 0.1 fall 1
+check "every backend down by health: withdrawn" routes_are "10.0.0.100 $KIF"
+check "logged: $RVIP withdrawn (no usable backend)" \
+	grep -q "INFO VIP $RVIP: withdrawn (no usable backend)" "$RIG_DIR/lb.err"
+rig_ctl check set "$RVIP:80/tcp" none
+check "no check, backends in service: announced" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+
+# A reload that turns the flag round on both: ARP follows, routes stay.
+sed -i -e "s|^vip add $VIP:80/tcp\$|vip add $VIP:80/tcp routed|" \
+	-e "s|^vip add $RVIP:80/tcp routed\$|vip add $RVIP:80/tcp|" "$RIG_DIR/lb.conf"
+ns lb pkill -HUP -f -- "--file-prefix $RIG " || true
+rig_wait_for 30 grep -q "SIGHUP: " "$RIG_DIR/lb.err" || true
+# Three: the two flags, and 10.0.0.21's weight back from 0 to the file's.
+check "reload: the routed flags changed" grep -q "reloaded: 3 changes applied" "$RIG_DIR/lb.err"
+check "reload: $RVIP, no longer routed, is answered by ARP" arp_answered "$RVIP"
+check "reload: $VIP, now routed, is not" eval "! arp_answered $VIP"
+check "reload: both still announced" routes_are "10.0.0.100 $KIF
 $RVIP $KIF"
 
 out=$(rig_ctl vip withdraw 10.0.0.200:80/tcp 2>&1 || true)
