@@ -39,6 +39,10 @@ declare -gA BGP_MAC=([lb1]=$LB1_MAC [lb2]=$LB2_MAC)
 
 # The LAN, the router with its BIRD, the client behind it, the backends.
 bgp_up() {
+	if ! command -v "$BIRD" >/dev/null || ! command -v "$BIRDC" >/dev/null; then
+		echo "rig: no $BIRD/$BIRDC: apt-get install bird2 (tests/deps.sh)" >&2
+		return 1
+	fi
 	rig_switch
 	rig_host rt "$ROUTER_MAC" 10.0.0.1/24
 	ip netns add "$RIG-cl"
