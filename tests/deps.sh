@@ -5,7 +5,7 @@
 set -euo pipefail
 PKGS="dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc libnuma-dev libpcap-dev libreadline-dev
 python3 python3-scapy iproute2 ethtool tcpdump iputils-arping iputils-ping curl procps
-clang clang-format libclang-rt-14-dev llvm groff-base"
+clang clang-format libclang-rt-14-dev llvm groff-base bird2"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

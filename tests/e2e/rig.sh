@@ -135,11 +135,16 @@ rig_http_up() { # host addr
 	ns "$1" bash -c "exec 3<>/dev/tcp/$2/80" 2>/dev/null
 }
 
-rig_up() {
+# The switch: namespace "sw" with the bridge br0 that rig_host joins.
+rig_switch() {
 	ip netns add "$RIG-sw"
 	ns sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	ns sw ip link add br0 type bridge
 	ns sw ip link set br0 up
+}
+
+rig_up() {
+	rig_switch
 	rig_host cl "$CLIENT_MAC" 10.0.0.10/24
 	rig_host lb "$LB_MAC"
 	# af_packet sees veth frames with CHECKSUM_PARTIAL: have the kernel fill
