@@ -183,8 +183,10 @@ rig_stop_lb
 # af_packet's TX queues are its RX queues: one pair cannot serve 2 workers.
 RIG_VDEV_ARGS=net_af_packet0,iface=eth0,qpairs=1
 rig_start_lb "$RIG_DIR/lb.conf" 2>/dev/null
+refusal="2 worker lcores need one TX queue each, but it has 1"
 check "af_packet qpairs=1 with 2 workers is refused for want of TX queues" \
-	grep -q "2 worker lcores need one TX queue each, but it has 1" "$RIG_DIR/lb.err"
+	grep -q "$refusal" "$RIG_DIR/lb.err"
+grep -q "$refusal" "$RIG_DIR/lb.err" || sed 's/^/     lb.err: /' "$RIG_DIR/lb.err"
 rig_stop_lb
 
 # net_pcap on the same veth: 1 RX queue (inbound only), 2 TX queues, no RSS.
