@@ -85,6 +85,8 @@ test_settings(void)
 	dsr_conf_init(c);
 	CHECK_EQ(dsr_conf_apply_line(c, "port 0 address 10.0.0.2/24", err, sizeof(err)), 0);
 	CHECK_EQ(dsr_conf_apply_line(c, "port 0 kernel-interface dsr0", err, sizeof(err)), 0);
+	/* written only when set, as port addresses: otherwise it follows conntrack size */
+	CHECK_EQ(dsr_conf_apply_line(c, "conntrack size6 4096", err, sizeof(err)), 0);
 	CHECK_EQ(dsr_conf_settings(c, seen_id, seen), 0);
 	t = dsr_cmd_table(&n);
 	for (i = 0; i < n; i++) {
