@@ -29,6 +29,10 @@ def fwd_rows(res):
     return [r for r in res["cases"] if r["name"] in ("fwd", "udp")]
 
 
+def fwd6_rows(res):
+    return [r for r in res["cases"] if r["name"] in ("fwd6", "udp6")]
+
+
 def churn_rows(res):
     return [r for r in res["cases"] if r["name"].startswith("churn")]
 
@@ -72,6 +76,45 @@ def _l3(r):
     return _mpps(r["l3"]), "%.2f" % (r["lb"] / r["l3"])
 
 
+def ipv6_section(res, w):
+    """Section 1's IPv6 cases, each beside IPv4's ratio at the same flows."""
+    rows = fwd6_rows(res)
+    if not rows:
+        return
+    w("""
+### IPv6
+
+The same method on IPv6 pcaps (`gen_pcap.py` kinds `ack6`, `udp6`): flow
+i from 2001:db8::i to the VIP fd00::100 (TCP port 80, four backends; UDP
+port 53), 74-byte TCP frames and 80-byte UDP ones (78 and 84 on the
+wire; IPv4's are 64). The IPv6 table is `conntrack size6` entries (twice
+the flows, a power of two, as IPv4's `conntrack size` above; the IPv4
+table at its minimum, 1024), and dsrlb's live entries are its IPv6
+table's. testpmd macswap replays the same IPv6 pcap on the same lcores in
+the same rounds; l3fwd-em is not run on IPv6 (its IPv6 exact-match rules
+are another rule file). %s Stage 1 classifies IPv6 through the general
+path (`fwd_classify6()`: the full extension-header parser, VIP match,
+martians, hash, bucket prefetch); stage 2 takes an established flow's
+packet inline (`lib/fwd/fwd6_fast.c`), section 4 has the split. The last
+column is IPv4's dsrlb / testpmd at the same flows in this run.
+""" % ("Large cases run in two phases with a fill port, as IPv4's sampled case above."
+       if any(r["sample"] for r in rows) else
+       "The 1M case replays all 1M flows' packets (no fill port), as IPv4's `fwd 1M` does."))
+    w("| case | established flows | pcap packets | testpmd macswap Mpps | dsrlb Mpps "
+      "| dsrlb / testpmd | IPv4's dsrlb / testpmd | dsrlb ns/packet | live IPv6 entries |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        v4 = find(res, {"fwd6": "fwd", "udp6": "udp"}[r["name"]], r["flows"])
+        w("| %s | %s | %s | %s | %s | %.2f | %s | %.1f | %s |" % (
+            r["name"], _fmt_n(r["flows"]), _fmt_n(r["npkts"]), _mpps(r["tp"]), _mpps(r["lb"]),
+            r["lb"] / r["tp"], "%.2f" % (v4["lb"] / v4["tp"]) if v4 else "-", 1e9 / r["lb"],
+            _fmt_n(r["conns"])))
+    w("\nEach round (testpmd / dsrlb Mpps): %s." % "; ".join(
+        "%s: %s" % (r["label"], ", ".join("%.1f / %.1f" % (t / 1e6, lb / 1e6)
+                                          for t, lb in zip(r["rounds_tp"], r["rounds_lb"])))
+        for r in rows))
+
+
 def _loads(x):
     return " ".join("%.2f" % v for v in x)
 
@@ -88,8 +131,11 @@ def console_table(res):
         lines.append("load averages (1, 5, 15 min): %s at the start, %s at the end" % (
             _loads(res["load_start"]), _loads(res.get("load_end", []))))
     for m in res["memory"]:
-        lines.append("memory: conntrack size %d: %.1f MiB, %.1f bytes per entry" % (
-            m["entries"], m["bytes"] / 2**20, m["bytes"] / m["entries"]))
+        lines.append("memory: conntrack size %d: %.1f MiB, %.1f bytes per entry%s" % (
+            m["entries"], m["bytes"] / 2**20, m["bytes"] / m["entries"],
+            "; IPv6 %.1f MiB, %.1f bytes per entry" % (m["bytes6"] / 2**20,
+                                                       m["bytes6"] / m["entries"])
+            if m.get("bytes6") else ""))
     for name, c in res["cycles"].items():
         lines.append("cycles %s: %.1f per packet accounted (%s)" % (
             name, c["cycles"]["accounted"],
@@ -196,6 +242,7 @@ what counts. Versions: %s.
     for r in big:
         w("\nThe %s-flow table filled in %.1f s before the measurement." % (
             _fmt_n(r["flows"]), r["fill_s"]))
+    ipv6_section(res, w)
     if "perf-fwd.png" in pngs:
         w("\n![Mpps against flows](perf-fwd.png)")
     w("")
@@ -214,6 +261,9 @@ what counts. Versions: %s.
   timeout 60 s): flows that hold an entry reuse it, every packet of the
   others finds no entry, goes by Maglev and fails to insert (`ct-full`).
   This is a table full of live connections under a flood of new ones.
+- `churn6`: `churn` over IPv6 (`gen_pcap.py` kind `churn6`, the flows of
+  section 1's IPv6 cases); its conntrack size is the IPv6 table's
+  (`conntrack size6`).
 - Same method and baseline as section 1.
 """)
     w("| case | flows per pass | conntrack size | connections/s | entries created/s | "
@@ -234,14 +284,26 @@ what counts. Versions: %s.
 and 64-byte buckets of three 20-byte entries, as many buckets as hold
 `conntrack size` entries at no more than 80% of the slots, rounded up to a
 power of two (`dsr_ct_mem_size()`). Nothing is allocated per connection.
+The IPv6 table (lib/ct6, `conntrack size6` entries) is laid out
+differently: 64-byte buckets of ten 2-byte signatures and ten entry
+indexes, as many as hold the entries at no more than 90% of the slots,
+rounded up to a power of two, and a pool of 56-byte entries (two IPv6
+addresses, ports, state, backend, clock, link), `dsr_ct6_mem_size()`.
 The sizes below are what the daemon logs at start (`connection table: N
-entries per worker, M MB each`), checked against the same formula.
+entries per worker, M MB each` and `IPv6 connection table: ...`, with
+`conntrack size` and `conntrack size6` both set to the size), checked
+against the exact sizes that `tests/perf/bench_ct memory N` computes with
+both libraries.
 """)
-    w("| conntrack size (entries per worker) | table memory per worker | bytes per entry |")
-    w("|---|---|---|")
+    six = all(m.get("bytes6") for m in res["memory"])
+    w("| conntrack size (entries per worker) | table memory per worker | bytes per entry |%s"
+      % (" IPv6 table memory per worker | IPv6 bytes per entry |" if six else ""))
+    w("|---|---|---|%s" % ("---|---|" if six else ""))
     for m in res["memory"]:
-        w("| %s | %.1f MiB (daemon: %d MB) | %.1f |" % (
-            _fmt_n(m["entries"]), m["bytes"] / 2**20, m["log_mb"], m["bytes"] / m["entries"]))
+        w("| %s | %.1f MiB (daemon: %d MB) | %.1f |%s" % (
+            _fmt_n(m["entries"]), m["bytes"] / 2**20, m["log_mb"], m["bytes"] / m["entries"],
+            " %.1f MiB (daemon: %d MB) | %.1f |" % (m["bytes6"] / 2**20, m["log_mb6"],
+                                                    m["bytes6"] / m["entries"]) if six else ""))
     m10 = [m for m in res["memory"] if m["entries"] == 10000000]
     if m10:
         m = m10[0]
@@ -249,6 +311,10 @@ entries per worker, M MB each`), checked against the same formula.
           "a power of two, 32 bytes per configured entry (%.1f bytes per entry when 10M of "
           "16.8M are in use)." % (m["bytes"] / 2**20, m["bytes"] / m["entries"],
                                   (192 + (1 << 23) * 64) / 1e7))
+        if six:
+            w("IPv6: %.0f MiB per worker for 10M entries, %.1f bytes per entry (56 for the "
+              "entry, the rest its bucket share); by default the IPv6 table is a quarter "
+              "of `conntrack size`." % (m["bytes6"] / 2**20, m["bytes6"] / m["entries"]))
     w("")
 
     # ---- 4
