@@ -92,11 +92,12 @@ the flows, a power of two, as IPv4's `conntrack size` above; the IPv4
 table at its minimum, 1024), and dsrlb's live entries are its IPv6
 table's. testpmd macswap replays the same IPv6 pcap on the same lcores in
 the same rounds; l3fwd-em is not run on IPv6 (its IPv6 exact-match rules
-are another rule file). %s Stage 1 classifies IPv6 through the general
-path (`fwd_classify6()`: the full extension-header parser, VIP match,
-martians, hash, bucket prefetch); stage 2 takes an established flow's
-packet inline (`lib/fwd/fwd6_fast.c`), section 4 has the split. The last
-column is IPv4's dsrlb / testpmd at the same flows in this run.
+are another rule file). %s IPv6 is not on the inline fast path of a
+burst: stage 1 classifies it through the general path (`fwd_classify6()`:
+the full extension-header parser, VIP match, martians, hash, bucket
+prefetch) and stage 2 parses the frame again and decides through the
+general path; section 4 has the split and where IPv6's extra cycles go.
+The last column is IPv4's dsrlb / testpmd at the same flows in this run.
 """ % ("Large cases run in two phases with a fill port, as IPv4's sampled case above."
        if any(r["sample"] for r in rows) else
        "The 1M case replays all 1M flows' packets (no fill port), as IPv4's `fwd 1M` does."))
