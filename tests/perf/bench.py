@@ -11,7 +11,8 @@
    IPv6 churn too;
 3. memory per connection entry, and for 10M entries, IPv4's and IPv6's
    tables (bench_fwd.py, bench_ct);
-4. cycles per packet by stage, dsrlb --record-cycles (bench_fwd.py);
+4. cycles per packet by stage, dsrlb --record-cycles (bench_fwd.py), and
+   lib/fwd's stages alone, IPv4 against IPv6 (bench_fwd6);
 5. real TCP in the namespace rig: wrk against nginx, direct, through
    dsrlb and through HAProxy, with balancer CPU per connection
    (bench_rig.py, rig_bench.sh).
@@ -188,6 +189,13 @@ def main():
             res["cycles"][case.label] = c
             print("[%.0f s] cycles %s: %s" % (time.time() - t0, case.label, ", ".join(
                 "%s %.1f" % kv for kv in c["cycles"].items())), flush=True)
+        # Where IPv6's cycles go: lib/fwd alone (no DPDK), IPv4 against IPv6.
+        res["split6"] = [bench_fwd.fwd_split(build, f, n) for f, n in
+                         ((10000, 200), (1000000, 3)) if not quick or f == 10000]
+        for sp in res["split6"]:
+            print("[%.0f s] lib/fwd at %d flows: %s" % (time.time() - t0, sp["flows"], ", ".join(
+                "%s %.1f + %.1f" % (k, v["s1"], v["s2"]) for k, v in sp.items()
+                if isinstance(v, dict) and "s1" in v)), flush=True)
         if "--no-rig" in sys.argv:
             res["rig"] = {"skipped": "--no-rig"}
         elif bench_rig.missing_tools():

@@ -367,3 +367,27 @@ def ct_mem_sizes(build, entries_list):
         if m:
             out[int(m.group(1))] = (int(m.group(2)), int(m.group(3)))
     return out
+
+
+def fwd_split(build, flows, passes):
+    """tests/perf/bench_fwd6's split of lib/fwd's stages, IPv4 against IPv6
+    (no DPDK): {"ipv4": {"s1", "s2"}, "ipv4 general": ..., "ipv6": ...,
+    "ipv6 general": ..., "parts6": {"parse", "vip", "hash"}} in cycles a
+    packet."""
+    r = subprocess.run([os.path.join(build, "tests/perf/bench_fwd6"), str(flows), str(passes)],
+                       capture_output=True, text=True, timeout=600, check=True)
+    out = {"flows": flows, "passes": passes}
+    for line in r.stdout.splitlines():
+        m = re.match(r"(ipv[46])(, general decide)?\s+stage 1\s+([\d.]+), stage 2\s+([\d.]+)",
+                     line)
+        if m:
+            out[m.group(1) + (" general" if m.group(2) else "")] = {
+                "s1": float(m.group(3)), "s2": float(m.group(4))}
+        m = re.match(r"ipv6 stage 1's parts: parse ([\d.]+), VIP lookup ([\d.]+), "
+                     r"table hash ([\d.]+)", line)
+        if m:
+            out["parts6"] = {"parse": float(m.group(1)), "vip": float(m.group(2)),
+                             "hash": float(m.group(3))}
+    if "ipv6" not in out or "parts6" not in out:
+        raise RuntimeError("bench_fwd6 printed no split:\n" + r.stdout)
+    return out

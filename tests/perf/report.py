@@ -116,6 +116,54 @@ The last column is IPv4's dsrlb / testpmd at the same flows in this run.
         for r in rows))
 
 
+def split6_section(res, w):
+    """Section 4's IPv6 part: lib/fwd's stages alone (bench_fwd6), IPv4 against IPv6."""
+    splits = res.get("split6") or []
+    if not splits:
+        return
+    w("""
+**Where IPv6's cycles go.** The rows above include the PMD and the loop.
+`tests/perf/bench_fwd6 FLOWS PASSES` times lib/fwd's two stages alone,
+without DPDK: one ACK per established flow (the same frames as `ack` and
+`ack6`), in bursts of 32, with the TSC around each stage, each stage's
+least pass of PASSES (so that a pass that something else interrupted
+does not count); stage 2 as the worker runs it, and through the general
+decide for every packet (for IPv4 the difference is what its inline
+case saves; IPv6 has none). Then IPv6 stage 1's parts alone, each as a
+loop over all frames. In cycles per packet, this run:
+""")
+    w("| flows | IPv4 stage 1 | IPv4 stage 2 | IPv4 stage 2, general decide | IPv6 stage 1 "
+      "| IPv6 stage 2 | IPv6: parse | VIP lookup | table hash | IPv6 / IPv4, both stages |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for sp in splits:
+        a, b, g, p = sp["ipv4"], sp["ipv6"], sp["ipv4 general"], sp["parts6"]
+        w("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |" % (
+            _fmt_n(sp["flows"]), a["s1"], a["s2"], g["s2"], b["s1"], b["s2"], p["parse"],
+            p["vip"], p["hash"], (b["s1"] + b["s2"]) / (a["s1"] + a["s2"])))
+    sp = splits[0]
+    a, b, p = sp["ipv4"], sp["ipv6"], sp["parts6"]
+    w("""
+At %s flows IPv6 costs lib/fwd %.0f cycles a packet more than IPv4. Stage 1,
+%.0f more: IPv4's frame is classified inline (`fwd_fast_classify()`, fixed
+offsets, the VIP looked up once a burst), IPv6's through the general
+path: IPv4's parser first (it stops at the ethertype), the MAC compare,
+then `fwd_classify6()`: lib/pkt's extension-header parser (%.0f), the VIP
+lookup of a 16-byte address and port (%.0f; no per-burst cache), the
+martian test (four 16-byte compares), the sequence hint, the table hash
+over 40 bytes (%.0f, five CRC32 steps where IPv4 takes two) and the bucket
+prefetch, through three calls. Stage 2, %.0f more: the IPv6 table keeps its
+entries in a pool beside 10-slot signature buckets, so a lookup reads the
+bucket (prefetched by stage 1) and then the entry, a second, dependent
+line that nothing prefetches; and it goes through the general decide,
+which parses the frame again. The second parse is not what costs: an
+inline stage 2 for IPv6's established flows (the flow read at fixed
+offsets, no second parse; the history table below) measured no faster,
+nor did prefetching the entries before stage 2. What would: an inline
+stage 1 for IPv6 like IPv4's, and a table whose bucket holds the key.
+""" % (_fmt_n(sp["flows"]), b["s1"] + b["s2"] - a["s1"] - a["s2"], b["s1"] - a["s1"],
+       p["parse"], p["vip"], p["hash"], b["s2"] - a["s2"]))
+
+
 def _loads(x):
     return " ".join("%.2f" % v for v in x)
 
@@ -340,6 +388,7 @@ RCU, and the rdtsc reads themselves. TSC: %.3f GHz.
             name, cy["rx"], cy["parse"], cy["table"], cy["maglev"], cy["tx"], cy["accounted"],
             c["wall_cycles"] - cy["accounted"], c["wall_cycles"], c["wall_cycles"] / ghz,
             _mpps(c["fwd_pps"])))
+    split6_section(res, w)
     if "perf-cycles.png" in pngs:
         w("\n![cycles by stage](perf-cycles.png)")
     w("")
@@ -536,9 +585,12 @@ this file and the plots beside it. `tests/perf/run --quick` checks the
 tooling in about two minutes (reduced flow counts; not for quoting).
 To measure a change to the packet path against the build before it
 (the rows of the table above): `tests/perf/ab.py OLD_BUILD NEW_BUILD
-[--flows N] [--rounds R] [--testpmd] [--l3fwd] [--cycles]` runs the
-section 1 case on both builds in alternating rounds (hugepages as above;
-a second build from `git worktree add`). `tests/perf/profile_peers.py
+[--flows N] [--kind ack|udp|churn|ack6|udp6|churn6] [--rounds R] [--testpmd] [--l3fwd]
+[--cycles]` runs a section 1 or 2 case on both builds in alternating
+rounds (hugepages as above; a second build from `git worktree add`),
+with each build's median rate and its rate per second on CPU (steadier
+when the machine is shared). `tests/perf/bench_fwd6 FLOWS PASSES`
+times lib/fwd's stages without DPDK (section 4). `tests/perf/profile_peers.py
 BUILD [--flows N ...] [--rounds R]` gives the split by function against
 the peers above (it needs `linux-perf`).
 """ % (max(1, round(res["duration_s"] / 60)) if not q else 8))
@@ -639,6 +691,7 @@ flows where it was measured):
 | issue 13 on the packet path: the martian check after the VIP match in stage 1, stage 1 reading the TCP sequence number for the RST window's hint, stage 2 moving the entry's hint (`dsr_ct_touch_tcp()`); A/B of 3fe22fd against be597e6, 3 rounds, `--cycles` (per packet: parse 10.4 -> 14.3, table 16.9 -> 20.3, tx 12.8 -> 14.9) | 46.8 against 39.5 (0.84; kept: the features are required) | 18.2 against 17.4 (3fe22fd against the tree with issues 13-15, 3 rounds; 0.955) |
 | issue 14's refactors (lib/common, the command and counter tables, lib/show) and the kernel interface's not-VIP branch; A/B of be597e6 against f6f476e, 3 rounds | 39.8 against 41.4 (1.04: no loss) | |
 | the martian test as one branch (the four tests or-ed as bits); A/B against the tree before it, 3 rounds, two of six rounds disturbed | 40.1 against 40.6 in the clean round (no clear gain; not kept) | |
+| IPv6 (`ack6`): stage 2 takes an established flow's packet inline (untagged, no extension headers: the flow read at fixed offsets, looked up with stage 1's hash, refreshed, rewritten, counted by runs), instead of the general decide's second parse; `tests/unit/test_fwd6_pair.c` held it to the general path. `bench_fwd6 10000 100` (lib/fwd alone), the two builds in turn, 5 runs each: IPv6 stage 2 52.9, 52.6, 50.4, 52.3, 52.4 cycles a packet against 51.7, 49.7, 51.1, 51.2, 48.3 without it; prefetching the entries before stage 2 did not help either. (`ab.py` at load average 10: 1.12x per second on CPU, within the noise.) | not kept: no gain | |
 
 Where the ratio goes, measured directly: the daemon cut short by hand in
 three throw-away builds, each run in alternation with testpmd macswap
