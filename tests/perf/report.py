@@ -162,6 +162,18 @@ nor did prefetching the entries before stage 2. What would: an inline
 stage 1 for IPv6 like IPv4's, and a table whose bucket holds the key.
 """ % (_fmt_n(sp["flows"]), b["s1"] + b["s2"] - a["s1"] - a["s2"], b["s1"] - a["s1"],
        p["parse"], p["vip"], p["hash"], b["s2"] - a["s2"]))
+    c4, c6 = res["cycles"].get("fwd 10k"), res["cycles"].get("fwd6 10k")
+    if c4 and c6 and sp["flows"] == 10000:
+        d = {st: c6["cycles"][st] - c4["cycles"][st] for st in ("rx", "parse", "table", "tx")}
+        w("""In the daemon (the table above) `fwd6 10k` accounts %.0f cycles a packet
+against `fwd 10k`'s %.0f: rx %+.0f, parse %+.0f, table %+.0f, tx %+.0f. lib/fwd's
+own work explains %.0f of the parse and table stages' %+.0f; we infer the rest
+is memory that bench_fwd6 does not have: a 74-byte frame spans two cache
+lines (the TCP flags are at byte 67) where IPv4's 60 bytes fit one, and
+the replayed frames (one 2.4 KB mbuf each) are not in cache when they
+arrive; rx %+.0f is the pcap PMD copying the longer frame.
+""" % (c6["cycles"]["accounted"], c4["cycles"]["accounted"], d["rx"], d["parse"], d["table"],
+       d["tx"], b["s1"] + b["s2"] - a["s1"] - a["s2"], d["parse"] + d["table"], d["rx"]))
 
 
 def _loads(x):
