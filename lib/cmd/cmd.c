@@ -306,11 +306,16 @@ parse_timeout(struct cmd_ctx *c, struct dsr_cmd *cmd)
 	return cmd_ctx_end(c);
 }
 
-/* conntrack size, maglev size: the range is lib/conf's to check. */
+/*
+ * conntrack size, conntrack size6 (which may be 0: no IPv6 table), maglev
+ * size: the range is lib/conf's to check.
+ */
 static int
 parse_size(struct cmd_ctx *c, struct dsr_cmd *cmd)
 {
-	if (cmd_arg_u32(c, "size", 1, UINT32_MAX, &cmd->u.size) < 0)
+	uint32_t min = cmd->id == DSR_CMD_CONNTRACK_SIZE6 ? 0 : 1;
+
+	if (cmd_arg_u32(c, "size", min, UINT32_MAX, &cmd->u.size) < 0)
 		return -1;
 	return cmd_ctx_end(c);
 }
@@ -425,6 +430,10 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	{DSR_CMD_CONNTRACK_SIZE, "conntrack size", "N",
 	 "Set the connection table size, in entries per worker.",
 	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "conntrack size 4194304", parse_size},
+	{DSR_CMD_CONNTRACK_SIZE6, "conntrack size6", "N",
+	 "Set the IPv6 connection table size, in entries per worker (default a quarter of "
+	 "conntrack size, at least 1024; 0: no IPv6 table, IPv6 packets are dropped).",
+	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "conntrack size6 1048576", parse_size},
 	{DSR_CMD_STRICT_SYN, "strict-syn", CMD_KW_ON "|" CMD_KW_OFF,
 	 "When on, only a TCP SYN may create a connection entry.", DSR_CMD_F_SETTING,
 	 "strict-syn on", parse_on_off},
@@ -703,6 +712,7 @@ dsr_cmd_format(const struct dsr_cmd *cmd, char *buf, size_t len)
 		return snprintf(buf, len, "%s %s %u", spec->words,
 				dsr_timeout_name(cmd->u.timeout.kind), cmd->u.timeout.seconds);
 	case DSR_CMD_CONNTRACK_SIZE:
+	case DSR_CMD_CONNTRACK_SIZE6:
 	case DSR_CMD_MAGLEV_SIZE:
 		return snprintf(buf, len, "%s %u", spec->words, cmd->u.size);
 	case DSR_CMD_STRICT_SYN:

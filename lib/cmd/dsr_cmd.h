@@ -53,6 +53,7 @@ enum dsr_cmd_id {
 	DSR_CMD_CHECK_SET,        /**< check set SVC KIND [options] */
 	DSR_CMD_TIMEOUT_SET,      /**< timeout set KIND SECONDS */
 	DSR_CMD_CONNTRACK_SIZE,   /**< conntrack size N */
+	DSR_CMD_CONNTRACK_SIZE6,  /**< conntrack size6 N */
 	DSR_CMD_STRICT_SYN,       /**< strict-syn on|off */
 	DSR_CMD_MAGLEV_SIZE,      /**< maglev size PRIME */
 	DSR_CMD_ARP_ANNOUNCE,     /**< arp announce COUNT [interval SECONDS] */

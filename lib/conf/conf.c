@@ -73,6 +73,7 @@ dsr_conf_init(struct dsr_conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	memcpy(conf->timeout_s, conf_default_timeouts, sizeof(conf->timeout_s));
 	conf->conntrack_size = DSR_CONNTRACK_DEFAULT;
+	conf->conntrack_size6 = DSR_CONNTRACK6_AUTO;
 	conf->maglev_size = 65537u;
 	conf->strict_syn = false;
 	conf->arp_announce_count = 2;
@@ -519,6 +520,27 @@ apply_conntrack_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err
 }
 
 static int
+apply_conntrack_size6(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
+{
+	uint32_t n = cmd->u.size;
+
+	if (n != 0 && (n < DSR_CONNTRACK_MIN || n > DSR_CONNTRACK_MAX))
+		return dsr_conf_err(err, errlen, "conntrack size6 %u out of range (0 or %u-%u)", n,
+				    DSR_CONNTRACK_MIN, DSR_CONNTRACK_MAX);
+	conf->conntrack_size6 = n;
+	return 0;
+}
+
+uint32_t
+dsr_conf_conntrack_size6(const struct dsr_conf *conf)
+{
+	if (conf->conntrack_size6 != DSR_CONNTRACK6_AUTO)
+		return conf->conntrack_size6;
+	return conf->conntrack_size / 4 < DSR_CONNTRACK_MIN ? DSR_CONNTRACK_MIN
+							    : conf->conntrack_size / 4;
+}
+
+static int
 apply_maglev_size(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size_t errlen)
 {
 	uint32_t n = cmd->u.size;
@@ -626,6 +648,7 @@ static const struct conf_cmd_ops {
 	[DSR_CMD_CHECK_SET] = {dsr_conf_apply_check, NULL},
 	[DSR_CMD_TIMEOUT_SET] = {apply_timeout, dsr_conf_settings_timeouts},
 	[DSR_CMD_CONNTRACK_SIZE] = {apply_conntrack_size, dsr_conf_settings_conntrack},
+	[DSR_CMD_CONNTRACK_SIZE6] = {apply_conntrack_size6, dsr_conf_settings_conntrack6},
 	[DSR_CMD_STRICT_SYN] = {apply_strict_syn, dsr_conf_settings_strict_syn},
 	[DSR_CMD_MAGLEV_SIZE] = {apply_maglev_size, dsr_conf_settings_maglev},
 	[DSR_CMD_ARP_ANNOUNCE] = {apply_arp_announce, dsr_conf_settings_arp_announce},
@@ -660,8 +683,9 @@ dsr_conf_apply(struct dsr_conf *conf, const struct dsr_cmd *cmd, char *err, size
 
 /* The order settings are written in (show config); the cmd_table test checks it is whole. */
 static const enum dsr_cmd_id settings_order[] = {
-	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_MAGLEV_SIZE,    DSR_CMD_STRICT_SYN,
-	DSR_CMD_ARP_ANNOUNCE, DSR_CMD_ARP_REFRESH,    DSR_CMD_ICMP_FORWARD,   DSR_CMD_ICMP_RATE,
+	DSR_CMD_TIMEOUT_SET,  DSR_CMD_CONNTRACK_SIZE, DSR_CMD_CONNTRACK_SIZE6,
+	DSR_CMD_MAGLEV_SIZE,  DSR_CMD_STRICT_SYN,     DSR_CMD_ARP_ANNOUNCE,
+	DSR_CMD_ARP_REFRESH,  DSR_CMD_ICMP_FORWARD,   DSR_CMD_ICMP_RATE,
 	DSR_CMD_PORT_ADDRESS, DSR_CMD_PORT_KERNEL_IF, DSR_CMD_ANNOUNCE_TABLE,
 };
 

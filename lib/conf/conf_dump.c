@@ -88,6 +88,11 @@ settings_scalar(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg, e
 	case DSR_CMD_CONNTRACK_SIZE:
 		cmd.u.size = conf->conntrack_size;
 		break;
+	case DSR_CMD_CONNTRACK_SIZE6:
+		if (conf->conntrack_size6 == DSR_CONNTRACK6_AUTO)
+			return 0; /* not set: it follows conntrack size */
+		cmd.u.size = conf->conntrack_size6;
+		break;
 	case DSR_CMD_MAGLEV_SIZE:
 		cmd.u.size = conf->maglev_size;
 		break;
@@ -118,6 +123,7 @@ settings_scalar(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg, e
 		return settings_scalar(conf, emit, arg, id);                                       \
 	}
 SETTINGS_SCALAR(conntrack, DSR_CMD_CONNTRACK_SIZE)
+SETTINGS_SCALAR(conntrack6, DSR_CMD_CONNTRACK_SIZE6)
 SETTINGS_SCALAR(maglev, DSR_CMD_MAGLEV_SIZE)
 SETTINGS_SCALAR(strict_syn, DSR_CMD_STRICT_SYN)
 SETTINGS_SCALAR(arp_announce, DSR_CMD_ARP_ANNOUNCE)

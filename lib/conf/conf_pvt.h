@@ -35,6 +35,7 @@ int dsr_conf_settings_ports(const struct dsr_conf *conf, dsr_conf_emit_fn emit, 
 int dsr_conf_settings_port_kif(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 int dsr_conf_settings_timeouts(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 int dsr_conf_settings_conntrack(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+int dsr_conf_settings_conntrack6(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 int dsr_conf_settings_maglev(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 int dsr_conf_settings_strict_syn(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
 int dsr_conf_settings_arp_announce(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);

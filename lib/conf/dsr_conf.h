@@ -23,6 +23,8 @@
 #define DSR_CONNTRACK_DEFAULT 1048576u
 #define DSR_CONNTRACK_MIN     1024u
 #define DSR_CONNTRACK_MAX     (1u << 27)
+/** conntrack_size6 when `conntrack size6` is not set: a quarter of conntrack size. */
+#define DSR_CONNTRACK6_AUTO UINT32_MAX
 
 /** Accepted maglev sizes: primes in this range (the top is lib/maglev's DSR_MAGLEV_MAX_SIZE). */
 #define DSR_CONF_MAGLEV_MIN 3u
@@ -63,7 +65,9 @@ struct dsr_conf {
 	struct dsr_conf_backend backends[DSR_MAX_BACKENDS]; /**< indexed by backend id */
 	uint32_t timeout_s[DSR_TIMEOUT_NKINDS];
 	uint32_t conntrack_size; /**< entries per worker */
-	uint32_t maglev_size;    /**< prime */
+	/** IPv6 entries per worker (`conntrack size6`); 0: no IPv6 table; DSR_CONNTRACK6_AUTO */
+	uint32_t conntrack_size6;
+	uint32_t maglev_size; /**< prime */
 	bool strict_syn;
 	uint32_t arp_announce_count;      /**< gratuitous ARPs per address (default 2) */
 	uint32_t arp_announce_interval_s; /**< seconds between them (default 2) */
@@ -82,7 +86,7 @@ struct dsr_conf {
 
 /**
  * Defaults: no ports, VIPs or backends; timeouts 30/900/60/300 s, frag 2 s; conntrack
- * 1M; maglev 65537; 2 ARP announcements 2 s apart; ARP refresh 60 s.
+ * 1M, IPv6 a quarter of it (DSR_CONNTRACK6_AUTO); maglev 65537; 2 ARP announcements 2 s apart; ARP refresh 60 s.
  */
 void dsr_conf_init(struct dsr_conf *conf);
 
@@ -91,7 +95,7 @@ void dsr_conf_init(struct dsr_conf *conf);
  * duplicate VIP or backend, backend of a missing VIP, deleting or setting
  * what is not there, no free VIP/backend id, maglev size not prime or out
  * of DSR_CONF_MAGLEV_MIN..DSR_CONF_MAGLEV_MAX, conntrack size out of
- * DSR_CONNTRACK_MIN..DSR_CONNTRACK_MAX, a port number >= DSR_MAX_PORTS, a
+ * DSR_CONNTRACK_MIN..DSR_CONNTRACK_MAX (size6: 0 or that range), a port number >= DSR_MAX_PORTS, a
  * second address for a port (one address per port), a port address that
  * is the network or broadcast address of its subnet (prefix /0 to /30) or
  * already on another port, a backend without a MAC on no port's subnet, a
@@ -122,6 +126,13 @@ typedef int (*dsr_conf_emit_fn)(void *arg, const struct dsr_cmd *cmd);
  * emit() result, or 0.
  */
 int dsr_conf_settings(const struct dsr_conf *conf, dsr_conf_emit_fn emit, void *arg);
+
+/**
+ * IPv6 connection entries per worker: `conntrack size6`, or when it is
+ * not set a quarter of conntrack size, at least DSR_CONNTRACK_MIN.
+ * 0: no IPv6 table (IPv6 packets are dropped).
+ */
+uint32_t dsr_conf_conntrack_size6(const struct dsr_conf *conf);
 
 /** Parse and apply one line. Same return as dsr_conf_apply(); a blank line is 0. */
 int dsr_conf_apply_line(struct dsr_conf *conf, const char *line, char *err, size_t errlen);

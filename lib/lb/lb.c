@@ -219,33 +219,50 @@ lb_ring(const char *kind, unsigned int id, int socket, char *err, size_t errlen)
 }
 
 /*
- * A worker's IPv6 connection table: a quarter of `conntrack size` (IPv6
- * entries take 56 bytes where IPv4's take 32), at least 1024.
+ * A worker's IPv6 connection table: `conntrack size6` entries (by default
+ * a quarter of `conntrack size`: IPv6 entries take 56 bytes where IPv4's
+ * take 32); none when it is 0 (IPv6 packets are then dropped).
  */
 static int
 lb_create_ct6(struct dsr_lb *lb, struct dsr_worker *w, unsigned int id, int socket, char *err,
 	      size_t errlen)
 {
-	uint32_t entries = lb->conf->conntrack_size / 4;
-	size_t size;
+	uint32_t entries = dsr_conf_conntrack_size6(lb->conf);
+	size_t size = dsr_ct6_mem_size(entries);
 	struct dsr_ct6 *ct6;
 
-	if (entries < 1024)
-		entries = 1024;
-	size = dsr_ct6_mem_size(entries);
+	if (entries == 0)
+		return 0;
 	w->ct6_mem = size ? rte_zmalloc_socket("dsr_ct6", size, RTE_CACHE_LINE_SIZE, socket) : NULL;
 	ct6 = w->ct6_mem == NULL ? NULL : dsr_ct6_init(w->ct6_mem, size, entries);
 	if (ct6 == NULL) {
-		snprintf(
-			err, errlen,
-			"cannot allocate %zu MB for worker %u's IPv6 connection table (%u entries, "
-			"a quarter of conntrack size): lower 'conntrack size', or reserve more "
-			"hugepages / -m",
-			size >> 20, id, entries);
+		snprintf(err, errlen,
+			 "cannot allocate %zu MB for worker %u's IPv6 connection table (conntrack "
+			 "size6 %u%s) on socket %d: lower 'conntrack size6', or reserve more "
+			 "hugepages / -m",
+			 size >> 20, id, entries,
+			 lb->conf->conntrack_size6 == DSR_CONNTRACK6_AUTO
+				 ? ", a quarter of conntrack size"
+				 : "",
+			 socket);
 		return -1;
 	}
 	dsr_fwd_set_ct6(&w->fwd, ct6);
 	return 0;
+}
+
+static void
+lb_log_ct6(uint32_t entries)
+{
+	if (entries == 0)
+		dsr_log(DSR_LOG_INFO, "IPv6 connection table: none (conntrack size6 0): IPv6 "
+				      "packets are dropped");
+	else
+		dsr_log(DSR_LOG_INFO,
+			"IPv6 connection table: %u entries per worker, %zu MB each (%zu bytes per "
+			"entry)",
+			entries, dsr_ct6_mem_size(entries) >> 20,
+			dsr_ct6_mem_size(entries) / entries);
 }
 
 /* A worker's fragment table: a fixed size, keyed by a random seed. */
@@ -391,6 +408,7 @@ dsr_lb_init(struct dsr_lb *lb, const struct dsr_conf *conf, const struct dsr_lb_
 		"connection table: %u entries per worker, %zu MB each (%zu bytes per entry)",
 		lb->conf->conntrack_size, dsr_ct_mem_size(lb->conf->conntrack_size) >> 20,
 		dsr_ct_mem_size(lb->conf->conntrack_size) / lb->conf->conntrack_size);
+	lb_log_ct6(dsr_conf_conntrack_size6(lb->conf));
 	if (dsr_lb_arp_init(lb, err, errlen) != 0 || dsr_lb_nd_init(lb, err, errlen) != 0 ||
 	    dsr_lb_publish(lb, lb->conf, err, errlen) != 0)
 		return -1;

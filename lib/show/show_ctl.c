@@ -472,6 +472,7 @@ static const show_handler_fn show_handlers[DSR_CMD_NIDS] = {
 	[DSR_CMD_SHOW_CHECKS] = h_checks,
 	[DSR_CMD_TIMEOUT_SET] = h_change,
 	[DSR_CMD_CONNTRACK_SIZE] = h_change,
+	[DSR_CMD_CONNTRACK_SIZE6] = h_change,
 	[DSR_CMD_STRICT_SYN] = h_change,
 	[DSR_CMD_ICMP_FORWARD] = h_change,
 	[DSR_CMD_ICMP_RATE] = h_change,

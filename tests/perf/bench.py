@@ -5,10 +5,14 @@
 1. forwarding Mpps on one core against dpdk-testpmd macswap and DPDK's
    l3fwd in exact-match mode, same pcap and core, 1k to 4M established
    flows (bench_fwd.py, bench_l3fwd.py; l3fwd is built from Debian's
-   dpdk-doc in the run's temporary directory);
+   dpdk-doc in the run's temporary directory); IPv6 at 10k and 1M flows
+   against testpmd;
 2. new connections per second, and with a full table (bench_fwd.py);
-3. memory per connection entry, and for 10M entries (bench_fwd.py);
-4. cycles per packet by stage, dsrlb --record-cycles (bench_fwd.py);
+   IPv6 churn too;
+3. memory per connection entry, and for 10M entries, IPv4's and IPv6's
+   tables (bench_fwd.py, bench_ct);
+4. cycles per packet by stage, dsrlb --record-cycles (bench_fwd.py), and
+   lib/fwd's stages alone, IPv4 against IPv6 (bench_fwd6);
 5. real TCP in the namespace rig: wrk against nginx, direct, through
    dsrlb and through HAProxy, with balancer CPU per connection
    (bench_rig.py, rig_bench.sh).
@@ -49,7 +53,8 @@ MEMORY_SIZES = (10000000, 1 << 24)
 # Cases that also get a run with --record-cycles (by name and flows).
 CYCLES = {("fwd", 1000), ("fwd", 10000), ("fwd", 1000000), ("fwd", 4000000),
           ("churn", 100000), ("churn-full", 100000),
-          ("churn", 10000), ("churn-full", 10000)}
+          ("churn", 10000), ("churn-full", 10000),
+          ("fwd6", 10000), ("fwd6", 1000000), ("churn6", 100000), ("churn6", 10000)}
 
 
 def cmd_out(args):
@@ -167,8 +172,10 @@ def main():
         res["memory"], res["tsc_hz"] = bench_fwd.memory(build, tmp, MEMORY_SIZES)
         for m in res["memory"]:
             print("memory: conntrack size %d: %d MB (%d bytes per entry) logged, %.1f MiB "
-                  "computed" % (m["entries"], m["log_mb"], m["log_bytes"], m["bytes"] / 2**20),
-                  flush=True)
+                  "computed; IPv6 (size6 %d): %d MB (%d bytes per entry) logged, %.1f MiB "
+                  "computed" % (m["entries"], m["log_mb"], m["log_bytes"], m["bytes"] / 2**20,
+                                m["entries"], m["log_mb6"], m["log_bytes6"],
+                                m["bytes6"] / 2**20), flush=True)
         cases = bench_fwd.cases(quick)
         for case in cases:
             res["cases"].append(run_case(build, tmp, case, p, l3fwd))
@@ -182,6 +189,13 @@ def main():
             res["cycles"][case.label] = c
             print("[%.0f s] cycles %s: %s" % (time.time() - t0, case.label, ", ".join(
                 "%s %.1f" % kv for kv in c["cycles"].items())), flush=True)
+        # Where IPv6's cycles go: lib/fwd alone (no DPDK), IPv4 against IPv6.
+        res["split6"] = [bench_fwd.fwd_split(build, f, n) for f, n in
+                         ((10000, 200), (1000000, 3)) if not quick or f == 10000]
+        for sp in res["split6"]:
+            print("[%.0f s] lib/fwd at %d flows: %s" % (time.time() - t0, sp["flows"], ", ".join(
+                "%s %.1f + %.1f" % (k, v["s1"], v["s2"]) for k, v in sp.items()
+                if isinstance(v, dict) and "s1" in v)), flush=True)
         if "--no-rig" in sys.argv:
             res["rig"] = {"skipped": "--no-rig"}
         elif bench_rig.missing_tools():

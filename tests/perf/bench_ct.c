@@ -3,7 +3,10 @@
  * Micro-benchmark of lib/ct, the connection table. Standalone: no EAL.
  *
  *	bench_ct [quick]
+ *	bench_ct memory N...
  *
+ * The second form prints only the memory of a table of N entries, lib/ct's
+ * and lib/ct6's (the IPv6 table), for tests/perf/bench_fwd.py.
  * Reports inserts/s of unique flows, lookups/s of hits (random order,
  * with and without a prefetch pass over bursts of 32 as the worker
  * does), sweep cost, bytes per configured entry, and the insert failure
@@ -21,6 +24,7 @@
 #include <time.h>
 
 #include "dsr_ct.h"
+#include "dsr_ct6.h"
 
 #define BURST 32
 
@@ -307,6 +311,15 @@ bench_fill(uint32_t n)
 	free(fl);
 }
 
+/* Bytes of lib/ct's and lib/ct6's tables of n entries, and per entry. */
+static void
+print_memory(uint32_t n)
+{
+	printf("memory     cap %8u: %zu bytes, %.2f bytes/entry; ct6 %zu bytes, %.2f bytes/entry\n",
+	       n, dsr_ct_mem_size(n), (double)dsr_ct_mem_size(n) / n, dsr_ct6_mem_size(n),
+	       (double)dsr_ct6_mem_size(n) / n);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -316,10 +329,21 @@ main(int argc, char **argv)
 	uint32_t big = quick ? 1u << 20 : 4u << 20;
 	unsigned int i;
 
+	if (argc > 1 && strcmp(argv[1], "memory") == 0) {
+		for (i = 2; i < (unsigned int)argc; i++) {
+			char *end;
+			unsigned long n = strtoul(argv[i], &end, 10);
+
+			if (*end != '\0' || n == 0 || n > UINT32_MAX) {
+				fprintf(stderr, "bench_ct: bad size '%s'\n", argv[i]);
+				return 2;
+			}
+			print_memory((uint32_t)n);
+		}
+		return 0;
+	}
 	for (i = 0; i < sizeof(mem_sizes) / sizeof(mem_sizes[0]); i++)
-		printf("memory     cap %8u: %zu bytes, %.2f bytes/entry\n", mem_sizes[i],
-		       dsr_ct_mem_size(mem_sizes[i]),
-		       (double)dsr_ct_mem_size(mem_sizes[i]) / mem_sizes[i]);
+		print_memory(mem_sizes[i]);
 	bench_insert(1u << 20);
 	if (!quick)
 		bench_insert(4u << 20);

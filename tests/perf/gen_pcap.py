@@ -7,13 +7,16 @@ usage: gen_pcap.py OUT.pcap FLOWS KIND [VIP] [--sample N] [--seed S] [--dst-mac 
               first pass of an infinite replay)
   KIND churn: SYN, ACK, FIN+ACK per flow (connection churn)
   KIND udp:   one 64-byte UDP datagram per flow
+  KIND ack6, churn6, udp6: the same over IPv6 (74-byte TCP frames, 80-byte
+              UDP ones)
   --sample N: only N of the FLOWS flows, drawn at random without
               repetition (seed S, default 1), in random order
   --dst-mac:  destination MAC (default net_pcap port 0's 02:70:63:61:70:00;
               net_pcap port 1 is 02:70:63:61:70:01)
 Flow i comes from 100.64.0.0/10 + i (unique up to 4194304 flows), port
 1024 + (i * 7919) % 64000; all go to VIP:80 (TCP) or VIP:53 (UDP).
-Every frame is 60 bytes (64 on the wire); TCP checksums are left 0.
+Every IPv4 frame is 60 bytes (64 on the wire); TCP checksums are left 0.
+IPv6 flow i comes from 2001:db8::i, same port, to fd00::100.
 With numpy (python3-numpy) 4M flows take about a second; without, a
 plain loop writes about 300k packets a second.
 """
@@ -30,9 +33,9 @@ except ImportError:  # the plain loop below still works
 DST_MAC = bytes.fromhex("027063617000")
 SRC_MAC = bytes.fromhex("02000000c101")
 KINDS = {"ack": [(6, 0x10)], "churn": [(6, 0x02), (6, 0x10), (6, 0x11)], "udp": [(17, 0)],
-         "ack6": [(6, 0x10)], "udp6": [(17, 0)]}
+         "ack6": [(6, 0x10)], "churn6": [(6, 0x02), (6, 0x10), (6, 0x11)], "udp6": [(17, 0)]}
 # IPv6 kinds: from 2001:db8::/64 + i to VIP6 (fd00::100), 74- and 80-byte frames.
-V6_KINDS = ("ack6", "udp6")
+V6_KINDS = ("ack6", "churn6", "udp6")
 VIP6 = socket.inet_pton(socket.AF_INET6, "fd00::100")
 MAX_FLOWS = 1 << 22
 FRAME = 60
@@ -86,7 +89,9 @@ def write_pcap(out, flows, kind, vip="10.0.0.100", sample=None, seed=1, dst_mac=
     header = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
     with open(out, "wb") as f:
         f.write(header)
-        if kind in V6_KINDS:
+        if kind in V6_KINDS and np is not None:
+            n = _write_numpy6(f, flows, ids, seq, dst_mac)
+        elif kind in V6_KINDS:
             n = _write_loop6(f, flows, ids, seq, dst_mac)
         elif np is not None:
             n = _write_numpy(f, flows, ids, seq, vip, dst_mac)
@@ -130,6 +135,38 @@ def _write_loop6(f, flows, ids, seq, dst_mac):
     return n
 
 
+def _records(ids, seq, template):
+    """numpy records (n, len(seq), 16 + frame) from template(proto, flags),
+    each with its pcap header and the flow's timestamp (microseconds).
+    Every kind's frames are of one length."""
+    n, k = len(ids), len(seq)
+    frames = [template(proto, flags) for proto, flags in seq]
+    rec = np.empty((n, k, 16 + len(frames[0])), dtype=np.uint8)
+    for j, fr in enumerate(frames):
+        rec[:, j, :] = np.frombuffer(struct.pack("<IIII", 1700000000, 0, len(fr), len(fr)) + fr,
+                                     dtype=np.uint8)
+    rec[:, :, 4:8] = (ids % 1000000).astype("<u4").view(np.uint8).reshape(n, 1, 4)
+    return rec
+
+
+def _sports(ids):
+    n = len(ids)
+    sport = (np.uint64(1024) + (ids * np.uint64(7919)) % np.uint64(64000)).astype(">u2")
+    return sport.view(np.uint8).reshape(n, 1, 2)
+
+
+def _write_numpy6(f, flows, ids, seq, dst_mac):
+    """Same bytes as _write_loop6: the source address's low 32 bits and the
+    port are the per-flow fields (no IPv6 header checksum)."""
+    ids = np.arange(flows, dtype=np.uint64) if ids is None else np.asarray(ids, np.uint64)
+    n = len(ids)
+    rec = _records(ids, seq, lambda proto, flags: frame6(0, 0, proto, flags, dst_mac))
+    rec[:, :, 16 + 34:16 + 38] = ids.astype(">u4").view(np.uint8).reshape(n, 1, 4)
+    rec[:, :, 16 + 54:16 + 56] = _sports(ids)
+    f.write(rec.tobytes())
+    return n * len(seq)
+
+
 def _write_numpy(f, flows, ids, seq, vip, dst_mac):
     """Same bytes as _write_loop: a template per packet kind, then the
     per-flow fields (timestamp, source address and port, IP checksum)
@@ -137,17 +174,11 @@ def _write_numpy(f, flows, ids, seq, vip, dst_mac):
     ids = np.arange(flows, dtype=np.uint64) if ids is None else np.asarray(ids, np.uint64)
     k = len(seq)
     n = len(ids)
-    rec = np.empty((n, k, REC), dtype=np.uint8)
-    for j, (proto, flags) in enumerate(seq):
-        fr = frame(b"\0\0\0\0", 0, vip, proto, flags, dst_mac)
-        rec[:, j, :] = np.frombuffer(struct.pack("<IIII", 1700000000, 0, FRAME, FRAME) + fr,
-                                     dtype=np.uint8)
-    usec = (ids % 1000000).astype("<u4").view(np.uint8).reshape(n, 1, 4)
+    rec = _records(ids, seq, lambda proto, flags: frame(b"\0\0\0\0", 0, vip, proto, flags,
+                                                        dst_mac))
     src = (np.uint64(0x64400000) | (ids & np.uint64(MAX_FLOWS - 1))).astype(np.uint32)
-    sport = (np.uint64(1024) + (ids * np.uint64(7919)) % np.uint64(64000)).astype(np.uint16)
-    rec[:, :, 4:8] = usec
     rec[:, :, 16 + 26:16 + 30] = src.astype(">u4").view(np.uint8).reshape(n, 1, 4)
-    rec[:, :, 16 + 34:16 + 36] = sport.astype(">u2").view(np.uint8).reshape(n, 1, 2)
+    rec[:, :, 16 + 34:16 + 36] = _sports(ids)
     # IP checksum: the template's (computed with source 0.0.0.0 and
     # checksum 0) complemented back, plus the source's two words.
     for j in range(k):

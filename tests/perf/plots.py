@@ -33,13 +33,21 @@ def plots(res, outdir):
     if rows:
         fig, ax = plt.subplots(figsize=(7, 4.2))
         x = [r["flows"] for r in rows]
-        ax.plot(x, [r["tp"] / 1e6 for r in rows], "o-", label="dpdk-testpmd macswap")
+        tp_line, = ax.plot(x, [r["tp"] / 1e6 for r in rows], "o-", label="dpdk-testpmd macswap")
         l3 = [r for r in rows if r.get("l3")]
         if l3:
             ax.plot([r["flows"] for r in l3], [r["l3"] / 1e6 for r in l3], "^-",
                     label="DPDK l3fwd -E (exact match)")
-        ax.plot(x, [r["lb"] / 1e6 for r in rows], "s-", label="dsrlb")
-        for r in rows:
+        lb_line, = ax.plot(x, [r["lb"] / 1e6 for r in rows], "s-", label="dsrlb")
+        # IPv6 (fwd6): the same peers dashed, on the IPv6 pcaps.
+        v6 = sorted([r for r in res["cases"] if r["name"] == "fwd6"], key=lambda r: r["flows"])
+        if v6:
+            x6 = [r["flows"] for r in v6]
+            ax.plot(x6, [r["tp"] / 1e6 for r in v6], "o--", color=tp_line.get_color(),
+                    alpha=0.6, label="dpdk-testpmd macswap, IPv6 pcap")
+            ax.plot(x6, [r["lb"] / 1e6 for r in v6], "s--", color=lb_line.get_color(),
+                    alpha=0.6, label="dsrlb, IPv6")
+        for r in rows + v6:
             ax.annotate("%.2fx" % (r["lb"] / r["tp"]) + (
                 " / %.2fx" % (r["lb"] / r["l3"]) if r.get("l3") else ""),
                 (r["flows"], r["lb"] / 1e6), textcoords="offset points", xytext=(0, -14),

@@ -29,6 +29,10 @@ def fwd_rows(res):
     return [r for r in res["cases"] if r["name"] in ("fwd", "udp")]
 
 
+def fwd6_rows(res):
+    return [r for r in res["cases"] if r["name"] in ("fwd6", "udp6")]
+
+
 def churn_rows(res):
     return [r for r in res["cases"] if r["name"].startswith("churn")]
 
@@ -72,6 +76,106 @@ def _l3(r):
     return _mpps(r["l3"]), "%.2f" % (r["lb"] / r["l3"])
 
 
+def ipv6_section(res, w):
+    """Section 1's IPv6 cases, each beside IPv4's ratio at the same flows."""
+    rows = fwd6_rows(res)
+    if not rows:
+        return
+    w("""
+### IPv6
+
+The same method on IPv6 pcaps (`gen_pcap.py` kinds `ack6`, `udp6`): flow
+i from 2001:db8::i to the VIP fd00::100 (TCP port 80, four backends; UDP
+port 53), 74-byte TCP frames and 80-byte UDP ones (78 and 84 on the
+wire; IPv4's are 64). The IPv6 table is `conntrack size6` entries (twice
+the flows, a power of two, as IPv4's `conntrack size` above; the IPv4
+table at its minimum, 1024), and dsrlb's live entries are its IPv6
+table's. testpmd macswap replays the same IPv6 pcap on the same lcores in
+the same rounds; l3fwd-em is not run on IPv6 (its IPv6 exact-match rules
+are another rule file). %s IPv6 is not on the inline fast path of a
+burst: stage 1 classifies it through the general path (`fwd_classify6()`:
+the full extension-header parser, VIP match, martians, hash, bucket
+prefetch) and stage 2 parses the frame again and decides through the
+general path; section 4 has the split and where IPv6's extra cycles go.
+The last column is IPv4's dsrlb / testpmd at the same flows in this run.
+""" % ("Large cases run in two phases with a fill port, as IPv4's sampled case above."
+       if any(r["sample"] for r in rows) else
+       "The 1M case replays all 1M flows' packets (no fill port), as IPv4's `fwd 1M` does."))
+    w("| case | established flows | pcap packets | testpmd macswap Mpps | dsrlb Mpps "
+      "| dsrlb / testpmd | IPv4's dsrlb / testpmd | dsrlb ns/packet | live IPv6 entries |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        v4 = find(res, {"fwd6": "fwd", "udp6": "udp"}[r["name"]], r["flows"])
+        w("| %s | %s | %s | %s | %s | %.2f | %s | %.1f | %s |" % (
+            r["name"], _fmt_n(r["flows"]), _fmt_n(r["npkts"]), _mpps(r["tp"]), _mpps(r["lb"]),
+            r["lb"] / r["tp"], "%.2f" % (v4["lb"] / v4["tp"]) if v4 else "-", 1e9 / r["lb"],
+            _fmt_n(r["conns"])))
+    w("\nEach round (testpmd / dsrlb Mpps): %s." % "; ".join(
+        "%s: %s" % (r["label"], ", ".join("%.1f / %.1f" % (t / 1e6, lb / 1e6)
+                                          for t, lb in zip(r["rounds_tp"], r["rounds_lb"])))
+        for r in rows))
+
+
+def split6_section(res, w):
+    """Section 4's IPv6 part: lib/fwd's stages alone (bench_fwd6), IPv4 against IPv6."""
+    splits = res.get("split6") or []
+    if not splits:
+        return
+    w("""
+**Where IPv6's cycles go.** The rows above include the PMD and the loop.
+`tests/perf/bench_fwd6 FLOWS PASSES` times lib/fwd's two stages alone,
+without DPDK: one ACK per established flow (the same frames as `ack` and
+`ack6`), in bursts of 32, with the TSC around each stage, each stage's
+least pass of PASSES (so that a pass that something else interrupted
+does not count); stage 2 as the worker runs it, and through the general
+decide for every packet (for IPv4 the difference is what its inline
+case saves; IPv6 has none). Then IPv6 stage 1's parts alone, each as a
+loop over all frames. In cycles per packet, this run:
+""")
+    w("| flows | IPv4 stage 1 | IPv4 stage 2 | IPv4 stage 2, general decide | IPv6 stage 1 "
+      "| IPv6 stage 2 | IPv6: parse | VIP lookup | table hash | IPv6 / IPv4, both stages |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for sp in splits:
+        a, b, g, p = sp["ipv4"], sp["ipv6"], sp["ipv4 general"], sp["parts6"]
+        w("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f |" % (
+            _fmt_n(sp["flows"]), a["s1"], a["s2"], g["s2"], b["s1"], b["s2"], p["parse"],
+            p["vip"], p["hash"], (b["s1"] + b["s2"]) / (a["s1"] + a["s2"])))
+    sp = splits[0]
+    a, b, p = sp["ipv4"], sp["ipv6"], sp["parts6"]
+    w("""
+At %s flows IPv6 costs lib/fwd %.0f cycles a packet more than IPv4. Stage 1,
+%.0f more: IPv4's frame is classified inline (`fwd_fast_classify()`, fixed
+offsets, the VIP looked up once a burst), IPv6's through the general
+path: IPv4's parser first (it stops at the ethertype), the MAC compare,
+then `fwd_classify6()`: lib/pkt's extension-header parser (%.0f), the VIP
+lookup of a 16-byte address and port (%.0f; no per-burst cache), the
+martian test (four 16-byte compares), the sequence hint, the table hash
+over 40 bytes (%.0f, five CRC32 steps where IPv4 takes two) and the bucket
+prefetch, through three calls. Stage 2, %.0f more: the IPv6 table keeps its
+entries in a pool beside 10-slot signature buckets, so a lookup reads the
+bucket (prefetched by stage 1) and then the entry, a second, dependent
+line that nothing prefetches; and it goes through the general decide,
+which parses the frame again. The second parse is not what costs: an
+inline stage 2 for IPv6's established flows (the flow read at fixed
+offsets, no second parse; the history table below) measured no faster,
+nor did prefetching the entries before stage 2. What would: an inline
+stage 1 for IPv6 like IPv4's, and a table whose bucket holds the key.
+""" % (_fmt_n(sp["flows"]), b["s1"] + b["s2"] - a["s1"] - a["s2"], b["s1"] - a["s1"],
+       p["parse"], p["vip"], p["hash"], b["s2"] - a["s2"]))
+    c4, c6 = res["cycles"].get("fwd 10k"), res["cycles"].get("fwd6 10k")
+    if c4 and c6 and sp["flows"] == 10000:
+        d = {st: c6["cycles"][st] - c4["cycles"][st] for st in ("rx", "parse", "table", "tx")}
+        w("""In the daemon (the table above) `fwd6 10k` accounts %.0f cycles a packet
+against `fwd 10k`'s %.0f: rx %+.0f, parse %+.0f, table %+.0f, tx %+.0f. lib/fwd's
+own work explains %.0f of the parse and table stages' %+.0f; we infer the rest
+is memory that bench_fwd6 does not have: a 74-byte frame spans two cache
+lines (the TCP flags are at byte 67) where IPv4's 60 bytes fit one, and
+the replayed frames (one 2.4 KB mbuf each) are not in cache when they
+arrive; rx %+.0f is the pcap PMD copying the longer frame.
+""" % (c6["cycles"]["accounted"], c4["cycles"]["accounted"], d["rx"], d["parse"], d["table"],
+       d["tx"], b["s1"] + b["s2"] - a["s1"] - a["s2"], d["parse"] + d["table"], d["rx"]))
+
+
 def _loads(x):
     return " ".join("%.2f" % v for v in x)
 
@@ -88,8 +192,11 @@ def console_table(res):
         lines.append("load averages (1, 5, 15 min): %s at the start, %s at the end" % (
             _loads(res["load_start"]), _loads(res.get("load_end", []))))
     for m in res["memory"]:
-        lines.append("memory: conntrack size %d: %.1f MiB, %.1f bytes per entry" % (
-            m["entries"], m["bytes"] / 2**20, m["bytes"] / m["entries"]))
+        lines.append("memory: conntrack size %d: %.1f MiB, %.1f bytes per entry%s" % (
+            m["entries"], m["bytes"] / 2**20, m["bytes"] / m["entries"],
+            "; IPv6 %.1f MiB, %.1f bytes per entry" % (m["bytes6"] / 2**20,
+                                                       m["bytes6"] / m["entries"])
+            if m.get("bytes6") else ""))
     for name, c in res["cycles"].items():
         lines.append("cycles %s: %.1f per packet accounted (%s)" % (
             name, c["cycles"]["accounted"],
@@ -196,6 +303,7 @@ what counts. Versions: %s.
     for r in big:
         w("\nThe %s-flow table filled in %.1f s before the measurement." % (
             _fmt_n(r["flows"]), r["fill_s"]))
+    ipv6_section(res, w)
     if "perf-fwd.png" in pngs:
         w("\n![Mpps against flows](perf-fwd.png)")
     w("")
@@ -214,6 +322,9 @@ what counts. Versions: %s.
   timeout 60 s): flows that hold an entry reuse it, every packet of the
   others finds no entry, goes by Maglev and fails to insert (`ct-full`).
   This is a table full of live connections under a flood of new ones.
+- `churn6`: `churn` over IPv6 (`gen_pcap.py` kind `churn6`, the flows of
+  section 1's IPv6 cases); its conntrack size is the IPv6 table's
+  (`conntrack size6`).
 - Same method and baseline as section 1.
 """)
     w("| case | flows per pass | conntrack size | connections/s | entries created/s | "
@@ -234,14 +345,26 @@ what counts. Versions: %s.
 and 64-byte buckets of three 20-byte entries, as many buckets as hold
 `conntrack size` entries at no more than 80% of the slots, rounded up to a
 power of two (`dsr_ct_mem_size()`). Nothing is allocated per connection.
+The IPv6 table (lib/ct6, `conntrack size6` entries) is laid out
+differently: 64-byte buckets of ten 2-byte signatures and ten entry
+indexes, as many as hold the entries at no more than 90% of the slots,
+rounded up to a power of two, and a pool of 56-byte entries (two IPv6
+addresses, ports, state, backend, clock, link), `dsr_ct6_mem_size()`.
 The sizes below are what the daemon logs at start (`connection table: N
-entries per worker, M MB each`), checked against the same formula.
+entries per worker, M MB each` and `IPv6 connection table: ...`, with
+`conntrack size` and `conntrack size6` both set to the size), checked
+against the exact sizes that `tests/perf/bench_ct memory N` computes with
+both libraries.
 """)
-    w("| conntrack size (entries per worker) | table memory per worker | bytes per entry |")
-    w("|---|---|---|")
+    six = all(m.get("bytes6") for m in res["memory"])
+    w("| conntrack size (entries per worker) | table memory per worker | bytes per entry |%s"
+      % (" IPv6 table memory per worker | IPv6 bytes per entry |" if six else ""))
+    w("|---|---|---|%s" % ("---|---|" if six else ""))
     for m in res["memory"]:
-        w("| %s | %.1f MiB (daemon: %d MB) | %.1f |" % (
-            _fmt_n(m["entries"]), m["bytes"] / 2**20, m["log_mb"], m["bytes"] / m["entries"]))
+        w("| %s | %.1f MiB (daemon: %d MB) | %.1f |%s" % (
+            _fmt_n(m["entries"]), m["bytes"] / 2**20, m["log_mb"], m["bytes"] / m["entries"],
+            " %.1f MiB (daemon: %d MB) | %.1f |" % (m["bytes6"] / 2**20, m["log_mb6"],
+                                                    m["bytes6"] / m["entries"]) if six else ""))
     m10 = [m for m in res["memory"] if m["entries"] == 10000000]
     if m10:
         m = m10[0]
@@ -249,6 +372,10 @@ entries per worker, M MB each`), checked against the same formula.
           "a power of two, 32 bytes per configured entry (%.1f bytes per entry when 10M of "
           "16.8M are in use)." % (m["bytes"] / 2**20, m["bytes"] / m["entries"],
                                   (192 + (1 << 23) * 64) / 1e7))
+        if six:
+            w("IPv6: %.0f MiB per worker for 10M entries, %.1f bytes per entry (56 for the "
+              "entry, the rest its bucket share); by default the IPv6 table is a quarter "
+              "of `conntrack size`." % (m["bytes6"] / 2**20, m["bytes6"] / m["entries"]))
     w("")
 
     # ---- 4
@@ -273,6 +400,7 @@ RCU, and the rdtsc reads themselves. TSC: %.3f GHz.
             name, cy["rx"], cy["parse"], cy["table"], cy["maglev"], cy["tx"], cy["accounted"],
             c["wall_cycles"] - cy["accounted"], c["wall_cycles"], c["wall_cycles"] / ghz,
             _mpps(c["fwd_pps"])))
+    split6_section(res, w)
     if "perf-cycles.png" in pngs:
         w("\n![cycles by stage](perf-cycles.png)")
     w("")
@@ -469,9 +597,12 @@ this file and the plots beside it. `tests/perf/run --quick` checks the
 tooling in about two minutes (reduced flow counts; not for quoting).
 To measure a change to the packet path against the build before it
 (the rows of the table above): `tests/perf/ab.py OLD_BUILD NEW_BUILD
-[--flows N] [--rounds R] [--testpmd] [--l3fwd] [--cycles]` runs the
-section 1 case on both builds in alternating rounds (hugepages as above;
-a second build from `git worktree add`). `tests/perf/profile_peers.py
+[--flows N] [--kind ack|udp|churn|ack6|udp6|churn6] [--rounds R] [--testpmd] [--l3fwd]
+[--cycles]` runs a section 1 or 2 case on both builds in alternating
+rounds (hugepages as above; a second build from `git worktree add`),
+with each build's median rate and its rate per second on CPU (steadier
+when the machine is shared). `tests/perf/bench_fwd6 FLOWS PASSES`
+times lib/fwd's stages without DPDK (section 4). `tests/perf/profile_peers.py
 BUILD [--flows N ...] [--rounds R]` gives the split by function against
 the peers above (it needs `linux-perf`).
 """ % (max(1, round(res["duration_s"] / 60)) if not q else 8))
@@ -572,6 +703,7 @@ flows where it was measured):
 | issue 13 on the packet path: the martian check after the VIP match in stage 1, stage 1 reading the TCP sequence number for the RST window's hint, stage 2 moving the entry's hint (`dsr_ct_touch_tcp()`); A/B of 3fe22fd against be597e6, 3 rounds, `--cycles` (per packet: parse 10.4 -> 14.3, table 16.9 -> 20.3, tx 12.8 -> 14.9) | 46.8 against 39.5 (0.84; kept: the features are required) | 18.2 against 17.4 (3fe22fd against the tree with issues 13-15, 3 rounds; 0.955) |
 | issue 14's refactors (lib/common, the command and counter tables, lib/show) and the kernel interface's not-VIP branch; A/B of be597e6 against f6f476e, 3 rounds | 39.8 against 41.4 (1.04: no loss) | |
 | the martian test as one branch (the four tests or-ed as bits); A/B against the tree before it, 3 rounds, two of six rounds disturbed | 40.1 against 40.6 in the clean round (no clear gain; not kept) | |
+| IPv6 (`ack6`): stage 2 takes an established flow's packet inline (untagged, no extension headers: the flow read at fixed offsets, looked up with stage 1's hash, refreshed, rewritten, counted by runs), instead of the general decide's second parse; `tests/unit/test_fwd6_pair.c` held it to the general path. `bench_fwd6 10000 100` (lib/fwd alone), the two builds in turn, 5 runs each: IPv6 stage 2 52.9, 52.6, 50.4, 52.3, 52.4 cycles a packet against 51.7, 49.7, 51.1, 51.2, 48.3 without it; prefetching the entries before stage 2 did not help either. (`ab.py` at load average 10: 1.12x per second on CPU, within the noise.) | not kept: no gain | |
 
 Where the ratio goes, measured directly: the daemon cut short by hand in
 three throw-away builds, each run in alternation with testpmd macswap

@@ -14,7 +14,8 @@ which move while the test reads them).
 The configuration also has an IPv6 port address, VIP and backend (issue
 17): each output must name them in IPv6's text ([fd00::100]:80/tcp,
 fd00::21), and `show ports`, `show config`, `show nd` and `show
-conflicts` must answer.
+conflicts` must answer; its IPv6 table has its own size (`conntrack
+size6`), which `show workers` must report as the worker's capacity6.
 
 usage: test_counters.py DSRLB DSRLBCTL DSRLB-COUNTERS
 """
@@ -84,6 +85,7 @@ def prometheus(ctl, sock):
 
 # The IPv6 part of the configuration, and how each output must name it.
 CONF6 = """\
+conntrack size6 3000
 port 0 address fd00::2/64
 vip add [fd00::100]:80/tcp
 backend add [fd00::100]:80/tcp fd00::21 mac 02:00:00:00:d1:01 weight 100
@@ -117,6 +119,10 @@ def check_ipv6(ctl, sock, rows, samples, tel):
     for line in CONF6.splitlines():
         if line not in conf.splitlines():
             errors.append("IPv6: '%s' not in show config:\n%s" % (line, conf))
+    workers = json.loads(run([ctl, "-s", sock, "--json", "show", "workers"]))["rows"]
+    if [(w.get("capacity"), w.get("capacity6")) for w in workers] != [(4096, 3000)]:
+        errors.append("IPv6: show workers: want capacity 4096, capacity6 3000 (conntrack "
+                      "size 4096, size6 3000): %s" % workers)
     for cmd in (["show", "nd"], ["show", "conflicts"], ["show", "conns", VIP6]):
         p = subprocess.run([ctl, "-s", sock] + cmd, capture_output=True, text=True, timeout=30)
         if p.returncode != 0:

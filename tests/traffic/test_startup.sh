@@ -63,5 +63,11 @@ sed 's/conntrack size 4096/conntrack size 134217728/' "$T/good.conf" >"$T/big.co
 expect "table too big for memory" "cannot allocate" \
 	"$DSRLB" --no-huge -m 64 --no-shconf --no-telemetry --no-pci -l 0,1 --vdev "$PCAP" -- \
 	-f "$T/big.conf" -s "$T/ctl.sock"
+# The IPv6 table has its own size (conntrack size6), and its own message.
+{ cat "$T/good.conf"; echo "conntrack size6 134217728"; } >"$T/big6.conf"
+expect "IPv6 table too big for memory" \
+	"IPv6 connection table (conntrack size6 134217728) on socket" \
+	"$DSRLB" --no-huge -m 64 --no-shconf --no-telemetry --no-pci -l 0,1 --vdev "$PCAP" -- \
+	-f "$T/big6.conf" -s "$T/ctl.sock"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -607,6 +607,8 @@ static const char *const canonical[] = {
 	"timeout set tcp-fin 60",
 	"timeout set udp 604800",
 	"conntrack size 4194304",
+	"conntrack size6 0",
+	"conntrack size6 1048576",
 	"strict-syn on",
 	"strict-syn off",
 	"arp announce 2 interval 2",

@@ -86,6 +86,8 @@ test_settings(void)
 	CHECK_EQ(dsr_conf_apply_line(c, "port 0 address 10.0.0.2/24", err, sizeof(err)), 0);
 	CHECK_EQ(dsr_conf_apply_line(c, "port 0 kernel-interface dsr0", err, sizeof(err)), 0);
 	CHECK_EQ(dsr_conf_apply_line(c, "announce table 100", err, sizeof(err)), 0);
+	/* written only when set, as port addresses: otherwise it follows conntrack size */
+	CHECK_EQ(dsr_conf_apply_line(c, "conntrack size6 4096", err, sizeof(err)), 0);
 	CHECK_EQ(dsr_conf_settings(c, seen_id, seen), 0);
 	t = dsr_cmd_table(&n);
 	for (i = 0; i < n; i++) {

@@ -2,7 +2,7 @@
 /*
  * lib/conf with IPv6: a port's IPv6 address beside its IPv4 one, IPv6
  * VIPs and backends of their VIP's family only, the addresses refused,
- * and show config's round trip.
+ * show config's round trip, and the IPv6 table's size (conntrack size6).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -169,6 +169,52 @@ test_dump(void)
 	free(b);
 }
 
+/* conntrack size6: a quarter of conntrack size until set; 0 or a table's range; round trip. */
+static void
+test_size6(void)
+{
+	struct dsr_conf *c = conf_new(), *b = conf_new();
+	char err[DSR_CMD_ERR_MAX] = "", *s, *line, *save = NULL;
+
+	CHECK_EQ(c->conntrack_size6, DSR_CONNTRACK6_AUTO);
+	CHECK_EQ(dsr_conf_conntrack_size6(c), DSR_CONNTRACK_DEFAULT / 4);
+	APPLY_OK(c, "conntrack size 4096");
+	CHECK_EQ(dsr_conf_conntrack_size6(c), 1024);
+	APPLY_OK(c, "conntrack size 2048");
+	CHECK_EQ(dsr_conf_conntrack_size6(c), DSR_CONNTRACK_MIN);
+	s = dump(c);
+	CHECK(s != NULL && strstr(s, "size6") == NULL); /* not set: not written */
+	free(s);
+	APPLY_ERR(c, "conntrack size6 1023",
+		  "conntrack size6 1023 out of range (0 or 1024-134217728)");
+	APPLY_ERR(c, "conntrack size6 134217729",
+		  "conntrack size6 134217729 out of range (0 or 1024-134217728)");
+	APPLY_ERR(c, "conntrack size6 -1", "bad size '-1' (0-4294967295)");
+	APPLY_ERR(c, "conntrack size6", "missing size after 'conntrack size6'");
+	APPLY_OK(c, "conntrack size6 0");
+	CHECK_EQ(dsr_conf_conntrack_size6(c), 0);
+	APPLY_OK(c, "conntrack size6 3000000");
+	CHECK_EQ(dsr_conf_conntrack_size6(c), 3000000);
+	APPLY_OK(c, "conntrack size 1048576"); /* set: conntrack size no longer moves it */
+	CHECK_EQ(dsr_conf_conntrack_size6(c), 3000000);
+	APPLY_OK(c, "conntrack size6 134217728");
+	CHECK_EQ(c->conntrack_size6, DSR_CONNTRACK_MAX);
+	APPLY_OK(c, "conntrack size6 0");
+	s = dump(c);
+	CHECK(s != NULL && strstr(s, "conntrack size 1048576\nconntrack size6 0\n") != NULL);
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		if (dsr_conf_apply_line(b, line, err, sizeof(err)) != 0) {
+			fprintf(stderr, "'%s': %s\n", line, err);
+			dsr_test_failures++;
+		}
+	CHECK_EQ(b->conntrack_size6, 0);
+	CHECK_EQ(b->conntrack_size, 1048576);
+	free(s);
+	free(c);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -176,6 +222,7 @@ main(void)
 		DSR_TEST(test_ports),
 		DSR_TEST(test_vips_backends),
 		DSR_TEST(test_dump),
+		DSR_TEST(test_size6),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));

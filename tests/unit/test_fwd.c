@@ -294,14 +294,6 @@ gen_frame(uint8_t *buf, uint16_t port)
 	return len;
 }
 
-static uint32_t
-env_u32(const char *name, uint32_t dflt)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && *v != '\0' ? (uint32_t)strtoul(v, NULL, 0) : dflt;
-}
-
 static void
 test_random_bursts(void)
 {

@@ -138,6 +138,62 @@ tables_diff(const struct dsr_ct *a, const struct dsr_ct *b)
 	return 0;
 }
 
+/* The IPv6 tables' contents in walk order (entries as found, private link included). */
+struct walk6_buf {
+	struct dsr_ct6_entry e[WALK_MAX];
+	unsigned int n;
+	int overflow;
+};
+
+static inline int
+walk6_cb(void *arg, const struct dsr_ct6_entry *e)
+{
+	struct walk6_buf *w = arg;
+
+	if (w->n >= WALK_MAX) {
+		w->overflow = 1;
+		return 1;
+	}
+	w->e[w->n++] = *e;
+	return 0;
+}
+
+/* Compare two IPv6 tables (either may be NULL: both must be). @return 0 if equal. */
+static inline int
+tables6_diff(const struct dsr_ct6 *a, const struct dsr_ct6 *b)
+{
+	static struct walk6_buf wa, wb;
+	uint32_t ca = 0, cb = 0;
+	unsigned int i;
+
+	if (a == NULL || b == NULL)
+		return a == b ? 0 : -1;
+	wa.n = wb.n = 0;
+	wa.overflow = wb.overflow = 0;
+	dsr_ct6_walk(a, &ca, dsr_ct6_buckets(a), walk6_cb, &wa);
+	dsr_ct6_walk(b, &cb, dsr_ct6_buckets(b), walk6_cb, &wb);
+	if (dsr_ct6_count(a) != dsr_ct6_count(b) || wa.overflow || wb.overflow || wa.n != wb.n ||
+	    wa.n != dsr_ct6_count(a)) {
+		fprintf(stderr,
+			"    IPv6 table: burst path %u entries (%u walked), general path %u "
+			"(%u walked)\n",
+			dsr_ct6_count(a), wa.n, dsr_ct6_count(b), wb.n);
+		return -1;
+	}
+	for (i = 0; i < wa.n; i++) {
+		const struct dsr_ct6_entry *x = &wa.e[i], *y = &wb.e[i];
+
+		if (memcmp(x, y, sizeof(*x)) == 0)
+			continue;
+		fprintf(stderr,
+			"    IPv6 table entry %u differs: burst path state/hint %#x backend %u "
+			"seen %u, general path %#x, %u, %u\n",
+			i, x->sh, x->backend, x->last_seen, y->sh, y->backend, y->last_seen);
+		return -1;
+	}
+	return 0;
+}
+
 /* The differential pair. */
 
 struct pair {
@@ -300,7 +356,7 @@ pair_burst(struct pair *p, const struct dsr_gen *g, uint8_t *const orig[], const
 	}
 	if (stats_diff(p->a.st, p->b.st) != 0)
 		bad = 1;
-	if (tables_diff(p->a.ct, p->b.ct) != 0)
+	if (tables_diff(p->a.ct, p->b.ct) != 0 || tables6_diff(p->a.ct6, p->b.ct6) != 0)
 		bad = 1;
 	p->frames += n;
 	if (bad) {
@@ -318,18 +374,24 @@ pair_burst(struct pair *p, const struct dsr_gen *g, uint8_t *const orig[], const
 	return bad ? -1 : 0;
 }
 
-/* Table housekeeping on both rigs, identically. */
+/* Table housekeeping on both rigs, identically (the IPv6 tables too, if they have them). */
 static inline void
 pair_sweep(struct pair *p, unsigned int nbuckets, uint32_t now)
 {
-	unsigned int ra, rb;
+	unsigned int ra, rb, ra6 = 0, rb6 = 0;
 
 	if (p->failed)
 		return;
 	ra = dsr_ct_sweep(p->a.ct, nbuckets, now);
 	rb = dsr_ct_sweep(p->b.ct, nbuckets, now);
+	if (p->a.ct6 != NULL && p->b.ct6 != NULL) {
+		ra6 = dsr_ct6_sweep(p->a.ct6, nbuckets, now);
+		rb6 = dsr_ct6_sweep(p->b.ct6, nbuckets, now);
+	}
 	CHECK_EQ(ra, rb);
-	if (ra != rb || stats_diff(p->a.st, p->b.st) != 0 || tables_diff(p->a.ct, p->b.ct) != 0) {
+	CHECK_EQ(ra6, rb6);
+	if (ra != rb || ra6 != rb6 || stats_diff(p->a.st, p->b.st) != 0 ||
+	    tables_diff(p->a.ct, p->b.ct) != 0 || tables6_diff(p->a.ct6, p->b.ct6) != 0) {
 		fprintf(stderr, "test_fwd: tables differ after a sweep (burst %lu)\n", p->bursts);
 		p->failed = 1;
 		dsr_test_failures++;

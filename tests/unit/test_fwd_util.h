@@ -141,6 +141,15 @@ rnd_below(uint32_t n)
 	return (uint32_t)(rnd() % n);
 }
 
+/* A number from the environment (DSR_FWD_SEED, DSR_FWD_BURSTS), or dflt. */
+static inline uint32_t
+env_u32(const char *name, uint32_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? (uint32_t)strtoul(v, NULL, 0) : dflt;
+}
+
 /* An IPv4 address in network order. */
 static inline uint32_t
 ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -229,6 +238,8 @@ struct rig {
 	void *ct_mem;
 	void *frag_mem;
 	struct dsr_stats_lcore *st;
+	struct dsr_ct6 *ct6; /* NULL unless rig_set_ct6() gave it one */
+	void *ct6_mem;
 };
 
 /* Set up r with a table of entries (the test cannot go on without it: exits). */
@@ -258,12 +269,30 @@ rig_init(struct rig *r, uint32_t entries)
 	dsr_fwd_set_frag(&r->f, dsr_frag_init(r->frag_mem, size, FRAG_ENTRIES, 7));
 	for (i = 0; i < 2; i++)
 		dsr_fwd_set_port_mac(&r->f, (uint16_t)i, port_mac[i]);
+	r->ct6 = NULL;
+	r->ct6_mem = NULL;
 	return 0;
+}
+
+/* Give r an IPv6 table of entries (IPv6 frames are dropped without one). */
+static inline void
+rig_set_ct6(struct rig *r, uint32_t entries)
+{
+	size_t size = (dsr_ct6_mem_size(entries) + 63) & ~(size_t)63;
+
+	r->ct6_mem = aligned_alloc(64, size);
+	r->ct6 = r->ct6_mem == NULL ? NULL : dsr_ct6_init(r->ct6_mem, size, entries);
+	if (r->ct6 == NULL) {
+		fprintf(stderr, "test_fwd: cannot set up an IPv6 table of %u entries\n", entries);
+		exit(2);
+	}
+	dsr_fwd_set_ct6(&r->f, r->ct6);
 }
 
 static inline void
 rig_free(struct rig *r)
 {
+	free(r->ct6_mem);
 	free(r->ct_mem);
 	free(r->frag_mem);
 	free(r->st);
