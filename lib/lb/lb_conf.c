@@ -290,6 +290,15 @@ reload_checks(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *
 	return 0;
 }
 
+/* A backend command's address: the backend's, of either family. */
+static void
+reload_backend_addr(struct dsr_cmd *cmd, const struct dsr_conf_backend *b)
+{
+	cmd->u.backend.family = b->family;
+	cmd->u.backend.ip = b->ip;
+	memcpy(cmd->u.backend.ip6, b->ip6, 16);
+}
+
 /* Deletions first (VIPs, then backends gone or whose MAC changed), then additions. */
 static int
 reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *changes, char *err,
@@ -314,13 +323,15 @@ reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *ch
 		if (!nb->used)
 			continue;
 		v = dsr_conf_find_vip(want, &next->vips[nb->vip].svc);
-		b = v < 0 ? -1 : dsr_conf_find_backend(want, (uint16_t)v, nb->ip);
+		b = v < 0 ? -1
+			  : dsr_conf_find_backend_addr(want, (uint16_t)v, nb->family, nb->ip,
+						       nb->ip6);
 		if (b >= 0 && backend_same_mac(nb, &want->backends[b]))
 			continue;
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.id = DSR_CMD_BACKEND_DEL;
 		cmd.u.backend.svc = next->vips[nb->vip].svc;
-		cmd.u.backend.ip = nb->ip;
+		reload_backend_addr(&cmd, nb);
 		if (reload_step(next, &cmd, changes, err, errlen) != 0)
 			return -1;
 	}
@@ -348,13 +359,15 @@ reload_diff(struct dsr_conf *next, const struct dsr_conf *want, unsigned int *ch
 		if (!wb->used)
 			continue;
 		v = dsr_conf_find_vip(next, &want->vips[wb->vip].svc);
-		b = v < 0 ? -1 : dsr_conf_find_backend(next, (uint16_t)v, wb->ip);
+		b = v < 0 ? -1
+			  : dsr_conf_find_backend_addr(next, (uint16_t)v, wb->family, wb->ip,
+						       wb->ip6);
 		if (b >= 0 && next->backends[b].weight == wb->weight)
 			continue;
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.id = b >= 0 ? DSR_CMD_BACKEND_SET : DSR_CMD_BACKEND_ADD;
 		cmd.u.backend.svc = want->vips[wb->vip].svc;
-		cmd.u.backend.ip = wb->ip;
+		reload_backend_addr(&cmd, wb);
 		cmd.u.backend.has_mac = wb->has_mac;
 		memcpy(cmd.u.backend.mac, wb->mac, 6);
 		cmd.u.backend.has_weight = true;

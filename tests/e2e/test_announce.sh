@@ -8,8 +8,11 @@
 # failed health checks take it away, SIGTERM removes it (logged), a stale route of an earlier run
 # is flushed at start. A routed VIP (`vip add ... routed`) gets no ARP
 # answer while a normal one does, and is still forwarded; a reload that
-# turns the flag round turns the ARP answers round.
+# turns the flag round turns the ARP answers round. An IPv6 VIP gets its
+# /128 route the same way (the kernel interface has the port's IPv6
+# address), is withdrawn and announced, and removed at SIGTERM.
 set -euo pipefail
+RIG_IPV6=1
 . "$(dirname "$0")/rig.sh"
 trap rig_down EXIT
 
@@ -19,6 +22,21 @@ PROTO=248       # DSR_ROUTE_PROTO ("dsrlb" once rt_protos.d/dsrlb.conf is instal
 
 routes() { # the VIP routes in table 100, "ADDR DEV" a line, sorted
 	ns lb ip -4 route show table 100 proto "$PROTO" | awk '{print $1, $3}' | sort
+}
+
+routes6() { # the IPv6 VIP routes in table 100, as routes
+	ns lb ip -6 route show table 100 proto "$PROTO" | awk '{print $1, $3}' | sort
+}
+
+routes6_are() { # wait (5 s at most: DAD and neighbour discovery first) for routes6 = "$1"
+	local i got
+	for i in $(seq 50); do
+		got=$(routes6)
+		[ "$got" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "table 100 (IPv6): '$got', want '$1'"
+	return 1
 }
 
 routes_are() { # wait (2 s at most) until routes prints exactly "$1"
@@ -66,6 +84,10 @@ ns lb ip route add 10.9.9.10/32 dev stale0 table 100 proto static
 	echo "vip add $RVIP:80/tcp routed"
 	echo "backend add $RVIP:80/tcp 10.0.0.21 mac $B1_MAC"
 	echo "backend add $RVIP:80/tcp 10.0.0.22 mac $B2_MAC"
+	echo "port 0 address $LB_IP6/64"
+	echo "vip add [$VIP6]:80/tcp"
+	echo "backend add [$VIP6]:80/tcp $B1_IP6"
+	echo "backend add [$VIP6]:80/tcp $B2_IP6"
 } >"$RIG_DIR/lb.conf"
 t0=$(date +%s.%N)
 rig_start_lb "$RIG_DIR/lb.conf" || { finish; exit 1; }
@@ -79,13 +101,23 @@ check "the flush is logged" grep -q "announce table 100: removed 1 routes of an 
 check "logged: announced (table 100)" grep -q "INFO VIP $VIP: announced (table 100)" \
 	"$RIG_DIR/lb.err"
 check "show vips: announced" col_is "$VIP:80/tcp" announced
+check "the IPv6 VIP announced through $KIF (/128)" routes6_are "$VIP6 $KIF"
+check "logged: [$VIP6] announced" grep -q "INFO VIP $VIP6: announced (table 100)" \
+	"$RIG_DIR/lb.err"
+rig_ctl vip withdraw "[$VIP6]:80/tcp"
+check "vip withdraw of the IPv6 VIP: its route goes" routes6_are ""
+check "... the IPv4 ones stay" routes_are "10.0.0.100 $KIF
+$RVIP $KIF"
+rig_ctl vip announce "[$VIP6]:80/tcp"
+check "vip announce of the IPv6 VIP: back" routes6_are "$VIP6 $KIF"
 prom() { # the dsrlb_vip_announced sample of SVC
 	rig_ctl show stats --prometheus | awk -v k="dsrlb_vip_announced{vip=\"$1\"}" '$1 == k {print $2}'
 }
 check "Prometheus: dsrlb_vip_announced 1" test "$(prom "$VIP:80/tcp")" = 1
 json=$(rig_ctl --json show vips | python3 -c 'import json, sys
 print(" ".join(r["route"] + "/" + r["routed"] for r in json.load(sys.stdin)["rows"]))')
-check "show vips --json: route and routed ($json)" test "$json" = "announced/no announced/yes"
+check "show vips --json: route and routed ($json)" \
+	test "$json" = "announced/no announced/yes announced/no"
 check "show config: routed" grep -qx "vip add $RVIP:80/tcp routed" <(rig_ctl show config)
 
 check "a normal VIP is answered by ARP" arp_answered "$VIP"
@@ -162,6 +194,7 @@ pkill -TERM -f -- "^$DSRLB .*--file-prefix $RIG " || true
 wait "$LB_PID" 2>/dev/null || true
 LB_PID=
 check "SIGTERM: both routes removed" routes_are ""
+check "SIGTERM: the IPv6 route removed" routes6_are ""
 check "logged: withdrawn (stopping)" grep -q "INFO VIP $RVIP: withdrawn (stopping)" \
 	"$RIG_DIR/lb.err"
 echo "# test time $(echo "$(date +%s.%N) - $t0" | bc) s from start"

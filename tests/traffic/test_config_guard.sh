@@ -135,5 +135,43 @@ if start allow "$T/run2.conf" --allow-empty; then
 	if [ "$n" = 0 ]; then ok "--allow-empty: no VIP left"; else bad "--allow-empty: $n VIPs left"; fi
 	stop
 fi
+# A reload of IPv6 backends: a weight changed, one removed, one added, a
+# MAC changed (a delete and an add): 5 changes; the IPv4 VIP is kept. (It
+# once failed: the reload's difference named IPv6 backends by their empty
+# IPv4 address.)
+cat >"$T/run6.conf" <<'CONF'
+port 0 address 10.0.0.2/24
+port 0 address fd00::2/64
+vip add 10.0.0.100:80/tcp
+backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01
+vip add [fd00::100]:80/tcp
+backend add [fd00::100]:80/tcp fd00::21 mac 02:00:00:00:b1:01
+backend add [fd00::100]:80/tcp fd00::22 mac 02:00:00:00:b1:02
+backend add [fd00::100]:80/tcp fd00::23 mac 02:00:00:00:b1:03
+CONF
+if start reload6 "$T/run6.conf"; then
+	sed -i -e 's|^backend add \[fd00::100\]:80/tcp fd00::21 mac 02:00:00:00:b1:01$|& weight 5|' \
+		-e '/fd00::22 /d' -e 's|fd00::23 mac 02:00:00:00:b1:03|fd00::23 mac 02:00:00:00:b1:33|' \
+		"$T/run6.conf"
+	echo "backend add [fd00::100]:80/tcp fd00::24" >>"$T/run6.conf"
+	kill -HUP "$PID"
+	if wait_log reload6 "SIGHUP: $T/run6.conf reloaded: 5 changes applied"; then
+		ok "IPv6 backends reloaded: $(grep 'reloaded' "$T/reload6.err")"
+	else
+		bad "IPv6 backends reloaded" "$T/reload6.err"
+	fi
+	got=$(timeout 10 "$CTL" -s "$T/reload6.sock" show config | grep '^backend add' | sort)
+	want='backend add 10.0.0.100:80/tcp 10.0.0.21 mac 02:00:00:00:b1:01 weight 100
+backend add [fd00::100]:80/tcp fd00::21 mac 02:00:00:00:b1:01 weight 5
+backend add [fd00::100]:80/tcp fd00::23 mac 02:00:00:00:b1:33 weight 100
+backend add [fd00::100]:80/tcp fd00::24 weight 100'
+	if [ "$got" = "$want" ]; then
+		ok "after the reload: show config has the file's backends"
+	else
+		printf '%s\n' "$got" >"$T/out"
+		bad "after the reload: show config's backends are" "$T/out"
+	fi
+	stop
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
