@@ -135,38 +135,51 @@ dsr_route_msg_dump(uint8_t family, uint32_t seq, uint8_t *buf, size_t len)
 	return msg_end(&m);
 }
 
-/* One RTM_NEWROUTE of a dump: to fn if it is dsrlb's and in table. */
+/*
+ * The answers are read with memcpy() at byte offsets rather than with
+ * <linux/netlink.h>'s NLMSG_ and RTA_ macros, which cast the const away
+ * (and the buffer need not be aligned).
+ */
+
+/* One RTM_NEWROUTE of a dump (msg, mlen bytes): to fn if it is dsrlb's and in table. */
 static int
-parse_route(const struct nlmsghdr *h, uint32_t table, dsr_route_fn fn, void *arg)
+parse_route(const uint8_t *msg, uint32_t mlen, uint32_t table, dsr_route_fn fn, void *arg)
 {
-	const struct rtmsg *rt = NLMSG_DATA(h);
-	const struct rtattr *a;
+	const uint32_t hdr = NLMSG_HDRLEN, rta_hdr = RTA_LENGTH(0);
+	uint32_t off = hdr + NLMSG_ALIGN(sizeof(struct rtmsg));
+	struct rtmsg rt;
+	struct rtattr a;
 	struct dsr_route r;
-	int n = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*rt));
 	bool has_dst = false;
 
-	if (n < 0)
+	if (mlen < hdr + sizeof(rt))
 		return -EBADMSG;
+	memcpy(&rt, msg + hdr, sizeof(rt));
 	memset(&r, 0, sizeof(r));
-	r.table = rt->rtm_table;
-	if (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6)
+	r.table = rt.rtm_table;
+	if (rt.rtm_family != AF_INET && rt.rtm_family != AF_INET6)
 		return 0;
-	r.family = rt->rtm_family == AF_INET6 ? DSR_AF_IPV6 : DSR_AF_IPV4;
-	for (a = RTM_RTA(rt); RTA_OK(a, n); a = RTA_NEXT(a, n)) {
-		size_t dl = RTA_PAYLOAD(a);
+	r.family = rt.rtm_family == AF_INET6 ? DSR_AF_IPV6 : DSR_AF_IPV4;
+	while (off + sizeof(a) <= mlen) {
+		const uint8_t *data = msg + off + rta_hdr;
+		size_t dl;
 
-		if (a->rta_type == RTA_TABLE && dl == 4)
-			memcpy(&r.table, RTA_DATA(a), 4);
-		else if (a->rta_type == RTA_OIF && dl == 4)
-			memcpy(&r.ifindex, RTA_DATA(a), 4);
-		else if (a->rta_type == RTA_DST && dl == (r.family == DSR_AF_IPV6 ? 16u : 4u)) {
-			memcpy(r.family == DSR_AF_IPV6 ? (void *)r.ip6 : (void *)&r.ip, RTA_DATA(a),
-			       dl);
+		memcpy(&a, msg + off, sizeof(a));
+		if (a.rta_len < sizeof(a) || a.rta_len > mlen - off)
+			break;
+		dl = a.rta_len - rta_hdr;
+		if (a.rta_type == RTA_TABLE && dl == 4)
+			memcpy(&r.table, data, 4);
+		else if (a.rta_type == RTA_OIF && dl == 4)
+			memcpy(&r.ifindex, data, 4);
+		else if (a.rta_type == RTA_DST && dl == (r.family == DSR_AF_IPV6 ? 16u : 4u)) {
+			memcpy(r.family == DSR_AF_IPV6 ? (void *)r.ip6 : (void *)&r.ip, data, dl);
 			has_dst = true;
 		}
+		off += RTA_ALIGN(a.rta_len);
 	}
-	if (rt->rtm_protocol != DSR_ROUTE_PROTO || r.table != table || !has_dst ||
-	    rt->rtm_dst_len != (r.family == DSR_AF_IPV6 ? 128 : 32))
+	if (rt.rtm_protocol != DSR_ROUTE_PROTO || r.table != table || !has_dst ||
+	    rt.rtm_dst_len != (r.family == DSR_AF_IPV6 ? 128 : 32))
 		return 0;
 	if (fn != NULL)
 		fn(arg, &r);
@@ -177,34 +190,40 @@ int
 dsr_route_parse(const uint8_t *buf, size_t len, uint32_t seq, uint32_t table, dsr_route_fn fn,
 		void *arg)
 {
-	const struct nlmsghdr *h = (const void *)buf;
-	int n = (int)len, r;
+	struct nlmsghdr h;
+	struct nlmsgerr e;
+	size_t off = 0;
+	int r;
 
 	if (len > INT32_MAX)
 		return -EBADMSG;
-	for (; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
-		if (h->nlmsg_seq != seq)
+	while (len - off >= sizeof(h)) {
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > len - off)
+			break;
+		if (h.nlmsg_seq != seq) {
+			off += NLMSG_ALIGN(h.nlmsg_len);
 			continue; /* an answer to an older request */
-		switch (h->nlmsg_type) {
+		}
+		switch (h.nlmsg_type) {
 		case NLMSG_DONE:
 			return 1;
-		case NLMSG_ERROR: {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		case NLMSG_ERROR:
+			if (h.nlmsg_len < NLMSG_LENGTH(sizeof(e)))
 				return -EBADMSG;
-			return e->error == 0 ? 1 : (e->error < 0 ? e->error : -e->error);
-		}
+			memcpy(&e, buf + off + NLMSG_HDRLEN, sizeof(e));
+			return e.error == 0 ? 1 : (e.error < 0 ? e.error : -e.error);
 		case RTM_NEWROUTE:
-			r = parse_route(h, table, fn, arg);
+			r = parse_route(buf + off, h.nlmsg_len, table, fn, arg);
 			if (r < 0)
 				return r;
 			break;
 		default:
 			break;
 		}
+		off += NLMSG_ALIGN(h.nlmsg_len);
 	}
-	return n == 0 ? 0 : -EBADMSG;
+	return off == len ? 0 : -EBADMSG;
 }
 
 const char *
