@@ -28,14 +28,19 @@
 #define FF_TCP_FLAGS   13u                         /* in TCP: flags */
 #define FF_UDP_LEN     4u                          /* in UDP: length, 2 bytes */
 
+/* An entry of backend be left its table (either family's). */
+static void
+fwd_count_freed(struct dsr_fwd *f, uint16_t be, enum dsr_ct_free_reason why)
+{
+	DSR_CTR_ADD(f->st->backend[be].active, (uint64_t)-1);
+	if (why == DSR_CT_EXPIRED)
+		DSR_CTR_ADD(f->st->event[DSR_EV_CT_EXPIRED], 1);
+}
+
 static void
 fwd_entry_freed(void *arg, const struct dsr_ct_entry *e, enum dsr_ct_free_reason why)
 {
-	struct dsr_fwd *f = arg;
-
-	DSR_CTR_ADD(f->st->backend[e->backend].active, (uint64_t)-1);
-	if (why == DSR_CT_EXPIRED)
-		DSR_CTR_ADD(f->st->event[DSR_EV_CT_EXPIRED], 1);
+	fwd_count_freed(arg, e->backend, why);
 }
 
 void
@@ -51,11 +56,7 @@ dsr_fwd_init(struct dsr_fwd *f, struct dsr_ct *ct, struct dsr_stats_lcore *st)
 static void
 fwd_entry6_freed(void *arg, const struct dsr_ct6_entry *e, enum dsr_ct_free_reason why)
 {
-	struct dsr_fwd *f = arg;
-
-	DSR_CTR_ADD(f->st->backend[e->backend].active, (uint64_t)-1);
-	if (why == DSR_CT_EXPIRED)
-		DSR_CTR_ADD(f->st->event[DSR_EV_CT_EXPIRED], 1);
+	fwd_count_freed(arg, e->backend, why);
 }
 
 void
@@ -280,14 +281,11 @@ int
 fwd_entry_plan(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, struct dsr_ct_entry *t,
 	       uint16_t be, uint32_t now, bool *remove)
 {
-	const struct dsr_gen_backend *b = &f->gen->backends[be];
 	uint8_t fl = tcp ? m->tcp_flags : 0;
 	int syn = (fl & (DSR_TCP_SYN | DSR_TCP_ACK | DSR_TCP_RST)) == DSR_TCP_SYN;
 
 	*remove = false;
-	if ((b->flags & (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE)) !=
-		    (DSR_GEN_BE_USED | DSR_GEN_BE_LIVE) ||
-	    b->vip != m->vip) {
+	if (!fwd_backend_takes(f->gen, be, m->vip)) {
 		/* Its backend was removed, or is down: choose again. */
 		*remove = true;
 		DSR_CTR_ADD(f->st->event[DSR_EV_CT_STALE], 1);

@@ -296,23 +296,6 @@ fwd6_choose(struct dsr_fwd *f, const struct dsr_fwd_meta *m, const struct dsr_fl
 	return be;
 }
 
-/* An ICMPv6 error's backend: the entry's if live and the VIP's, else Maglev's; no entry made. */
-static int
-fwd6_icmp_backend(struct dsr_fwd *f, const struct dsr_fwd_meta *m, const struct dsr_flow6 *flow,
-		  uint32_t now)
-{
-	const uint8_t live = DSR_GEN_BE_USED | DSR_GEN_BE_LIVE;
-	const struct dsr_gen *g = f->gen;
-	struct dsr_ct6_entry *e = dsr_ct6_lookup(f->ct6, flow, m->hash, now);
-	uint16_t be;
-
-	if (e != NULL && (g->backends[e->backend].flags & live) == live &&
-	    g->backends[e->backend].vip == m->vip)
-		return e->backend;
-	be = dsr_maglev_lookup(g->vips[m->vip].maglev, g->maglev_size, dsr_flow6_hash(flow));
-	return be == DSR_MAGLEV_NONE ? -DSR_DROP_NO_BACKEND : be;
-}
-
 enum dsr_fwd_verdict
 fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
 	    uint32_t now_ms)
@@ -330,20 +313,21 @@ fwd_decide6(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fw
 	else if (dsr_icmp6_error_flow(frame + p.l4_off, p.end_off - p.l4_off, p.flow.dst_ip,
 				      &flow) != DSR_ICMP_ERR_OK)
 		return fwd_drop(f, DSR_DROP_MALFORMED);
-	if (m->kind == DSR_FWD_K_ICMP6)
-		be = fwd6_icmp_backend(f, m, &flow, now_ms);
-	else
-		be = fwd6_choose(f, m, &flow, now_ms);
+	if (m->kind == DSR_FWD_K_ICMP6) {
+		const struct dsr_ct6_entry *e = dsr_ct6_lookup(f->ct6, &flow, m->hash, now_ms);
+
+		return fwd_icmp_send(f, frame, len, m,
+				     fwd_icmp_backend(f, m->vip, e != NULL ? e->backend : -1,
+						      dsr_flow6_hash(&flow)));
+	}
+	be = fwd6_choose(f, m, &flow, now_ms);
 	if (be < 0)
 		return fwd_drop(f, (enum dsr_drop)(-be));
 	if (!(f->gen->backends[be].flags & DSR_GEN_BE_MAC))
 		return fwd_drop(f, DSR_DROP_NO_MAC);
 	fwd_rewrite(f, frame, &f->gen->backends[be], m->port);
 	fwd_count_flow(f, m->vip, (uint16_t)be, len);
-	if (m->kind == DSR_FWD_K_ICMP6) {
-		DSR_CTR_ADD(f->st->vip[m->vip].icmp_fwd, 1);
-		DSR_CTR_ADD(f->st->backend[be].icmp_fwd, 1);
-	} else if (p.frag == DSR_PKT_FRAG_FIRST) {
+	if (p.frag == DSR_PKT_FRAG_FIRST) {
 		struct dsr_frag_key k;
 
 		dsr_frag_key6(&k, flow.src_ip, flow.dst_ip, p.frag_id, flow.proto);

@@ -89,32 +89,43 @@ fwd_classify_icmp(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt 
 	return fwd_drop(f, vip_addr ? DSR_DROP_ICMP_TYPE : DSR_DROP_NOT_VIP);
 }
 
+int
+fwd_icmp_backend(const struct dsr_fwd *f, uint16_t vip, int entry_be, uint64_t maglev_hash)
+{
+	const struct dsr_gen *g = f->gen;
+	uint16_t be;
+
+	if (entry_be >= 0 && fwd_backend_takes(g, (uint16_t)entry_be, vip))
+		return entry_be;
+	/* Maglev's hash, as for a packet of the flow without an entry. */
+	be = dsr_maglev_lookup(g->vips[vip].maglev, g->maglev_size, maglev_hash);
+	return be == DSR_MAGLEV_NONE ? -DSR_DROP_NO_BACKEND : be;
+}
+
+enum dsr_fwd_verdict
+fwd_icmp_send(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m, int be)
+{
+	const struct dsr_gen_backend *b;
+
+	if (be < 0)
+		return fwd_drop(f, (enum dsr_drop)(-be));
+	b = &f->gen->backends[be];
+	if (!(b->flags & DSR_GEN_BE_MAC))
+		return fwd_drop(f, DSR_DROP_NO_MAC);
+	fwd_rewrite(f, frame, b, m->port);
+	fwd_count_flow(f, m->vip, (uint16_t)be, len); /* frames forwarded, of which ICMP: */
+	DSR_CTR_ADD(f->st->vip[m->vip].icmp_fwd, 1);
+	DSR_CTR_ADD(f->st->backend[be].icmp_fwd, 1);
+	return DSR_FWD_TX;
+}
+
 enum dsr_fwd_verdict
 fwd_decide_icmp(struct dsr_fwd *f, uint8_t *frame, uint32_t len, const struct dsr_fwd_meta *m,
 		uint32_t now_ms)
 {
-	const uint8_t live = DSR_GEN_BE_USED | DSR_GEN_BE_LIVE;
-	const struct dsr_gen *g = f->gen;
-	const struct dsr_gen_backend *b;
-	struct dsr_ct_entry *e = dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms);
-	uint16_t be;
+	const struct dsr_ct_entry *e = dsr_ct_lookup(f->ct, &m->flow, m->hash, now_ms);
 
-	if (e != NULL && (g->backends[e->backend].flags & live) == live &&
-	    g->backends[e->backend].vip == m->vip) {
-		be = e->backend;
-	} else {
-		/* Maglev's hash, as for a packet of the flow without an entry. */
-		be = dsr_maglev_lookup(g->vips[m->vip].maglev, g->maglev_size,
-				       dsr_flow_hash(&m->flow));
-		if (be == DSR_MAGLEV_NONE)
-			return fwd_drop(f, DSR_DROP_NO_BACKEND);
-	}
-	b = &g->backends[be];
-	if (!(b->flags & DSR_GEN_BE_MAC))
-		return fwd_drop(f, DSR_DROP_NO_MAC);
-	fwd_rewrite(f, frame, b, m->port);
-	fwd_count_flow(f, m->vip, be, len); /* frames forwarded, of which ICMP: */
-	DSR_CTR_ADD(f->st->vip[m->vip].icmp_fwd, 1);
-	DSR_CTR_ADD(f->st->backend[be].icmp_fwd, 1);
-	return DSR_FWD_TX;
+	return fwd_icmp_send(
+		f, frame, len, m,
+		fwd_icmp_backend(f, m->vip, e != NULL ? e->backend : -1, dsr_flow_hash(&m->flow)));
 }

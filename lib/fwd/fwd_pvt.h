@@ -117,6 +117,26 @@ void fwd_count_new(struct dsr_fwd *f, const struct dsr_fwd_meta *m, int tcp, uin
 enum dsr_fwd_verdict fwd_not_vip(struct dsr_fwd *f, const uint8_t *frame, const struct dsr_pkt *pkt,
 				 uint16_t port);
 
+/* Does backend be still take the flows of its entries for VIP vip (there, live, that VIP's)? */
+static inline bool
+fwd_backend_takes(const struct dsr_gen *g, uint16_t be, uint16_t vip)
+{
+	const uint8_t live = DSR_GEN_BE_USED | DSR_GEN_BE_LIVE;
+
+	return (g->backends[be].flags & live) == live && g->backends[be].vip == vip;
+}
+
+/*
+ * fwd_icmp.c, for both families: an ICMP error's backend, its flow's entry's
+ * (entry_be, or -1 without an entry) if that still takes the VIP's flows,
+ * else Maglev's on maglev_hash, or a negative drop reason; and the error
+ * sent to it (be, or a negative drop reason), counted as the flow's and
+ * as icmp-fwd. No entry is made or refreshed.
+ */
+int fwd_icmp_backend(const struct dsr_fwd *f, uint16_t vip, int entry_be, uint64_t maglev_hash);
+enum dsr_fwd_verdict fwd_icmp_send(struct dsr_fwd *f, uint8_t *frame, uint32_t len,
+				   const struct dsr_fwd_meta *m, int be);
+
 /* fwd_icmp.c: classify ICMP (DSR_PKT_ICMP); decide for a DSR_FWD_K_ICMP meta. */
 enum dsr_fwd_verdict fwd_classify_icmp(struct dsr_fwd *f, const uint8_t *frame,
 				       const struct dsr_pkt *pkt, uint16_t port,
