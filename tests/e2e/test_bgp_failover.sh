@@ -68,7 +68,13 @@ check "all $N downloads complete, byte for byte, from the backend they started o
 declare -A now=()
 while read -r port b; do now[$port]=$b; done < <(bgp_conns "$survivor")
 same=0
-for port in "${moved[@]}"; do [ "${now[$port]:-}" = "${BGP_WAS[$port]}" ] && same=$((same + 1)); done
+for port in "${moved[@]}"; do
+	if [ "${now[$port]:-}" = "${BGP_WAS[$port]}" ]; then
+		same=$((same + 1))
+	else
+		echo "     port $port: on ${BGP_WAS[$port]} at $victim, at $survivor: ${now[$port]:-no entry}"
+	fi
+done
 check "$survivor has each of the ${#moved[@]} moved flows on the backend it was on ($same)" \
 	[ "$same" = "${#moved[@]}" ]
 echo "$survivor: event ct-midflow $(bgp_ctl "$survivor" show stats | awk '$1 == "event" && $2 == "ct-midflow:" {print $4}')"
