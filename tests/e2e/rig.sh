@@ -88,6 +88,13 @@ ns() {
 	ip netns exec "$RIG-$h" "$@"
 }
 
+# A paced download of the backends' /blob from the client (slowget.py says
+# how): run it in the background (it execs, so $! is the reader itself).
+RIG_SLOWGET=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/slowget.py
+rig_slowget() { # [--hold bytes file] addr client-port rate out
+	exec ip netns exec "$RIG-cl" /usr/bin/python3 "$RIG_SLOWGET" "$@"
+}
+
 rig_host() { # name mac [ip/len]
 	local h=$1 mac=$2 addr=${3:-}
 	ip netns add "$RIG-$h"

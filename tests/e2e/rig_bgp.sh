@@ -210,18 +210,15 @@ bgp_clients_close() {
 	BGP_CLIENTS_PID=
 }
 
-# N rate-limited downloads of the backends' 1 MB blob through the VIP,
-# from client ports 41001.., in the background (bgp_downloads_ok waits).
-# Set a small receive window on the client first (net.ipv4.tcp_rmem), or
-# the whole blob sits in its socket buffer within the first second and
-# the flows need no balancer after that.
+# N paced downloads (rig_slowget) of the backends' 1 MB blob through the
+# VIP, from client ports 41001.., in the background (bgp_downloads_ok
+# waits); each reader's complaint goes to dl.PORT.err.
 declare -gA BGP_DL_PIDS=()
 bgp_downloads() { # n rate
 	local i port
 	for i in $(seq "$1"); do
 		port=$((41000 + i))
-		ip netns exec "$RIG-cl" curl -s --max-time 60 --limit-rate "$2" --local-port "$port" \
-			-o "$RIG_DIR/dl.$port" "http://$VIP/blob" &
+		rig_slowget "$VIP" "$port" "$2" "$RIG_DIR/dl.$port" 2>"$RIG_DIR/dl.$port.err" &
 		BGP_DL_PIDS[$port]=$!
 	done
 }
@@ -256,7 +253,10 @@ bgp_downloads_ok() { # name of an array: port -> backend IP
 	local -n be=$1
 	local port blob bad=0
 	for port in "${!BGP_DL_PIDS[@]}"; do
-		wait "${BGP_DL_PIDS[$port]}" || { echo "download from port $port: curl exit $?"; bad=$((bad + 1)); }
+		wait "${BGP_DL_PIDS[$port]}" || {
+			echo "download from port $port: exit $? $(cat "$RIG_DIR/dl.$port.err")"
+			bad=$((bad + 1))
+		}
 		case "${be[$port]:-}" in
 		10.0.0.21) blob=$RIG_DIR/b1/blob ;;
 		10.0.0.22) blob=$RIG_DIR/b2/blob ;;

@@ -45,33 +45,6 @@ be_val() {
 slots() { echo "$(be_val backends b1 slots) $(be_val backends b2 slots) $(be_val backends b3 slots)"; }
 server_up() { ns "$1" bash -c "exec 3<>/dev/tcp/$(ip_of "$1")/80" 2>/dev/null; }
 
-# A paced download (curl 7.88's --limit-rate overshoots several-fold on
-# veth): GET /blob from client port PORT, read at RATE bytes/s through a
-# small receive buffer, write the body to OUT; exit 0 if it is complete.
-cat >"$RIG_DIR/slowget.py" <<'PY'
-import socket, sys, time
-vip, port, rate, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-s.bind(("0.0.0.0", port))
-s.settimeout(10)
-s.connect((vip, 80))
-s.sendall(b"GET /blob HTTP/1.0\r\nHost: x\r\n\r\n")
-data, t0, deadline = b"", time.monotonic(), time.monotonic() + 60
-while time.monotonic() < deadline:
-    chunk = s.recv(4096)
-    if not chunk:
-        break
-    data += chunk
-    ahead = len(data) / rate - (time.monotonic() - t0)
-    if ahead > 0:
-        time.sleep(ahead)
-head, _, body = data.partition(b"\r\n\r\n")
-length = [int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")]
-open(out, "wb").write(body)
-sys.exit(0 if length and len(body) == length[0] else 1)
-PY
-
 rig_up || exit 1
 rig_backend b3 "$B3_MAC" 10.0.0.23
 for i in $(seq 50); do server_up b3 && break; sleep 0.1; done
@@ -98,7 +71,7 @@ declare -A dl_pid=([b1]= [b2]= [b3]=) dl_port=([b1]=none [b2]=none [b3]=none)
 ndl=0
 for port in $(seq 46001 46030); do
 	[ "$ndl" = 3 ] && break
-	ip netns exec "$RIG-cl" /usr/bin/python3 "$RIG_DIR/slowget.py" "$VIP" "$port" "$RATE" "$RIG_DIR/dl.$port" &
+	rig_slowget "$VIP" "$port" "$RATE" "$RIG_DIR/dl.$port" &
 	pid=$!
 	be=
 	for i in $(seq 20); do

@@ -32,7 +32,7 @@ if p:
 PY
 sniffer=$!
 sleep 1
-ns cl curl -s --limit-rate 200k --local-port "$PORT" -o "$RIG_DIR/dl.got" "http://$VIP/blob" &
+rig_slowget "$VIP" "$PORT" 200k "$RIG_DIR/dl.got" &
 dl=$!
 wait $sniffer
 sleep 0.3

@@ -40,7 +40,7 @@ for i in $(seq 50); do
 done
 
 # 1. A long download through changes.
-ns cl curl -s --limit-rate 250k --local-port 45001 -o "$RIG_DIR/long.got" "http://$VIP/blob" &
+rig_slowget "$VIP" 45001 250k "$RIG_DIR/long.got" &
 dl=$!
 be=$(wait_conn 45001)
 check "show conns shows the download's connection" [ -n "$be" ]
@@ -61,7 +61,7 @@ check "the download finished byte for byte through the changes" \
 check "its connection stayed on $be" [ "$(conn_backend 45001)" = "$be" ]
 
 # 2. Drain: weight 0 on the backend of an open connection.
-ns cl curl -s --limit-rate 250k --local-port 45002 -o "$RIG_DIR/drain.got" "http://$VIP/blob" &
+rig_slowget "$VIP" 45002 250k "$RIG_DIR/drain.got" &
 dl=$!
 be=$(wait_conn 45002)
 rig_ctl backend set "$VIP:80/tcp" "$be" weight 0 >/dev/null

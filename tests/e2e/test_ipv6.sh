@@ -11,7 +11,7 @@
 # 4. the IPv4 VIP on the same backends answers too, alongside;
 # 5. ping -6 to the VIP is answered by dsrlb (event icmp-echo);
 # 6. counters (`show stats`): the IPv6 VIP's and both backends' packets;
-# 7. restart: dsrlb stopped mid-download (rate-limited 1 MB downloads),
+# 7. restart: dsrlb stopped mid-download (paced 1 MB downloads),
 #    down about 1 s, started again on the same config: the downloads
 #    complete byte for byte, the client capture holds no RST, each
 #    connection is on the backend it was on (`show conns`), and the new
@@ -21,7 +21,7 @@ set -uo pipefail
 RIG_IPV6=1
 . "$(dirname "$0")/rig.sh"
 
-RATE=150k # each 1 MB download takes about 7 s
+RATE=150k # a ceiling (rig_slowget): no 1 MB download ends in under 6 s
 # Client ports of the restart's downloads: the seedless hash puts them on
 # both backends (checked below).
 RESTART_PORTS=(46101 46102 46103 46104)
@@ -67,10 +67,6 @@ blob_of() {
 }
 
 rig_up || exit 1
-# A small receive buffer, so that a rate-limited download stays busy on
-# the wire for its whole length (see test_restart.sh); IPv4's tcp_rmem is
-# IPv6 TCP's too.
-ns cl sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
 rig_conf6 --dual >"$RIG_DIR/lb.conf"
 rig_start_lb "$RIG_DIR/lb.conf" || { finish; exit 1; }
 rig_wait_for 100 rig_resolved6
@@ -147,8 +143,7 @@ rig_wait_for 50 grep -q "listening on" "$RIG_DIR/tcpdump.err"
 check "tcpdump captures on the client" kill -0 "$TCPDUMP_PID"
 t_dl=$(date +%s%N)
 for p in "${RESTART_PORTS[@]}"; do
-	nsx cl curl -sg --max-time 60 --limit-rate "$RATE" --local-port "$p" \
-		-o "$RIG_DIR/restart-$p.got" "http://[$VIP6]/blob" &
+	rig_slowget "$VIP6" "$p" "$RATE" "$RIG_DIR/restart-$p.got" 2>"$RIG_DIR/restart-$p.err" &
 	DL_PIDS[$p]=$!
 done
 rig_wait_for 30 all_pinned "${RESTART_PORTS[@]}"
@@ -183,7 +178,7 @@ for pb in $before; do
 	wait "${DL_PIDS[$p]}"
 	rc=$?
 	unset "DL_PIDS[$p]"
-	check "download from port $p ($(name_of "$be")) completed byte for byte (curl exit $rc)" \
+	check "download from port $p ($(name_of "$be")) completed byte for byte (exit $rc$(sed 's/^/: /' "$RIG_DIR/restart-$p.err"))" \
 		cmp -s "$RIG_DIR/restart-$p.got" "$RIG_DIR/$(name_of "$be")/blob"
 done
 dl_ms=$(ms_since "$t_dl")

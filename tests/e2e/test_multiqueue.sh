@@ -88,34 +88,14 @@ check "each worker polls one queue of its own (worker 0: $q0, worker 1: $q1)" \
 check "show stats: idle-workers 0" [ "$(rig_ctl show stats | row_val stats idle-workers)" = 0 ]
 check_sockets "$workers"
 
-# The long downloads: a paced reader with a small receive buffer, so the
-# server's sends block. It reads about 80 KB/s, stops at 256 KB until the
-# test has looked at the tables (the file "go"), then reads the rest, so
-# its flow is open and established when we look however slow the machine.
-# (curl --limit-rate 100k fetched the 1 MB blob in about 2.5 s here.)
-cat >"$RIG_DIR/slow.py" <<'PY'
-import os, socket, sys, time
-vip, port, out, go = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.bind(("0.0.0.0", port))
-s.connect((vip, 80))
-s.sendall(b"GET /blob HTTP/1.0\r\nHost: x\r\n\r\n")
-data = bytearray()
-while True:
-    if not os.path.exists(go):
-        time.sleep(0.05)
-        if len(data) >= 262144:
-            continue
-    b = s.recv(4096)
-    if not b:
-        break
-    data += b
-open(out, "wb").write(data.split(b"\r\n\r\n", 1)[-1])
-PY
+# The long downloads (rig_slowget): paced at 200 KiB/s through a small
+# receive buffer, so the server's sends block; each stops at 256 KB until
+# the test has looked at the tables (the file "go"), then reads the rest,
+# so its flow is open and established when we look however slow the
+# machine. (curl --limit-rate 100k fetched the 1 MB blob in about 2.5 s.)
 for i in $(seq "$N_LONG"); do
-	ns cl timeout 60 /usr/bin/python3 "$RIG_DIR/slow.py" "$VIP" $((40000 + i)) \
-		"$RIG_DIR/long$i.got" "$RIG_DIR/go" &
+	rig_slowget --hold 262144 "$RIG_DIR/go" --rcvbuf 4096 "$VIP" $((40000 + i)) 200k \
+		"$RIG_DIR/long$i.got" &
 	long[i]=$!
 done
 sleep 0.3

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # e2e restart and failover without resets: real TCP in namespaces, backends
-# resolved by ARP (no 'mac' in the config), rate-limited 1 MB downloads
+# resolved by ARP (no 'mac' in the config), paced 1 MB downloads
 # through the VIP (one on each backend), a capture on the client.
 # 1. Restart: dsrlb is stopped (SIGINT) mid-download, left down about 1 s
 #    and started again on the same config and socket. The downloads
@@ -27,7 +27,7 @@ set -uo pipefail
 . "$(dirname "$0")/rig.sh"
 
 LB2_MAC=02:00:00:00:00:03
-RATE=200k # each 1 MB download takes about 5 s
+RATE=200k # a ceiling (rig_slowget): no 1 MB download ends in under 5 s
 # Client ports: by the seedless flow hash, the first of each pair goes to
 # b1 and the second to b2 (checked below), so both backends are covered,
 # the one ARP resolves first and the other.
@@ -118,6 +118,30 @@ payload() {
 	tcpdump -n -r "$1" "tcp and src host $VIP" 2>/dev/null |
 		awk 'match($0, /, length [0-9]+/) {n += substr($0, RSTART + 9, RLENGTH - 9)} END {printf "%d\n", n}'
 }
+# Both downloads $2... must still be running at the stop: their reader alive
+# and short of the whole blob; prints what each has got and when.
+running_at_stop() { # tag port...
+	local tag=$1 p sz out= ok=0
+	shift
+	for p; do
+		sz=$(stat -c %s "$RIG_DIR/$tag-$p.got" 2>/dev/null || echo 0)
+		out="$out $p:$((sz / 1024))KiB"
+		kill -0 "${DL_PIDS[$p]}" 2>/dev/null && [ "$sz" -lt 1048576 ] || ok=1
+	done
+	echo "${out# }"
+	return $ok
+}
+# For each client port: the client's first and last packet to the VIP in a
+# capture, in ms after $2 (ns since the epoch; the event $3), and how many.
+port_times() { # pcap t0-ns event port...
+	local pcap=$1 t0=$2 what=$3 p
+	shift 3
+	for p; do
+		tcpdump -n -tt -r "$pcap" "tcp and src port $p and dst host $VIP" 2>/dev/null |
+			awk -v p="$p" -v t0="$t0" -v what="$what" '{t = $1 * 1000 - t0 / 1000000; if (!n++) f = t; l = t}
+				END {printf "     client port %s: %d packets to the VIP, first %d ms, last %d ms after %s\n", p, n, f, l, what}'
+	done
+}
 # The longest stall of a download in a capture, in ms: the longest time
 # without new data (a sequence number beyond the highest yet) in a flow.
 longest_stall() {
@@ -129,15 +153,13 @@ longest_stall() {
 		}
 		END {printf "%d\n", gap}'
 }
-# Downloads of /blob: curl reads at $RATE; the client's receive buffer is
-# small (below), so the server's sending follows curl's reading and each
-# flow stays busy on the wire for the whole download.
+# Paced downloads of /blob (rig_slowget): each flow stays busy on the wire
+# for the whole download, and none ends before the test has done its part.
 start_downloads() { # tag port...
 	local tag=$1 p
 	shift
 	for p; do
-		nsx cl curl -s --max-time 60 --limit-rate "$RATE" --local-port "$p" \
-			-o "$RIG_DIR/$tag-$p.got" "http://$VIP/blob" &
+		rig_slowget "$VIP" "$p" "$RATE" "$RIG_DIR/$tag-$p.got" 2>"$RIG_DIR/$tag-$p.err" &
 		DL_PIDS[$p]=$!
 	done
 }
@@ -149,7 +171,7 @@ check_downloads() { # tag "PORT:BACKEND ..."
 		wait "${DL_PIDS[$p]}"
 		rc=$?
 		unset "DL_PIDS[$p]"
-		check "download from port $p ($(name_of "$be")) completed byte for byte (curl exit $rc)" \
+		check "download from port $p ($(name_of "$be")) completed byte for byte (exit $rc$(sed 's/^/: /' "$RIG_DIR/$tag-$p.err"))" \
 			cmp -s "$RIG_DIR/$tag-$p.got" "$RIG_DIR/$(name_of "$be")/blob"
 	done
 }
@@ -167,10 +189,6 @@ check_capture() { # pcap number-of-downloads
 }
 
 rig_up || exit 1
-# Without this the client's receive buffer (autotuned to MBs) takes the
-# whole 1 MB in the first second, and --limit-rate only paces curl's
-# reading from it, not the TCP flow.
-ns cl sysctl -qw net.ipv4.tcp_rmem="4096 32768 65536"
 rig_conf --arp >"$RIG_DIR/lb.conf"
 SOCK=$RIG_DIR/ctl.sock
 
@@ -188,6 +206,9 @@ sleep 0.5
 before=$(conn_backends "$SOCK" "${RESTART_PORTS[@]}")
 check "show conns: the downloads run, one on each backend ($before)" \
 	[ "$(echo "$before" | tr ' ' '\n' | cut -d: -f2 | sort | tr '\n' ' ')" = "10.0.0.21 10.0.0.22 " ]
+got=$(running_at_stop restart "${RESTART_PORTS[@]}")
+check "both downloads still run at the stop, $(ms_since "$t_dl") ms after their start ($got)" \
+	running_at_stop restart "${RESTART_PORTS[@]}"
 t_stop=$(date +%s%N)
 rig_stop_lb
 cp "$RIG_DIR/lb.out" "$RIG_DIR/lb-first.out"
@@ -216,6 +237,7 @@ echo "     downloads done after $dl_ms ms; longest stall of a download $(longest
 echo "     new daemon: ct-midflow $(ev "$SOCK" ct-midflow), ct-new $(ev "$SOCK" ct-new)," \
 	"drops no-backend $(drop "$SOCK" no-backend), no-mac $(drop "$SOCK" no-mac), not-vip $(drop "$SOCK" not-vip)"
 check_capture "$RIG_DIR/restart.pcap" 2
+port_times "$RIG_DIR/restart.pcap" "$t_stop" "the stop" "${RESTART_PORTS[@]}"
 
 # --- 2. Failover: move the VIP to a second dsrlb on the same segment.
 echo "--- failover"
@@ -237,6 +259,9 @@ sleep 0.5
 before=$(conn_backends "$SOCK" "${FAILOVER_PORTS[@]}")
 check "show conns on lb: the downloads run, one on each backend ($before)" \
 	[ "$(echo "$before" | tr ' ' '\n' | cut -d: -f2 | sort | tr '\n' ' ')" = "10.0.0.21 10.0.0.22 " ]
+got=$(running_at_stop failover "${FAILOVER_PORTS[@]}")
+check "both downloads still run at the move, $(ms_since "$t_dl") ms after their start ($got)" \
+	running_at_stop failover "${FAILOVER_PORTS[@]}"
 # The move. lb2 announces the VIP as soon as it has it, and its backends
 # come one command at a time and are resolved by ARP: until it has them
 # all, a Maglev table over some of them would send mid-flow packets of
@@ -287,6 +312,7 @@ echo "     lb after vip del: drops not-vip $(drop "$SOCK" not-vip)"
 grep WARNING "$RIG_DIR/lb.err" | sed 's/^/     lb:  /'
 grep WARNING "$RIG_DIR/lb2.err" | sed 's/^/     lb2: /'
 check_capture "$RIG_DIR/failover.pcap" 2
+port_times "$RIG_DIR/failover.pcap" "$t_move" "the move" "${FAILOVER_PORTS[@]}"
 [ "$failures" = 0 ] || { echo "--- lb2 stderr"; grep -v "^EAL" "$RIG_DIR/lb2.err"; }
 echo "     runtime $(ms_since "$T0") ms"
 finish
