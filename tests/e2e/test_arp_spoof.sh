@@ -85,6 +85,11 @@ for i in $(seq 150); do
 done
 check "b1's new MAC learned once its old one stopped answering" \
 	grep -q "state reachable mac $B1_NEW_MAC" <<<"$(neigh 10.0.0.21)"
+if ! grep -q "state reachable mac $B1_NEW_MAC" <<<"$(neigh 10.0.0.21)"; then
+	echo "     $(neigh 10.0.0.21)"
+	echo "     $(rig_ctl show stats arp | tr '\n' ' ')"
+	grep "10\.0\.0\.21" "$RIG_DIR/lb.err" | tail -5 | sed 's/^/     lb: /'
+fi
 check "... and logged" grep -q \
 	"WARNING port 0: backend 10.0.0.21 does not answer at $B1_MAC any more (3 tries); asking who has it" \
 	"$RIG_DIR/lb.err"
