@@ -70,6 +70,12 @@ struct dsr_lb_kif {
 	unsigned int ifindex;      /**< the Linux interface index */
 	char name[DSR_IFNAME_MAX]; /**< the Linux interface name */
 	char vdev[48];             /**< the vdev's name, e.g. net_tap_dsr0 */
+	/**
+	 * The buffers of what the kernel sends (its RX queue): its own pool,
+	 * not the port's, so that a port PMD which registered the port's pool
+	 * with the kernel (net_af_xdp's umem) copies them into its own.
+	 */
+	struct rte_mempool *pool;
 };
 
 /** A backend's dsr probe: at most one in flight. */

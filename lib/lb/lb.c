@@ -171,7 +171,8 @@ lb_create_pools(struct dsr_lb *lb, uint32_t want, char *err, size_t errlen)
 		shared += lb->ports[p].nb_txq * lb->ports[p].tx_desc;
 	shared += lb->nb_workers * (DSR_BURST + DSR_TX_BUF * lb->nb_ports + 2 * DSR_LB_SLOW_RING);
 	shared += (lb->nb_workers + 1) * DSR_MBUF_CACHE;
-	shared += dsr_lb_kif_count(lb->conf) * (2 * DSR_LB_KIF_DESC + DSR_BURST);
+	/* What dsrlb sends to each kernel interface (its RX has its own pool). */
+	shared += dsr_lb_kif_count(lb->conf) * (DSR_LB_KIF_DESC + DSR_BURST);
 	for (k = 0; k < lb->numa.nb_pools; k++) {
 		n = shared;
 		for (p = 0; p < lb->nb_ports; p++)
@@ -536,6 +537,7 @@ dsr_lb_fini(struct dsr_lb *lb)
 	rte_free(lb->main_st);
 	dsr_lb_hc_fini(lb);
 	free(lb->health);
+	dsr_lb_kif_pools_free(lb);
 	for (i = 0; i < lb->numa.nb_pools; i++)
 		rte_mempool_free(lb->pools[i]);
 	free(lb->conf);

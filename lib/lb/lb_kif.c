@@ -223,6 +223,29 @@ kif_configure_kernel(struct dsr_lb_kif *k, const uint8_t mac[6], const struct ds
 	return kif_address6(k, cp, err, errlen);
 }
 
+/*
+ * The pool of port p's kernel interface RX queue: its descriptors, and as
+ * many frames again as can wait in the worker's tx ring and the port's TX
+ * descriptors before they are sent and freed.
+ */
+static struct rte_mempool *
+kif_pool(struct dsr_lb *lb, uint16_t p, int socket, char *err, size_t errlen)
+{
+	const struct dsr_port_info *pt = &lb->ports[p];
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_mempool *mp;
+	unsigned int n;
+
+	n = DSR_LB_KIF_DESC + DSR_LB_SLOW_RING + pt->nb_txq * pt->tx_desc + 2 * DSR_BURST;
+	snprintf(name, sizeof(name), "dsr_kif_%u", p);
+	mp = rte_pktmbuf_pool_create(name, n, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (mp == NULL)
+		snprintf(err, errlen,
+			 "kernel interface %s: cannot allocate %u packet buffers on socket %d: %s",
+			 lb->kif[p].name, n, socket, rte_strerror(rte_errno));
+	return mp;
+}
+
 /* The DPDK side: hot-plug the vdev, one RX and one TX queue, start it. */
 static int
 kif_create_port(struct dsr_lb *lb, uint16_t p, char *err, size_t errlen)
@@ -254,11 +277,14 @@ kif_create_port(struct dsr_lb *lb, uint16_t p, char *err, size_t errlen)
 		snprintf(err, errlen, "kernel interface %s: %s has no port", k->name, k->vdev);
 		return -1;
 	}
+	k->pool = kif_pool(lb, p, socket, err, errlen);
+	if (k->pool == NULL)
+		return -1;
 	memset(&ec, 0, sizeof(ec));
 	r = rte_eth_dev_configure(k->dev_port, 1, 1, &ec);
 	if (r == 0)
 		r = rte_eth_rx_queue_setup(k->dev_port, 0, DSR_LB_KIF_DESC, (unsigned int)socket,
-					   NULL, dsr_lb_port_pool(lb, p));
+					   NULL, k->pool);
 	if (r == 0)
 		r = rte_eth_tx_queue_setup(k->dev_port, 0, DSR_LB_KIF_DESC, (unsigned int)socket,
 					   NULL);
@@ -316,6 +342,7 @@ dsr_lb_kif_init(struct dsr_lb *lb, char *err, size_t errlen)
 void
 dsr_lb_kif_fini(struct dsr_lb *lb)
 {
+	struct rte_mempool *pool;
 	uint16_t p;
 
 	for (p = 0; p < DSR_MAX_PORTS; p++) {
@@ -328,7 +355,21 @@ dsr_lb_kif_fini(struct dsr_lb *lb)
 		if (k->plugged && rte_eal_hotplug_remove("vdev", k->vdev) != 0)
 			dsr_log(DSR_LOG_WARNING, "kernel interface %s: cannot remove %s", k->name,
 				k->vdev);
+		/* Its pool outlives it: the port's TX ring may hold its buffers. */
+		pool = k->pool;
 		memset(k, 0, sizeof(*k));
+		k->pool = pool;
+	}
+}
+
+void
+dsr_lb_kif_pools_free(struct dsr_lb *lb)
+{
+	uint16_t p;
+
+	for (p = 0; p < DSR_MAX_PORTS; p++) {
+		rte_mempool_free(lb->kif[p].pool);
+		lb->kif[p].pool = NULL;
 	}
 }
 

@@ -20,6 +20,8 @@ void dsr_lb_arp_service(struct dsr_lb *lb, uint32_t now_ms);
 unsigned int dsr_lb_kif_count(const struct dsr_conf *conf);
 int dsr_lb_kif_init(struct dsr_lb *lb, char *err, size_t errlen);
 void dsr_lb_kif_fini(struct dsr_lb *lb);
+/** Free the kernel interfaces' pools: after the ports are closed and the rings drained. */
+void dsr_lb_kif_pools_free(struct dsr_lb *lb);
 struct rte_mbuf;
 bool dsr_lb_kif_take(struct dsr_lb *lb, struct rte_mbuf *m);
 void dsr_lb_kif_service(struct dsr_lb *lb);
