@@ -137,6 +137,44 @@ def row_kinds(rows, row):
     return [k for k in rows if k.startswith(row + " ")]
 
 
+def compare(counters, rows, types, samples, tel):
+    """Each counter in show stats, Prometheus and telemetry: (errors, how many)."""
+    errors = []
+    checked = 0
+    for field, row, key, family, label, tel_cmd, tel_key in counters:
+        label = "" if label == "-" else label
+        values = {}
+        kinds = row_kinds(rows, row)
+        if not kinds or any(key not in rows[k] for k in kinds):
+            errors.append("%s: not in show stats (row %s, key %s)" % (field, row, key))
+        else:
+            values["show stats"] = sum(rows[k][key] for k in kinds)
+        fam = samples.get(family, {})
+        hits = [v for lb, v in fam.items() if label == "" or lb == label or
+                lb.startswith(label + ",")]
+        if family not in types or not hits:
+            errors.append("%s: not in Prometheus (%s{%s})" % (field, family, label))
+        else:
+            values["Prometheus"] = sum(hits)
+        if tel_cmd != "-":
+            reply = tel.get(tel_cmd) or {}
+            if tel_key == "-":  # keyed by VIP: all VIPs' sum
+                if reply and all(k.endswith(("/tcp", "/udp")) for k in reply):
+                    values["telemetry"] = sum(reply.values())
+                else:
+                    errors.append("%s: not in telemetry %s: %s" % (field, tel_cmd, reply))
+            elif tel_key not in reply:
+                errors.append("%s: not in telemetry (%s key %s)" % (field, tel_cmd, tel_key))
+            else:
+                values["telemetry"] = reply[tel_key]
+        elif not field.startswith(("vip[]", "backend[]")):
+            errors.append("%s: has no telemetry key" % field)
+        if row != "worker" and len(set(values.values())) > 1:
+            errors.append("%s: the outputs differ: %s" % (field, values))
+        checked += 1
+    return errors, checked
+
+
 def main():
     dsrlb, ctl, lister = sys.argv[1:4]
     counters = [line.split("\t") for line in run([lister]).splitlines()]
@@ -171,11 +209,20 @@ def main():
                 with open(err) as f:
                     raise RuntimeError("the daemon did not count %d frames in telemetry:\n%s"
                                        % (len(pkts), f.read()))
-            rows = show_rows(ctl, sock)
-            types, samples = prometheus(ctl, sock)
+            # The daemon sends on its own for a few seconds after the start
+            # (announcements, DAD), and telemetry's snapshot lags the others
+            # by up to a second: read all three again until they agree.
             cmds = sorted({c[5] for c in counters if c[5] != "-"})
-            tel = telemetry(prefix, [c + ",0" if c == "/dsrlb/port" else c for c in cmds])
+            for _ in range(10):
+                rows = show_rows(ctl, sock)
+                types, samples = prometheus(ctl, sock)
+                tel = telemetry(prefix, [c + ",0" if c == "/dsrlb/port" else c for c in cmds])
+                found, checked = compare(counters, rows, types, samples, tel)
+                if not any("the outputs differ" in e for e in found):
+                    break
+                time.sleep(1.1)
             errors += check_ipv6(ctl, sock, rows, samples, tel)
+            errors += found
         finally:
             proc.terminate()
             rc = proc.wait(timeout=20)
@@ -183,38 +230,6 @@ def main():
             with open(err) as f:
                 errors.append("the daemon exited %d:\n%s" % (rc, f.read()[-2000:]))
 
-    checked = 0
-    for field, row, key, family, label, tel_cmd, tel_key in counters:
-        label = "" if label == "-" else label
-        values = {}
-        kinds = row_kinds(rows, row)
-        if not kinds or any(key not in rows[k] for k in kinds):
-            errors.append("%s: not in show stats (row %s, key %s)" % (field, row, key))
-        else:
-            values["show stats"] = sum(rows[k][key] for k in kinds)
-        fam = samples.get(family, {})
-        hits = [v for lb, v in fam.items() if label == "" or lb == label or
-                lb.startswith(label + ",")]
-        if family not in types or not hits:
-            errors.append("%s: not in Prometheus (%s{%s})" % (field, family, label))
-        else:
-            values["Prometheus"] = sum(hits)
-        if tel_cmd != "-":
-            reply = tel.get(tel_cmd) or {}
-            if tel_key == "-":  # keyed by VIP: all VIPs' sum
-                if reply and all(k.endswith(("/tcp", "/udp")) for k in reply):
-                    values["telemetry"] = sum(reply.values())
-                else:
-                    errors.append("%s: not in telemetry %s: %s" % (field, tel_cmd, reply))
-            elif tel_key not in reply:
-                errors.append("%s: not in telemetry (%s key %s)" % (field, tel_cmd, tel_key))
-            else:
-                values["telemetry"] = reply[tel_key]
-        elif not field.startswith(("vip[]", "backend[]")):
-            errors.append("%s: has no telemetry key" % field)
-        if row != "worker" and len(set(values.values())) > 1:
-            errors.append("%s: the outputs differ: %s" % (field, values))
-        checked += 1
     if checked == 0 or rows.get("total", {}).get("rx-pkts") != len(pkts):
         errors.append("nothing checked, or the daemon saw the wrong traffic: %s" %
                       rows.get("total"))
