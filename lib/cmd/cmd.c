@@ -442,7 +442,8 @@ static const struct dsr_cmd_spec cmd_table[] = {
 	 DSR_CMD_F_STARTUP | DSR_CMD_F_SETTING, "maglev size 65537", parse_size},
 	{DSR_CMD_ARP_ANNOUNCE, "arp announce", "COUNT [" CMD_KW_INTERVAL " SECONDS]",
 	 "Gratuitous ARPs sent for each address at start and when a VIP is added (0-10, "
-	 "default 2, 2 s apart).",
+	 "default 2, 2 s apart); the same for IPv6's unsolicited advertisements. 0 also stops "
+	 "the unsolicited MLD reports (queries are still answered).",
 	 DSR_CMD_F_SETTING, "arp announce 2 interval 2", parse_arp_announce},
 	{DSR_CMD_ARP_REFRESH, "arp refresh", "SECONDS",
 	 "How often a resolved backend MAC is confirmed by ARP (1-3600, default 60).",

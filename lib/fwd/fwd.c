@@ -180,7 +180,7 @@ dsr_fwd_classify(struct dsr_fwd *f, const uint8_t *frame, uint32_t len, uint16_t
 		/* Others' unicast is not ours; broadcast/multicast only for ARP. */
 		if (cls == DSR_PKT_ARP && (frame[0] & 1))
 			goto slow;
-		/* IPv6 multicast (33:33:...) only for neighbour discovery. */
+		/* IPv6 multicast (33:33:...) only for neighbour discovery and MLD queries. */
 		if (cls == DSR_PKT_NOT_IPV4 && pkt.ethertype == DSR_ETHERTYPE_IPV6 &&
 		    f->ct6 != NULL && frame[0] == 0x33 && frame[1] == 0x33 &&
 		    fwd6_nd_multicast(frame, len, pkt.l3_off))

@@ -58,8 +58,11 @@ fwd6_malformed(uint8_t reason)
 bool
 fwd6_nd_multicast(const uint8_t *frame, uint32_t len, uint32_t l3)
 {
+	uint32_t mld = dsr_pkt6_mld_off(frame, len, l3);
 	struct dsr_pkt6 p;
 
+	if (mld != 0)
+		return frame[mld] == DSR_MLD_QUERY;
 	return dsr_pkt_parse6_l3(frame, len, l3, &p) == DSR_PKT_ICMPV6 &&
 	       fwd6_is_nd(frame[p.l4_off]);
 }

@@ -185,7 +185,7 @@ enum dsr_fwd_verdict fwd_frag_send(struct dsr_fwd *f, uint8_t *frame, uint32_t l
 /*
  * fwd6.c: classify an IPv6 frame (its header at l3); decide for a
  * DSR_FWD_K_FLOW6 or DSR_FWD_K_ICMP6 meta; whether a multicast frame is
- * neighbour discovery (for the main lcore).
+ * neighbour discovery or an MLD query (for the main lcore).
  */
 enum dsr_fwd_verdict fwd_classify6(struct dsr_fwd *f, const uint8_t *frame, uint32_t len,
 				   uint32_t l3, uint16_t port, struct dsr_fwd_meta *m);

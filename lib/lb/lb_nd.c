@@ -31,6 +31,9 @@ lb_nd_params(const struct dsr_conf *conf, struct dsr_nd_params *p)
 	p->arp.announce_count = conf->arp_announce_count;
 	p->arp.announce_interval_ms = conf->arp_announce_interval_s * 1000;
 	p->arp.refresh_ms = conf->arp_refresh_s * 1000;
+	/* Unsolicited MLD reports are announcements too: none with `arp announce 0`. */
+	if (conf->arp_announce_count == 0)
+		p->mld_reports = 0;
 }
 
 /* Add (ip6, port, kind) to a once. */
@@ -178,6 +181,11 @@ dsr_lb_ipv6_input(struct dsr_lb *lb, struct rte_mbuf *m, uint32_t l3, uint32_t n
 	struct dsr_pkt6 p;
 	uint8_t type;
 
+	if (dsr_pkt6_mld_off(frame, len, l3) != 0) {
+		if (lb->nd != NULL)
+			dsr_nd_mld_input(lb->nd, m->port, frame, len, now_ms);
+		return true;
+	}
 	switch (dsr_pkt_parse6_l3(frame, len, l3, &p)) {
 	case DSR_PKT_ICMPV6:
 		break;

@@ -71,6 +71,12 @@
 	  "advertisements from another MAC for a backend whose MAC answers (never learned)")       \
 	X(CONFLICT_TABLE_FULL, "conflict-table-full", "conflicts that replaced the oldest entry")  \
 	X(OTHER_TYPE, "other-types", "router solicitations, advertisements, redirects (ignored)")  \
+	X(MLD_QUERIES, "mld-queries", "MLD queries received (general or for one of our groups)")   \
+	X(MLD_REPORTS, "mld-reports-sent",                                                         \
+	  "MLD reports sent (answers to queries, and unsolicited ones on a change)")               \
+	X(MLD_BAD, "mld-bad",                                                                      \
+	  "MLD queries dropped: hop limit not 1, source not link-local, no router alert, bad "     \
+	  "length, checksum or group")                                                             \
 	X(BAD_TRUNCATED, "bad-truncated", "frame shorter than its headers or payload length")      \
 	X(BAD_VERSION, "bad-version", "IP version is not 6")                                       \
 	X(BAD_HOP_LIMIT, "bad-hop-limit", "hop limit is not 255")                                  \
@@ -103,6 +109,9 @@ struct dsr_nd_params {
 	uint32_t dad_transmits;    /**< DupAddrDetectTransmits (default 1) */
 	uint32_t dad_retrans_ms;   /**< RetransTimer: between probes, and the wait after
 	                                the last (default 1000) */
+	uint32_t mld_reports;      /**< unsolicited MLD reports on a change of our groups,
+	                                1 s apart (default 2, RFC 3810's robustness; 0: none;
+	                                queries are answered whatever it says) */
 };
 
 /** What one of our addresses is. */
@@ -213,6 +222,22 @@ void dsr_nd_input(struct dsr_nd *nd, uint16_t port, const uint8_t *frame, uint32
  * limits. Cheap while nothing is due.
  */
 void dsr_nd_tick(struct dsr_nd *nd, uint32_t now_ms);
+
+/**
+ * An MLD frame received on port (one whose shape dsr_pkt6_mld_off()
+ * recognises). Queries are validated (hop limit 1, link-local source,
+ * router alert, length, checksum) and answered at once with reports of
+ * the port's solicited-node groups (all of them for a general query, the
+ * one asked for otherwise): MLDv2 reports to ff02::16 for an MLDv2 query,
+ * MLDv1 reports to the group for an MLDv1 one, and for 260 s after an
+ * MLDv1 query the unsolicited reports are MLDv1 too (RFC 3810 8.2).
+ * Reports and Done from other hosts are ignored.
+ */
+void dsr_nd_mld_input(struct dsr_nd *nd, uint16_t port, const uint8_t *frame, uint32_t len,
+		      uint32_t now_ms);
+
+/** The link-local address MLD reports on a port come from: modified EUI-64 of its MAC. */
+void dsr_nd_link_local(const uint8_t mac[6], uint8_t out[16]);
 
 /**
  * A port's kernel interface and ND (lib/lb), as dsr_arp_kernel_rx() and

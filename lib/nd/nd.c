@@ -29,6 +29,7 @@ dsr_nd_params_default(struct dsr_nd_params *p)
 	dsr_arp_params_default(&p->arp);
 	p->dad_transmits = 1;
 	p->dad_retrans_ms = 1000;
+	p->mld_reports = 2;
 }
 
 static bool
@@ -44,7 +45,7 @@ nd_params_ok(const struct dsr_nd_params *p)
 	       nd_ms_ok(p->arp.refresh_ms) && nd_ms_ok(p->arp.retry_ms) && p->arp.max_tries >= 1 &&
 	       p->arp.max_tries <= ND_COUNT_MAX && p->arp.conflicts_max >= 1 &&
 	       p->arp.conflicts_max <= ND_CONFLICTS_MAX_MAX && p->dad_transmits <= ND_COUNT_MAX &&
-	       nd_ms_ok(p->dad_retrans_ms);
+	       nd_ms_ok(p->dad_retrans_ms) && p->mld_reports <= ND_MLD_REPORTS_MAX;
 }
 
 struct dsr_nd *
@@ -78,6 +79,7 @@ dsr_nd_free(struct dsr_nd *nd)
 {
 	if (nd == NULL)
 		return;
+	nd_mld_fini(nd);
 	free(nd->addrs);
 	free(nd->neighs);
 	dsr_conflicts_fini(&nd->conflicts);
@@ -272,6 +274,7 @@ dsr_nd_configure(struct dsr_nd *nd, const struct dsr_nd_config *c,
 		dsr_conflicts_fini(&nd->conflicts);
 		nd->conflicts = conflicts;
 	}
+	nd->mld_dirty = true;
 	nd_wake(nd, now_ms);
 	return 0;
 fail:
@@ -343,6 +346,8 @@ dsr_nd_tick(struct dsr_nd *nd, uint32_t now_ms)
 	if (!nd->has_due || !nd_due(now_ms, nd->due_ms))
 		return;
 	nd->has_due = false;
+	/* Before DAD: a node joins the solicited-node group first (RFC 4862 5.4.2). */
+	nd_mld_tick(nd, now_ms);
 	nd_addrs_tick(nd, now_ms);
 	nd_neigh_tick(nd, now_ms);
 }

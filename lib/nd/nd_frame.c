@@ -17,7 +17,7 @@ nd_be16(const uint8_t *p)
 }
 
 /* The one's complement sum of the pseudo-header and the ICMPv6 message. */
-static uint32_t
+uint32_t
 nd_csum_sum(const uint8_t *ip6, const uint8_t *icmp, uint32_t len)
 {
 	uint32_t sum = dsr_csum_add(0, ip6 + 8, 32); /* source and destination */
@@ -176,18 +176,13 @@ nd_parse(const uint8_t *frame, uint32_t len, struct nd_frame *f)
  * the flags byte and target, and a link-layer address option of type opt
  * (the port's MAC) unless opt is 0.
  */
-static void
-nd_send(struct dsr_nd *nd, uint16_t port, const uint8_t *vlan, const uint8_t *eth_dst,
-	const uint8_t *ip_src, const uint8_t *ip_dst, uint8_t type, uint8_t flags,
-	const uint8_t *target, uint8_t opt)
+uint32_t
+nd_frame_head(uint8_t *f, const uint8_t *eth_dst, const uint8_t *mac, const uint8_t *vlan,
+	      const uint8_t *ip_src, const uint8_t *ip_dst, uint8_t nh, uint8_t hop, uint32_t plen)
 {
-	uint8_t f[DSR_ND_FRAME_LEN + DSR_VLAN_HLEN];
-	const uint8_t *mac = nd->ports[port].mac;
-	uint32_t plen = ND_HLEN + (opt != 0 ? 8 : 0), off = DSR_ETH_HLEN;
-	uint8_t *ip, *icmp;
-	uint16_t csum;
+	uint32_t off = DSR_ETH_HLEN;
+	uint8_t *ip;
 
-	memset(f, 0, sizeof(f));
 	memcpy(f, eth_dst, 6);
 	memcpy(f + 6, mac, 6);
 	if (vlan != NULL) {
@@ -197,13 +192,31 @@ nd_send(struct dsr_nd *nd, uint16_t port, const uint8_t *vlan, const uint8_t *et
 	f[off - 2] = (uint8_t)(DSR_ETHERTYPE_IPV6 >> 8);
 	f[off - 1] = (uint8_t)DSR_ETHERTYPE_IPV6;
 	ip = f + off;
+	memset(ip, 0, 8);
 	ip[0] = 0x60;
 	ip[4] = (uint8_t)(plen >> 8);
 	ip[5] = (uint8_t)plen;
-	ip[6] = DSR_IPPROTO_ICMPV6;
-	ip[7] = 255;
+	ip[6] = nh;
+	ip[7] = hop;
 	memcpy(ip + 8, ip_src, 16);
 	memcpy(ip + 24, ip_dst, 16);
+	return off;
+}
+
+static void
+nd_send(struct dsr_nd *nd, uint16_t port, const uint8_t *vlan, const uint8_t *eth_dst,
+	const uint8_t *ip_src, const uint8_t *ip_dst, uint8_t type, uint8_t flags,
+	const uint8_t *target, uint8_t opt)
+{
+	uint8_t f[DSR_ND_FRAME_LEN + DSR_VLAN_HLEN];
+	const uint8_t *mac = nd->ports[port].mac;
+	uint32_t plen = ND_HLEN + (opt != 0 ? 8 : 0), off;
+	uint8_t *ip, *icmp;
+	uint16_t csum;
+
+	memset(f, 0, sizeof(f));
+	off = nd_frame_head(f, eth_dst, mac, vlan, ip_src, ip_dst, DSR_IPPROTO_ICMPV6, 255, plen);
+	ip = f + off;
 	icmp = ip + DSR_IPV6_HLEN;
 	icmp[0] = type;
 	icmp[4] = flags;

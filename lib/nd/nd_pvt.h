@@ -11,6 +11,7 @@
  * nd_input.c    the responder and dispatch of received NS and NA
  * nd_neigh.c    backend resolution: neighbour table, state machine, learning
  * nd_conflict.c duplicate address detection, defence, the conflict table
+ * nd_mld.c      MLD: our solicited-node groups reported (RFC 3810, RFC 2710)
  *
  * The layout and timers are lib/arp's (arp_pvt.h): our addresses sorted
  * by (port, ip), neighbours by ip, both replaced by dsr_nd_configure();
@@ -28,6 +29,7 @@
 #define ND_MS_MAX            (1u << 30)
 #define ND_COUNT_MAX         255u
 #define ND_CONFLICTS_MAX_MAX 65536u
+#define ND_MLD_REPORTS_MAX   10u
 
 #define ND_HLEN         24u /* ICMPv6 NS/NA: type, code, checksum, flags, target */
 #define ND_OPT_SLL      1u
@@ -69,6 +71,21 @@ struct nd_port {
 	uint8_t mac[6];
 };
 
+/* A multicast group (MLD). */
+struct nd_mld_group {
+	uint8_t ip[16];
+};
+
+/* MLD on one port (nd_mld.c): the groups last reported, the retransmissions. */
+struct nd_mld {
+	struct nd_mld_group *groups; /* sorted, unique */
+	unsigned int n_groups;
+	uint8_t left;     /* unsolicited reports of the current state still to send */
+	bool v1;          /* an MLDv1 querier was heard (until v1_until_ms) */
+	uint32_t next_ms; /* the next unsolicited report */
+	uint32_t v1_until_ms;
+};
+
 struct dsr_nd {
 	struct dsr_nd_params p;
 	dsr_arp_tx_fn tx;
@@ -86,6 +103,9 @@ struct dsr_nd {
 	bool changed;
 
 	struct dsr_conflicts conflicts; /* p.arp.conflicts_max rows, oldest first */
+
+	struct nd_mld mld[DSR_MAX_PORTS];
+	bool mld_dirty; /* our groups may have changed: report the difference */
 
 	bool has_due;
 	uint32_t due_ms;
@@ -131,6 +151,11 @@ void nd_log(struct dsr_nd *nd, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* nd_frame.c */
+uint32_t nd_csum_sum(const uint8_t *ip6, const uint8_t *icmp, uint32_t len);
+/* Ethernet (vlan if not NULL) and the IPv6 fixed header at f; returns the header's offset. */
+uint32_t nd_frame_head(uint8_t *f, const uint8_t *eth_dst, const uint8_t *mac, const uint8_t *vlan,
+		       const uint8_t *ip_src, const uint8_t *ip_dst, uint8_t nh, uint8_t hop,
+		       uint32_t plen);
 int nd_parse(const uint8_t *frame, uint32_t len, struct nd_frame *f);
 void nd_send_na(struct dsr_nd *nd, uint16_t port, const uint8_t *vlan, const uint8_t *eth_dst,
 		const uint8_t *ip_dst, const uint8_t *target, uint8_t flags);
@@ -143,6 +168,10 @@ int nd_neigh_build(const struct dsr_nd *nd, const struct dsr_nd_config *c, uint3
 		   struct dsr_nd_neigh **out, unsigned int *n_out, bool *changed);
 void nd_neigh_tick(struct dsr_nd *nd, uint32_t now_ms);
 bool nd_neigh_learn(struct dsr_nd *nd, uint16_t port, const struct nd_frame *f, uint32_t now_ms);
+
+/* nd_mld.c */
+void nd_mld_tick(struct dsr_nd *nd, uint32_t now_ms);
+void nd_mld_fini(struct dsr_nd *nd);
 
 /* nd_conflict.c */
 void nd_conflict_record(struct dsr_nd *nd, uint16_t port, const uint8_t *ip, const uint8_t *mac,

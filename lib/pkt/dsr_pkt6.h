@@ -126,6 +126,21 @@ enum dsr_pkt_class dsr_pkt_parse6_l3(const uint8_t *frame, uint32_t len, uint32_
  */
 enum dsr_pkt_class dsr_pkt_parse6(const uint8_t *frame, uint32_t len, struct dsr_pkt6 *pkt);
 
+/* MLD message types (RFC 2710, RFC 3810). */
+#define DSR_MLD_QUERY     130u
+#define DSR_MLD_REPORT_V1 131u
+#define DSR_MLD_DONE      132u
+#define DSR_MLD_REPORT_V2 143u
+
+/**
+ * The offset of an MLD message in a frame whose IPv6 header is at l3, or
+ * 0 if it is none: hop limit 1, a Hop-by-Hop header (whole in the frame)
+ * whose next header is ICMPv6, and 4 bytes of ICMPv6 of an MLD type. The
+ * shape only (the router alert, lengths and checksum are lib/nd's to
+ * judge): dsr_pkt_parse6_l3() stops at the hop limit of such a frame.
+ */
+uint32_t dsr_pkt6_mld_off(const uint8_t *frame, uint32_t len, uint32_t l3);
+
 /** The name of a malformed reason ("ipv6-truncated"...); "ok" for DSR_PKT6_OK, "?" if unknown. */
 const char *dsr_pkt6_reason_name(enum dsr_pkt6_reason r);
 

@@ -214,3 +214,29 @@ dsr_pkt_parse6(const uint8_t *frame, uint32_t len, struct dsr_pkt6 *pkt)
 		return malformed(pkt, DSR_PKT6_TRUNCATED);
 	return DSR_PKT_NOT_IPV6;
 }
+
+uint32_t
+dsr_pkt6_mld_off(const uint8_t *frame, uint32_t len, uint32_t l3)
+{
+	const uint8_t *ip;
+	uint32_t off;
+
+	if (l3 == 0 || len < l3 + DSR_IPV6_HLEN + 8)
+		return 0;
+	ip = frame + l3;
+	if ((ip[0] >> 4) != 6 || ip[6] != DSR_IPPROTO_HOPOPTS || ip[7] != 1 ||
+	    ip[DSR_IPV6_HLEN] != DSR_IPPROTO_ICMPV6)
+		return 0;
+	off = l3 + DSR_IPV6_HLEN + ((uint32_t)ip[DSR_IPV6_HLEN + 1] + 1) * 8;
+	if (off > len || len - off < 4)
+		return 0;
+	switch (frame[off]) {
+	case DSR_MLD_QUERY:
+	case DSR_MLD_REPORT_V1:
+	case DSR_MLD_DONE:
+	case DSR_MLD_REPORT_V2:
+		return off;
+	default:
+		return 0;
+	}
+}

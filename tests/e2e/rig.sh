@@ -161,8 +161,8 @@ rig_up() {
 	if [ "$RIG_IPV6" = 1 ]; then
 		b1_6=$B1_IP6
 		b2_6=$B2_IP6
-		# Flood all multicast (NS to solicited-node groups): dsrlb sends
-		# no MLD reports for the bridge to snoop.
+		# Flood all multicast (NS to solicited-node groups): the tests but
+		# test_mld.sh leave MLD snooping out.
 		ns sw ip link set br0 type bridge mcast_snooping 0
 		rig_host6 cl "$CLIENT_IP6/64"
 	fi
@@ -227,6 +227,16 @@ rig_wait_vip6() { # [seconds]
 		sleep 0.5
 	done
 	return 1
+}
+
+# Are 5 of 5 requests from the client to VIP6 answered by a backend?
+rig_served6() {
+	local ok=0 who
+	for _ in $(seq 5); do
+		who=$(ns cl curl -sg --max-time 2 "http://[$VIP6]/" || true)
+		case "$who" in b1 | b2) ok=$((ok + 1)) ;; esac
+	done
+	[ "$ok" = 5 ]
 }
 
 # For the IPv6 tests: wait (at most $1 tenths of a second) until the

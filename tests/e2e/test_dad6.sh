@@ -30,14 +30,6 @@ check "the IPv6 VIP answers HTTP (dsrlb's DAD over)" rig_wait_vip6 10
 check "the client's neighbour entry for $VIP6 is dsrlb's MAC ($(rig_neigh_mac cl "$VIP6"))" \
 	[ "$(rig_neigh_mac cl "$VIP6")" = "$LB_MAC" ]
 conflicts() { rig_ctl show conflicts; }
-served() {
-	local ok=0 who
-	for _ in $(seq 5); do
-		who=$(ns cl curl -sg --max-time 2 "http://[$VIP6]/" || true)
-		case "$who" in b1 | b2) ok=$((ok + 1)) ;; esac
-	done
-	[ "$ok" = 5 ]
-}
 
 # dsrlb's own announcements (2 unsolicited NAs for each of its 2 addresses,
 # 2 s apart) would make the host's DAD below fail by themselves, before
@@ -68,7 +60,7 @@ check "... and listed (show conflicts: $(conflicts | grep "$DUP_MAC" | cut -c1-8
 	grep -q "^conflict $VIP6 $DUP_MAC: port 0 kind probe" <<<"$(conflicts)"
 n=$(nd_ctr probes-answered)
 check "... and answered (show nd: probes-answered ${n:-missing})" [ "$n" = 1 ]
-check "the client is still served by the VIP" served
+check "the client is still served by the VIP" rig_served6
 check "... at dsrlb's MAC ($(rig_neigh_mac cl "$VIP6"))" [ "$(rig_neigh_mac cl "$VIP6")" = "$LB_MAC" ]
 
 # 2. A host using the VIP: an unsolicited NA.
@@ -85,7 +77,7 @@ check "the client's neighbour entry for $VIP6 is dsrlb's MAC again ($(rig_neigh_
 	[ "$(rig_neigh_mac cl "$VIP6")" = "$LB_MAC" ]
 n=$(nd_ctr defended)
 check "... defended once (show nd: defended ${n:-missing})" [ "$n" = 1 ]
-check "the client is still served by the VIP" served
+check "the client is still served by the VIP" rig_served6
 n=$(grep -c "our IP address $VIP6" "$RIG_DIR/lb.err" || true)
 check "two conflict lines in all ($n)" [ "$n" = 2 ]
 finish

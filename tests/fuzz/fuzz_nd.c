@@ -287,6 +287,32 @@ check_ns(uint16_t port, const uint8_t *f, const uint8_t *ip, const uint8_t *icmp
 	}
 }
 
+/*
+ * An MLD report or Done we sent: from the port's link-local address, hop
+ * limit 1, the router alert, a valid checksum, to its group's 33:33 MAC;
+ * an MLDv2 report's records fill its length.
+ */
+static void
+check_mld(uint16_t port, const uint8_t *f, const uint8_t *ip, uint32_t len)
+{
+	static const uint8_t hbh[8] = {58, 0, 5, 2, 0, 0, 1, 0};
+	const uint8_t *icmp = ip + 48;
+	uint32_t plen = rd16(ip + 4), mlen;
+	uint8_t ll[16];
+
+	FUZZ_CHECK(plen >= 8 + 24 && len == (uint32_t)(ip - f) + 40 + plen);
+	mlen = plen - 8;
+	FUZZ_CHECK(ip[7] == 1 && memcmp(ip + 40, hbh, 8) == 0);
+	dsr_nd_link_local(port_mac[port], ll);
+	FUZZ_CHECK(memcmp(ip + 8, ll, 16) == 0);
+	FUZZ_CHECK(f[0] == 0x33 && f[1] == 0x33 && memcmp(f + 2, ip + 36, 4) == 0);
+	FUZZ_CHECK(icmp[1] == 0 && csum(ip, icmp, mlen) == 0);
+	if (icmp[0] == 143)
+		FUZZ_CHECK(mlen == 8 + 20u * rd16(icmp + 6) && ip[24] == 0xff && ip[39] == 0x16);
+	else
+		FUZZ_CHECK((icmp[0] == 131 || icmp[0] == 132) && mlen == 24 && icmp[8] == 0xff);
+}
+
 static void
 tx_cb(void *arg, uint16_t port, const uint8_t *f, uint32_t len)
 {
@@ -300,6 +326,10 @@ tx_cb(void *arg, uint16_t port, const uint8_t *f, uint32_t len)
 	if (rd16(f + 12) == 0x8100)
 		ip += 4;
 	FUZZ_CHECK(rd16(ip - 2) == 0x86dd);
+	if (ip[6] == 0) {
+		check_mld(port, f, ip, len);
+		return;
+	}
 	icmp = ip + 40;
 	plen = rd16(ip + 4);
 	FUZZ_CHECK(len == (uint32_t)(icmp - f) + plen);
@@ -457,6 +487,43 @@ check(struct shadow *sh)
 }
 
 /* An NS or NA from table values with a correct checksum (kind 6). */
+/*
+ * An MLD query at ip (kind 6 with bit 3): MLDv1 or MLDv2 (bit 4), general
+ * or for tgt's solicited-node group (bit 0), from a link-local address
+ * unless bit 5, router alert unless bit 6, checksum broken by bit 7.
+ */
+static uint32_t
+build_query(uint8_t b0, uint8_t *ip, const uint8_t *src, const uint8_t *tgt, const uint8_t *f)
+{
+	uint32_t mlen = (b0 & 0x10) ? 28 : 24;
+	uint8_t *icmp = ip + 48;
+	uint16_t c;
+
+	ip[0] = 0x60;
+	ip[5] = (uint8_t)(8 + mlen);
+	ip[6] = 0;
+	ip[7] = 1;
+	memcpy(ip + 8, src, 16);
+	if (!(b0 & 0x20)) {
+		ip[8] = 0xfe;
+		ip[9] = 0x80;
+	}
+	ip[24] = 0xff;
+	ip[25] = 0x02;
+	ip[39] = 1;
+	ip[40] = 58;
+	ip[42] = (b0 & 0x40) ? 1 : 5;
+	ip[43] = 2;
+	ip[46] = 1;
+	icmp[0] = 130;
+	if (b0 & 1)
+		dsr_nd_solicited_node(tgt, icmp + 8);
+	c = csum(ip, icmp, mlen);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)(c ^ (b0 >> 7));
+	return (uint32_t)(icmp - f) + mlen;
+}
+
 static uint32_t
 build_frame(struct fuzz_in *in, uint8_t *f)
 {
@@ -478,6 +545,8 @@ build_frame(struct fuzz_in *in, uint8_t *f)
 	}
 	ip[-2] = 0x86;
 	ip[-1] = 0xdd;
+	if (b0 & 8)
+		return build_query(b0, ip, src, tgt, f);
 	ip[0] = 0x60;
 	ip[5] = (uint8_t)plen;
 	ip[6] = 58;
@@ -545,6 +614,7 @@ feed(uint16_t port, const uint8_t *p, size_t len, uint32_t now)
 	if (len > 0)
 		memcpy(f, p, len);
 	dsr_nd_input(cur_nd, port, f, (uint32_t)len, now);
+	dsr_nd_mld_input(cur_nd, port, f, (uint32_t)len, now);
 	free(f);
 }
 

@@ -629,11 +629,34 @@ test_icmp6(void)
 		     DSR_IPPROTO_ICMPV6, 255, NULL, 0, ns, 24);
 	memcpy(buf, "\x33\x33\xff\x00\x01\x00", 6);
 	CHECK_EQ(one(&a, buf, len, 4), DSR_FWD_SLOW);
+	/* An MLD query (hop limit 1, Hop-by-Hop with the router alert) to the main lcore. */
+	{
+		static const uint8_t hbh[8] = {DSR_IPPROTO_ICMPV6, 0, 5, 2, 0, 0, 1, 0};
+		static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+		uint8_t q[28] = {130};
+
+		len = frame6(buf, CLIENT, all_nodes, DSR_IPPROTO_HOPOPTS, 1, hbh, 8, q, 28);
+		memcpy(buf, "\x33\x33\x00\x00\x00\x01", 6);
+		CHECK_EQ(one(&a, buf, len, 4), DSR_FWD_SLOW);
+		CHECK_EQ(dsr_pkt6_mld_off(buf, len, 14), 14 + 48);
+		q[0] = 143; /* another host's report: not ours */
+		len = frame6(buf, CLIENT, all_nodes, DSR_IPPROTO_HOPOPTS, 1, hbh, 8, q, 28);
+		memcpy(buf, "\x33\x33\x00\x00\x00\x01", 6);
+		CHECK_EQ(one(&a, buf, len, 4), DSR_FWD_DROP);
+		CHECK_EQ(dsr_pkt6_mld_off(buf, len, 14), 14 + 48);
+		buf[21] = 2; /* hop limit 2: not MLD's shape */
+		CHECK_EQ(dsr_pkt6_mld_off(buf, len, 14), 0);
+		buf[21] = 1;
+		CHECK_EQ(dsr_pkt6_mld_off(buf, 14 + 40 + 8 + 3, 14), 0); /* cut short */
+		buf[54] = DSR_IPPROTO_TCP; /* the Hop-by-Hop header's next is not ICMPv6 */
+		CHECK_EQ(dsr_pkt6_mld_off(buf, len, 14), 0);
+		CHECK_EQ(a.st->drop[DSR_DROP_NOT_OURS], 1);
+	}
 	/* Other IPv6 multicast is not ours. */
 	len = tcp6(buf, CLIENT, 41001, DSR_TCP_SYN, 1);
 	memcpy(buf, "\x33\x33\x00\x00\x00\x01", 6);
 	CHECK_EQ(one(&a, buf, len, 4), DSR_FWD_DROP);
-	CHECK_EQ(a.st->drop[DSR_DROP_NOT_OURS], 1);
+	CHECK_EQ(a.st->drop[DSR_DROP_NOT_OURS], 2);
 	rig6_free(&a);
 	rig6_free(&b);
 	dsr_gen_free(g);

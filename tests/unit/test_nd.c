@@ -23,11 +23,15 @@ test_params(void)
 	CHECK_EQ(p.arp.conflicts_max, DSR_ARP_CONFLICTS_MAX);
 	CHECK_EQ(p.dad_transmits, 1);
 	CHECK_EQ(p.dad_retrans_ms, 1000);
+	CHECK_EQ(p.mld_reports, 2);
 	bad = p;
 	bad.dad_retrans_ms = 0;
 	CHECK(dsr_nd_create(&bad, NULL, NULL, NULL) == NULL);
 	bad = p;
 	bad.dad_transmits = 256;
+	CHECK(dsr_nd_create(&bad, NULL, NULL, NULL) == NULL);
+	bad = p;
+	bad.mld_reports = 11;
 	CHECK(dsr_nd_create(&bad, NULL, NULL, NULL) == NULL);
 	bad = p;
 	bad.arp.max_tries = 0;

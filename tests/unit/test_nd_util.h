@@ -139,19 +139,26 @@ mk_nd(uint8_t *buf, const struct ndf *d)
 	return n + 40 + plen;
 }
 
-/* Recompute the checksum of a built frame after an edit (untagged). */
+/* Write the checksum of the ICMPv6 message (len bytes at icmp) behind ip. */
 static inline void
-fix_csum(uint8_t *f)
+t_put_csum(const uint8_t *ip, uint8_t *icmp, uint32_t len)
 {
-	uint8_t *ip = f + 14, *icmp = ip + 40;
-	uint32_t plen = (uint32_t)(ip[4] << 8 | ip[5]);
 	uint16_t c;
 
 	icmp[2] = 0;
 	icmp[3] = 0;
-	c = t_csum(ip, icmp, plen);
+	c = t_csum(ip, icmp, len);
 	icmp[2] = (uint8_t)(c >> 8);
 	icmp[3] = (uint8_t)c;
+}
+
+/* Recompute the checksum of a built frame after an edit (untagged). */
+static inline void
+fix_csum(uint8_t *f)
+{
+	uint8_t *ip = f + 14;
+
+	t_put_csum(ip, ip + 40, (uint32_t)(ip[4] << 8 | ip[5]));
 }
 
 /* An NS from host (fd00::50, HOST6_MAC) for target, to its solicited-node group. */
@@ -282,7 +289,7 @@ nd_reconfigure(const struct dsr_nd_params *p, uint32_t now_ms)
 	return dsr_nd_configure(nd, &c, p, now_ms);
 }
 
-/* Defaults but announce_count and dad_transmits. */
+/* Defaults but announce_count and dad_transmits, and no MLD reports (test_nd_mld.c's). */
 static inline struct dsr_nd_params
 nd_params(uint32_t announce_count, uint32_t dad_transmits)
 {
@@ -291,6 +298,7 @@ nd_params(uint32_t announce_count, uint32_t dad_transmits)
 	dsr_nd_params_default(&p);
 	p.arp.announce_count = announce_count;
 	p.dad_transmits = dad_transmits;
+	p.mld_reports = 0;
 	return p;
 }
 
