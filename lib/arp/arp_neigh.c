@@ -193,7 +193,7 @@ arp_neigh_claim(struct dsr_arp *a, struct dsr_arp_neigh *n, const struct arp_fra
 			"port %u: MAC address %s claims backend address %s (known at %s)", n->port,
 			dsr_mac_str(f->sha, m1), dsr_ip_str(n->ip, ip), dsr_mac_str(n->sm.mac, m2));
 	arp_conflict_record(a, n->port, n->ip, f->sha, DSR_CONFLICT_BACKEND, now_ms);
-	if (dsr_neigh_probe_known(&n->sm, to_us, now_ms)) {
+	if (dsr_neigh_probe_known(&n->sm, f->sha, to_us, now_ms)) {
 		arp_neigh_request(a, &n->sm, true);
 		dsr_neigh_sent(&n->sm);
 		n->sm.next_ms = now_ms + a->p.retry_ms;
@@ -219,7 +219,7 @@ arp_neigh_learn(struct dsr_arp *a, uint16_t port, const struct arp_frame *f, uin
 		return false;
 	sm = &n->sm;
 	to_us = arp_neigh_to_us(&a->ports[port], f);
-	switch (dsr_neigh_judge(sm, f->sha, to_us)) {
+	switch (dsr_neigh_judge(sm, f->sha, to_us, now_ms)) {
 	case DSR_NEIGH_CLAIM:
 		arp_neigh_claim(a, n, f, to_us, now_ms);
 		return false;

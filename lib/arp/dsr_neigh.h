@@ -34,6 +34,15 @@
  * (REACHABLE, REFRESHING or PROBING, without relearn), is a claim: never
  * learned, so a host that answers for a backend's address cannot take its
  * traffic while the backend is up.
+ *
+ * A claim that sent us PROBING and was then answered by the known MAC is
+ * disproven: for two refresh periods after that answer (renewed by each
+ * one), that MAC's answers are claims in every state, relearn and FAILED
+ * included. So a
+ * host that floods answers for a backend's address until the backend's
+ * own answers are lost (a busy slow path) does not win the relearning;
+ * a backend that really moved to a new MAC is still followed (its new
+ * MAC was never disproven).
  */
 
 #include <stdbool.h>
@@ -70,14 +79,19 @@ struct dsr_neigh_sm {
 	uint8_t state;   /**< enum dsr_arp_neigh_state */
 	uint8_t has_mac; /**< mac is valid (resolved at least once) */
 	uint8_t mac[6];
-	uint8_t tries;        /**< requests sent in the current resolution */
-	uint8_t relearn;      /**< the known MAC stopped answering after another MAC
+	uint8_t tries;         /**< requests sent in the current resolution */
+	uint8_t relearn;       /**< the known MAC stopped answering after another MAC
 	                            claimed the address: the next answer sets the MAC */
-	uint8_t claim_logged; /**< claim_ms is running (the claim log rate limit) */
-	uint8_t pad;
+	uint8_t claim_logged;  /**< claim_ms is running (the claim log rate limit) */
+	uint8_t has_suspect;   /**< suspect claimed while PROBING runs */
 	uint32_t confirmed_ms; /**< last answer that confirmed it */
 	uint32_t next_ms;      /**< when the next request (or refresh) is due */
 	uint32_t claim_ms;     /**< last "claims backend address" log line */
+	uint8_t suspect[6];    /**< the MAC whose claim sent us PROBING */
+	uint8_t disproven[6];  /**< a MAC whose claim the known MAC answered */
+	uint8_t has_disproven; /**< disproven is set, until disproven_until_ms */
+	uint8_t pad[3];
+	uint32_t disproven_until_ms;
 };
 
 /** What the family does for one step of a neighbour (its frames and log lines). */
@@ -122,11 +136,11 @@ bool dsr_neigh_step(struct dsr_neigh_sm *n, const struct dsr_neigh_timing *t, ui
 void dsr_neigh_claim_expire(struct dsr_neigh_sm *n, uint32_t now_ms, uint32_t limit_ms);
 
 /**
- * An answer naming mac; to_us: it answers a request of ours (to our
- * address and MAC, solicited).
+ * An answer naming mac at now_ms; to_us: it answers a request of ours (to
+ * our address and MAC, solicited).
  */
 enum dsr_neigh_verdict dsr_neigh_judge(const struct dsr_neigh_sm *n, const uint8_t mac[6],
-				       bool to_us);
+				       bool to_us, uint32_t now_ms);
 
 /**
  * A claim (DSR_NEIGH_CLAIM): whether to log it now (at most once per
@@ -135,11 +149,14 @@ enum dsr_neigh_verdict dsr_neigh_judge(const struct dsr_neigh_sm *n, const uint8
 bool dsr_neigh_claim_log(struct dsr_neigh_sm *n, uint32_t now_ms, uint32_t limit_ms);
 
 /**
- * A claim that answers our refresh: confirm the known MAC with unicast
- * requests before anything else is believed. True if n is PROBING now
- * (tries 0, next_ms now_ms): the caller sends the first request.
+ * A claim by mac that answers our refresh: confirm the known MAC with
+ * unicast requests before anything else is believed (mac is the suspect).
+ * Not while relearning (the known MAC was given up already). True if n
+ * is PROBING now (tries 0, next_ms now_ms): the caller sends the first
+ * request.
  */
-bool dsr_neigh_probe_known(struct dsr_neigh_sm *n, bool to_us, uint32_t now_ms);
+bool dsr_neigh_probe_known(struct dsr_neigh_sm *n, const uint8_t mac[6], bool to_us,
+			   uint32_t now_ms);
 
 /**
  * Count one request sent (after the family sent it).
@@ -147,7 +164,8 @@ bool dsr_neigh_probe_known(struct dsr_neigh_sm *n, bool to_us, uint32_t now_ms);
 void dsr_neigh_sent(struct dsr_neigh_sm *n);
 
 /**
- * Learn mac (DSR_NEIGH_LEARN): REACHABLE, confirmed now, refresh due.
+ * Learn mac (DSR_NEIGH_LEARN): REACHABLE, confirmed now, refresh due. The
+ * known MAC answering after a suspect's claim disproves the suspect.
  * @return true if the lookup result changed (was not usable, or another MAC).
  */
 bool dsr_neigh_learn(struct dsr_neigh_sm *n, const uint8_t mac[6], const struct dsr_neigh_timing *t,

@@ -240,7 +240,7 @@ nd_neigh_claim(struct dsr_nd *nd, struct dsr_nd_neigh *n, const struct nd_frame 
 		       "port %u: MAC address %s claims backend address %s (known at %s)", n->port,
 		       dsr_mac_str(f->mac, m1), dsr_ip6_str(n->ip, ip), dsr_mac_str(n->sm.mac, m2));
 	nd_conflict_record(nd, n->port, n->ip, f->mac, DSR_CONFLICT_BACKEND, now_ms);
-	if (dsr_neigh_probe_known(&n->sm, to_us, now_ms)) {
+	if (dsr_neigh_probe_known(&n->sm, f->mac, to_us, now_ms)) {
 		c.src = nd_port_source(nd, n->port);
 		if (c.src != NULL && c.src->state == DSR_ND_PREFERRED) {
 			nd_neigh_request(&c, &n->sm, true);
@@ -265,7 +265,7 @@ nd_neigh_learn(struct dsr_nd *nd, uint16_t port, const struct nd_frame *f, uint3
 		return false;
 	sm = &n->sm;
 	to_us = nd_neigh_to_us(nd, port, f);
-	switch (dsr_neigh_judge(sm, f->mac, to_us)) {
+	switch (dsr_neigh_judge(sm, f->mac, to_us, now_ms)) {
 	case DSR_NEIGH_CLAIM:
 		nd_neigh_claim(nd, n, f, to_us, now_ms);
 		return false;

@@ -74,15 +74,15 @@ test_neigh_resolve_fail_return(void)
 	now = n.next_ms;
 	CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
 	CHECK_EQ(t.bcast, 4);
-	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, false), DSR_NEIGH_IGNORE);
-	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, true), DSR_NEIGH_LEARN);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, false, now), DSR_NEIGH_IGNORE);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, true, now), DSR_NEIGH_LEARN);
 	CHECK(dsr_neigh_learn(&n, MAC_A, &timing, now + 5));
 	CHECK_EQ(dsr_neigh_usable(&n), DSR_MAC_OK);
 	CHECK_EQ(n.tries, 0);
 	/* Refresh starts early enough to fail within refresh_ms: 60000 - 3 * 1000. */
 	CHECK_EQ(n.next_ms, now + 5 + 57000);
 	/* REACHABLE learns nothing more from the same MAC. */
-	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, true), DSR_NEIGH_IGNORE);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, true, now), DSR_NEIGH_IGNORE);
 }
 
 /* A claim while refreshing: PROBING by unicast; unanswered, relearn; then FAILED. */
@@ -103,11 +103,11 @@ test_neigh_claim_probe_relearn(void)
 	CHECK_EQ(n.state, DSR_NEIGH_REFRESHING);
 	CHECK_EQ(dsr_neigh_usable(&n), DSR_MAC_OK);
 	/* Another MAC answers our refresh: a claim, never learned. */
-	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true), DSR_NEIGH_CLAIM);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, now), DSR_NEIGH_CLAIM);
 	CHECK(dsr_neigh_claim_log(&n, now, 10000));
 	CHECK(!dsr_neigh_claim_log(&n, now + 9999, 10000));
-	CHECK(!dsr_neigh_probe_known(&n, false, now));
-	CHECK(dsr_neigh_probe_known(&n, true, now));
+	CHECK(!dsr_neigh_probe_known(&n, MAC_B, false, now));
+	CHECK(dsr_neigh_probe_known(&n, MAC_B, true, now));
 	CHECK_EQ(n.state, DSR_NEIGH_PROBING);
 	CHECK_EQ(n.tries, 0);
 	/* Three unicast requests, then the known MAC is given up: relearn, broadcast. */
@@ -122,13 +122,80 @@ test_neigh_claim_probe_relearn(void)
 	CHECK_EQ(n.relearn, 1);
 	CHECK_EQ(n.tries, 1);
 	/* With relearn set, another MAC is learned, and the lookup changes. */
-	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true), DSR_NEIGH_LEARN);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, now), DSR_NEIGH_LEARN);
 	CHECK(dsr_neigh_learn(&n, MAC_B, &timing, now));
 	CHECK(memcmp(n.mac, MAC_B, 6) == 0);
 	CHECK_EQ(n.relearn, 0);
 	/* A claim log limit that ran out is forgotten. */
 	dsr_neigh_claim_expire(&n, now + 20000, 10000);
 	CHECK_EQ(n.claim_logged, 0);
+}
+
+/*
+ * A claim that the known MAC then answers is disproven: for two refresh
+ * periods that MAC is not learned, relearn and FAILED included; another
+ * new MAC still is.
+ */
+static void
+test_neigh_disproven(void)
+{
+	static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
+	struct dsr_neigh_sm n;
+	struct trace t = {0};
+	uint32_t now = 0, t0;
+	unsigned int i;
+
+	dsr_neigh_start(&n, now);
+	CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+	CHECK(dsr_neigh_learn(&n, MAC_A, &timing, now));
+	now = n.next_ms;
+	CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+	/* B claims our refresh: PROBING; A answers the unicast request: B is disproven. */
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, now), DSR_NEIGH_CLAIM);
+	CHECK(dsr_neigh_probe_known(&n, MAC_B, true, now));
+	CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_A, true, now + 1), DSR_NEIGH_LEARN);
+	CHECK(!dsr_neigh_learn(&n, MAC_A, &timing, now + 1));
+	CHECK_EQ(n.has_disproven, 1);
+	CHECK(memcmp(n.disproven, MAC_B, 6) == 0);
+	t0 = now + 1;
+	/* Later A stops answering (its answers lost): relearn, but B is not taken. */
+	now = n.next_ms;
+	CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, now), DSR_NEIGH_CLAIM);
+	CHECK(dsr_neigh_probe_known(&n, MAC_B, true, now));
+	for (i = 0; i < 4; i++) {
+		CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+		now = n.next_ms;
+	}
+	CHECK_EQ(n.relearn, 1);
+	CHECK_EQ(n.state, DSR_NEIGH_REFRESHING);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, now), DSR_NEIGH_CLAIM);
+	CHECK(!dsr_neigh_probe_known(&n, MAC_B, true, now)); /* relearning: no probing again */
+	/* Nothing answers: FAILED; B is still refused there. */
+	for (i = 0; i < 3; i++) {
+		dsr_neigh_step(&n, &timing, now, &ops, &t);
+		now = n.next_ms;
+	}
+	CHECK_EQ(n.state, DSR_NEIGH_FAILED);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, now), DSR_NEIGH_CLAIM);
+	/* A third MAC, never disproven, is learned (a backend that really moved). */
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_C, true, now), DSR_NEIGH_LEARN);
+	/* And B, two refresh periods after it was disproven, is an answer like any other. */
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, t0 + 2 * timing.refresh_ms - 1), DSR_NEIGH_CLAIM);
+	CHECK_EQ(dsr_neigh_judge(&n, MAC_B, true, t0 + 2 * timing.refresh_ms), DSR_NEIGH_LEARN);
+	/* A claim that went unanswered by the known MAC disproves nothing. */
+	dsr_neigh_start(&n, 0);
+	CHECK(dsr_neigh_learn(&n, MAC_A, &timing, 0));
+	now = n.next_ms;
+	CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+	CHECK(dsr_neigh_probe_known(&n, MAC_B, true, now));
+	for (i = 0; i < 4; i++) {
+		CHECK(!dsr_neigh_step(&n, &timing, now, &ops, &t));
+		now = n.next_ms;
+	}
+	CHECK(dsr_neigh_learn(&n, MAC_B, &timing, now));
+	CHECK_EQ(n.has_disproven, 0);
 }
 
 /* A reconfiguration sees a lookup change: another result or another MAC. */
@@ -227,6 +294,7 @@ main(void)
 	static const struct dsr_test_case cases[] = {
 		DSR_TEST(test_neigh_resolve_fail_return),
 		DSR_TEST(test_neigh_claim_probe_relearn),
+		DSR_TEST(test_neigh_disproven),
 		DSR_TEST(test_neigh_lookup_differs),
 		DSR_TEST(test_dup_limits),
 		DSR_TEST(test_dup_conflicts),
