@@ -74,6 +74,8 @@
 	X(MLD_QUERIES, "mld-queries", "MLD queries received (general or for one of our groups)")   \
 	X(MLD_REPORTS, "mld-reports-sent",                                                         \
 	  "MLD reports sent (answers to queries, and unsolicited ones on a change)")               \
+	X(MLD_LIMITED, "mld-queries-limited",                                                      \
+	  "MLD queries not answered: over 10 answered on the port in one second")                  \
 	X(MLD_BAD, "mld-bad",                                                                      \
 	  "MLD queries dropped: hop limit not 1, source not link-local, no router alert, bad "     \
 	  "length, checksum or group")                                                             \

@@ -24,6 +24,7 @@
 #define MLD_HBH_LEN       8u      /* Hop-by-Hop: router alert and PadN */
 #define MLD_V1_LEN        24u
 #define MLD_V2_QUERY_MIN  28u
+#define MLD_ANSWERS_MAX   10u /* query answers per port and second */
 
 /* MLDv2 record types (RFC 3810 5.2.12). */
 #define MLD2_IS_EX 2u
@@ -339,6 +340,15 @@ dsr_nd_mld_input(struct dsr_nd *nd, uint16_t port, const uint8_t *frame, uint32_
 	}
 	nd_count(nd, port, DSR_ND_MLD_QUERIES);
 	m = &nd->mld[port];
+	if (m->win_n == 0 || now_ms - m->win_ms >= 1000) {
+		m->win_ms = now_ms;
+		m->win_n = 0;
+	}
+	if (m->win_n >= MLD_ANSWERS_MAX) {
+		nd_count(nd, port, DSR_ND_MLD_LIMITED);
+		return;
+	}
+	m->win_n++;
 	if (mlen == MLD_V1_LEN) {
 		m->v1 = true;
 		m->v1_until_ms = now_ms + MLD_V1_PRESENT_MS;

@@ -84,6 +84,8 @@ struct nd_mld {
 	bool v1;          /* an MLDv1 querier was heard (until v1_until_ms) */
 	uint32_t next_ms; /* the next unsolicited report */
 	uint32_t v1_until_ms;
+	uint32_t win_ms; /* the current second of query answers, and how many */
+	uint32_t win_n;
 };
 
 struct dsr_nd {

@@ -362,6 +362,30 @@ test_v1_compat(void)
 	nd_teardown();
 }
 
+/* A query flood: at most 10 answered a second on a port. */
+static void
+test_query_flood(void)
+{
+	uint8_t q[1600];
+	unsigned int i;
+	uint32_t n;
+
+	mld_setup(0, 0);
+	n = mk_query(q, &(struct qd){.tci = -1, .mlen = 28});
+	for (i = 0; i < 50; i++)
+		mld_in(0, q, n, 5000 + i * 10); /* 50 in 500 ms */
+	CHECK_EQ(n_mtx, 10);
+	CHECK_EQ(ncnt(0, DSR_ND_MLD_QUERIES), 50);
+	CHECK_EQ(ncnt(0, DSR_ND_MLD_LIMITED), 40);
+	mld_in(0, q, n, 5999);
+	CHECK_EQ(n_mtx, 10);
+	mld_in(0, q, n, 6000); /* a new second */
+	CHECK_EQ(n_mtx, 11);
+	mld_in(1, q, n, 6000); /* another port's own count */
+	CHECK_EQ(n_mtx, 12);
+	nd_teardown();
+}
+
 static void
 test_split(void)
 {
@@ -439,8 +463,9 @@ int
 main(void)
 {
 	static const struct dsr_test_case cases[] = {
-		DSR_TEST(test_link_local), DSR_TEST(test_unsolicited), DSR_TEST(test_queries),
-		DSR_TEST(test_v1_compat),  DSR_TEST(test_split),       DSR_TEST(test_bad_queries),
+		DSR_TEST(test_link_local),  DSR_TEST(test_unsolicited), DSR_TEST(test_queries),
+		DSR_TEST(test_v1_compat),   DSR_TEST(test_split),       DSR_TEST(test_query_flood),
+		DSR_TEST(test_bad_queries),
 	};
 
 	return dsr_test_run(cases, sizeof(cases) / sizeof(cases[0]));
