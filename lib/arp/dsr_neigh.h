@@ -79,18 +79,18 @@ struct dsr_neigh_sm {
 	uint8_t state;   /**< enum dsr_arp_neigh_state */
 	uint8_t has_mac; /**< mac is valid (resolved at least once) */
 	uint8_t mac[6];
-	uint8_t tries;         /**< requests sent in the current resolution */
-	uint8_t relearn;       /**< the known MAC stopped answering after another MAC
+	uint8_t tries;        /**< requests sent in the current resolution */
+	uint8_t relearn;      /**< the known MAC stopped answering after another MAC
 	                            claimed the address: the next answer sets the MAC */
-	uint8_t claim_logged;  /**< claim_ms is running (the claim log rate limit) */
-	uint8_t has_suspect;   /**< suspect claimed while PROBING runs */
+	uint8_t claim_logged; /**< claim_ms is running (the claim log rate limit) */
+	uint8_t pad0;
 	uint32_t confirmed_ms; /**< last answer that confirmed it */
 	uint32_t next_ms;      /**< when the next request (or refresh) is due */
 	uint32_t claim_ms;     /**< last "claims backend address" log line */
-	uint8_t suspect[6];    /**< the MAC whose claim sent us PROBING */
+	uint8_t suspect[6];    /**< in PROBING: the MAC whose claim sent us there */
 	uint8_t disproven[6];  /**< a MAC whose claim the known MAC answered */
 	uint8_t has_disproven; /**< disproven is set, until disproven_until_ms */
-	uint8_t pad[3];
+	uint8_t pad1[3];
 	uint32_t disproven_until_ms;
 };
 

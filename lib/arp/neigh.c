@@ -123,14 +123,13 @@ dsr_neigh_claim_expire(struct dsr_neigh_sm *n, uint32_t now_ms, uint32_t limit_m
 enum dsr_neigh_verdict
 dsr_neigh_judge(const struct dsr_neigh_sm *n, const uint8_t mac[6], bool to_us, uint32_t now_ms)
 {
-	if (n->has_mac && dsr_mac_eq(n->mac, mac)) {
-		/* The known MAC: confirms it, if asked. */
-	} else if (n->has_disproven && (int32_t)(now_ms - n->disproven_until_ms) < 0 &&
-		   dsr_mac_eq(n->disproven, mac)) {
+	bool other = !n->has_mac || !dsr_mac_eq(n->mac, mac);
+	bool disproven = n->has_disproven && (int32_t)(now_ms - n->disproven_until_ms) < 0 &&
+			 dsr_mac_eq(n->disproven, mac);
+
+	/* Another MAC while the known one answers, or one it disproved: a claim. */
+	if (other && (disproven || (n->has_mac && !n->relearn && n->state != DSR_NEIGH_FAILED)))
 		return DSR_NEIGH_CLAIM;
-	} else if (n->has_mac && !n->relearn && n->state != DSR_NEIGH_FAILED) {
-		return DSR_NEIGH_CLAIM;
-	}
 	if (n->state == DSR_NEIGH_REACHABLE || n->tries == 0 || !to_us)
 		return DSR_NEIGH_IGNORE;
 	return DSR_NEIGH_LEARN;
@@ -153,7 +152,6 @@ dsr_neigh_probe_known(struct dsr_neigh_sm *n, const uint8_t mac[6], bool to_us, 
 	if (!to_us || n->state != DSR_NEIGH_REFRESHING || n->tries == 0 || n->relearn)
 		return false;
 	memcpy(n->suspect, mac, 6);
-	n->has_suspect = 1;
 	n->state = DSR_NEIGH_PROBING;
 	n->tries = 0;
 	n->next_ms = now_ms;
@@ -166,8 +164,8 @@ dsr_neigh_learn(struct dsr_neigh_sm *n, const uint8_t mac[6], const struct dsr_n
 {
 	bool changed = dsr_neigh_usable(n) != DSR_MAC_OK || !dsr_mac_eq(n->mac, mac);
 
-	if (n->has_suspect && n->state == DSR_NEIGH_PROBING && n->has_mac &&
-	    dsr_mac_eq(n->mac, mac)) {
+	/* PROBING comes only from dsr_neigh_probe_known(), which set the suspect. */
+	if (n->state == DSR_NEIGH_PROBING && dsr_mac_eq(n->mac, mac)) {
 		uint64_t span = 2 * (uint64_t)t->refresh_ms;
 
 		memcpy(n->disproven, n->suspect, 6);
@@ -175,7 +173,6 @@ dsr_neigh_learn(struct dsr_neigh_sm *n, const uint8_t mac[6], const struct dsr_n
 		n->disproven_until_ms =
 			now_ms + (uint32_t)(span < DSR_NEIGH_MS_MAX ? span : DSR_NEIGH_MS_MAX);
 	}
-	n->has_suspect = 0;
 	memcpy(n->mac, mac, 6);
 	n->has_mac = 1;
 	n->state = DSR_NEIGH_REACHABLE;
